@@ -1,0 +1,125 @@
+// Package tenantry holds Tenantry's domain types, the store contract and
+// the one error type every layer speaks. It imports no database and no HTTP
+// code.
+package tenantry
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code is a stable, machine-readable error code. The six base codes decide
+// how an error is presented (the API maps each to one HTTP status); a
+// specific code such as "transfer_not_allowed" names its base code in
+// codeKinds.
+type Code string
+
+// The base codes.
+const (
+	Invalid         Code = "invalid"
+	Unauthenticated Code = "unauthenticated"
+	Forbidden       Code = "forbidden"
+	NotFound        Code = "not_found"
+	Conflict        Code = "conflict"
+	TooMany         Code = "too_many_requests"
+	Internal        Code = "internal"
+)
+
+// Specific codes, each belonging to one base code.
+const (
+	// PasswordChangeRequired means the user must set a new password first.
+	PasswordChangeRequired Code = "password_change_required"
+	// TokenInvalid means a one-time token is unknown, used or expired.
+	TokenInvalid Code = "token_invalid"
+	// InitialOwner means the initial owner of an account cannot be changed.
+	InitialOwner Code = "initial_owner"
+)
+
+var codeKinds = map[Code]Code{
+	PasswordChangeRequired: Forbidden,
+	TokenInvalid:           Invalid,
+	InitialOwner:           Forbidden,
+}
+
+// Kind returns the base code of c: c itself for a base code.
+func (c Code) Kind() Code {
+	if k, ok := codeKinds[c]; ok {
+		return k
+	}
+	return c
+}
+
+// FieldError names one invalid input field and what is wrong with it.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// Error is the one error type of Tenantry. Message is safe to show to the
+// caller; Err is the private cause, logged but never shown.
+type Error struct {
+	Code    Code
+	Message string
+	Fields  []FieldError
+	Err     error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error with code and a formatted public message.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of err: Internal for an error that is not an
+// *Error, and "" for nil.
+func ErrorCode(err error) Code {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return Internal
+}
+
+// ErrorMessage returns the public message of err; "internal error" for an
+// error that is not an *Error.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "internal error"
+}
+
+// Validation collects field errors so that a request is judged as a whole.
+type Validation struct {
+	fields []FieldError
+}
+
+// Add records that field is invalid for the given reason.
+func (v *Validation) Add(field, format string, args ...any) {
+	v.fields = append(v.fields, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// Err returns nil when nothing was added, else an Invalid *Error listing
+// every field.
+func (v *Validation) Err() error {
+	if len(v.fields) == 0 {
+		return nil
+	}
+	msg := v.fields[0].Field + ": " + v.fields[0].Message
+	if len(v.fields) > 1 {
+		msg = fmt.Sprintf("%s (and %d more)", msg, len(v.fields)-1)
+	}
+	return &Error{Code: Invalid, Message: msg, Fields: v.fields}
+}

@@ -1,0 +1,154 @@
+package tenantry
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"time"
+)
+
+// Store is Tenantry's persistence. Every change happens inside Update, in
+// one transaction; reads that must agree with each other use View.
+type Store interface {
+	// Update runs fn in a read-write transaction, committed when fn
+	// returns nil and rolled back otherwise.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// View runs fn in a read-only transaction.
+	View(ctx context.Context, fn func(Tx) error) error
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// Tx is one transaction. Lookups return NotFound when nothing matches;
+// inserts and updates return Conflict when a unique value is taken.
+type Tx interface {
+	// Now is the one time of the transaction, from the store's clock.
+	Now() time.Time
+
+	// CreateOrg inserts o; it sets o.CreatedAt and o.UpdatedAt.
+	CreateOrg(ctx context.Context, o *Org) error
+	// Org returns the organization with id, or NotFound.
+	Org(ctx context.Context, id string) (*Org, error)
+	// PlatformOrg returns the platform organization, or NotFound before bootstrap.
+	PlatformOrg(ctx context.Context) (*Org, error)
+	// UpdateOrg writes o's mutable fields (name, type, status, channel, settings).
+	UpdateOrg(ctx context.Context, o *Org) error
+	// ChildOrgs returns the direct children of parentID, ordered by name.
+	ChildOrgs(ctx context.Context, parentID string) ([]*Org, error)
+	// Accounts returns customer accounts ordered by account number, after the
+	// given account number, at most limit.
+	Accounts(ctx context.Context, after string, limit int) ([]*Org, error)
+
+	// CreateUser inserts u; Conflict names the field (login, email) taken.
+	CreateUser(ctx context.Context, u *User) error
+	// User returns the user with id, or NotFound.
+	User(ctx context.Context, id string) (*User, error)
+	// UserByLogin returns the user whose login matches case-insensitively, or NotFound.
+	UserByLogin(ctx context.Context, login string) (*User, error)
+	// UpdateUser writes u's mutable fields; Conflict when the e-mail is taken.
+	UpdateUser(ctx context.Context, u *User) error
+	// DeleteUser removes the user with its grants, sessions and tokens.
+	DeleteUser(ctx context.Context, id string) error
+	// ListUsers returns one page of an org's users and the cursor of the
+	// next page ("" on the last page).
+	ListUsers(ctx context.Context, f UserFilter) ([]*User, string, error)
+	// CountUsers counts an org's users.
+	CountUsers(ctx context.Context, orgID string) (int, error)
+
+	// CreateGrant inserts g; Conflict when the user holds that role there already.
+	CreateGrant(ctx context.Context, g *Grant) error
+	// Grant returns the grant with id, or NotFound.
+	Grant(ctx context.Context, id string) (*Grant, error)
+	// DeleteGrant removes the grant with id, or returns NotFound.
+	DeleteGrant(ctx context.Context, id string) error
+	// UserGrants returns every grant of a user, expired ones included.
+	UserGrants(ctx context.Context, userID string) ([]Grant, error)
+	// OrgGrants returns every grant in an org for the given users.
+	OrgGrants(ctx context.Context, orgID string, userIDs []string) ([]Grant, error)
+
+	// CreateToken inserts a one-time token.
+	CreateToken(ctx context.Context, t *OneTimeToken) error
+	// UseToken marks the unused, unexpired token with hash and purpose as
+	// used and returns it; TokenInvalid otherwise. Of concurrent callers
+	// exactly one succeeds.
+	UseToken(ctx context.Context, hash string, purpose TokenPurpose) (*OneTimeToken, error)
+	// DeleteUserTokens removes a user's tokens of one purpose.
+	DeleteUserTokens(ctx context.Context, userID string, purpose TokenPurpose) error
+
+	// CreateSession inserts s.
+	CreateSession(ctx context.Context, s *Session) error
+	// Session returns the session with hash, or NotFound.
+	Session(ctx context.Context, hash string) (*Session, error)
+	// TouchSession sets a session's last-seen time.
+	TouchSession(ctx context.Context, hash string, at time.Time) error
+	// DeleteSession removes one session; deleting a missing one is no error.
+	DeleteSession(ctx context.Context, hash string) error
+	// DeleteUserSessions removes every session of a user.
+	DeleteUserSessions(ctx context.Context, userID string) error
+
+	// AddEvent appends an audit event; it sets e.ID and e.CreatedAt.
+	AddEvent(ctx context.Context, e *Event) error
+	// Events returns an org's audit events, newest first, at most limit.
+	Events(ctx context.Context, orgID string, limit int) ([]*Event, error)
+}
+
+// UserSort names a column the user list can be sorted by.
+type UserSort string
+
+// The user list sort keys.
+const (
+	SortLastName  UserSort = "last_name"
+	SortFirstName UserSort = "first_name"
+	SortLogin     UserSort = "login"
+	SortEmail     UserSort = "email"
+	SortCreated   UserSort = "created_at"
+)
+
+// UserSorts lists every valid sort key.
+var UserSorts = []UserSort{SortLastName, SortFirstName, SortLogin, SortEmail, SortCreated}
+
+// UserFilter selects one page of an org's users. The name filters are
+// case-insensitive prefixes.
+type UserFilter struct {
+	OrgID     string
+	FirstName string
+	LastName  string
+	Login     string
+	Email     string
+	Sort      UserSort
+	Desc      bool
+	Cursor    string // opaque, from the previous page
+	Limit     int
+}
+
+// Cursor is the position after the last row of a page: its sort key and id.
+type Cursor struct {
+	Sort UserSort `json:"s"`
+	Desc bool     `json:"d,omitempty"`
+	Key  string   `json:"k"`
+	ID   string   `json:"i"`
+}
+
+// Encode returns c as an opaque string.
+func (c Cursor) Encode() string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// DecodeCursor parses s; it returns Invalid when s is not a cursor for the
+// given sort order.
+func DecodeCursor(s string, sort UserSort, desc bool) (Cursor, error) {
+	var c Cursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		err = json.Unmarshal(b, &c)
+	}
+	if err != nil || c.ID == "" {
+		return c, &Error{Code: Invalid, Message: "cursor: not a cursor from this list", Fields: []FieldError{{Field: "cursor", Message: "not a cursor from this list"}}}
+	}
+	if c.Sort != sort || c.Desc != desc {
+		return c, &Error{Code: Invalid, Message: "cursor: belongs to another sort order", Fields: []FieldError{{Field: "cursor", Message: "belongs to another sort order"}}}
+	}
+	return c, nil
+}

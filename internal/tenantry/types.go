@@ -1,0 +1,176 @@
+package tenantry
+
+import "time"
+
+// OrgKind says where an organization stands in the deployment.
+type OrgKind string
+
+// The organization kinds.
+const (
+	// OrgPlatform is the one organization of the portal provider's operators.
+	OrgPlatform OrgKind = "platform"
+	// OrgAccount is a customer account: a root organization with an account number.
+	OrgAccount OrgKind = "account"
+	// OrgSub is a sub-organization below a customer account or another sub-organization.
+	OrgSub OrgKind = "sub"
+)
+
+// OrgStatus is pending until the organization's owner has set a password.
+type OrgStatus string
+
+// The organization statuses.
+const (
+	OrgPending OrgStatus = "pending"
+	OrgActive  OrgStatus = "active"
+)
+
+// Channel is how a customer account was bought.
+type Channel string
+
+// The sales channels. Marketplace accounts have no organization management (O5).
+const (
+	ChannelDirect      Channel = "direct"
+	ChannelMarketplace Channel = "marketplace"
+)
+
+// OrgSettings are an organization's switches.
+type OrgSettings struct {
+	// Require2FA makes TOTP mandatory for the org's human users.
+	Require2FA bool `json:"require_2fa"`
+	// SelfManagedProfile enables phone, job title and company contacts for
+	// the org's users (O6); the parent decides it.
+	SelfManagedProfile bool `json:"self_managed_profile"`
+}
+
+// Org is an organization (tenant): the platform, a customer account or a
+// sub-organization.
+type Org struct {
+	ID       string
+	ParentID string // "" for the platform and customer accounts
+	// AccountID is the customer account this org belongs to (its own ID for
+	// an account, "" for the platform).
+	AccountID     string
+	Kind          OrgKind
+	Type          string // optional: partner, folder, customer, unit
+	Name          string
+	AccountNumber string // customer accounts only
+	Status        OrgStatus
+	Channel       Channel
+	Settings      OrgSettings
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// UserKind distinguishes people from machines.
+type UserKind string
+
+// The user kinds.
+const (
+	UserHuman   UserKind = "human"
+	UserAPI     UserKind = "api"
+	UserService UserKind = "service"
+)
+
+// UserStatus is a user's sign-in state.
+type UserStatus string
+
+// The user statuses.
+const (
+	UserInvited UserStatus = "invited"
+	UserActive  UserStatus = "active"
+	UserLocked  UserStatus = "locked"
+)
+
+// User is a person or machine that belongs to one organization.
+type User struct {
+	ID        string
+	OrgID     string
+	Kind      UserKind
+	Status    UserStatus
+	Email     string // "" for API users
+	Login     string // unique across the deployment
+	FirstName string
+	LastName  string
+	Phone     string
+	JobTitle  string
+	Language  string // "en" or "de"
+	// Company-contact flags.
+	ContactBilling   bool
+	ContactTechnical bool
+	ContactBusiness  bool
+	// Notification subscriptions.
+	NotifyNews   bool
+	NotifyAlerts bool
+	// InitialOwner marks the first owner of a customer account, whom nobody
+	// in the tenant can change (R2).
+	InitialOwner bool
+	// MustChangePassword forces a new password before anything else.
+	MustChangePassword bool
+	PasswordHash       string
+	TOTPEnabled        bool
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+	LastSignInAt       time.Time
+}
+
+// Grant gives a user a role in an organization, optionally for one service
+// and until an expiry.
+type Grant struct {
+	ID        string
+	UserID    string
+	OrgID     string
+	Role      string
+	Service   string    // "" for every service
+	ExpiresAt time.Time // zero for no expiry
+	CreatedAt time.Time
+	CreatedBy string
+}
+
+// Active reports whether g is in force at now.
+func (g Grant) Active(now time.Time) bool {
+	return g.ExpiresAt.IsZero() || now.Before(g.ExpiresAt)
+}
+
+// TokenPurpose says what a one-time token may be redeemed for.
+type TokenPurpose string
+
+// The one-time token purposes.
+const (
+	TokenActivation TokenPurpose = "activation"
+	TokenReset      TokenPurpose = "reset"
+)
+
+// OneTimeToken is an e-mailed secret, stored only as its hash.
+type OneTimeToken struct {
+	Hash      string
+	Purpose   TokenPurpose
+	UserID    string
+	ExpiresAt time.Time
+	UsedAt    time.Time
+	CreatedAt time.Time
+}
+
+// Session is a signed-in browser or API client, stored by the hash of its
+// cookie value.
+type Session struct {
+	Hash       string
+	UserID     string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time
+	IP         string
+	UserAgent  string
+}
+
+// Event is one audit record: who did what to which target, and when.
+type Event struct {
+	ID         string
+	OrgID      string // the org that owns the target
+	ActorID    string
+	Action     string // e.g. "user.create"
+	TargetType string
+	TargetID   string
+	Details    map[string]any
+	IP         string
+	CreatedAt  time.Time
+}
