@@ -1,0 +1,243 @@
+// Package sqlstore implements tenantry.Store on SQLite (modernc.org/sqlite)
+// and PostgreSQL (pgx) with one set of portable SQL. It translates driver
+// errors into tenantry error codes by their numeric codes, never by text.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/tenantry/tenantry/internal/tenantry"
+)
+
+// Dialect names the database behind a DB.
+type Dialect string
+
+// The supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is a tenantry.Store on SQLite or PostgreSQL.
+type DB struct {
+	dialect Dialect
+	// write takes every read-write transaction. On SQLite it holds one
+	// connection that begins transactions IMMEDIATE, so writers queue in
+	// Go instead of failing with SQLITE_BUSY; read runs the rest.
+	write *sql.DB
+	read  *sql.DB
+	now   func() time.Time
+}
+
+var _ tenantry.Store = (*DB)(nil)
+
+// IsPostgres reports whether dsn names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open connects to dsn, a postgres:// URL or the path of a SQLite file
+// (its directory is created), and applies pending migrations. now is the
+// clock every transaction reads once; nil means time.Now.
+func Open(ctx context.Context, dsn string, now func() time.Time) (*DB, error) {
+	if now == nil {
+		now = time.Now
+	}
+	d := &DB{now: now}
+	var err error
+	if IsPostgres(dsn) {
+		d.dialect = Postgres
+		d.write, err = sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		d.write.SetMaxOpenConns(20)
+		d.write.SetMaxIdleConns(20)
+		d.read = d.write
+	} else {
+		d.dialect = SQLite
+		if dir := filepath.Dir(dsn); dir != "." {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return nil, fmt.Errorf("create database directory: %w", err)
+			}
+		}
+		base := "file:" + (&url.URL{Path: dsn}).EscapedPath() +
+			"?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)"
+		if d.write, err = sql.Open("sqlite", base+"&_txlock=immediate"); err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		d.write.SetMaxOpenConns(1)
+		if d.read, err = sql.Open("sqlite", base+"&_pragma=query_only(1)"); err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		d.read.SetMaxOpenConns(4)
+	}
+	if err := d.write.PingContext(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("connect to %s: %w", d.dialect, err)
+	}
+	if err := d.Migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// Dialect returns the database kind behind d.
+func (d *DB) Dialect() Dialect { return d.dialect }
+
+// Close closes every connection.
+func (d *DB) Close() error {
+	err := d.write.Close()
+	if d.read != d.write {
+		err = errors.Join(err, d.read.Close())
+	}
+	return err
+}
+
+// Ping checks both pools.
+func (d *DB) Ping(ctx context.Context) error {
+	if err := d.write.PingContext(ctx); err != nil {
+		return err
+	}
+	return d.read.PingContext(ctx)
+}
+
+// Update runs fn in one read-write transaction.
+func (d *DB) Update(ctx context.Context, fn func(tenantry.Tx) error) error {
+	return d.run(ctx, d.write, nil, fn)
+}
+
+// View runs fn in one read-only transaction.
+func (d *DB) View(ctx context.Context, fn func(tenantry.Tx) error) error {
+	opts := &sql.TxOptions{ReadOnly: d.dialect == Postgres}
+	return d.run(ctx, d.read, opts, fn)
+}
+
+func (d *DB) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(tenantry.Tx) error) error {
+	sqlTx, err := db.BeginTx(ctx, opts)
+	if err != nil {
+		return translate(err)
+	}
+	tx := &Tx{tx: sqlTx, now: d.now().UTC().Truncate(time.Microsecond)}
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return translate(err)
+	}
+	return nil
+}
+
+// Tx is one transaction; it implements tenantry.Tx.
+type Tx struct {
+	tx  *sql.Tx
+	now time.Time
+}
+
+var _ tenantry.Tx = (*Tx)(nil)
+
+// Now returns the transaction's one time.
+func (tx *Tx) Now() time.Time { return tx.now }
+
+func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := tx.tx.ExecContext(ctx, query, args...)
+	return res, translate(err)
+}
+
+// execOne runs a statement that must change exactly one row; what names
+// the row for the NotFound message.
+func (tx *Tx) execOne(ctx context.Context, what, query string, args ...any) error {
+	res, err := tx.exec(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return translate(err)
+	} else if n == 0 {
+		return tenantry.Errorf(tenantry.NotFound, "%s not found", what)
+	}
+	return nil
+}
+
+// translate maps driver errors to tenantry codes by their numeric codes.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return &tenantry.Error{Code: tenantry.NotFound, Message: "not found", Err: err}
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		switch pg.Code {
+		case "23505": // unique_violation
+			return &tenantry.Error{Code: tenantry.Conflict, Message: "already exists", Err: err}
+		case "23503": // foreign_key_violation
+			return &tenantry.Error{Code: tenantry.Invalid, Message: "refers to something that does not exist", Err: err}
+		case "40001", "40P01": // serialization_failure, deadlock_detected
+			return &tenantry.Error{Code: tenantry.Conflict, Message: "concurrent change, try again", Err: err}
+		}
+	}
+	var lite *sqlite.Error
+	if errors.As(err, &lite) {
+		switch lite.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return &tenantry.Error{Code: tenantry.Conflict, Message: "already exists", Err: err}
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return &tenantry.Error{Code: tenantry.Invalid, Message: "refers to something that does not exist", Err: err}
+		}
+	}
+	var te *tenantry.Error
+	if errors.As(err, &te) {
+		return err
+	}
+	return &tenantry.Error{Code: tenantry.Internal, Message: "internal error", Err: err}
+}
+
+// constraintName returns the constraint a PostgreSQL error names.
+func constraintName(err error) (string, bool) {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) && pg.ConstraintName != "" {
+		return pg.ConstraintName, true
+	}
+	return "", false
+}
+
+// micros stores a time as Unix microseconds, the zero time as 0.
+func micros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+// fromMicros is the inverse of micros.
+func fromMicros(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(v).UTC()
+}
+
+// nullable stores "" as NULL, for optional references and unique values.
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

@@ -1,0 +1,88 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/tenantry/tenantry/internal/tenantry"
+)
+
+const orgColumns = `id, COALESCE(parent_id, ''), COALESCE(account_id, ''), kind, type, name,
+	COALESCE(account_number, ''), status, channel, require_2fa, self_managed_profile, created_at, updated_at`
+
+func scanOrg(row interface{ Scan(...any) error }) (*tenantry.Org, error) {
+	var o tenantry.Org
+	var created, updated int64
+	err := row.Scan(&o.ID, &o.ParentID, &o.AccountID, &o.Kind, &o.Type, &o.Name, &o.AccountNumber,
+		&o.Status, &o.Channel, &o.Settings.Require2FA, &o.Settings.SelfManagedProfile, &created, &updated)
+	if err != nil {
+		return nil, err
+	}
+	o.CreatedAt, o.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return &o, nil
+}
+
+// CreateOrg inserts o.
+func (tx *Tx) CreateOrg(ctx context.Context, o *tenantry.Org) error {
+	o.CreatedAt, o.UpdatedAt = tx.now, tx.now
+	_, err := tx.exec(ctx, `INSERT INTO orgs (id, parent_id, account_id, kind, type, name, account_number,
+		status, channel, require_2fa, self_managed_profile, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		o.ID, nullable(o.ParentID), nullable(o.AccountID), o.Kind, o.Type, o.Name, nullable(o.AccountNumber),
+		o.Status, o.Channel, o.Settings.Require2FA, o.Settings.SelfManagedProfile, micros(o.CreatedAt), micros(o.UpdatedAt))
+	return err
+}
+
+func (tx *Tx) queryOrg(ctx context.Context, query string, args ...any) (*tenantry.Org, error) {
+	o, err := scanOrg(tx.tx.QueryRowContext(ctx, query, args...))
+	if err == sql.ErrNoRows {
+		return nil, tenantry.Errorf(tenantry.NotFound, "organization not found")
+	}
+	return o, translate(err)
+}
+
+// Org returns the organization with id.
+func (tx *Tx) Org(ctx context.Context, id string) (*tenantry.Org, error) {
+	return tx.queryOrg(ctx, `SELECT `+orgColumns+` FROM orgs WHERE id = $1`, id)
+}
+
+// PlatformOrg returns the platform organization.
+func (tx *Tx) PlatformOrg(ctx context.Context) (*tenantry.Org, error) {
+	return tx.queryOrg(ctx, `SELECT `+orgColumns+` FROM orgs WHERE kind = 'platform'`)
+}
+
+// UpdateOrg writes o's mutable fields.
+func (tx *Tx) UpdateOrg(ctx context.Context, o *tenantry.Org) error {
+	o.UpdatedAt = tx.now
+	return tx.execOne(ctx, "organization", `UPDATE orgs SET name = $2, type = $3, status = $4, channel = $5,
+		require_2fa = $6, self_managed_profile = $7, updated_at = $8 WHERE id = $1`,
+		o.ID, o.Name, o.Type, o.Status, o.Channel, o.Settings.Require2FA, o.Settings.SelfManagedProfile, micros(o.UpdatedAt))
+}
+
+func (tx *Tx) queryOrgs(ctx context.Context, query string, args ...any) ([]*tenantry.Org, error) {
+	rows, err := tx.tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []*tenantry.Org
+	for rows.Next() {
+		o, err := scanOrg(rows)
+		if err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, o)
+	}
+	return out, translate(rows.Err())
+}
+
+// ChildOrgs returns the direct children of parentID.
+func (tx *Tx) ChildOrgs(ctx context.Context, parentID string) ([]*tenantry.Org, error) {
+	return tx.queryOrgs(ctx, `SELECT `+orgColumns+` FROM orgs WHERE parent_id = $1 ORDER BY name, id`, parentID)
+}
+
+// Accounts returns customer accounts after the given account number.
+func (tx *Tx) Accounts(ctx context.Context, after string, limit int) ([]*tenantry.Org, error) {
+	return tx.queryOrgs(ctx, `SELECT `+orgColumns+` FROM orgs WHERE kind = 'account' AND account_number > $1
+		ORDER BY account_number LIMIT $2`, after, limit)
+}

@@ -1,0 +1,543 @@
+// Package storetest is the conformance and tenant-isolation suite that
+// every tenantry.Store must pass.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tenantry/tenantry/internal/tenantry"
+)
+
+// Clock is a settable clock for the store under test.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock at a fixed time.
+func NewClock() *Clock {
+	return &Clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock on by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// Run runs the suite; newStore returns a fresh, empty store reading clock.
+func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) tenantry.Store) {
+	tests := []struct {
+		name string
+		fn   func(*testing.T, tenantry.Store, *Clock)
+	}{
+		{"OrgTree", testOrgTree},
+		{"OrgUniqueness", testOrgUniqueness},
+		{"UserCRUD", testUserCRUD},
+		{"UserUniqueness", testUserUniqueness},
+		{"DeleteUserCascades", testDeleteUserCascades},
+		{"ListUsersPagesEveryRowOnce", testListUsersPaging},
+		{"ListUsersFiltersByPrefix", testListUsersFilters},
+		{"ListUsersIsolatesTenants", testListUsersIsolation},
+		{"Grants", testGrants},
+		{"TokenRedeemsOnce", testTokenOnce},
+		{"TokenConcurrentRedemption", testTokenConcurrent},
+		{"Sessions", testSessions},
+		{"Events", testEvents},
+		{"UpdateRollsBackOnError", testRollback},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			clock := NewClock()
+			tc.fn(t, newStore(t, clock.Now), clock)
+		})
+	}
+}
+
+var ctx = context.Background()
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+func update(t *testing.T, s tenantry.Store, fn func(tx tenantry.Tx) error) {
+	t.Helper()
+	if err := s.Update(ctx, fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func wantCode(t *testing.T, err error, code tenantry.Code) {
+	t.Helper()
+	if got := tenantry.ErrorCode(err); got != code {
+		t.Fatalf("error %v: code %q, want %q", err, got, code)
+	}
+}
+
+func mustAccount(t *testing.T, s tenantry.Store, number string) *tenantry.Org {
+	t.Helper()
+	id := newID()
+	o := &tenantry.Org{ID: id, AccountID: id, Kind: tenantry.OrgAccount, Name: "Account " + number,
+		AccountNumber: number, Status: tenantry.OrgActive, Channel: tenantry.ChannelDirect}
+	update(t, s, func(tx tenantry.Tx) error { return tx.CreateOrg(ctx, o) })
+	return o
+}
+
+func mustUser(t *testing.T, s tenantry.Store, org, first, last string) *tenantry.User {
+	t.Helper()
+	email := fmt.Sprintf("%s.%s.%s@example.com", first, last, newID()[24:])
+	u := &tenantry.User{ID: newID(), OrgID: org, Kind: tenantry.UserHuman, Status: tenantry.UserActive,
+		Email: email, Login: email, FirstName: first, LastName: last, Language: "en"}
+	update(t, s, func(tx tenantry.Tx) error { return tx.CreateUser(ctx, u) })
+	return u
+}
+
+func testOrgTree(t *testing.T, s tenantry.Store, _ *Clock) {
+	acc := mustAccount(t, s, "1000001")
+	var kids []*tenantry.Org
+	update(t, s, func(tx tenantry.Tx) error {
+		for _, name := range []string{"Beta", "Alpha"} {
+			o := &tenantry.Org{ID: newID(), ParentID: acc.ID, AccountID: acc.ID, Kind: tenantry.OrgSub,
+				Type: "customer", Name: name, Status: tenantry.OrgPending, Channel: tenantry.ChannelDirect,
+				Settings: tenantry.OrgSettings{SelfManagedProfile: true}}
+			if err := tx.CreateOrg(ctx, o); err != nil {
+				return err
+			}
+		}
+		var err error
+		kids, err = tx.ChildOrgs(ctx, acc.ID)
+		return err
+	})
+	if len(kids) != 2 || kids[0].Name != "Alpha" || kids[1].Name != "Beta" {
+		t.Fatalf("children = %+v", kids)
+	}
+	k := kids[0]
+	if k.ParentID != acc.ID || k.AccountID != acc.ID || k.Type != "customer" || !k.Settings.SelfManagedProfile ||
+		k.Status != tenantry.OrgPending || k.CreatedAt.IsZero() {
+		t.Fatalf("child read back as %+v", k)
+	}
+	k.Status, k.Settings.Require2FA = tenantry.OrgActive, true
+	update(t, s, func(tx tenantry.Tx) error { return tx.UpdateOrg(ctx, k) })
+	s.View(ctx, func(tx tenantry.Tx) error {
+		got, err := tx.Org(ctx, k.ID)
+		if err != nil || got.Status != tenantry.OrgActive || !got.Settings.Require2FA {
+			t.Fatalf("after update: %+v, %v", got, err)
+		}
+		_, err = tx.Org(ctx, newID())
+		wantCode(t, err, tenantry.NotFound)
+		_, err = tx.PlatformOrg(ctx)
+		wantCode(t, err, tenantry.NotFound)
+		accs, err := tx.Accounts(ctx, "", 10)
+		if err != nil || len(accs) != 1 || accs[0].AccountNumber != "1000001" {
+			t.Fatalf("accounts = %v, %v", accs, err)
+		}
+		return nil
+	})
+}
+
+func testOrgUniqueness(t *testing.T, s tenantry.Store, _ *Clock) {
+	mustAccount(t, s, "42")
+	err := s.Update(ctx, func(tx tenantry.Tx) error {
+		id := newID()
+		return tx.CreateOrg(ctx, &tenantry.Org{ID: id, AccountID: id, Kind: tenantry.OrgAccount, Name: "x",
+			AccountNumber: "42", Status: tenantry.OrgActive, Channel: tenantry.ChannelDirect})
+	})
+	wantCode(t, err, tenantry.Conflict)
+	platform := func(tx tenantry.Tx) error {
+		return tx.CreateOrg(ctx, &tenantry.Org{ID: newID(), Kind: tenantry.OrgPlatform, Name: "p",
+			Status: tenantry.OrgActive, Channel: tenantry.ChannelDirect})
+	}
+	update(t, s, platform)
+	wantCode(t, s.Update(ctx, platform), tenantry.Conflict)
+}
+
+func testUserCRUD(t *testing.T, s tenantry.Store, clock *Clock) {
+	acc := mustAccount(t, s, "1")
+	u := &tenantry.User{ID: newID(), OrgID: acc.ID, Kind: tenantry.UserHuman, Status: tenantry.UserInvited,
+		Email: "Ada@Example.com", Login: "Ada@Example.com", FirstName: "Ada", LastName: "Lovelace",
+		Phone: "+44 1", JobTitle: "Analyst", Language: "de", ContactBilling: true, ContactBusiness: true,
+		NotifyNews: true, InitialOwner: true, MustChangePassword: true}
+	update(t, s, func(tx tenantry.Tx) error { return tx.CreateUser(ctx, u) })
+	clock.Advance(time.Hour)
+	s.View(ctx, func(tx tenantry.Tx) error {
+		got, err := tx.UserByLogin(ctx, "ada@example.COM")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if *got != *u {
+			t.Fatalf("read back\n%+v\nwant\n%+v", got, u)
+		}
+		return nil
+	})
+	u.FirstName, u.Status, u.PasswordHash, u.LastSignInAt = "Augusta", tenantry.UserActive, "hash", clock.Now()
+	update(t, s, func(tx tenantry.Tx) error { return tx.UpdateUser(ctx, u) })
+	s.View(ctx, func(tx tenantry.Tx) error {
+		got, err := tx.User(ctx, u.ID)
+		if err != nil || got.FirstName != "Augusta" || got.Status != tenantry.UserActive ||
+			got.PasswordHash != "hash" || !got.LastSignInAt.Equal(clock.Now()) || !got.UpdatedAt.Equal(clock.Now()) {
+			t.Fatalf("after update: %+v, %v", got, err)
+		}
+		return nil
+	})
+	update(t, s, func(tx tenantry.Tx) error { return tx.DeleteUser(ctx, u.ID) })
+	wantCode(t, s.Update(ctx, func(tx tenantry.Tx) error { return tx.DeleteUser(ctx, u.ID) }), tenantry.NotFound)
+	wantCode(t, s.View(ctx, func(tx tenantry.Tx) error { _, err := tx.User(ctx, u.ID); return err }), tenantry.NotFound)
+}
+
+func testUserUniqueness(t *testing.T, s tenantry.Store, _ *Clock) {
+	a, b := mustAccount(t, s, "1"), mustAccount(t, s, "2")
+	mk := func(org, email, login string) error {
+		return s.Update(ctx, func(tx tenantry.Tx) error {
+			return tx.CreateUser(ctx, &tenantry.User{ID: newID(), OrgID: org, Kind: tenantry.UserHuman,
+				Status: tenantry.UserInvited, Email: email, Login: login, FirstName: "F", LastName: "L", Language: "en"})
+		})
+	}
+	if err := mk(a.ID, "x@example.com", "x@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	err := mk(b.ID, "y@example.com", "X@EXAMPLE.com")
+	wantCode(t, err, tenantry.Conflict)
+	var e *tenantry.Error
+	if !errors.As(err, &e) || len(e.Fields) != 1 || e.Fields[0].Field != "login" {
+		t.Fatalf("login conflict names %+v", err)
+	}
+	err = mk(a.ID, "X@example.com", "custom-login")
+	if !errors.As(err, &e) || e.Code != tenantry.Conflict || e.Fields[0].Field != "email" {
+		t.Fatalf("email conflict: %v", err)
+	}
+	// The same e-mail in another tenant is fine (U2: unique in its tenant).
+	if err := mk(b.ID, "x@example.com", "other-login"); err != nil {
+		t.Fatal(err)
+	}
+	// API users have no e-mail; many may share the empty one.
+	for _, login := range []string{"1_a", "1_b"} {
+		if err := mk(a.ID, "", login); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func testDeleteUserCascades(t *testing.T, s tenantry.Store, clock *Clock) {
+	acc := mustAccount(t, s, "1")
+	u := mustUser(t, s, acc.ID, "A", "B")
+	update(t, s, func(tx tenantry.Tx) error {
+		if err := tx.CreateGrant(ctx, &tenantry.Grant{ID: newID(), UserID: u.ID, OrgID: acc.ID, Role: "owner"}); err != nil {
+			return err
+		}
+		if err := tx.CreateToken(ctx, &tenantry.OneTimeToken{Hash: "h", Purpose: tenantry.TokenActivation, UserID: u.ID, ExpiresAt: clock.Now().Add(time.Hour)}); err != nil {
+			return err
+		}
+		return tx.CreateSession(ctx, &tenantry.Session{Hash: "s", UserID: u.ID, ExpiresAt: clock.Now().Add(time.Hour)})
+	})
+	update(t, s, func(tx tenantry.Tx) error { return tx.DeleteUser(ctx, u.ID) })
+	s.View(ctx, func(tx tenantry.Tx) error {
+		g, _ := tx.UserGrants(ctx, u.ID)
+		_, serr := tx.Session(ctx, "s")
+		if len(g) != 0 || tenantry.ErrorCode(serr) != tenantry.NotFound {
+			t.Fatalf("left behind: grants %v, session %v", g, serr)
+		}
+		return nil
+	})
+}
+
+func collect(t *testing.T, s tenantry.Store, f tenantry.UserFilter) []*tenantry.User {
+	t.Helper()
+	var all []*tenantry.User
+	for page := 0; ; page++ {
+		var users []*tenantry.User
+		var next string
+		err := s.View(ctx, func(tx tenantry.Tx) error {
+			var err error
+			users, next, err = tx.ListUsers(ctx, f)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(users) > f.Limit {
+			t.Fatalf("page of %d rows, limit %d", len(users), f.Limit)
+		}
+		all = append(all, users...)
+		if next == "" {
+			return all
+		}
+		if page > 1000 {
+			t.Fatal("paging does not end")
+		}
+		f.Cursor = next
+	}
+}
+
+func testListUsersPaging(t *testing.T, s tenantry.Store, clock *Clock) {
+	acc := mustAccount(t, s, "1")
+	names := []string{"Müller", "muller", "Meier", "Zed", "Adams", "Meier", "Ölberg", "adams", "Bo", "Meier", "Xu"}
+	for i, n := range names {
+		mustUser(t, s, acc.ID, fmt.Sprintf("F%02d", len(names)-i), n)
+		clock.Advance(time.Second)
+	}
+	for _, sort := range tenantry.UserSorts {
+		for _, desc := range []bool{false, true} {
+			got := collect(t, s, tenantry.UserFilter{OrgID: acc.ID, Sort: sort, Desc: desc, Limit: 3})
+			if len(got) != len(names) {
+				t.Fatalf("%s desc=%v: %d rows, want %d", sort, desc, len(got), len(names))
+			}
+			seen := map[string]bool{}
+			for i, u := range got {
+				if seen[u.ID] {
+					t.Fatalf("%s desc=%v: %s twice", sort, desc, u.ID)
+				}
+				seen[u.ID] = true
+				if i > 0 {
+					a, b := sortKey(got[i-1], sort), sortKey(u, sort)
+					if (!desc && a > b) || (desc && a < b) {
+						t.Fatalf("%s desc=%v: %q before %q", sort, desc, a, b)
+					}
+				}
+			}
+		}
+	}
+	err := s.View(ctx, func(tx tenantry.Tx) error {
+		_, _, err := tx.ListUsers(ctx, tenantry.UserFilter{OrgID: acc.ID, Sort: tenantry.SortLogin, Cursor: "garbage", Limit: 3})
+		return err
+	})
+	wantCode(t, err, tenantry.Invalid)
+}
+
+func sortKey(u *tenantry.User, s tenantry.UserSort) string {
+	switch s {
+	case tenantry.SortFirstName:
+		return strings.ToLower(u.FirstName)
+	case tenantry.SortLastName:
+		return strings.ToLower(u.LastName)
+	case tenantry.SortLogin:
+		return strings.ToLower(u.Login)
+	case tenantry.SortEmail:
+		return strings.ToLower(u.Email)
+	}
+	return fmt.Sprintf("%020d", u.CreatedAt.UnixMicro())
+}
+
+func testListUsersFilters(t *testing.T, s tenantry.Store, _ *Clock) {
+	acc := mustAccount(t, s, "1")
+	for _, n := range [][2]string{{"Anna", "Müller"}, {"anton", "MÜLLER-Lüdenscheidt"}, {"Bert", "Mueller"}, {"Carl", "Meier"}} {
+		mustUser(t, s, acc.ID, n[0], n[1])
+	}
+	cases := []struct {
+		f    tenantry.UserFilter
+		want int
+	}{
+		{tenantry.UserFilter{LastName: "mü"}, 2},
+		{tenantry.UserFilter{LastName: "MÜLLER-"}, 1},
+		{tenantry.UserFilter{LastName: "m"}, 4},
+		{tenantry.UserFilter{FirstName: "an"}, 2},
+		{tenantry.UserFilter{FirstName: "an", LastName: "müller-"}, 1},
+		{tenantry.UserFilter{Email: "carl."}, 1},
+		{tenantry.UserFilter{Login: "BERT"}, 1},
+		{tenantry.UserFilter{LastName: "x"}, 0},
+	}
+	for _, c := range cases {
+		c.f.OrgID, c.f.Sort, c.f.Limit = acc.ID, tenantry.SortLastName, 2
+		if got := collect(t, s, c.f); len(got) != c.want {
+			t.Errorf("%+v: %d rows, want %d", c.f, len(got), c.want)
+		}
+	}
+}
+
+func testListUsersIsolation(t *testing.T, s tenantry.Store, _ *Clock) {
+	a, b := mustAccount(t, s, "1"), mustAccount(t, s, "2")
+	for i := 0; i < 5; i++ {
+		mustUser(t, s, a.ID, "Same", "Name")
+		mustUser(t, s, b.ID, "Same", "Name")
+	}
+	got := collect(t, s, tenantry.UserFilter{OrgID: a.ID, Sort: tenantry.SortLastName, LastName: "name", Limit: 2})
+	if len(got) != 5 {
+		t.Fatalf("%d rows, want 5", len(got))
+	}
+	for _, u := range got {
+		if u.OrgID != a.ID {
+			t.Fatalf("account A's list shows a user of %s", u.OrgID)
+		}
+	}
+	// A cursor from account A's list shows nothing of B when replayed there.
+	var next string
+	s.View(ctx, func(tx tenantry.Tx) error {
+		_, next, _ = tx.ListUsers(ctx, tenantry.UserFilter{OrgID: a.ID, Sort: tenantry.SortLastName, Limit: 2})
+		return nil
+	})
+	got = collect(t, s, tenantry.UserFilter{OrgID: b.ID, Sort: tenantry.SortLastName, Cursor: next, Limit: 2})
+	for _, u := range got {
+		if u.OrgID != b.ID {
+			t.Fatalf("account B's list shows a user of %s", u.OrgID)
+		}
+	}
+}
+
+func testGrants(t *testing.T, s tenantry.Store, clock *Clock) {
+	acc := mustAccount(t, s, "1")
+	u := mustUser(t, s, acc.ID, "A", "B")
+	g := &tenantry.Grant{ID: newID(), UserID: u.ID, OrgID: acc.ID, Role: "admin", ExpiresAt: clock.Now().Add(time.Hour), CreatedBy: "x"}
+	update(t, s, func(tx tenantry.Tx) error { return tx.CreateGrant(ctx, g) })
+	dup := *g
+	dup.ID = newID()
+	wantCode(t, s.Update(ctx, func(tx tenantry.Tx) error { return tx.CreateGrant(ctx, &dup) }), tenantry.Conflict)
+	svc := dup
+	svc.ID, svc.Service = newID(), "connectivity"
+	update(t, s, func(tx tenantry.Tx) error { return tx.CreateGrant(ctx, &svc) })
+	s.View(ctx, func(tx tenantry.Tx) error {
+		gs, err := tx.UserGrants(ctx, u.ID)
+		if err != nil || len(gs) != 2 || !gs[0].ExpiresAt.Equal(g.ExpiresAt) || gs[0].CreatedBy != "x" {
+			t.Fatalf("grants = %+v, %v", gs, err)
+		}
+		og, err := tx.OrgGrants(ctx, acc.ID, []string{u.ID, newID()})
+		if err != nil || len(og) != 2 {
+			t.Fatalf("org grants = %+v, %v", og, err)
+		}
+		if !gs[0].Active(clock.Now()) || gs[0].Active(clock.Now().Add(2*time.Hour)) {
+			t.Fatal("expiry not honoured")
+		}
+		return nil
+	})
+	update(t, s, func(tx tenantry.Tx) error { return tx.DeleteGrant(ctx, g.ID) })
+	wantCode(t, s.View(ctx, func(tx tenantry.Tx) error { _, err := tx.Grant(ctx, g.ID); return err }), tenantry.NotFound)
+}
+
+func testTokenOnce(t *testing.T, s tenantry.Store, clock *Clock) {
+	acc := mustAccount(t, s, "1")
+	u := mustUser(t, s, acc.ID, "A", "B")
+	update(t, s, func(tx tenantry.Tx) error {
+		for _, h := range []string{"a", "b"} {
+			if err := tx.CreateToken(ctx, &tenantry.OneTimeToken{Hash: h, Purpose: tenantry.TokenActivation, UserID: u.ID, ExpiresAt: clock.Now().Add(time.Hour)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	use := func(hash string, p tenantry.TokenPurpose) error {
+		return s.Update(ctx, func(tx tenantry.Tx) error {
+			tok, err := tx.UseToken(ctx, hash, p)
+			if err == nil && tok.UserID != u.ID {
+				t.Fatalf("token of %s", tok.UserID)
+			}
+			return err
+		})
+	}
+	wantCode(t, use("a", tenantry.TokenReset), tenantry.TokenInvalid)
+	if err := use("a", tenantry.TokenActivation); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, use("a", tenantry.TokenActivation), tenantry.TokenInvalid)
+	clock.Advance(time.Hour)
+	wantCode(t, use("b", tenantry.TokenActivation), tenantry.TokenInvalid)
+	wantCode(t, use("nope", tenantry.TokenActivation), tenantry.TokenInvalid)
+}
+
+func testTokenConcurrent(t *testing.T, s tenantry.Store, clock *Clock) {
+	acc := mustAccount(t, s, "1")
+	u := mustUser(t, s, acc.ID, "A", "B")
+	update(t, s, func(tx tenantry.Tx) error {
+		return tx.CreateToken(ctx, &tenantry.OneTimeToken{Hash: "t", Purpose: tenantry.TokenActivation, UserID: u.ID, ExpiresAt: clock.Now().Add(time.Hour)})
+	})
+	var ok, invalid atomic.Int32
+	var wg sync.WaitGroup
+	for i := 0; i < 50; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := s.Update(ctx, func(tx tenantry.Tx) error { _, err := tx.UseToken(ctx, "t", tenantry.TokenActivation); return err })
+			switch tenantry.ErrorCode(err) {
+			case "":
+				ok.Add(1)
+			case tenantry.TokenInvalid, tenantry.Conflict:
+				invalid.Add(1)
+			default:
+				t.Errorf("redeem: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if ok.Load() != 1 || invalid.Load() != 49 {
+		t.Fatalf("%d redemptions succeeded, %d refused; want 1 and 49", ok.Load(), invalid.Load())
+	}
+}
+
+func testSessions(t *testing.T, s tenantry.Store, clock *Clock) {
+	acc := mustAccount(t, s, "1")
+	u := mustUser(t, s, acc.ID, "A", "B")
+	update(t, s, func(tx tenantry.Tx) error {
+		for _, h := range []string{"s1", "s2"} {
+			if err := tx.CreateSession(ctx, &tenantry.Session{Hash: h, UserID: u.ID, ExpiresAt: clock.Now().Add(time.Hour), IP: "127.0.0.1", UserAgent: "test"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	clock.Advance(time.Minute)
+	update(t, s, func(tx tenantry.Tx) error { return tx.TouchSession(ctx, "s1", tx.Now()) })
+	s.View(ctx, func(tx tenantry.Tx) error {
+		got, err := tx.Session(ctx, "s1")
+		if err != nil || got.UserID != u.ID || got.IP != "127.0.0.1" || !got.LastSeenAt.Equal(clock.Now()) {
+			t.Fatalf("session = %+v, %v", got, err)
+		}
+		return nil
+	})
+	update(t, s, func(tx tenantry.Tx) error { return tx.DeleteSession(ctx, "s1") })
+	update(t, s, func(tx tenantry.Tx) error { return tx.DeleteUserSessions(ctx, u.ID) })
+	wantCode(t, s.View(ctx, func(tx tenantry.Tx) error { _, err := tx.Session(ctx, "s2"); return err }), tenantry.NotFound)
+}
+
+func testEvents(t *testing.T, s tenantry.Store, _ *Clock) {
+	a, b := mustAccount(t, s, "1"), mustAccount(t, s, "2")
+	update(t, s, func(tx tenantry.Tx) error {
+		for i := 0; i < 3; i++ {
+			if err := tx.AddEvent(ctx, &tenantry.Event{OrgID: a.ID, ActorID: "x", Action: fmt.Sprintf("a%d", i),
+				TargetType: "user", TargetID: "t", Details: map[string]any{"n": i}, IP: "::1"}); err != nil {
+				return err
+			}
+		}
+		return tx.AddEvent(ctx, &tenantry.Event{OrgID: b.ID, Action: "b", TargetType: "org", TargetID: b.ID})
+	})
+	s.View(ctx, func(tx tenantry.Tx) error {
+		evs, err := tx.Events(ctx, a.ID, 10)
+		if err != nil || len(evs) != 3 || evs[0].Action != "a2" || evs[0].Details["n"] != float64(2) || evs[0].IP != "::1" {
+			t.Fatalf("events = %+v, %v", evs, err)
+		}
+		return nil
+	})
+}
+
+func testRollback(t *testing.T, s tenantry.Store, _ *Clock) {
+	acc := mustAccount(t, s, "1")
+	boom := errors.New("boom")
+	err := s.Update(ctx, func(tx tenantry.Tx) error {
+		u := &tenantry.User{ID: newID(), OrgID: acc.ID, Kind: tenantry.UserHuman, Status: tenantry.UserActive,
+			Email: "r@example.com", Login: "r@example.com", FirstName: "R", LastName: "R", Language: "en"}
+		if err := tx.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("err = %v", err)
+	}
+	s.View(ctx, func(tx tenantry.Tx) error {
+		if n, _ := tx.CountUsers(ctx, acc.ID); n != 0 {
+			t.Fatalf("%d users after rollback", n)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,217 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/tenantry/tenantry/internal/tenantry"
+)
+
+const userColumns = `id, org_id, kind, status, email, login, first_name, last_name, phone, job_title,
+	language, contact_billing, contact_technical, contact_business, notify_news, notify_alerts,
+	initial_owner, must_change_password, password_hash, totp_enabled, created_at, updated_at, last_sign_in_at`
+
+func scanUser(row interface{ Scan(...any) error }) (*tenantry.User, error) {
+	var u tenantry.User
+	var created, updated, signIn int64
+	err := row.Scan(&u.ID, &u.OrgID, &u.Kind, &u.Status, &u.Email, &u.Login, &u.FirstName, &u.LastName,
+		&u.Phone, &u.JobTitle, &u.Language, &u.ContactBilling, &u.ContactTechnical, &u.ContactBusiness,
+		&u.NotifyNews, &u.NotifyAlerts, &u.InitialOwner, &u.MustChangePassword, &u.PasswordHash,
+		&u.TOTPEnabled, &created, &updated, &signIn)
+	if err != nil {
+		return nil, err
+	}
+	u.CreatedAt, u.UpdatedAt, u.LastSignInAt = fromMicros(created), fromMicros(updated), fromMicros(signIn)
+	return &u, nil
+}
+
+// Key returns the search key of s: lower-cased, as stored in *_key columns.
+func Key(s string) string { return strings.ToLower(s) }
+
+// CreateUser inserts u; a Conflict names the field that is taken.
+func (tx *Tx) CreateUser(ctx context.Context, u *tenantry.User) error {
+	u.CreatedAt, u.UpdatedAt = tx.now, tx.now
+	_, err := tx.exec(ctx, `INSERT INTO users (id, org_id, kind, status, email, email_key, login, login_key,
+		first_name, first_name_key, last_name, last_name_key, phone, job_title, language,
+		contact_billing, contact_technical, contact_business, notify_news, notify_alerts,
+		initial_owner, must_change_password, password_hash, totp_enabled, created_at, updated_at, last_sign_in_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+		$21, $22, $23, $24, $25, $26, $27)`,
+		u.ID, u.OrgID, u.Kind, u.Status, u.Email, Key(u.Email), u.Login, Key(u.Login),
+		u.FirstName, Key(u.FirstName), u.LastName, Key(u.LastName), u.Phone, u.JobTitle, u.Language,
+		u.ContactBilling, u.ContactTechnical, u.ContactBusiness, u.NotifyNews, u.NotifyAlerts,
+		u.InitialOwner, u.MustChangePassword, u.PasswordHash, u.TOTPEnabled,
+		micros(u.CreatedAt), micros(u.UpdatedAt), micros(u.LastSignInAt))
+	if tenantry.ErrorCode(err) == tenantry.Conflict {
+		return tx.userConflict(ctx, u, err)
+	}
+	return err
+}
+
+// userConflict finds which unique value of u is taken, for a message that
+// names the field.
+func (tx *Tx) userConflict(ctx context.Context, u *tenantry.User, cause error) error {
+	loginTaken := false
+	if name, ok := constraintName(cause); ok {
+		// PostgreSQL names the index, and the aborted transaction could
+		// not run the query below anyway.
+		loginTaken = name == "users_login"
+	} else {
+		var n int
+		err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE login_key = $1 AND id <> $2`,
+			Key(u.Login), u.ID).Scan(&n)
+		loginTaken = err == nil && n > 0
+	}
+	if loginTaken {
+		return &tenantry.Error{Code: tenantry.Conflict, Message: "login: already taken",
+			Fields: []tenantry.FieldError{{Field: "login", Message: "already taken"}}, Err: cause}
+	}
+	return &tenantry.Error{Code: tenantry.Conflict, Message: "email: already used in this organization",
+		Fields: []tenantry.FieldError{{Field: "email", Message: "already used in this organization"}}, Err: cause}
+}
+
+func (tx *Tx) queryUser(ctx context.Context, query string, args ...any) (*tenantry.User, error) {
+	u, err := scanUser(tx.tx.QueryRowContext(ctx, query, args...))
+	if err == sql.ErrNoRows {
+		return nil, tenantry.Errorf(tenantry.NotFound, "user not found")
+	}
+	return u, translate(err)
+}
+
+// User returns the user with id.
+func (tx *Tx) User(ctx context.Context, id string) (*tenantry.User, error) {
+	return tx.queryUser(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id)
+}
+
+// UserByLogin returns the user whose login matches case-insensitively.
+func (tx *Tx) UserByLogin(ctx context.Context, login string) (*tenantry.User, error) {
+	return tx.queryUser(ctx, `SELECT `+userColumns+` FROM users WHERE login_key = $1`, Key(login))
+}
+
+// UpdateUser writes u's mutable fields.
+func (tx *Tx) UpdateUser(ctx context.Context, u *tenantry.User) error {
+	u.UpdatedAt = tx.now
+	err := tx.execOne(ctx, "user", `UPDATE users SET status = $2, email = $3, email_key = $4,
+		first_name = $5, first_name_key = $6, last_name = $7, last_name_key = $8, phone = $9, job_title = $10,
+		language = $11, contact_billing = $12, contact_technical = $13, contact_business = $14,
+		notify_news = $15, notify_alerts = $16, must_change_password = $17, password_hash = $18,
+		totp_enabled = $19, updated_at = $20, last_sign_in_at = $21 WHERE id = $1`,
+		u.ID, u.Status, u.Email, Key(u.Email), u.FirstName, Key(u.FirstName), u.LastName, Key(u.LastName),
+		u.Phone, u.JobTitle, u.Language, u.ContactBilling, u.ContactTechnical, u.ContactBusiness,
+		u.NotifyNews, u.NotifyAlerts, u.MustChangePassword, u.PasswordHash, u.TOTPEnabled,
+		micros(u.UpdatedAt), micros(u.LastSignInAt))
+	if tenantry.ErrorCode(err) == tenantry.Conflict {
+		return tx.userConflict(ctx, u, err)
+	}
+	return err
+}
+
+// DeleteUser removes a user; grants, sessions and tokens go with it.
+func (tx *Tx) DeleteUser(ctx context.Context, id string) error {
+	return tx.execOne(ctx, "user", `DELETE FROM users WHERE id = $1`, id)
+}
+
+// CountUsers counts an org's users.
+func (tx *Tx) CountUsers(ctx context.Context, orgID string) (int, error) {
+	var n int
+	err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE org_id = $1`, orgID).Scan(&n)
+	return n, translate(err)
+}
+
+var sortColumns = map[tenantry.UserSort]string{
+	tenantry.SortLastName:  "last_name_key",
+	tenantry.SortFirstName: "first_name_key",
+	tenantry.SortLogin:     "login_key",
+	tenantry.SortEmail:     "email_key",
+	tenantry.SortCreated:   "created_at",
+}
+
+// prefixEnd is above every string that starts with the prefix it follows.
+const prefixEnd = "\U0010FFFF"
+
+// ListUsers returns one page of an org's users by keyset: the page starts
+// after the cursor's (sort key, id), so page 1,000 costs what page 1 does.
+func (tx *Tx) ListUsers(ctx context.Context, f tenantry.UserFilter) ([]*tenantry.User, string, error) {
+	col, ok := sortColumns[f.Sort]
+	if !ok {
+		return nil, "", tenantry.Errorf(tenantry.Invalid, "sort: unknown column %q", f.Sort)
+	}
+	var where strings.Builder
+	args := []any{f.OrgID}
+	where.WriteString("org_id = $1")
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	for _, p := range []struct{ col, prefix string }{
+		{"first_name_key", f.FirstName}, {"last_name_key", f.LastName},
+		{"login_key", f.Login}, {"email_key", f.Email},
+	} {
+		if p.prefix == "" {
+			continue
+		}
+		k := Key(p.prefix)
+		fmt.Fprintf(&where, " AND %s >= %s AND %s < %s", p.col, arg(k), p.col, arg(k+prefixEnd))
+	}
+	dir, cmp := "ASC", ">"
+	if f.Desc {
+		dir, cmp = "DESC", "<"
+	}
+	if f.Cursor != "" {
+		c, err := tenantry.DecodeCursor(f.Cursor, f.Sort, f.Desc)
+		if err != nil {
+			return nil, "", err
+		}
+		var key any = c.Key
+		if f.Sort == tenantry.SortCreated {
+			n, err := strconv.ParseInt(c.Key, 10, 64)
+			if err != nil {
+				return nil, "", tenantry.Errorf(tenantry.Invalid, "cursor: not a cursor from this list")
+			}
+			key = n
+		}
+		fmt.Fprintf(&where, " AND (%s, id) %s (%s, %s)", col, cmp, arg(key), arg(c.ID))
+	}
+	limit := f.Limit
+	query := fmt.Sprintf(`SELECT %s, %s FROM users WHERE %s ORDER BY %s %s, id %s LIMIT %s`,
+		userColumns, col, where.String(), col, dir, dir, arg(limit+1))
+	rows, err := tx.tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, "", translate(err)
+	}
+	defer rows.Close()
+	var out []*tenantry.User
+	var keys []string
+	for rows.Next() {
+		var key any
+		u, err := scanUser(scanAppend{rows, &key})
+		if err != nil {
+			return nil, "", translate(err)
+		}
+		out = append(out, u)
+		keys = append(keys, fmt.Sprint(key))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", translate(err)
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		last := out[limit-1]
+		next = tenantry.Cursor{Sort: f.Sort, Desc: f.Desc, Key: keys[limit-1], ID: last.ID}.Encode()
+	}
+	return out, next, nil
+}
+
+// scanAppend scans a row into a user's columns plus one extra value.
+type scanAppend struct {
+	rows  *sql.Rows
+	extra any
+}
+
+func (s scanAppend) Scan(dest ...any) error {
+	return s.rows.Scan(append(dest, s.extra)...)
+}
