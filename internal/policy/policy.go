@@ -33,6 +33,7 @@ type roleDef struct {
 type Policy struct {
 	roles  []roleDef
 	byName map[string]Role
+	rows   map[string][]string // each catalogue's matrix rows, in file order
 }
 
 // Grant is a principal's role in one organization, as the policy sees it:
@@ -78,7 +79,7 @@ func Load(fsys fs.FS) (*Policy, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Policy{byName: map[string]Role{}}
+	p := &Policy{byName: map[string]Role{}, rows: map[string][]string{}}
 	for _, name := range names {
 		b, err := fs.ReadFile(fsys, name)
 		if err != nil {
@@ -162,6 +163,7 @@ func (p *Policy) parse(file, text string) error {
 				return fail("row %s appears twice", f[0])
 			}
 			seen[f[0]] = true
+			p.rows[catalogue] = append(p.rows[catalogue], f[0])
 			admin, isAdmin := local[strings.TrimPrefix(f[0], "users.administer_")]
 			act, isAction := ParseAction(f[0])
 			if !isAction && !(isAdmin && strings.HasPrefix(f[0], "users.administer_")) {
@@ -300,4 +302,44 @@ func (p *Policy) Administers(a, b Role) bool {
 // AssignsOnCreate reports whether role a may give role b to a user it creates.
 func (p *Policy) AssignsOnCreate(a, b Role) bool {
 	return int(a) < len(p.roles) && p.roles[a].onCreate&(1<<b) != 0
+}
+
+// Matrix is a catalogue's permission table as people read it: one row per
+// area and action (the users.administer_* rows included), one column per role.
+type Matrix struct {
+	Catalogue string
+	Roles     []string
+	Rows      []MatrixRow
+}
+
+// MatrixRow is one action and, per role in Matrix.Roles order, whether
+// the role allows it.
+type MatrixRow struct {
+	Action  string
+	Allowed []bool
+}
+
+// Matrix returns the table of one catalogue, built from the same bits
+// that Allowed and CanAdminister read.
+func (p *Policy) Matrix(catalogue string) Matrix {
+	m := Matrix{Catalogue: catalogue}
+	roles := p.Roles(catalogue)
+	for _, r := range roles {
+		m.Roles = append(m.Roles, p.roles[r].name)
+	}
+	for _, row := range p.rows[catalogue] {
+		mr := MatrixRow{Action: row}
+		act, isAction := ParseAction(row)
+		target, isAdmin := p.byName[strings.TrimPrefix(row, "users.administer_")]
+		for _, r := range roles {
+			switch {
+			case isAction:
+				mr.Allowed = append(mr.Allowed, p.roles[r].perms.has(act))
+			case isAdmin:
+				mr.Allowed = append(mr.Allowed, p.Administers(r, target))
+			}
+		}
+		m.Rows = append(m.Rows, mr)
+	}
+	return m
 }

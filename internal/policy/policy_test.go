@@ -187,3 +187,16 @@ func BenchmarkAllowed(b *testing.B) {
 		}
 	}
 }
+
+func TestMatrixMirrorsTheFile(t *testing.T) {
+	p := Default()
+	m := p.Matrix("1nce")
+	if len(m.Roles) != 6 || m.Roles[0] != "owner" || len(m.Rows) != 46 {
+		t.Fatalf("matrix has %d roles, %d rows", len(m.Roles), len(m.Rows))
+	}
+	for _, row := range m.Rows {
+		if row.Action == "users.administer_admin" && (!row.Allowed[0] || row.Allowed[1]) {
+			t.Fatalf("administer_admin row = %v", row.Allowed)
+		}
+	}
+}

@@ -51,6 +51,11 @@ func (tx *Tx) PlatformOrg(ctx context.Context) (*tenantry.Org, error) {
 	return tx.queryOrg(ctx, `SELECT `+orgColumns+` FROM orgs WHERE kind = 'platform'`)
 }
 
+// AccountByNumber returns the customer account with that number.
+func (tx *Tx) AccountByNumber(ctx context.Context, number string) (*tenantry.Org, error) {
+	return tx.queryOrg(ctx, `SELECT `+orgColumns+` FROM orgs WHERE account_number = $1`, number)
+}
+
 // UpdateOrg writes o's mutable fields.
 func (tx *Tx) UpdateOrg(ctx context.Context, o *tenantry.Org) error {
 	o.UpdatedAt = tx.now

@@ -32,6 +32,8 @@ type Tx interface {
 	Org(ctx context.Context, id string) (*Org, error)
 	// PlatformOrg returns the platform organization, or NotFound before bootstrap.
 	PlatformOrg(ctx context.Context) (*Org, error)
+	// AccountByNumber returns the customer account with that number, or NotFound.
+	AccountByNumber(ctx context.Context, number string) (*Org, error)
 	// UpdateOrg writes o's mutable fields (name, type, status, channel, settings).
 	UpdateOrg(ctx context.Context, o *Org) error
 	// ChildOrgs returns the direct children of parentID, ordered by name.
@@ -46,7 +48,7 @@ type Tx interface {
 	User(ctx context.Context, id string) (*User, error)
 	// UserByLogin returns the user whose login matches case-insensitively, or NotFound.
 	UserByLogin(ctx context.Context, login string) (*User, error)
-	// UpdateUser writes u's mutable fields; Conflict when the e-mail is taken.
+	// UpdateUser writes u's mutable fields; Conflict names the login or e-mail taken.
 	UpdateUser(ctx context.Context, u *User) error
 	// DeleteUser removes the user with its grants, sessions and tokens.
 	DeleteUser(ctx context.Context, id string) error

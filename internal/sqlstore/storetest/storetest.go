@@ -142,6 +142,12 @@ func testOrgTree(t *testing.T, s tenantry.Store, _ *Clock) {
 		wantCode(t, err, tenantry.NotFound)
 		_, err = tx.PlatformOrg(ctx)
 		wantCode(t, err, tenantry.NotFound)
+		byNumber, err := tx.AccountByNumber(ctx, "1000001")
+		if err != nil || byNumber.ID != acc.ID {
+			t.Fatalf("account by number = %+v, %v", byNumber, err)
+		}
+		_, err = tx.AccountByNumber(ctx, "1000002")
+		wantCode(t, err, tenantry.NotFound)
 		accs, err := tx.Accounts(ctx, "", 10)
 		if err != nil || len(accs) != 1 || accs[0].AccountNumber != "1000001" {
 			t.Fatalf("accounts = %v, %v", accs, err)

@@ -1,0 +1,66 @@
+package app
+
+import (
+	"context"
+
+	"github.com/tenantry/tenantry/internal/tenantry"
+)
+
+// OperatorLogin is the login of the platform operator created at first run.
+const OperatorLogin = "operator"
+
+// BootstrapResult says what Bootstrap did.
+type BootstrapResult struct {
+	Created bool   // the platform and its operator were created now
+	Link    string // one-time link to set the operator's password
+}
+
+// Bootstrap makes sure the platform organization and its first operator
+// exist. When it creates them, or when force is set (the operator lost
+// their password), it returns a one-time link to set the operator's
+// password; otherwise an operator who has already set one gets no link.
+// Only someone with access to the database can call it.
+func (a *App) Bootstrap(ctx context.Context, force bool) (*BootstrapResult, error) {
+	res := &BootstrapResult{}
+	err := a.store.Update(ctx, func(tx tenantry.Tx) error {
+		p, err := tx.PlatformOrg(ctx)
+		if tenantry.ErrorCode(err) == tenantry.NotFound {
+			res.Created = true
+			p = &tenantry.Org{ID: newID(), Kind: tenantry.OrgPlatform, Name: "Platform",
+				Status: tenantry.OrgActive, Channel: tenantry.ChannelDirect}
+			if err := tx.CreateOrg(ctx, p); err != nil {
+				return err
+			}
+			op := &tenantry.User{ID: newID(), OrgID: p.ID, Kind: tenantry.UserHuman, Status: tenantry.UserInvited,
+				Login: OperatorLogin, FirstName: "Platform", LastName: "Operator", Language: "en"}
+			if err := tx.CreateUser(ctx, op); err != nil {
+				return err
+			}
+			if err := tx.CreateGrant(ctx, &tenantry.Grant{ID: newID(), UserID: op.ID, OrgID: p.ID, Role: "operator"}); err != nil {
+				return err
+			}
+			if err := event(ctx, tx, nil, p.ID, "platform.bootstrap", "user", op.ID, nil); err != nil {
+				return err
+			}
+		} else if err != nil {
+			return err
+		}
+		op, err := tx.UserByLogin(ctx, OperatorLogin)
+		if err != nil {
+			return err
+		}
+		if op.Status != tenantry.UserInvited && !force {
+			return nil
+		}
+		purpose := tenantry.TokenActivation
+		if op.Status != tenantry.UserInvited {
+			purpose = tenantry.TokenReset
+		}
+		res.Link, err = a.issueToken(ctx, tx, op, purpose)
+		if err != nil {
+			return err
+		}
+		return event(ctx, tx, nil, p.ID, "user.password_link", "user", op.ID, nil)
+	})
+	return res, err
+}

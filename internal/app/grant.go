@@ -1,0 +1,115 @@
+package app
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/tenantry/tenantry/internal/tenantry"
+)
+
+// NewGrant is a role to give a user in their organization.
+type NewGrant struct {
+	Role      string
+	Service   string    // "" for every service
+	ExpiresAt time.Time // zero for no expiry
+}
+
+// GrantRole gives a user a role (R5). The actor must administer the user
+// as they are and may give only roles they administer (B3); nobody
+// changes their own roles.
+func (a *App) GrantRole(ctx context.Context, who *Actor, userID string, in NewGrant) (*tenantry.Grant, error) {
+	if err := ready(who); err != nil {
+		return nil, err
+	}
+	var g *tenantry.Grant
+	err := a.store.Update(ctx, func(tx tenantry.Tx) error {
+		view, org, err := a.roleTarget(ctx, tx, who, userID)
+		if err != nil {
+			return err
+		}
+		var v tenantry.Validation
+		r, ok := a.policy.Role(in.Role)
+		if !ok || !slices.Contains(a.policy.Roles(catalogueFor(org)), r) {
+			v.Add("role", "%q is not a role of this organization", in.Role)
+		}
+		if len(in.Service) > 100 {
+			v.Add("service", "must have at most 100 characters")
+		}
+		if !in.ExpiresAt.IsZero() && !in.ExpiresAt.After(tx.Now()) {
+			v.Add("expires_at", "must be in the future")
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		if !a.policy.CanAssign(who.Principal(), org.ID, r, false) {
+			return forbidden("you may not give the role %s", in.Role)
+		}
+		g = &tenantry.Grant{ID: newID(), UserID: view.ID, OrgID: org.ID, Role: in.Role, Service: in.Service,
+			ExpiresAt: in.ExpiresAt.UTC().Truncate(time.Microsecond), CreatedBy: who.User.ID}
+		if err := tx.CreateGrant(ctx, g); err != nil {
+			return err
+		}
+		details := map[string]any{"role": g.Role}
+		if g.Service != "" {
+			details["service"] = g.Service
+		}
+		if !g.ExpiresAt.IsZero() {
+			details["expires_at"] = g.ExpiresAt
+		}
+		return event(ctx, tx, who, org.ID, "grant.create", "user", view.ID, details)
+	})
+	return g, err
+}
+
+// RevokeRole takes a role from a user. The actor needs what GrantRole
+// needs for that role; a user's last role cannot be taken (delete the
+// user instead).
+func (a *App) RevokeRole(ctx context.Context, who *Actor, userID, grantID string) error {
+	if err := ready(who); err != nil {
+		return err
+	}
+	return a.store.Update(ctx, func(tx tenantry.Tx) error {
+		view, org, err := a.roleTarget(ctx, tx, who, userID)
+		if err != nil {
+			return err
+		}
+		var g *tenantry.Grant
+		for i := range view.Grants {
+			if view.Grants[i].ID == grantID {
+				g = &view.Grants[i]
+			}
+		}
+		if g == nil {
+			return notFound("grant")
+		}
+		r, ok := a.policy.Role(g.Role)
+		if !ok || !a.policy.CanAssign(who.Principal(), org.ID, r, false) {
+			return forbidden("you may not take the role %s", g.Role)
+		}
+		if len(view.Grants) == 1 {
+			return tenantry.Errorf(tenantry.Invalid, "a user needs at least one role; delete the user instead")
+		}
+		if err := tx.DeleteGrant(ctx, g.ID); err != nil {
+			return err
+		}
+		return event(ctx, tx, who, org.ID, "grant.delete", "user", view.ID, map[string]any{"role": g.Role})
+	})
+}
+
+// roleTarget loads a user whose roles the actor wants to change, refusing
+// the actor's own roles and users the actor may not administer.
+func (a *App) roleTarget(ctx context.Context, tx tenantry.Tx, who *Actor, userID string) (*UserView, *tenantry.Org, error) {
+	view, err := a.visibleUser(ctx, tx, who, userID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if view.ID == who.User.ID {
+		return nil, nil, forbidden("you cannot change your own roles")
+	}
+	if err := a.mayAdminister(who, view); err != nil {
+		return nil, nil, err
+	}
+	org, err := tx.Org(ctx, view.OrgID)
+	return view, org, err
+}

@@ -1,0 +1,216 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"math/big"
+	"net/mail"
+	"strings"
+
+	"github.com/tenantry/tenantry/internal/policy"
+	"github.com/tenantry/tenantry/internal/tenantry"
+)
+
+// NewAccount is what an operator gives to open a customer account.
+type NewAccount struct {
+	Name    string
+	Channel tenantry.Channel // "" means direct
+	Owner   NewUser          // the initial owner; Roles are ignored
+}
+
+// CreateAccount opens a customer account: a root organization with a new
+// account number, pending until its initial owner, created with it, sets a
+// password through the e-mailed activation link. Operators only.
+func (a *App) CreateAccount(ctx context.Context, who *Actor, in NewAccount) (*tenantry.Org, *UserView, error) {
+	if err := ready(who); err != nil {
+		return nil, nil, err
+	}
+	var v tenantry.Validation
+	in.Name = strings.TrimSpace(in.Name)
+	checkName(&v, "name", in.Name)
+	if in.Channel == "" {
+		in.Channel = tenantry.ChannelDirect
+	}
+	if in.Channel != tenantry.ChannelDirect && in.Channel != tenantry.ChannelMarketplace {
+		v.Add("channel", "must be direct or marketplace")
+	}
+	validateNewUser(&v, "owner.", &in.Owner, tenantry.OrgSettings{SelfManagedProfile: true})
+	if err := v.Err(); err != nil {
+		return nil, nil, err
+	}
+	var org *tenantry.Org
+	var owner *UserView
+	var msgs []Message
+	err := a.store.Update(ctx, func(tx tenantry.Tx) error {
+		p, err := tx.PlatformOrg(ctx)
+		if err != nil {
+			return err
+		}
+		if !a.policy.Allowed(who.Principal(), policy.PlatformAccountsCreate, policy.Target{Org: p.ID}) {
+			return forbidden("only platform operators open customer accounts")
+		}
+		id := newID()
+		org = &tenantry.Org{ID: id, AccountID: id, Kind: tenantry.OrgAccount, Name: in.Name,
+			Status: tenantry.OrgPending, Channel: in.Channel, Settings: tenantry.OrgSettings{SelfManagedProfile: true}}
+		if err := a.createWithAccountNumber(ctx, tx, org); err != nil {
+			return err
+		}
+		if err := event(ctx, tx, who, p.ID, "account.create", "org", org.ID,
+			map[string]any{"account_number": org.AccountNumber, "name": org.Name}); err != nil {
+			return err
+		}
+		owner, msgs, err = a.insertUser(ctx, tx, who, org, in.Owner, []string{"owner"}, true)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	a.send(ctx, msgs)
+	return org, owner, nil
+}
+
+// createWithAccountNumber inserts an account under a fresh random
+// nine-digit account number, drawing again on the rare collision.
+func (a *App) createWithAccountNumber(ctx context.Context, tx tenantry.Tx, o *tenantry.Org) error {
+	for {
+		n, err := rand.Int(rand.Reader, big.NewInt(900_000_000))
+		if err != nil {
+			return err
+		}
+		o.AccountNumber = fmt.Sprint(100_000_000 + n.Int64())
+		// Probe first: on PostgreSQL a failed INSERT would abort the transaction.
+		_, err = tx.AccountByNumber(ctx, o.AccountNumber)
+		switch tenantry.ErrorCode(err) {
+		case "":
+			continue
+		case tenantry.NotFound:
+			return tx.CreateOrg(ctx, o)
+		default:
+			return err
+		}
+	}
+}
+
+// Accounts lists customer accounts by account number, after the given one.
+// Operators only.
+func (a *App) Accounts(ctx context.Context, who *Actor, after string, limit int) ([]*tenantry.Org, error) {
+	if err := ready(who); err != nil {
+		return nil, err
+	}
+	var out []*tenantry.Org
+	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+		p, err := tx.PlatformOrg(ctx)
+		if err != nil {
+			return err
+		}
+		if !a.policy.Allowed(who.Principal(), policy.PlatformAccountsSeeAll, policy.Target{Org: p.ID}) {
+			return forbidden("only platform operators list customer accounts")
+		}
+		out, err = tx.Accounts(ctx, after, clampLimit(limit))
+		return err
+	})
+	return out, err
+}
+
+// visibleOrg loads an org the actor may see: one where they hold a role,
+// the child of one where they may see organisations, or any customer
+// account for an operator. Others are NotFound, so ids cannot be probed.
+func (a *App) visibleOrg(ctx context.Context, tx tenantry.Tx, who *Actor, id string) (*tenantry.Org, error) {
+	o, err := tx.Org(ctx, id)
+	if tenantry.ErrorCode(err) == tenantry.NotFound {
+		return nil, notFound("organization")
+	}
+	if err != nil {
+		return nil, err
+	}
+	p := who.Principal()
+	switch {
+	case a.policy.Member(p, o.ID):
+		return o, nil
+	case o.ParentID != "" && a.policy.Allowed(p, policy.OrganisationSeeAll, policy.Target{Org: o.ParentID}):
+		return o, nil
+	case o.Kind == tenantry.OrgAccount && a.operator(ctx, tx, who, policy.PlatformAccountsSeeAll):
+		return o, nil
+	}
+	return nil, notFound("organization")
+}
+
+// operator reports whether who may do a platform action.
+func (a *App) operator(ctx context.Context, tx tenantry.Tx, who *Actor, act policy.Action) bool {
+	p, err := tx.PlatformOrg(ctx)
+	return err == nil && a.policy.Allowed(who.Principal(), act, policy.Target{Org: p.ID})
+}
+
+// Org returns an organization the actor may see.
+func (a *App) Org(ctx context.Context, who *Actor, id string) (*tenantry.Org, error) {
+	if err := ready(who); err != nil {
+		return nil, err
+	}
+	var o *tenantry.Org
+	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+		var err error
+		o, err = a.visibleOrg(ctx, tx, who, id)
+		return err
+	})
+	return o, err
+}
+
+// ChildOrgs lists an organization's direct children; it needs
+// organisation.see_all in that organization.
+func (a *App) ChildOrgs(ctx context.Context, who *Actor, id string) ([]*tenantry.Org, error) {
+	if err := ready(who); err != nil {
+		return nil, err
+	}
+	var out []*tenantry.Org
+	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+		o, err := a.visibleOrg(ctx, tx, who, id)
+		if err != nil {
+			return err
+		}
+		if !a.policy.Allowed(who.Principal(), policy.OrganisationSeeAll, policy.Target{Org: o.ID}) {
+			return forbidden("you may not see this organization's sub-organizations")
+		}
+		out, err = tx.ChildOrgs(ctx, o.ID)
+		return err
+	})
+	return out, err
+}
+
+// Page size bounds of every list.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 200
+)
+
+func clampLimit(n int) int {
+	switch {
+	case n <= 0:
+		return DefaultLimit
+	case n > MaxLimit:
+		return MaxLimit
+	}
+	return n
+}
+
+const maxNameLen = 200
+
+func checkName(v *tenantry.Validation, field, s string) {
+	switch {
+	case s == "":
+		v.Add(field, "is required")
+	case len([]rune(s)) > maxNameLen:
+		v.Add(field, "must have at most %d characters", maxNameLen)
+	}
+}
+
+func checkEmail(v *tenantry.Validation, field, s string) {
+	if s == "" {
+		v.Add(field, "is required")
+		return
+	}
+	addr, err := mail.ParseAddress(s)
+	if err != nil || addr.Address != s || addr.Name != "" || len(s) > 254 {
+		v.Add(field, "is not an e-mail address like name@example.com")
+	}
+}

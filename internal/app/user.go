@@ -1,0 +1,441 @@
+package app
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/tenantry/tenantry/internal/policy"
+	"github.com/tenantry/tenantry/internal/tenantry"
+)
+
+// NewUser is the input of CreateUser (U2).
+type NewUser struct {
+	Kind             tenantry.UserKind // "" means human
+	Email            string
+	Login            string // "" means the e-mail address
+	FirstName        string
+	LastName         string
+	Phone            string
+	JobTitle         string
+	Language         string // "" means en
+	ContactBilling   bool
+	ContactTechnical bool
+	ContactBusiness  bool
+	NotifyNews       bool
+	NotifyAlerts     bool
+	Roles            []string
+}
+
+// UserPatch changes some of a user's fields; nil leaves a field alone.
+type UserPatch struct {
+	Email            *string
+	FirstName        *string
+	LastName         *string
+	Phone            *string
+	JobTitle         *string
+	Language         *string
+	ContactBilling   *bool
+	ContactTechnical *bool
+	ContactBusiness  *bool
+	NotifyNews       *bool
+	NotifyAlerts     *bool
+	// OrgID is refused whenever it differs: users never move between
+	// organizations (U4); it is here so that the refusal can say so.
+	OrgID *string
+}
+
+// UserView is a user with the roles they hold in their organization.
+type UserView struct {
+	*tenantry.User
+	Grants []tenantry.Grant
+}
+
+// Languages are the languages Tenantry speaks.
+var Languages = []string{"en", "de"}
+
+// validateNewUser normalises and checks in; prefix names the fields of a
+// nested input ("owner.").
+func validateNewUser(v *tenantry.Validation, prefix string, in *NewUser, s tenantry.OrgSettings) {
+	if in.Kind == "" {
+		in.Kind = tenantry.UserHuman
+	}
+	if in.Kind != tenantry.UserHuman {
+		v.Add(prefix+"kind", "only people (human) can be created here; API users and service accounts get client credentials")
+	}
+	in.Email = strings.TrimSpace(in.Email)
+	in.Login = strings.TrimSpace(in.Login)
+	in.FirstName = strings.TrimSpace(in.FirstName)
+	in.LastName = strings.TrimSpace(in.LastName)
+	checkEmail(v, prefix+"email", in.Email)
+	if in.Login == "" {
+		in.Login = in.Email
+	} else if len(in.Login) < 3 || len(in.Login) > 254 || strings.ContainsAny(in.Login, " \t\r\n") {
+		v.Add(prefix+"login", "must have 3 to 254 characters and no spaces")
+	}
+	checkName(v, prefix+"first_name", in.FirstName)
+	checkName(v, prefix+"last_name", in.LastName)
+	if in.Language == "" {
+		in.Language = "en"
+	}
+	if !slices.Contains(Languages, in.Language) {
+		v.Add(prefix+"language", "must be one of en, de")
+	}
+	checkProfile(v, prefix, s, in.Phone != "", in.JobTitle != "", in.ContactBilling || in.ContactTechnical || in.ContactBusiness)
+	if len(in.Phone) > 50 {
+		v.Add(prefix+"phone", "must have at most 50 characters")
+	}
+	if len(in.JobTitle) > maxNameLen {
+		v.Add(prefix+"job_title", "must have at most %d characters", maxNameLen)
+	}
+}
+
+// checkProfile refuses the profile fields an org without a self-managed
+// customer profile does not have (O6).
+func checkProfile(v *tenantry.Validation, prefix string, s tenantry.OrgSettings, phone, job, contacts bool) {
+	if s.SelfManagedProfile {
+		return
+	}
+	const why = "not available: this organization's parent manages its customer profile"
+	if phone {
+		v.Add(prefix+"phone", why)
+	}
+	if job {
+		v.Add(prefix+"job_title", why)
+	}
+	if contacts {
+		v.Add(prefix+"contact_billing", why)
+	}
+}
+
+// CreateUser creates a person in an organization with one or more roles
+// and e-mails them a link to set their password (U2, U3). The actor must
+// be allowed to give every one of the roles there.
+func (a *App) CreateUser(ctx context.Context, who *Actor, orgID string, in NewUser) (*UserView, error) {
+	if err := ready(who); err != nil {
+		return nil, err
+	}
+	var view *UserView
+	var msgs []Message
+	err := a.store.Update(ctx, func(tx tenantry.Tx) error {
+		org, err := a.memberOrg(ctx, tx, who, orgID)
+		if err != nil {
+			return err
+		}
+		var v tenantry.Validation
+		validateNewUser(&v, "", &in, org.Settings)
+		if len(in.Roles) == 0 {
+			v.Add("roles", "give at least one role")
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		view, msgs, err = a.insertUser(ctx, tx, who, org, in, in.Roles, false)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.send(ctx, msgs)
+	return view, nil
+}
+
+// insertUser writes a validated new user with roles, an activation token
+// and the audit event, and returns the activation e-mail to send.
+// initialOwner marks the first owner of a new account, who is created by
+// an operator, so the roles are not checked against the actor.
+func (a *App) insertUser(ctx context.Context, tx tenantry.Tx, who *Actor, org *tenantry.Org, in NewUser, roles []string, initialOwner bool) (*UserView, []Message, error) {
+	var v tenantry.Validation
+	catalogue := catalogueFor(org)
+	seen := map[string]bool{}
+	for _, name := range roles {
+		r, ok := a.policy.Role(name)
+		switch {
+		case !ok || !slices.Contains(a.policy.Roles(catalogue), r):
+			v.Add("roles", "%q is not a role of this organization", name)
+		case seen[name]:
+			v.Add("roles", "%q is given twice", name)
+		case !initialOwner && !a.policy.CanAssign(who.Principal(), org.ID, r, true):
+			return nil, nil, forbidden("you may not give the role %s", name)
+		}
+		seen[name] = true
+	}
+	if err := v.Err(); err != nil {
+		return nil, nil, err
+	}
+	u := &tenantry.User{ID: newID(), OrgID: org.ID, Kind: in.Kind, Status: tenantry.UserInvited,
+		Email: in.Email, Login: in.Login, FirstName: in.FirstName, LastName: in.LastName, Phone: in.Phone,
+		JobTitle: in.JobTitle, Language: in.Language, ContactBilling: in.ContactBilling,
+		ContactTechnical: in.ContactTechnical, ContactBusiness: in.ContactBusiness,
+		NotifyNews: in.NotifyNews, NotifyAlerts: in.NotifyAlerts, InitialOwner: initialOwner}
+	if u.Kind == "" {
+		u.Kind = tenantry.UserHuman
+	}
+	if err := tx.CreateUser(ctx, u); err != nil {
+		return nil, nil, err
+	}
+	view := &UserView{User: u}
+	for _, name := range roles {
+		g := tenantry.Grant{ID: newID(), UserID: u.ID, OrgID: org.ID, Role: name, CreatedBy: who.User.ID}
+		if err := tx.CreateGrant(ctx, &g); err != nil {
+			return nil, nil, err
+		}
+		view.Grants = append(view.Grants, g)
+	}
+	link, err := a.issueToken(ctx, tx, u, tenantry.TokenActivation)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := event(ctx, tx, who, org.ID, "user.create", "user", u.ID,
+		map[string]any{"login": u.Login, "roles": roles}); err != nil {
+		return nil, nil, err
+	}
+	return view, []Message{a.activationMessage(u, link)}, nil
+}
+
+// memberOrg loads an org in which the actor holds a role; any other org is
+// NotFound.
+func (a *App) memberOrg(ctx context.Context, tx tenantry.Tx, who *Actor, id string) (*tenantry.Org, error) {
+	if !a.policy.Member(who.Principal(), id) {
+		return nil, notFound("organization")
+	}
+	return tx.Org(ctx, id)
+}
+
+// visibleUser loads a user the actor may look at: themselves, or a user of
+// an org where the actor holds a role. Others are NotFound.
+func (a *App) visibleUser(ctx context.Context, tx tenantry.Tx, who *Actor, id string) (*UserView, error) {
+	u, err := tx.User(ctx, id)
+	if tenantry.ErrorCode(err) == tenantry.NotFound || (err == nil && u.ID != who.User.ID && !a.policy.Member(who.Principal(), u.OrgID)) {
+		return nil, notFound("user")
+	}
+	if err != nil {
+		return nil, err
+	}
+	grants, err := tx.OrgGrants(ctx, u.OrgID, []string{u.ID})
+	if err != nil {
+		return nil, err
+	}
+	return &UserView{User: u, Grants: grants}, nil
+}
+
+// targetUser describes a user for the policy's administration rules.
+func (a *App) targetUser(v *UserView) policy.TargetUser {
+	t := policy.TargetUser{ID: v.ID, Org: v.OrgID, InitialOwner: v.InitialOwner}
+	for _, g := range v.Grants {
+		if r, ok := a.policy.Role(g.Role); ok {
+			t.Roles = append(t.Roles, r)
+		}
+	}
+	return t
+}
+
+// mayAdminister refuses, with the reason, an actor who may not change v.
+func (a *App) mayAdminister(who *Actor, v *UserView) error {
+	if a.policy.CanAdminister(who.Principal(), a.targetUser(v)) {
+		return nil
+	}
+	if v.InitialOwner {
+		return tenantry.Errorf(tenantry.InitialOwner, "the initial owner of an account cannot be changed; open a service request")
+	}
+	return forbidden("you may not administer this user")
+}
+
+// User returns a user the actor may see: themselves, or anyone in an org
+// where the actor may see users.
+func (a *App) User(ctx context.Context, who *Actor, id string) (*UserView, error) {
+	if err := ready(who); err != nil {
+		return nil, err
+	}
+	var view *UserView
+	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+		var err error
+		view, err = a.visibleUser(ctx, tx, who, id)
+		if err != nil {
+			return err
+		}
+		if view.ID != who.User.ID && !a.policy.Allowed(who.Principal(), policy.UsersSeeAll, policy.Target{Org: view.OrgID}) {
+			return forbidden("you may not see this organization's users")
+		}
+		return nil
+	})
+	return view, err
+}
+
+// Me returns the actor's own user and roles, including roles held in
+// organizations other than their own.
+func (a *App) Me(ctx context.Context, who *Actor) (*UserView, error) {
+	if who == nil {
+		return nil, tenantry.Errorf(tenantry.Unauthenticated, "sign in first")
+	}
+	return &UserView{User: who.User, Grants: who.Grants}, nil
+}
+
+// ListUsers returns one page of an org's users with their roles there (U1).
+func (a *App) ListUsers(ctx context.Context, who *Actor, f tenantry.UserFilter) ([]*UserView, string, error) {
+	if err := ready(who); err != nil {
+		return nil, "", err
+	}
+	if f.Sort == "" {
+		f.Sort = tenantry.SortLastName
+	}
+	if !slices.Contains(tenantry.UserSorts, f.Sort) {
+		return nil, "", &tenantry.Error{Code: tenantry.Invalid, Message: "sort: unknown column " + string(f.Sort),
+			Fields: []tenantry.FieldError{{Field: "sort", Message: "must be one of last_name, first_name, login, email, created_at"}}}
+	}
+	f.Limit = clampLimit(f.Limit)
+	var out []*UserView
+	var next string
+	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+		if _, err := a.memberOrg(ctx, tx, who, f.OrgID); err != nil {
+			return err
+		}
+		if !a.policy.Allowed(who.Principal(), policy.UsersSeeAll, policy.Target{Org: f.OrgID}) {
+			return forbidden("you may not see this organization's users")
+		}
+		users, n, err := tx.ListUsers(ctx, f)
+		if err != nil {
+			return err
+		}
+		next = n
+		ids := make([]string, len(users))
+		byID := make(map[string]*UserView, len(users))
+		for i, u := range users {
+			ids[i] = u.ID
+			v := &UserView{User: u}
+			byID[u.ID] = v
+			out = append(out, v)
+		}
+		grants, err := tx.OrgGrants(ctx, f.OrgID, ids)
+		if err != nil {
+			return err
+		}
+		for _, g := range grants {
+			byID[g.UserID].Grants = append(byID[g.UserID].Grants, g)
+		}
+		return nil
+	})
+	return out, next, err
+}
+
+// UpdateUser changes a user's profile (U5). People edit their own profile;
+// administrators edit the users whose roles they administer.
+func (a *App) UpdateUser(ctx context.Context, who *Actor, id string, p UserPatch) (*UserView, error) {
+	if err := ready(who); err != nil {
+		return nil, err
+	}
+	var view *UserView
+	err := a.store.Update(ctx, func(tx tenantry.Tx) error {
+		var err error
+		view, err = a.visibleUser(ctx, tx, who, id)
+		if err != nil {
+			return err
+		}
+		if err := a.mayAdminister(who, view); err != nil {
+			return err
+		}
+		org, err := tx.Org(ctx, view.OrgID)
+		if err != nil {
+			return err
+		}
+		changed, err := applyPatch(view.User, p, org.Settings)
+		if err != nil {
+			return err
+		}
+		if len(changed) == 0 {
+			return nil
+		}
+		if err := tx.UpdateUser(ctx, view.User); err != nil {
+			return err
+		}
+		return event(ctx, tx, who, view.OrgID, "user.update", "user", view.ID, map[string]any{"fields": changed})
+	})
+	return view, err
+}
+
+// applyPatch validates p and applies it to u; it returns the names of the
+// fields that changed.
+func applyPatch(u *tenantry.User, p UserPatch, s tenantry.OrgSettings) ([]string, error) {
+	var v tenantry.Validation
+	if p.OrgID != nil && *p.OrgID != u.OrgID {
+		v.Add("org_id", "users never move between organizations; invite the person to the other organization instead")
+	}
+	var changed []string
+	setString := func(field string, dst *string, src *string, check func(string)) {
+		if src == nil {
+			return
+		}
+		val := strings.TrimSpace(*src)
+		check(val)
+		if val != *dst {
+			*dst = val
+			changed = append(changed, field)
+		}
+	}
+	setBool := func(field string, dst *bool, src *bool) {
+		if src != nil && *src != *dst {
+			*dst = *src
+			changed = append(changed, field)
+		}
+	}
+	oldEmail := u.Email
+	setString("email", &u.Email, p.Email, func(s string) { checkEmail(&v, "email", s) })
+	setString("first_name", &u.FirstName, p.FirstName, func(s string) { checkName(&v, "first_name", s) })
+	setString("last_name", &u.LastName, p.LastName, func(s string) { checkName(&v, "last_name", s) })
+	setString("phone", &u.Phone, p.Phone, func(s string) {
+		if len(s) > 50 {
+			v.Add("phone", "must have at most 50 characters")
+		}
+	})
+	setString("job_title", &u.JobTitle, p.JobTitle, func(s string) {
+		if len(s) > maxNameLen {
+			v.Add("job_title", "must have at most %d characters", maxNameLen)
+		}
+	})
+	setString("language", &u.Language, p.Language, func(s string) {
+		if !slices.Contains(Languages, s) {
+			v.Add("language", "must be one of en, de")
+		}
+	})
+	setBool("contact_billing", &u.ContactBilling, p.ContactBilling)
+	setBool("contact_technical", &u.ContactTechnical, p.ContactTechnical)
+	setBool("contact_business", &u.ContactBusiness, p.ContactBusiness)
+	setBool("notify_news", &u.NotifyNews, p.NotifyNews)
+	setBool("notify_alerts", &u.NotifyAlerts, p.NotifyAlerts)
+	checkProfile(&v, "", s, slices.Contains(changed, "phone") && u.Phone != "",
+		slices.Contains(changed, "job_title") && u.JobTitle != "",
+		(p.ContactBilling != nil && *p.ContactBilling) || (p.ContactTechnical != nil && *p.ContactTechnical) ||
+			(p.ContactBusiness != nil && *p.ContactBusiness))
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	// A login that was the e-mail address follows it (U2).
+	if slices.Contains(changed, "email") && strings.EqualFold(u.Login, oldEmail) {
+		u.Login = u.Email
+	}
+	return changed, nil
+}
+
+// DeleteUser deletes a user with their roles and sessions (U5).
+func (a *App) DeleteUser(ctx context.Context, who *Actor, id string) error {
+	if err := ready(who); err != nil {
+		return err
+	}
+	return a.store.Update(ctx, func(tx tenantry.Tx) error {
+		view, err := a.visibleUser(ctx, tx, who, id)
+		if err != nil {
+			return err
+		}
+		if view.ID == who.User.ID {
+			return forbidden("you cannot delete yourself; ask an administrator")
+		}
+		if err := a.mayAdminister(who, view); err != nil {
+			return err
+		}
+		if err := tx.DeleteUser(ctx, view.ID); err != nil {
+			return err
+		}
+		return event(ctx, tx, who, view.OrgID, "user.delete", "user", view.ID,
+			map[string]any{"login": view.Login, "email": view.Email})
+	})
+}

@@ -1,0 +1,123 @@
+// Package auth holds Tenantry's credentials: argon2id password hashes,
+// random one-time tokens and session secrets, stored only as hashes.
+package auth
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// Params are argon2id cost parameters.
+type Params struct {
+	Memory  uint32 // KiB
+	Time    uint32
+	Threads uint8
+}
+
+// DefaultParams follow OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane.
+var DefaultParams = Params{Memory: 19 * 1024, Time: 2, Threads: 1}
+
+const (
+	saltLen = 16
+	keyLen  = 32
+)
+
+// HashPassword returns password's argon2id hash in PHC string format.
+func HashPassword(password string, p Params) string {
+	salt := make([]byte, saltLen)
+	rand.Read(salt)
+	key := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, keyLen)
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads,
+		b64.EncodeToString(salt), b64.EncodeToString(key))
+}
+
+// ErrMalformedHash means a stored hash is not an argon2id PHC string.
+var ErrMalformedHash = errors.New("auth: malformed password hash")
+
+// CheckPassword reports whether password matches the PHC-format hash,
+// comparing in constant time. An empty hash matches nothing.
+func CheckPassword(hash, password string) (bool, error) {
+	if hash == "" {
+		return false, nil
+	}
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false, ErrMalformedHash
+	}
+	var version int
+	var p Params
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
+		return false, ErrMalformedHash
+	}
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.Memory, &p.Time, &p.Threads); err != nil {
+		return false, ErrMalformedHash
+	}
+	b64 := base64.RawStdEncoding
+	salt, err1 := b64.DecodeString(parts[4])
+	want, err2 := b64.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(want) == 0 {
+		return false, ErrMalformedHash
+	}
+	got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}
+
+// dummyHash is checked when a login is unknown, so that sign-in takes as
+// long for a missing account as for a wrong password.
+var dummyHash = HashPassword("not a real password, only for timing", DefaultParams)
+
+// CheckDummy spends the time of one password check.
+func CheckDummy(password string) { _, _ = CheckPassword(dummyHash, password) }
+
+// Password length bounds, counted in Unicode code points.
+const (
+	MinPasswordLen = 12
+	MaxPasswordLen = 1024
+)
+
+// ValidatePassword returns what is wrong with a new password, or "" when
+// it is acceptable: 12 to 1,024 code points and not containing the
+// user's login or e-mail.
+func ValidatePassword(password string, avoid ...string) string {
+	n := utf8.RuneCountInString(password)
+	switch {
+	case !utf8.ValidString(password):
+		return "is not valid UTF-8"
+	case n < MinPasswordLen:
+		return fmt.Sprintf("must have at least %d characters", MinPasswordLen)
+	case n > MaxPasswordLen:
+		return fmt.Sprintf("must have at most %d characters", MaxPasswordLen)
+	}
+	lower := strings.ToLower(password)
+	for _, a := range avoid {
+		if len(a) >= 3 && strings.Contains(lower, strings.ToLower(a)) {
+			return "must not contain your login or e-mail address"
+		}
+	}
+	return ""
+}
+
+// NewToken returns a random 256-bit secret, URL-safe, and its hash for
+// storage. Only the hash is ever stored.
+func NewToken() (token, hash string) {
+	b := make([]byte, 32)
+	rand.Read(b)
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, HashToken(token)
+}
+
+// HashToken returns the storage hash of a token. The tokens carry 256
+// random bits, so a fast hash suffices: there is nothing to brute-force.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
