@@ -70,6 +70,13 @@ func New(store tenantry.Store, p *policy.Policy, mailer Mailer, log *slog.Logger
 	return &App{store: store, policy: p, mailer: mailer, log: log, cfg: cfg}
 }
 
+// WithMailer returns a copy of a that sends its e-mail to m.
+func (a *App) WithMailer(m Mailer) *App {
+	c := *a
+	c.mailer = m
+	return &c
+}
+
 // Policy returns the policy the App enforces.
 func (a *App) Policy() *policy.Policy { return a.policy }
 

@@ -182,7 +182,7 @@ func (a *App) activationMessage(u *tenantry.User, link string) Message {
 		To:      u.Email,
 		Subject: "Set your Tenantry password",
 		Text: fmt.Sprintf("Hello %s,\n\nan account was created for you (login: %s).\n"+
-			"Set your password within %s:\n\n%s\n\nThe link works once.\n",
-			u.FirstName, u.Login, a.cfg.ActivationTTL, link),
+			"Set your password within %d hours:\n\n%s\n\nThe link works once.\n",
+			u.FirstName, u.Login, int(a.cfg.ActivationTTL.Hours()), link),
 	}
 }

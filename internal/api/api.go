@@ -1,0 +1,131 @@
+// Package api serves Tenantry's REST API under /api/v1 with huma, which
+// keeps the OpenAPI document and the handlers one thing. Handlers are thin:
+// they translate HTTP to calls of the one door, internal/app, and errors to
+// RFC 9457 problem documents in one place (problem.go).
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+
+	"github.com/tenantry/tenantry/internal/app"
+)
+
+// Version is reported in the OpenAPI document.
+var Version = "dev"
+
+// Server is the REST API over one App.
+type Server struct {
+	app    *app.App
+	log    *slog.Logger
+	secure bool // cookies get Secure and the __Host- prefix
+	api    huma.API
+}
+
+// SessionCookie is the name of the session cookie when served over plain
+// HTTP; over TLS it carries the __Host- prefix.
+const SessionCookie = "tenantry_session"
+
+// New registers every operation on mux. publicURL decides whether cookies
+// are marked Secure: they are when Tenantry is reached over https.
+func New(mux *http.ServeMux, a *app.App, log *slog.Logger, publicURL string) *Server {
+	cfg := huma.DefaultConfig("Tenantry", Version)
+	cfg.Info.Description = "Accounts, users, roles and organizations for B2B customer portals. " +
+		"Sign in with POST /api/v1/session; the session cookie authenticates every other call. " +
+		"Errors are RFC 9457 problem documents with a stable `code`."
+	cfg.OpenAPIPath = "/api/v1/openapi"
+	cfg.DocsPath = ""
+	cfg.SchemasPath = "/api/v1/schemas"
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"session": {Type: "apiKey", In: "cookie", Name: SessionCookie},
+	}
+	s := &Server{app: a, log: log, secure: strings.HasPrefix(publicURL, "https://")}
+	s.api = humago.New(mux, cfg)
+	s.routes()
+	mux.HandleFunc("GET /api/docs", s.docs)
+	return s
+}
+
+// OpenAPI returns the API's OpenAPI document.
+func (s *Server) OpenAPI() *huma.OpenAPI { return s.api.OpenAPI() }
+
+// routes is the one table of the API's operations.
+func (s *Server) routes() {
+	s.sessionRoutes()
+	s.accountRoutes()
+	s.orgRoutes()
+	s.userRoutes()
+	s.grantRoutes()
+	s.roleRoutes()
+}
+
+var sessionSecurity = []map[string][]string{{"session": {}}}
+
+// op describes one authenticated operation.
+func op(id, method, path, summary string, tags ...string) huma.Operation {
+	return huma.Operation{OperationID: id, Method: method, Path: path, Summary: summary, Tags: tags,
+		Security: sessionSecurity, Errors: []int{400, 401, 403, 404, 422}}
+}
+
+type ctxKey int
+
+const (
+	actorKey ctxKey = iota
+	tokenKey
+	ipKey
+	uaKey
+)
+
+// Authenticate is middleware that resolves the session cookie into an
+// actor for the handlers; a missing or stale cookie leaves no actor, and
+// the use case then answers 401.
+func Authenticate(a *app.App, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		ip := clientIP(r)
+		ctx = context.WithValue(ctx, ipKey, ip)
+		ctx = context.WithValue(ctx, uaKey, r.UserAgent())
+		token := sessionToken(r)
+		if token != "" {
+			ctx = context.WithValue(ctx, tokenKey, token)
+			if who, err := a.Authenticate(ctx, token, ip); err == nil {
+				ctx = context.WithValue(ctx, actorKey, who)
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func sessionToken(r *http.Request) string {
+	for _, name := range []string{"__Host-" + SessionCookie, SessionCookie} {
+		if c, err := r.Cookie(name); err == nil && c.Value != "" {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// clientIP is the peer address. Forwarded headers are not trusted: they
+// are the client's to forge.
+func clientIP(r *http.Request) string {
+	host := r.RemoteAddr
+	if i := strings.LastIndexByte(host, ':'); i >= 0 {
+		host = host[:i]
+	}
+	return strings.Trim(host, "[]")
+}
+
+func actor(ctx context.Context) *app.Actor {
+	who, _ := ctx.Value(actorKey).(*app.Actor)
+	return who
+}
+
+func ctxString(ctx context.Context, k ctxKey) string {
+	s, _ := ctx.Value(k).(string)
+	return s
+}

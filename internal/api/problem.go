@@ -1,0 +1,99 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/tenantry/tenantry/internal/tenantry"
+)
+
+// Problem is an RFC 9457 problem document with Tenantry's stable code and
+// the fields at fault.
+type Problem struct {
+	Type   string                `json:"type,omitempty" doc:"A URI reference that names the problem type"`
+	Title  string                `json:"title" doc:"Short summary of the HTTP status"`
+	Status int                   `json:"status" doc:"The HTTP status code"`
+	Detail string                `json:"detail,omitempty" doc:"What went wrong, for people"`
+	Code   string                `json:"code" doc:"Stable machine-readable code, e.g. invalid, forbidden, not_found, conflict"`
+	Errors []tenantry.FieldError `json:"errors,omitempty" doc:"The invalid fields, each with what is wrong"`
+}
+
+func (p *Problem) Error() string  { return p.Detail }
+func (p *Problem) GetStatus() int { return p.Status }
+
+// ContentType makes huma send problems as application/problem+json.
+func (p *Problem) ContentType(ct string) string {
+	if ct == "application/json" {
+		return "application/problem+json"
+	}
+	return ct
+}
+
+// statusOf is the one table from error code to HTTP status.
+var statusOf = map[tenantry.Code]int{
+	tenantry.Invalid:         http.StatusUnprocessableEntity,
+	tenantry.Unauthenticated: http.StatusUnauthorized,
+	tenantry.Forbidden:       http.StatusForbidden,
+	tenantry.NotFound:        http.StatusNotFound,
+	tenantry.Conflict:        http.StatusConflict,
+	tenantry.TooMany:         http.StatusTooManyRequests,
+	tenantry.Internal:        http.StatusInternalServerError,
+}
+
+// codeOfStatus names the code of an error huma raises itself.
+func codeOfStatus(status int) tenantry.Code {
+	for c, s := range statusOf {
+		if s == status {
+			return c
+		}
+	}
+	if status == http.StatusBadRequest {
+		return tenantry.Invalid
+	}
+	return tenantry.Internal
+}
+
+func init() {
+	// huma's documented hook for its own errors (malformed JSON, schema
+	// violations, unknown fields): make them Problems too.
+	huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
+		p := &Problem{Status: status, Title: http.StatusText(status), Detail: msg, Code: string(codeOfStatus(status))}
+		for _, e := range errs {
+			var d *huma.ErrorDetail
+			if errors.As(e, &d) {
+				field := d.Location
+				for _, prefix := range []string{"body.", "query.", "path.", "header.", "cookie."} {
+					field = strings.TrimPrefix(field, prefix)
+				}
+				if field == "body" {
+					field = ""
+				}
+				p.Errors = append(p.Errors, tenantry.FieldError{Field: field, Message: d.Message})
+			} else if e != nil {
+				p.Errors = append(p.Errors, tenantry.FieldError{Message: e.Error()})
+			}
+		}
+		if len(p.Errors) > 0 {
+			f := p.Errors[0]
+			p.Detail = strings.TrimPrefix(f.Field+": "+f.Message, ": ")
+		}
+		return p
+	}
+}
+
+// problem turns a use case's error into a Problem. Internal errors are
+// logged in full and shown only as "internal error".
+func (s *Server) problem(ctx context.Context, err error) error {
+	var e *tenantry.Error
+	if !errors.As(err, &e) || e.Code.Kind() == tenantry.Internal {
+		s.log.ErrorContext(ctx, "internal error", slog.Any("err", err))
+		return &Problem{Status: 500, Title: http.StatusText(500), Detail: "internal error", Code: string(tenantry.Internal)}
+	}
+	status := statusOf[e.Code.Kind()]
+	return &Problem{Status: status, Title: http.StatusText(status), Detail: e.Message, Code: string(e.Code), Errors: e.Fields}
+}

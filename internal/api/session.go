@@ -1,0 +1,105 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+)
+
+type signInInput struct {
+	Body struct {
+		Login    string `json:"login" minLength:"1" maxLength:"254" doc:"Login, usually the e-mail address"`
+		Password string `json:"password" minLength:"1" maxLength:"4096"`
+	}
+}
+
+type sessionOutput struct {
+	SetCookie http.Cookie `header:"Set-Cookie"`
+	Body      struct {
+		User      User      `json:"user"`
+		ExpiresAt time.Time `json:"expires_at" doc:"When the session ends at the latest"`
+	}
+}
+
+type meOutput struct {
+	Body User
+}
+
+type passwordInput struct {
+	Body struct {
+		Token    string `json:"token" minLength:"1" maxLength:"200" doc:"The one-time token from the e-mailed link"`
+		Password string `json:"password" minLength:"1" maxLength:"8192" doc:"12 to 1,024 characters"`
+	}
+}
+
+type clearCookieOutput struct {
+	SetCookie http.Cookie `header:"Set-Cookie"`
+}
+
+func (s *Server) sessionRoutes() {
+	signIn := op("signIn", http.MethodPost, "/api/v1/session", "Sign in", "Session")
+	signIn.Security = nil
+	signIn.Description = "Checks the login and password and sets a new session cookie (HttpOnly, SameSite=Lax). " +
+		"Any session the client held before ends."
+	huma.Register(s.api, signIn, func(ctx context.Context, in *signInInput) (*sessionOutput, error) {
+		res, err := s.app.SignIn(ctx, in.Body.Login, in.Body.Password, ctxString(ctx, tokenKey), ctxString(ctx, ipKey), userAgent(ctx))
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		me, err := s.app.Me(ctx, res.Actor)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		out := &sessionOutput{SetCookie: s.cookie(res.Token, res.ExpiresAt)}
+		out.Body.User, out.Body.ExpiresAt = toUser(me), res.ExpiresAt
+		return out, nil
+	})
+
+	huma.Register(s.api, op("getSession", http.MethodGet, "/api/v1/session", "Who am I", "Session"),
+		func(ctx context.Context, _ *struct{}) (*meOutput, error) {
+			me, err := s.app.Me(ctx, actor(ctx))
+			if err != nil {
+				return nil, s.problem(ctx, err)
+			}
+			return &meOutput{Body: toUser(me)}, nil
+		})
+
+	signOut := op("signOut", http.MethodDelete, "/api/v1/session", "Sign out", "Session")
+	signOut.DefaultStatus = http.StatusNoContent
+	huma.Register(s.api, signOut, func(ctx context.Context, _ *struct{}) (*clearCookieOutput, error) {
+		if err := s.app.SignOut(ctx, actor(ctx)); err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return &clearCookieOutput{SetCookie: s.cookie("", time.Unix(0, 0))}, nil
+	})
+
+	setPassword := op("setPassword", http.MethodPost, "/api/v1/password", "Set a password with a one-time token", "Session")
+	setPassword.Security = nil
+	setPassword.DefaultStatus = http.StatusNoContent
+	setPassword.Description = "Redeems the token of an activation or password-reset link. " +
+		"The token works once; a refused password leaves it usable."
+	huma.Register(s.api, setPassword, func(ctx context.Context, in *passwordInput) (*struct{}, error) {
+		if err := s.app.SetPassword(ctx, in.Body.Token, in.Body.Password, ctxString(ctx, ipKey)); err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return nil, nil
+	})
+}
+
+// cookie returns the session cookie; an empty value with a past expiry
+// deletes it.
+func (s *Server) cookie(value string, expires time.Time) http.Cookie {
+	c := http.Cookie{Name: SessionCookie, Value: value, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Expires: expires}
+	if s.secure {
+		c.Name, c.Secure = "__Host-"+SessionCookie, true
+	}
+	if value == "" {
+		c.MaxAge = -1
+	}
+	return c
+}
+
+func userAgent(ctx context.Context) string { return ctxString(ctx, uaKey) }

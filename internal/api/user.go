@@ -1,0 +1,154 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/tenantry/tenantry/internal/app"
+	"github.com/tenantry/tenantry/internal/tenantry"
+)
+
+// Person is a new person's profile (U2).
+type Person struct {
+	Email            string `json:"email" maxLength:"254" doc:"Unique in the organization; the login unless one is chosen"`
+	Login            string `json:"login,omitempty" maxLength:"254" doc:"A custom login, unique everywhere; defaults to the e-mail address"`
+	FirstName        string `json:"first_name" maxLength:"200"`
+	LastName         string `json:"last_name" maxLength:"200"`
+	Phone            string `json:"phone,omitempty" maxLength:"50" doc:"Only where the organization has a self-managed customer profile"`
+	JobTitle         string `json:"job_title,omitempty" maxLength:"200" doc:"Only where the organization has a self-managed customer profile"`
+	Language         string `json:"language,omitempty" enum:"en,de" default:"en"`
+	ContactBilling   bool   `json:"contact_billing,omitempty"`
+	ContactTechnical bool   `json:"contact_technical,omitempty"`
+	ContactBusiness  bool   `json:"contact_business,omitempty"`
+	NotifyNews       bool   `json:"notify_news,omitempty"`
+	NotifyAlerts     bool   `json:"notify_alerts,omitempty"`
+}
+
+func (b Person) toApp(roles []string) app.NewUser {
+	return app.NewUser{Email: b.Email, Login: b.Login, FirstName: b.FirstName, LastName: b.LastName,
+		Phone: b.Phone, JobTitle: b.JobTitle, Language: b.Language, ContactBilling: b.ContactBilling,
+		ContactTechnical: b.ContactTechnical, ContactBusiness: b.ContactBusiness, NotifyNews: b.NotifyNews,
+		NotifyAlerts: b.NotifyAlerts, Roles: roles}
+}
+
+type createUserInput struct {
+	OrgID string `path:"org"`
+	Body  struct {
+		Person
+		Kind  string   `json:"kind,omitempty" enum:"human" default:"human" doc:"People are created here; API users and service accounts get client credentials"`
+		Roles []string `json:"roles" minItems:"1" maxItems:"20" doc:"Role names, e.g. admin, user, read_only"`
+	}
+}
+
+type userOutput struct {
+	Body User
+}
+
+type listUsersInput struct {
+	OrgID     string `path:"org"`
+	FirstName string `query:"first_name" maxLength:"200" doc:"Case-insensitive prefix"`
+	LastName  string `query:"last_name" maxLength:"200" doc:"Case-insensitive prefix"`
+	Login     string `query:"login" maxLength:"254" doc:"Case-insensitive prefix"`
+	Email     string `query:"email" maxLength:"254" doc:"Case-insensitive prefix"`
+	Sort      string `query:"sort" enum:"last_name,first_name,login,email,created_at" default:"last_name"`
+	Order     string `query:"order" enum:"asc,desc" default:"asc"`
+	Cursor    string `query:"cursor" maxLength:"1000" doc:"next_cursor of the previous page"`
+	Limit     int    `query:"limit" minimum:"1" maximum:"200" default:"50"`
+}
+
+type usersOutput struct {
+	Body struct {
+		Items      []User `json:"items"`
+		NextCursor string `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
+	}
+}
+
+type userInput struct {
+	UserID string `path:"user"`
+}
+
+type updateUserInput struct {
+	UserID string `path:"user"`
+	Body   struct {
+		Email            *string `json:"email,omitempty" maxLength:"254"`
+		FirstName        *string `json:"first_name,omitempty" maxLength:"200"`
+		LastName         *string `json:"last_name,omitempty" maxLength:"200"`
+		Phone            *string `json:"phone,omitempty" maxLength:"50"`
+		JobTitle         *string `json:"job_title,omitempty" maxLength:"200"`
+		Language         *string `json:"language,omitempty" enum:"en,de"`
+		ContactBilling   *bool   `json:"contact_billing,omitempty"`
+		ContactTechnical *bool   `json:"contact_technical,omitempty"`
+		ContactBusiness  *bool   `json:"contact_business,omitempty"`
+		NotifyNews       *bool   `json:"notify_news,omitempty"`
+		NotifyAlerts     *bool   `json:"notify_alerts,omitempty"`
+		OrgID            *string `json:"org_id,omitempty" doc:"Refused when it differs: users never move between organizations"`
+	}
+}
+
+func (s *Server) userRoutes() {
+	create := op("createUser", http.MethodPost, "/api/v1/orgs/{org}/users", "Create a user", "Users")
+	create.DefaultStatus = http.StatusCreated
+	create.Errors = append(create.Errors, 409)
+	create.Description = "Creates a person with one or more roles and e-mails them a one-time link to set a password. " +
+		"You may give only roles you administer."
+	huma.Register(s.api, create, func(ctx context.Context, in *createUserInput) (*userOutput, error) {
+		nu := in.Body.toApp(in.Body.Roles)
+		nu.Kind = tenantry.UserKind(in.Body.Kind)
+		v, err := s.app.CreateUser(ctx, actor(ctx), in.OrgID, nu)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return &userOutput{Body: toUser(v)}, nil
+	})
+
+	huma.Register(s.api, op("listUsers", http.MethodGet, "/api/v1/orgs/{org}/users", "List users", "Users"),
+		func(ctx context.Context, in *listUsersInput) (*usersOutput, error) {
+			users, next, err := s.app.ListUsers(ctx, actor(ctx), tenantry.UserFilter{OrgID: in.OrgID,
+				FirstName: in.FirstName, LastName: in.LastName, Login: in.Login, Email: in.Email,
+				Sort: tenantry.UserSort(in.Sort), Desc: in.Order == "desc", Cursor: in.Cursor, Limit: in.Limit})
+			if err != nil {
+				return nil, s.problem(ctx, err)
+			}
+			out := &usersOutput{}
+			out.Body.Items = make([]User, 0, len(users))
+			for _, u := range users {
+				out.Body.Items = append(out.Body.Items, toUser(u))
+			}
+			out.Body.NextCursor = next
+			return out, nil
+		})
+
+	huma.Register(s.api, op("getUser", http.MethodGet, "/api/v1/users/{user}", "Get a user", "Users"),
+		func(ctx context.Context, in *userInput) (*userOutput, error) {
+			v, err := s.app.User(ctx, actor(ctx), in.UserID)
+			if err != nil {
+				return nil, s.problem(ctx, err)
+			}
+			return &userOutput{Body: toUser(v)}, nil
+		})
+
+	update := op("updateUser", http.MethodPatch, "/api/v1/users/{user}", "Change a user's profile", "Users")
+	update.Errors = append(update.Errors, 409)
+	huma.Register(s.api, update, func(ctx context.Context, in *updateUserInput) (*userOutput, error) {
+		b := in.Body
+		v, err := s.app.UpdateUser(ctx, actor(ctx), in.UserID, app.UserPatch{Email: b.Email, FirstName: b.FirstName,
+			LastName: b.LastName, Phone: b.Phone, JobTitle: b.JobTitle, Language: b.Language,
+			ContactBilling: b.ContactBilling, ContactTechnical: b.ContactTechnical, ContactBusiness: b.ContactBusiness,
+			NotifyNews: b.NotifyNews, NotifyAlerts: b.NotifyAlerts, OrgID: b.OrgID})
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return &userOutput{Body: toUser(v)}, nil
+	})
+
+	del := op("deleteUser", http.MethodDelete, "/api/v1/users/{user}", "Delete a user", "Users")
+	del.DefaultStatus = http.StatusNoContent
+	huma.Register(s.api, del, func(ctx context.Context, in *userInput) (*struct{}, error) {
+		if err := s.app.DeleteUser(ctx, actor(ctx), in.UserID); err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return nil, nil
+	})
+}

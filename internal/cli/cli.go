@@ -1,0 +1,187 @@
+// Package cli is the tenantry command: the one place that wires the
+// store, the use cases, mail and the HTTP server together.
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/tenantry/tenantry/internal/app"
+	"github.com/tenantry/tenantry/internal/mail"
+	"github.com/tenantry/tenantry/internal/policy"
+	"github.com/tenantry/tenantry/internal/server"
+	"github.com/tenantry/tenantry/internal/sqlstore"
+)
+
+// Version is set at build time with -ldflags "-X ...cli.Version=...".
+var Version = "dev"
+
+// settings are the flags every command shares.
+type settings struct {
+	db        string
+	addr      string
+	publicURL string
+	logLevel  string
+}
+
+// Main runs the tenantry command with args (without the program name)
+// and returns the process exit code.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	root := newRoot(stdout, stderr)
+	root.SetArgs(args)
+	if err := root.ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(stderr, "error:", err)
+		return 1
+	}
+	return 0
+}
+
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	var s settings
+	root := &cobra.Command{
+		Use:           "tenantry",
+		Short:         "Accounts, users, roles and organizations for B2B customer portals",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return fromEnv(cmd.Flags())
+		},
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	f := root.PersistentFlags()
+	f.StringVar(&s.db, "db", "tenantry-data/tenantry.db", "database: a SQLite file path, or a postgres:// URL (env TENANTRY_DB)")
+	f.StringVar(&s.addr, "addr", "127.0.0.1:8080", "address to listen on (env TENANTRY_ADDR)")
+	f.StringVar(&s.publicURL, "public-url", "", "base URL of every link Tenantry sends; default http://ADDR (env TENANTRY_PUBLIC_URL)")
+	f.StringVar(&s.logLevel, "log-level", "info", "debug, info, warn or error (env TENANTRY_LOG_LEVEL)")
+	root.AddCommand(serveCmd(&s), migrateCmd(&s), bootstrapCmd(&s), versionCmd())
+	return root
+}
+
+// fromEnv fills every flag not given on the command line from its
+// TENANTRY_* variable: --public-url from TENANTRY_PUBLIC_URL.
+func fromEnv(fs *pflag.FlagSet) error {
+	var err error
+	fs.VisitAll(func(f *pflag.Flag) {
+		name := "TENANTRY_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := os.LookupEnv(name); ok && !f.Changed && err == nil {
+			if e := fs.Set(f.Name, v); e != nil {
+				err = fmt.Errorf("%s: %w", name, e)
+			}
+		}
+	})
+	return err
+}
+
+func (s *settings) public() string {
+	if s.publicURL != "" {
+		return strings.TrimRight(s.publicURL, "/")
+	}
+	return "http://" + s.addr
+}
+
+func (s *settings) logger(w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(s.logLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	return server.NewLogger(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})), nil
+}
+
+// open connects to the database and builds the use cases over it; mail
+// goes to the console.
+func (s *settings) open(ctx context.Context, stderr io.Writer) (*sqlstore.DB, *app.App, *slog.Logger, error) {
+	log, err := s.logger(stderr)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	db, err := sqlstore.Open(ctx, s.db, nil)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	cfg := app.DefaultConfig()
+	cfg.PublicURL = s.public()
+	return db, app.New(db, policy.Default(), &mail.Console{W: stderr}, log, cfg), log, nil
+}
+
+func versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprintln(cmd.OutOrStdout(), "tenantry", Version)
+			return nil
+		},
+	}
+}
+
+func migrateCmd(s *settings) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "migrate",
+		Short: "Apply pending database migrations and list them",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			db, err := sqlstore.Open(cmd.Context(), s.db, nil) // Open migrates
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			st, err := db.Migrations(cmd.Context())
+			if err != nil {
+				return err
+			}
+			for _, m := range st {
+				state := "pending"
+				if m.Applied {
+					state = "applied"
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%05d %-8s %s\n", m.Version, state, m.Source)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s database is up to date\n", db.Dialect())
+			return nil
+		},
+	}
+	return cmd
+}
+
+func bootstrapCmd(s *settings) *cobra.Command {
+	return &cobra.Command{
+		Use:   "bootstrap",
+		Short: "Create the platform operator, or print a new one-time link to set their password",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			db, a, _, err := s.open(cmd.Context(), cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			res, err := a.Bootstrap(cmd.Context(), true)
+			if err != nil {
+				return err
+			}
+			printOperatorLink(cmd.OutOrStdout(), res, s.public())
+			return nil
+		},
+	}
+}
+
+func printOperatorLink(w io.Writer, res *app.BootstrapResult, public string) {
+	if res.Link == "" {
+		return
+	}
+	if res.Created {
+		fmt.Fprintln(w, "Created the platform operator (login: operator).")
+	}
+	token := res.Link[strings.Index(res.Link, "token=")+len("token="):]
+	fmt.Fprintf(w, "Set the operator's password with this one-time link (valid 72 h):\n  %s\n"+
+		"or from a shell:\n  curl -X POST %s/api/v1/password -H 'Content-Type: application/json' \\\n"+
+		"    -d '{\"token\":\"%s\",\"password\":\"choose a long passphrase\"}'\n", res.Link, public, token)
+}

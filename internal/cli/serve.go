@@ -1,0 +1,79 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tenantry/tenantry/internal/api"
+	"github.com/tenantry/tenantry/internal/mail"
+	"github.com/tenantry/tenantry/internal/server"
+)
+
+func serveCmd(s *settings) *cobra.Command {
+	var demo bool
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the Tenantry server",
+		Long: "Run the Tenantry server. On an empty database it creates the platform operator and prints a\n" +
+			"one-time link to set their password. With --demo it also seeds a customer account with users\n" +
+			"and sub-organizations and prints how to sign in.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			out := cmd.OutOrStdout()
+			db, a, log, err := s.open(ctx, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			res, err := a.Bootstrap(ctx, false)
+			if err != nil {
+				return err
+			}
+			if demo {
+				if err := seedDemo(ctx, db, a.WithMailer(&mail.Recorder{}), out, s.public()); err != nil {
+					return fmt.Errorf("demo data: %w", err)
+				}
+			} else {
+				printOperatorLink(out, res, s.public())
+			}
+			ln, err := net.Listen("tcp", s.addr)
+			if err != nil {
+				return err
+			}
+			api.Version = Version
+			srv := &http.Server{
+				Handler:           server.New(a, log, server.Config{PublicURL: s.public()}),
+				ReadHeaderTimeout: 10 * time.Second,
+				ReadTimeout:       60 * time.Second,
+				WriteTimeout:      60 * time.Second,
+				IdleTimeout:       120 * time.Second,
+				MaxHeaderBytes:    64 << 10,
+			}
+			fmt.Fprintf(out, "Tenantry %s on %s (%s): API docs at %s/api/docs\n", Version, ln.Addr(), db.Dialect(), s.public())
+			log.Info("listening", "addr", ln.Addr().String(), "db", string(db.Dialect()))
+			errc := make(chan error, 1)
+			go func() { errc <- srv.Serve(ln) }()
+			select {
+			case err := <-errc:
+				return err
+			case <-ctx.Done():
+			}
+			log.Info("shutting down")
+			shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&demo, "demo", false, "seed a demo customer account and print how to sign in")
+	return cmd
+}
