@@ -65,17 +65,14 @@ func init() {
 		p := &Problem{Status: status, Title: http.StatusText(status), Detail: msg, Code: string(codeOfStatus(status))}
 		for _, e := range errs {
 			var d *huma.ErrorDetail
-			if errors.As(e, &d) {
+			if errors.As(e, &d) && d.Location != "" && d.Location != "body" {
 				field := d.Location
 				for _, prefix := range []string{"body.", "query.", "path.", "header.", "cookie."} {
 					field = strings.TrimPrefix(field, prefix)
 				}
-				if field == "body" {
-					field = ""
-				}
 				p.Errors = append(p.Errors, tenantry.FieldError{Field: field, Message: d.Message})
-			} else if e != nil {
-				p.Errors = append(p.Errors, tenantry.FieldError{Message: e.Error()})
+			} else if e != nil && p.Detail == msg {
+				p.Detail = msg + ": " + e.Error()
 			}
 		}
 		if len(p.Errors) > 0 {

@@ -260,16 +260,17 @@ func (p *Policy) administers(who *Principal, org string) (set uint64, onCreate u
 }
 
 // CanAdminister reports whether who may edit, lock or delete the target
-// user (R2): nobody may change an account's initial owner; everyone may
-// edit their own profile where they hold users.administer_own_user;
-// otherwise who must administer every role the target holds. A target with
-// no role yet is administered by whoever administers any role there.
+// user (R2): everyone may edit their own profile where they hold
+// users.administer_own_user; nobody else may change an account's initial
+// owner; otherwise who must administer every role the target holds. A
+// target with no role yet is administered by whoever administers any role
+// there.
 func (p *Policy) CanAdminister(who *Principal, target TargetUser) bool {
-	if target.InitialOwner {
-		return false
-	}
 	if who.ID == target.ID {
 		return p.Allowed(who, UsersAdministerOwnUser, Target{Org: target.Org})
+	}
+	if target.InitialOwner {
+		return false
 	}
 	set, _ := p.administers(who, target.Org)
 	if len(target.Roles) == 0 {

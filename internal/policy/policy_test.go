@@ -151,6 +151,10 @@ func TestEveryoneEditsOwnProfileButNotOwnRoles(t *testing.T) {
 		if got := p.CanAdminister(who, self); got != want {
 			t.Errorf("%s edits own profile: got %v, want %v", p.RoleName(r), got, want)
 		}
+		self.InitialOwner = true
+		if got := p.CanAdminister(who, self); got != want {
+			t.Errorf("initial %s edits own profile: got %v, want %v", p.RoleName(r), got, want)
+		}
 	}
 }
 
