@@ -146,6 +146,18 @@ func (tx *Tx) ListUsers(ctx context.Context, f tenantry.UserFilter) ([]*tenantry
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
+	dir, cmp := "ASC", ">"
+	if f.Desc {
+		dir, cmp = "DESC", "<"
+	}
+	var cursor *tenantry.Cursor
+	if f.Cursor != "" {
+		c, err := tenantry.DecodeCursor(f.Cursor, f.Sort, f.Desc)
+		if err != nil {
+			return nil, "", err
+		}
+		cursor = &c
+	}
 	for _, p := range []struct{ col, prefix string }{
 		{"first_name_key", f.FirstName}, {"last_name_key", f.LastName},
 		{"login_key", f.Login}, {"email_key", f.Email},
@@ -154,26 +166,31 @@ func (tx *Tx) ListUsers(ctx context.Context, f tenantry.UserFilter) ([]*tenantry
 			continue
 		}
 		k := Key(p.prefix)
-		fmt.Fprintf(&where, " AND %s >= %s AND %s < %s", p.col, arg(k), p.col, arg(k+prefixEnd))
-	}
-	dir, cmp := "ASC", ">"
-	if f.Desc {
-		dir, cmp = "DESC", "<"
-	}
-	if f.Cursor != "" {
-		c, err := tenantry.DecodeCursor(f.Cursor, f.Sort, f.Desc)
-		if err != nil {
-			return nil, "", err
+		// Past the first page, the cursor bounds the sort column on the
+		// near side; a second bound there would keep the database from
+		// seeking straight to the cursor.
+		nearSideByCursor := cursor != nil && p.col == col
+		if !nearSideByCursor || f.Desc {
+			fmt.Fprintf(&where, " AND %s >= %s", p.col, arg(k))
 		}
-		var key any = c.Key
+		if !nearSideByCursor || !f.Desc {
+			fmt.Fprintf(&where, " AND %s < %s", p.col, arg(k+prefixEnd))
+		}
+	}
+	if cursor != nil {
+		var key any = cursor.Key
 		if f.Sort == tenantry.SortCreated {
-			n, err := strconv.ParseInt(c.Key, 10, 64)
+			n, err := strconv.ParseInt(cursor.Key, 10, 64)
 			if err != nil {
 				return nil, "", tenantry.Errorf(tenantry.Invalid, "cursor: not a cursor from this list")
 			}
 			key = n
 		}
-		fmt.Fprintf(&where, " AND (%s, id) %s (%s, %s)", col, cmp, arg(key), arg(c.ID))
+		// col >= key AND (col > key OR id > last id): the first term is an
+		// index seek on both databases, the second filters only the rows
+		// that share the cursor's key.
+		k, id := arg(key), arg(cursor.ID)
+		fmt.Fprintf(&where, " AND %s %s= %s AND (%s %s %s OR id %s %s)", col, cmp, k, col, cmp, k, cmp, id)
 	}
 	limit := f.Limit
 	query := fmt.Sprintf(`SELECT %s, %s FROM users WHERE %s ORDER BY %s %s, id %s LIMIT %s`,
