@@ -39,7 +39,11 @@ func newEnv(t *testing.T, b sqltest.Backend) *env {
 	cfg.Password = auth.Params{Memory: 64, Time: 1, Threads: 1} // real argon2id, cheap for tests
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a := app.New(db, policy.Default(), rec, log, cfg)
-	srv := httptest.NewServer(server.New(a, log, server.Config{PublicURL: cfg.PublicURL}))
+	h, err := server.New(a, log, server.Config{PublicURL: cfg.PublicURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &env{t: t, url: srv.URL, app: a, mail: rec}
 }

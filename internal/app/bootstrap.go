@@ -23,10 +23,10 @@ type BootstrapResult struct {
 func (a *App) Bootstrap(ctx context.Context, force bool) (*BootstrapResult, error) {
 	res := &BootstrapResult{}
 	err := a.store.Update(ctx, func(tx tenantry.Tx) error {
-		p, err := tx.PlatformOrg(ctx)
+		_, err := tx.PlatformOrg(ctx)
 		if tenantry.ErrorCode(err) == tenantry.NotFound {
 			res.Created = true
-			p = &tenantry.Org{ID: newID(), Kind: tenantry.OrgPlatform, Name: "Platform",
+			p := &tenantry.Org{ID: newID(), Kind: tenantry.OrgPlatform, Name: "Platform",
 				Status: tenantry.OrgActive, Channel: tenantry.ChannelDirect}
 			if err := tx.CreateOrg(ctx, p); err != nil {
 				return err

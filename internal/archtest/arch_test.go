@@ -24,6 +24,7 @@ var forbidden = map[string][]string{
 	"api":      {"database/sql", module + "sqlstore", module + "cli"},
 	"sqlstore": {"net/http", module + "app", module + "api", module + "server", module + "cli"},
 	"mail":     {"database/sql", module + "sqlstore", module + "api"},
+	"web":      {"database/sql", module + "sqlstore", module + "api", module + "cli"},
 	"server":   {"database/sql", module + "sqlstore", module + "cli"},
 }
 

@@ -48,8 +48,12 @@ func serveCmd(s *settings) *cobra.Command {
 				return err
 			}
 			api.Version = Version
+			handler, err := server.New(a, log, server.Config{PublicURL: s.public()})
+			if err != nil {
+				return err
+			}
 			srv := &http.Server{
-				Handler:           server.New(a, log, server.Config{PublicURL: s.public()}),
+				Handler:           handler,
 				ReadHeaderTimeout: 10 * time.Second,
 				ReadTimeout:       60 * time.Second,
 				WriteTimeout:      60 * time.Second,

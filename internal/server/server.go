@@ -20,6 +20,7 @@ import (
 
 	"github.com/tenantry/tenantry/internal/api"
 	"github.com/tenantry/tenantry/internal/app"
+	"github.com/tenantry/tenantry/internal/web"
 )
 
 // Config is what the HTTP surface needs besides the App.
@@ -27,10 +28,14 @@ type Config struct {
 	PublicURL string
 }
 
-// New returns the handler that serves everything.
-func New(a *app.App, log *slog.Logger, cfg Config) http.Handler {
+// New returns the handler that serves everything; it fails when a page
+// template does not parse.
+func New(a *app.App, log *slog.Logger, cfg Config) (http.Handler, error) {
 	mux := http.NewServeMux()
 	api.New(mux, a, log, cfg.PublicURL)
+	if _, err := web.New(mux, a, log); err != nil {
+		return nil, err
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -60,7 +65,7 @@ func New(a *app.App, log *slog.Logger, cfg Config) http.Handler {
 	var h http.Handler = notePattern(mux)
 	h = api.Authenticate(a, h)
 	h = cop.Handler(h)
-	return logRequests(log, m, h)
+	return logRequests(log, m, h), nil
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

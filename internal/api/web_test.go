@@ -1,0 +1,61 @@
+package api_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/tenantry/tenantry/internal/mail"
+	"github.com/tenantry/tenantry/internal/sqlstore/sqltest"
+)
+
+// TestActivationLinkOpensAWorkingPage follows the e-mailed link the way a
+// person does: open it, submit the form, then sign in.
+func TestActivationLinkOpensAWorkingPage(t *testing.T) {
+	f := newFixture(t, sqltest.Backends()[0])
+	f.clients["ownerA"].must(201, "POST", f.path("/api/v1/orgs/{A}/users"), newUser("user"))
+	m, _ := f.mail.LastTo("new-user@example.com")
+	link := strings.Fields(m.Text[strings.Index(m.Text, "http://tenantry.test/password?token="):])[0]
+	path := strings.TrimPrefix(link, "http://tenantry.test")
+	page := f.anon().must(200, "GET", path, nil)
+	for _, want := range []string{`<label for="password">`, `name="token" value="` + mail.Token(m) + `"`, `method="post"`} {
+		if !strings.Contains(page.raw, want) {
+			t.Fatalf("page lacks %q", want)
+		}
+	}
+	if csp := page.header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
+		t.Fatalf("CSP %q", csp)
+	}
+	post := func(pw, confirm string) (int, string) {
+		form := url.Values{"token": {mail.Token(m)}, "password": {pw}, "confirm": {confirm}}
+		res, err := http.PostForm(f.url+"/password", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var b strings.Builder
+		buf := make([]byte, 4096)
+		for {
+			n, err := res.Body.Read(buf)
+			b.Write(buf[:n])
+			if err != nil {
+				break
+			}
+		}
+		return res.StatusCode, b.String()
+	}
+	if code, body := post("too short", "too short"); code != 422 || !strings.Contains(body, "at least 12 characters") {
+		t.Fatalf("short password: %d %s", code, body)
+	}
+	if code, body := post(password, password+"x"); code != 422 || !strings.Contains(body, "The two passwords differ.") {
+		t.Fatalf("mismatch: %d", code)
+	}
+	if code, body := post(password, password); code != 200 || !strings.Contains(body, "Your password is set") {
+		t.Fatalf("set: %d %s", code, body)
+	}
+	if code, body := post(password, password); code != 422 || !strings.Contains(body, "already used") {
+		t.Fatalf("second use: %d", code)
+	}
+	f.signIn("new-user@example.com")
+}

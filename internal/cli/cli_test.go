@@ -1,0 +1,104 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestVersionMigrateBootstrap(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "t.db")
+	run := func(args ...string) string {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		if code := Main(context.Background(), args, &out, &errOut); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut.String())
+		}
+		return out.String()
+	}
+	if got := run("version"); got != "tenantry dev\n" {
+		t.Fatalf("version: %q", got)
+	}
+	t.Setenv("TENANTRY_DB", db)
+	if got := run("migrate"); !strings.Contains(got, "00001 applied  00001_foundation.sql") || !strings.Contains(got, "sqlite database is up to date") {
+		t.Fatalf("migrate: %q", got)
+	}
+	got := run("bootstrap", "--public-url", "https://portal.example.com/")
+	if !strings.Contains(got, "Created the platform operator") || !strings.Contains(got, "https://portal.example.com/password?token=") {
+		t.Fatalf("bootstrap: %q", got)
+	}
+	if got := run("bootstrap"); strings.Contains(got, "Created") || !strings.Contains(got, "token=") {
+		t.Fatalf("second bootstrap: %q", got)
+	}
+	var errOut bytes.Buffer
+	if code := Main(context.Background(), []string{"serve", "--log-level", "loud"}, io.Discard, &errOut); code != 1 || !strings.Contains(errOut.String(), "--log-level") {
+		t.Fatalf("bad flag: exit %d, %q", code, errOut.String())
+	}
+}
+
+// TestServeDemo runs README's first command on a free port, signs in with
+// the printed demo password and lists the demo account's users.
+func TestServeDemo(t *testing.T) {
+	t.Chdir(t.TempDir())
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, []string{"serve", "--demo", "--addr", "127.0.0.1:0"}, pw, io.Discard)
+		pw.Close()
+	}()
+	var password, account, addr string
+	sc := bufio.NewScanner(pr)
+	for addr == "" && sc.Scan() {
+		line := sc.Text()
+		if m := regexp.MustCompile(`password\s+(demo-\S+)`).FindStringSubmatch(line); m != nil {
+			password = m[1]
+		}
+		if m := regexp.MustCompile(`account ([0-9a-f-]{36})`).FindStringSubmatch(line); m != nil {
+			account = m[1]
+		}
+		if m := regexp.MustCompile(`on (127\.0\.0\.1:\d+)`).FindStringSubmatch(line); m != nil {
+			addr = m[1]
+		}
+	}
+	go io.Copy(io.Discard, pr)
+	if password == "" || account == "" || addr == "" {
+		t.Fatalf("serve --demo printed no password, account or address")
+	}
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	base := "http://" + addr
+	res, err := c.Post(base+"/api/v1/session", "application/json",
+		strings.NewReader(`{"login":"owner@demo.example","password":"`+password+`"}`))
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("sign in: %v %v", res, err)
+	}
+	res.Body.Close()
+	res, err = c.Get(base + "/api/v1/orgs/" + account + "/users")
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("list users: %v %v", res, err)
+	}
+	var body struct{ Items []struct{ Email string } }
+	json.NewDecoder(res.Body).Decode(&body)
+	res.Body.Close()
+	if len(body.Items) != 5 {
+		t.Fatalf("demo account has %d users, want 5", len(body.Items))
+	}
+	res, err = c.Get(base + "/api/v1/orgs/" + account + "/children")
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("children: %v %v", res, err)
+	}
+	res.Body.Close()
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("serve exited %d", code)
+	}
+}
