@@ -132,7 +132,7 @@ func (d *DB) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(t
 	if err != nil {
 		return translate(err)
 	}
-	tx := &Tx{tx: sqlTx, now: d.now().UTC().Truncate(time.Microsecond)}
+	tx := &Tx{tx: sqlTx, dialect: d.dialect, now: d.now().UTC().Truncate(time.Microsecond)}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err
@@ -145,8 +145,21 @@ func (d *DB) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(t
 
 // Tx is one transaction; it implements tenantry.Tx.
 type Tx struct {
-	tx  *sql.Tx
-	now time.Time
+	tx      *sql.Tx
+	dialect Dialect
+	now     time.Time
+}
+
+// lockRows is the clause that locks selected rows until the transaction
+// ends. SQLite needs none: its one writer holds the database.
+func (tx *Tx) lockRows(skipLocked bool) string {
+	if tx.dialect != Postgres {
+		return ""
+	}
+	if skipLocked {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return " FOR UPDATE"
 }
 
 var _ tenantry.Tx = (*Tx)(nil)

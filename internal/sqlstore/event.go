@@ -11,12 +11,9 @@ import (
 
 // AddEvent appends an audit event.
 func (tx *Tx) AddEvent(ctx context.Context, e *tenantry.Event) error {
-	id, err := uuid.NewV7()
-	if err != nil {
-		return translate(err)
-	}
-	e.ID, e.CreatedAt = id.String(), tx.now
+	e.ID, e.CreatedAt = newID(), tx.now
 	details := []byte("{}")
+	var err error
 	if len(e.Details) > 0 {
 		if details, err = json.Marshal(e.Details); err != nil {
 			return translate(err)
@@ -52,3 +49,6 @@ func (tx *Tx) Events(ctx context.Context, orgID string, limit int) ([]*tenantry.
 	}
 	return out, translate(rows.Err())
 }
+
+// newID returns a new time-ordered unique id.
+func newID() string { return uuid.Must(uuid.NewV7()).String() }

@@ -8,29 +8,71 @@ import (
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
-// CreateSession inserts s.
+const sessionColumns = `id, hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent, pending_mfa`
+
+func scanSession(row interface{ Scan(...any) error }) (*tenantry.Session, error) {
+	var s tenantry.Session
+	var created, seen, expires int64
+	if err := row.Scan(&s.ID, &s.Hash, &s.UserID, &created, &seen, &expires, &s.IP, &s.UserAgent, &s.PendingMFA); err != nil {
+		return nil, err
+	}
+	s.CreatedAt, s.LastSeenAt, s.ExpiresAt = fromMicros(created), fromMicros(seen), fromMicros(expires)
+	return &s, nil
+}
+
+// CreateSession inserts s; it sets s.ID when empty.
 func (tx *Tx) CreateSession(ctx context.Context, s *tenantry.Session) error {
 	s.CreatedAt, s.LastSeenAt = tx.now, tx.now
-	_, err := tx.exec(ctx, `INSERT INTO sessions (hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, s.Hash, s.UserID, micros(s.CreatedAt), micros(s.LastSeenAt),
-		micros(s.ExpiresAt), s.IP, s.UserAgent)
+	if s.ID == "" {
+		s.ID = newID()
+	}
+	_, err := tx.exec(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		s.ID, s.Hash, s.UserID, micros(s.CreatedAt), micros(s.LastSeenAt), micros(s.ExpiresAt), s.IP, s.UserAgent, s.PendingMFA)
 	return err
 }
 
 // Session returns the session with hash.
 func (tx *Tx) Session(ctx context.Context, hash string) (*tenantry.Session, error) {
-	var s tenantry.Session
-	var created, seen, expires int64
-	err := tx.tx.QueryRowContext(ctx, `SELECT hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent
-		FROM sessions WHERE hash = $1`, hash).Scan(&s.Hash, &s.UserID, &created, &seen, &expires, &s.IP, &s.UserAgent)
+	s, err := scanSession(tx.tx.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE hash = $1`, hash))
 	if err == sql.ErrNoRows {
 		return nil, tenantry.Errorf(tenantry.NotFound, "session not found")
 	}
+	return s, translate(err)
+}
+
+// UserSessions returns a user's sessions, newest first.
+func (tx *Tx) UserSessions(ctx context.Context, userID string) ([]*tenantry.Session, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE user_id = $1
+		ORDER BY created_at DESC, id DESC`, userID)
 	if err != nil {
 		return nil, translate(err)
 	}
-	s.CreatedAt, s.LastSeenAt, s.ExpiresAt = fromMicros(created), fromMicros(seen), fromMicros(expires)
-	return &s, nil
+	defer rows.Close()
+	var out []*tenantry.Session
+	for rows.Next() {
+		s, err := scanSession(rows)
+		if err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, s)
+	}
+	return out, translate(rows.Err())
+}
+
+// CompleteMFA clears a session's pending second factor.
+func (tx *Tx) CompleteMFA(ctx context.Context, hash string) error {
+	return tx.execOne(ctx, "session", `UPDATE sessions SET pending_mfa = FALSE WHERE hash = $1`, hash)
+}
+
+// DeleteSessionByID removes a user's session by its public id.
+func (tx *Tx) DeleteSessionByID(ctx context.Context, userID, id string) error {
+	return tx.execOne(ctx, "session", `DELETE FROM sessions WHERE user_id = $1 AND id = $2 AND id <> ''`, userID, id)
+}
+
+// DeleteOtherSessions removes every session of a user but one.
+func (tx *Tx) DeleteOtherSessions(ctx context.Context, userID, keepHash string) error {
+	_, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = $1 AND hash <> $2`, userID, keepHash)
+	return err
 }
 
 // TouchSession sets a session's last-seen time.

@@ -44,3 +44,9 @@ func (tx *Tx) DeleteUserTokens(ctx context.Context, userID string, purpose tenan
 	_, err := tx.exec(ctx, `DELETE FROM tokens WHERE user_id = $1 AND purpose = $2`, userID, purpose)
 	return err
 }
+
+// DeleteAllUserTokens removes every one-time token of a user.
+func (tx *Tx) DeleteAllUserTokens(ctx context.Context, userID string) error {
+	_, err := tx.exec(ctx, `DELETE FROM tokens WHERE user_id = $1`, userID)
+	return err
+}

@@ -78,16 +78,83 @@ type Tx interface {
 	// DeleteUserTokens removes a user's tokens of one purpose.
 	DeleteUserTokens(ctx context.Context, userID string, purpose TokenPurpose) error
 
+	// DeleteAllUserTokens removes every one-time token of a user.
+	DeleteAllUserTokens(ctx context.Context, userID string) error
+
 	// CreateSession inserts s.
 	CreateSession(ctx context.Context, s *Session) error
 	// Session returns the session with hash, or NotFound.
 	Session(ctx context.Context, hash string) (*Session, error)
+	// UserSessions returns a user's sessions, newest first.
+	UserSessions(ctx context.Context, userID string) ([]*Session, error)
+	// CompleteMFA clears a session's pending second factor.
+	CompleteMFA(ctx context.Context, hash string) error
+	// DeleteSessionByID removes a user's session by its public id, or NotFound.
+	DeleteSessionByID(ctx context.Context, userID, id string) error
+	// DeleteOtherSessions removes every session of a user but the one with keepHash.
+	DeleteOtherSessions(ctx context.Context, userID, keepHash string) error
 	// TouchSession sets a session's last-seen time.
 	TouchSession(ctx context.Context, hash string, at time.Time) error
 	// DeleteSession removes one session; deleting a missing one is no error.
 	DeleteSession(ctx context.Context, hash string) error
 	// DeleteUserSessions removes every session of a user.
 	DeleteUserSessions(ctx context.Context, userID string) error
+
+	// EnqueueMail adds m to the outbox unless a message with its key is
+	// there already; it sets m.ID, m.CreatedAt and, when zero, m.DueAt.
+	EnqueueMail(ctx context.Context, m *Mail) error
+	// ClaimMail leases up to limit due, unsent messages until leaseUntil and
+	// counts an attempt on each. Concurrent claimers get disjoint messages.
+	ClaimMail(ctx context.Context, limit int, leaseUntil time.Time) ([]*Mail, error)
+	// MailSent records that a message was delivered.
+	MailSent(ctx context.Context, id string) error
+	// MailFailed records a failed attempt; a zero retryAt gives up on the message.
+	MailFailed(ctx context.Context, id, reason string, retryAt time.Time) error
+	// Outbox returns the newest outbox messages, at most limit.
+	Outbox(ctx context.Context, limit int) ([]*Mail, error)
+	// DeliverToMailbox stores a message in the dev mailbox.
+	DeliverToMailbox(ctx context.Context, m *Mail) error
+	// Mailbox returns the dev mailbox, newest first, at most limit.
+	Mailbox(ctx context.Context, limit int) ([]*Mail, error)
+	// MailboxMessage returns one dev mailbox message by id or id prefix.
+	MailboxMessage(ctx context.Context, id string) (*Mail, error)
+
+	// TOTP returns a user's TOTP secret, or NotFound.
+	TOTP(ctx context.Context, userID string) (*TOTP, error)
+	// PutTOTP creates or replaces a user's TOTP secret.
+	PutTOTP(ctx context.Context, t *TOTP) error
+	// UseTOTPStep accepts a time step newer than the last accepted one and
+	// records it; an older or equal step is Conflict. Of concurrent
+	// callers with the same step exactly one succeeds.
+	UseTOTPStep(ctx context.Context, userID string, step int64) error
+	// DeleteTOTP removes a user's TOTP secret and recovery codes.
+	DeleteTOTP(ctx context.Context, userID string) error
+	// ReplaceRecoveryCodes stores a user's new recovery code hashes.
+	ReplaceRecoveryCodes(ctx context.Context, userID string, hashes []string) error
+	// UseRecoveryCode marks an unused code used; NotFound otherwise.
+	UseRecoveryCode(ctx context.Context, userID, hash string) error
+	// RecoveryCodesLeft counts a user's unused recovery codes.
+	RecoveryCodesLeft(ctx context.Context, userID string) (int, error)
+
+	// LockThrottle returns the throttle row of key, creating an empty one,
+	// locked against concurrent changes until the transaction ends.
+	LockThrottle(ctx context.Context, key string) (*Throttle, error)
+	// PutThrottle writes a throttle row.
+	PutThrottle(ctx context.Context, t *Throttle) error
+	// DeleteThrottle forgets a key's failures.
+	DeleteThrottle(ctx context.Context, key string) error
+
+	// CreateInvitation inserts inv; Conflict when one is pending for that
+	// person in that org.
+	CreateInvitation(ctx context.Context, inv *Invitation) error
+	// Invitation returns the invitation with id, or NotFound.
+	Invitation(ctx context.Context, id string) (*Invitation, error)
+	// InvitationByToken returns the invitation whose token hash matches, or NotFound.
+	InvitationByToken(ctx context.Context, tokenHash string) (*Invitation, error)
+	// UpdateInvitation writes status, token hash and expiry.
+	UpdateInvitation(ctx context.Context, inv *Invitation) error
+	// OrgInvitations returns an org's invitations, newest first.
+	OrgInvitations(ctx context.Context, orgID string) ([]*Invitation, error)
 
 	// AddEvent appends an audit event; it sets e.ID and e.CreatedAt.
 	AddEvent(ctx context.Context, e *Event) error

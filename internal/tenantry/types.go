@@ -138,6 +138,7 @@ type TokenPurpose string
 const (
 	TokenActivation TokenPurpose = "activation"
 	TokenReset      TokenPurpose = "reset"
+	TokenInvitation TokenPurpose = "invitation"
 )
 
 // OneTimeToken is an e-mailed secret, stored only as its hash.
@@ -153,6 +154,7 @@ type OneTimeToken struct {
 // Session is a signed-in browser or API client, stored by the hash of its
 // cookie value.
 type Session struct {
+	ID         string // public id, safe to show
 	Hash       string
 	UserID     string
 	CreatedAt  time.Time
@@ -160,6 +162,9 @@ type Session struct {
 	ExpiresAt  time.Time
 	IP         string
 	UserAgent  string
+	// PendingMFA marks a session whose password was right but whose
+	// second factor is still to be given; it authorizes nothing else.
+	PendingMFA bool
 }
 
 // Event is one audit record: who did what to which target, and when.
@@ -173,4 +178,65 @@ type Event struct {
 	Details    map[string]any
 	IP         string
 	CreatedAt  time.Time
+}
+
+// Mail is one e-mail in the outbox. Key makes enqueueing idempotent: a
+// second message with the same key is dropped.
+type Mail struct {
+	ID        string
+	Key       string
+	To        string
+	Subject   string
+	Text      string
+	HTML      string
+	CreatedAt time.Time
+	DueAt     time.Time
+	Attempts  int
+	LastError string
+	SentAt    time.Time
+	FailedAt  time.Time
+}
+
+// TOTP is a user's time-based one-time password secret. LastStep is the
+// newest time step accepted, so a code works once.
+type TOTP struct {
+	UserID    string
+	Secret    string
+	Confirmed bool
+	LastStep  int64
+	CreatedAt time.Time
+}
+
+// Throttle counts consecutive failures under one key; no attempt is
+// evaluated before NextAt.
+type Throttle struct {
+	Key      string
+	Failures int
+	NextAt   time.Time
+}
+
+// InvitationStatus is where an invitation stands.
+type InvitationStatus string
+
+// The invitation statuses.
+const (
+	InvitationPending   InvitationStatus = "pending"
+	InvitationAccepted  InvitationStatus = "accepted"
+	InvitationCancelled InvitationStatus = "cancelled"
+)
+
+// Invitation asks a person who already has a login elsewhere to take roles
+// in an organization (U4). Users never move; they are linked by grants.
+type Invitation struct {
+	ID        string
+	OrgID     string
+	UserID    string
+	Email     string
+	Roles     []string
+	TokenHash string
+	Status    InvitationStatus
+	ExpiresAt time.Time
+	CreatedBy string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }

@@ -62,6 +62,13 @@ func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) tenantr
 		{"Sessions", testSessions},
 		{"Events", testEvents},
 		{"UpdateRollsBackOnError", testRollback},
+		{"Outbox", testOutbox},
+		{"OutboxConcurrentClaimsAreDisjoint", testOutboxConcurrentClaims},
+		{"Mailbox", testMailbox},
+		{"TOTPStepsAndRecoveryCodesWorkOnce", testTOTP},
+		{"ThrottleCountsEveryConcurrentFailure", testThrottleCountsEveryConcurrentFailure},
+		{"Invitations", testInvitations},
+		{"SessionIDs", testSessionIDs},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
