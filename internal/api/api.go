@@ -62,6 +62,9 @@ func (s *Server) routes() {
 	s.userRoutes()
 	s.grantRoutes()
 	s.roleRoutes()
+	s.meRoutes()
+	s.lifecycleRoutes()
+	s.invitationRoutes()
 }
 
 var sessionSecurity = []map[string][]string{{"session": {}}}

@@ -15,6 +15,7 @@ import (
 	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/auth"
 	"github.com/tenantry/tenantry/internal/mail"
+	"github.com/tenantry/tenantry/internal/mail/smtptest"
 	"github.com/tenantry/tenantry/internal/policy"
 	"github.com/tenantry/tenantry/internal/server"
 	"github.com/tenantry/tenantry/internal/sqlstore/sqltest"
@@ -22,30 +23,52 @@ import (
 
 const password = "a long enough test passphrase"
 
-// env is one Tenantry server on a fresh database, over real HTTP.
+// env is one Tenantry server on a fresh database, over real HTTP, with a
+// real SMTP server receiving its mail.
 type env struct {
-	t    *testing.T
-	url  string
-	app  *app.App
-	mail *mail.Recorder
+	t          *testing.T
+	url        string
+	app        *app.App
+	smtp       *smtptest.Server
+	dispatcher *mail.Dispatcher
 }
 
 func newEnv(t *testing.T, b sqltest.Backend) *env {
 	t.Helper()
 	db := b.Open(t, nil)
-	rec := &mail.Recorder{}
+	srv := smtptest.Start(t, nil)
 	cfg := app.DefaultConfig()
 	cfg.PublicURL = "http://tenantry.test"
 	cfg.Password = auth.Params{Memory: 64, Time: 1, Threads: 1} // real argon2id, cheap for tests
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a := app.New(db, policy.Default(), rec, log, cfg)
+	a, err := app.New(db, policy.Default(), log, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := mail.NewSMTP(mail.SMTPConfig{Host: srv.Host, Port: srv.Port, TLS: "none", From: "Tenantry <noreply@tenantry.test>"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	h, err := server.New(a, log, server.Config{PublicURL: cfg.PublicURL})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return &env{t: t, url: srv.URL, app: a, mail: rec}
+	hs := httptest.NewServer(h)
+	t.Cleanup(hs.Close)
+	return &env{t: t, url: hs.URL, app: a, smtp: srv, dispatcher: mail.NewDispatcher(db, tr, log)}
+}
+
+// mailTo delivers the outbox and returns the newest message to addr.
+func (e *env) mailTo(addr string) smtptest.Message {
+	e.t.Helper()
+	if _, err := e.dispatcher.Drain(context.Background()); err != nil {
+		e.t.Fatal(err)
+	}
+	m, ok := e.smtp.LastTo(addr)
+	if !ok {
+		e.t.Fatalf("no mail to %s", addr)
+	}
+	return m
 }
 
 // client is one person's browser: a cookie jar against the env.
@@ -139,11 +162,8 @@ func (e *env) signIn(login string) *client {
 // through the link in that mail.
 func (e *env) activate(addr string) {
 	e.t.Helper()
-	m, ok := e.mail.LastTo(addr)
-	if !ok {
-		e.t.Fatalf("no mail to %s", addr)
-	}
-	e.anon().must(204, "POST", "/api/v1/password", map[string]string{"token": mail.Token(m), "password": password})
+	m := e.mailTo(addr)
+	e.anon().must(204, "POST", "/api/v1/password", map[string]string{"token": m.Token(), "password": password})
 }
 
 // fixture is a deployment with two customer accounts and a person of

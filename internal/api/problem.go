@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -15,6 +16,8 @@ import (
 // Problem is an RFC 9457 problem document with Tenantry's stable code and
 // the fields at fault.
 type Problem struct {
+	retryAfter int // seconds; sent as Retry-After
+
 	Type   string                `json:"type,omitempty" doc:"A URI reference that names the problem type"`
 	Title  string                `json:"title" doc:"Short summary of the HTTP status"`
 	Status int                   `json:"status" doc:"The HTTP status code"`
@@ -23,7 +26,15 @@ type Problem struct {
 	Errors []tenantry.FieldError `json:"errors,omitempty" doc:"The invalid fields, each with what is wrong"`
 }
 
-func (p *Problem) Error() string  { return p.Detail }
+func (p *Problem) Error() string { return p.Detail }
+
+// GetHeaders adds Retry-After to throttled answers.
+func (p *Problem) GetHeaders() http.Header {
+	if p.retryAfter <= 0 {
+		return nil
+	}
+	return http.Header{"Retry-After": {strconv.Itoa(p.retryAfter)}}
+}
 func (p *Problem) GetStatus() int { return p.Status }
 
 // ContentType makes huma send problems as application/problem+json.
@@ -83,14 +94,18 @@ func init() {
 	}
 }
 
-// problem turns a use case's error into a Problem. Internal errors are
+// problem turns a use case's error into a Problem (nil stays nil). Internal errors are
 // logged in full and shown only as "internal error".
 func (s *Server) problem(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
 	var e *tenantry.Error
 	if !errors.As(err, &e) || e.Code.Kind() == tenantry.Internal {
 		s.log.ErrorContext(ctx, "internal error", slog.Any("err", err))
 		return &Problem{Status: 500, Title: http.StatusText(500), Detail: "internal error", Code: string(tenantry.Internal)}
 	}
 	status := statusOf[e.Code.Kind()]
-	return &Problem{Status: status, Title: http.StatusText(status), Detail: e.Message, Code: string(e.Code), Errors: e.Fields}
+	return &Problem{Status: status, Title: http.StatusText(status), Detail: e.Message, Code: string(e.Code), Errors: e.Fields,
+		retryAfter: int(e.RetryAfter.Seconds())}
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/tenantry/tenantry/internal/app"
 )
 
 type signInInput struct {
@@ -18,8 +20,9 @@ type signInInput struct {
 type sessionOutput struct {
 	SetCookie http.Cookie `header:"Set-Cookie"`
 	Body      struct {
-		User      User      `json:"user"`
-		ExpiresAt time.Time `json:"expires_at" doc:"When the session ends at the latest"`
+		User        User      `json:"user"`
+		ExpiresAt   time.Time `json:"expires_at" doc:"When the session ends at the latest"`
+		MFARequired bool      `json:"mfa_required" doc:"The password was right; send the authenticator code to POST /api/v1/session/totp to finish signing in"`
 	}
 }
 
@@ -48,12 +51,9 @@ func (s *Server) sessionRoutes() {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		me, err := s.app.Me(ctx, res.Actor)
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
 		out := &sessionOutput{SetCookie: s.cookie(res.Token, res.ExpiresAt)}
-		out.Body.User, out.Body.ExpiresAt = toUser(me), res.ExpiresAt
+		out.Body.User = toUser(&app.UserView{User: res.Actor.User, Org: res.Actor.User.OrgID, Grants: res.Actor.Grants})
+		out.Body.ExpiresAt, out.Body.MFARequired = res.ExpiresAt, res.MFARequired
 		return out, nil
 	})
 

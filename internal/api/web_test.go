@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tenantry/tenantry/internal/mail"
 	"github.com/tenantry/tenantry/internal/sqlstore/sqltest"
 )
 
@@ -15,11 +14,11 @@ import (
 func TestActivationLinkOpensAWorkingPage(t *testing.T) {
 	f := newFixture(t, sqltest.Backends()[0])
 	f.clients["ownerA"].must(201, "POST", f.path("/api/v1/orgs/{A}/users"), newUser("user"))
-	m, _ := f.mail.LastTo("new-user@example.com")
+	m := f.mailTo("new-user@example.com")
 	link := strings.Fields(m.Text[strings.Index(m.Text, "http://tenantry.test/password?token="):])[0]
 	path := strings.TrimPrefix(link, "http://tenantry.test")
 	page := f.anon().must(200, "GET", path, nil)
-	for _, want := range []string{`<label for="password">`, `name="token" value="` + mail.Token(m) + `"`, `method="post"`} {
+	for _, want := range []string{`<label for="password">`, `name="token" value="` + m.Token() + `"`, `method="post"`} {
 		if !strings.Contains(page.raw, want) {
 			t.Fatalf("page lacks %q", want)
 		}
@@ -28,7 +27,7 @@ func TestActivationLinkOpensAWorkingPage(t *testing.T) {
 		t.Fatalf("CSP %q", csp)
 	}
 	post := func(pw, confirm string) (int, string) {
-		form := url.Values{"token": {mail.Token(m)}, "password": {pw}, "confirm": {confirm}}
+		form := url.Values{"token": {m.Token()}, "password": {pw}, "confirm": {confirm}}
 		res, err := http.PostForm(f.url+"/password", form)
 		if err != nil {
 			t.Fatal(err)

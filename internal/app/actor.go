@@ -16,6 +16,11 @@ type Actor struct {
 	Grants  []tenantry.Grant // active grants only
 	Session string           // hash of the session secret, "" for none
 	IP      string
+	// PendingMFA: the password was right, the second factor is still due.
+	PendingMFA bool
+	// MustEnrolTOTP: the user's organization requires two-factor sign-in
+	// and the user has not enrolled an authenticator yet.
+	MustEnrolTOTP bool
 
 	principal policy.Principal
 }
@@ -38,11 +43,30 @@ func (a *App) newActor(u *tenantry.User, grants []tenantry.Grant, now time.Time)
 	return who
 }
 
+// loadActor reads the user's grants and the org's 2FA requirement.
+func (a *App) loadActor(ctx context.Context, tx tenantry.Tx, u *tenantry.User) (*Actor, error) {
+	grants, err := tx.UserGrants(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	who := a.newActor(u, grants, tx.Now())
+	if u.Kind == tenantry.UserHuman && !u.TOTPEnabled {
+		org, err := tx.Org(ctx, u.OrgID)
+		if err != nil {
+			return nil, err
+		}
+		who.MustEnrolTOTP = org.Settings.Require2FA
+	}
+	return who, nil
+}
+
 // touchEvery bounds how often a session's last-seen time is written.
 const touchEvery = time.Minute
 
 // Authenticate returns the actor of a session secret. A missing, expired
 // or idle session, or a user who can no longer sign in, is Unauthenticated.
+// A session still waiting for its second factor yields an actor marked
+// PendingMFA, which only the second-factor step and sign-out accept.
 func (a *App) Authenticate(ctx context.Context, sessionToken, ip string) (*Actor, error) {
 	unauth := tenantry.Errorf(tenantry.Unauthenticated, "sign in first")
 	if sessionToken == "" {
@@ -68,12 +92,10 @@ func (a *App) Authenticate(ctx context.Context, sessionToken, ip string) (*Actor
 		if u.Status != tenantry.UserActive {
 			return unauth
 		}
-		grants, err := tx.UserGrants(ctx, u.ID)
-		if err != nil {
+		if who, err = a.loadActor(ctx, tx, u); err != nil {
 			return err
 		}
-		who = a.newActor(u, grants, now)
-		who.Session, who.IP = hash, ip
+		who.Session, who.IP, who.PendingMFA = hash, ip, s.PendingMFA
 		return nil
 	})
 	if err != nil {
@@ -90,13 +112,45 @@ func (a *App) Authenticate(ctx context.Context, sessionToken, ip string) (*Actor
 	return who, nil
 }
 
-// ready refuses an actor who must first choose a new password.
-func ready(who *Actor) error {
+// step names a pending step an actor may be allowed to take while another
+// requirement is still open.
+type step int
+
+const (
+	stepNone step = iota
+	// stepPassword: changing one's own password.
+	stepPassword
+	// stepEnrol: enrolling an authenticator.
+	stepEnrol
+	// stepSelf: reading one's own state and signing out.
+	stepSelf
+)
+
+// ready refuses an actor with an open requirement, unless the request is
+// the step that fulfils it: a pending second factor allows only signing
+// out; a forced password change allows changing it; a required
+// authenticator allows enrolling one.
+func ready(who *Actor, allowed ...step) error {
 	if who == nil {
 		return tenantry.Errorf(tenantry.Unauthenticated, "sign in first")
 	}
-	if who.User.MustChangePassword {
+	allows := func(s step) bool {
+		for _, a := range allowed {
+			if a == s {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case who.PendingMFA:
+		return tenantry.Errorf(tenantry.MFARequired, "enter the code from your authenticator app first")
+	case allows(stepSelf):
+		return nil
+	case who.User.MustChangePassword && !allows(stepPassword):
 		return tenantry.Errorf(tenantry.PasswordChangeRequired, "choose a new password first")
+	case who.MustEnrolTOTP && !allows(stepEnrol) && !allows(stepPassword):
+		return tenantry.Errorf(tenantry.TOTPEnrolmentRequired, "your organization requires two-factor sign-in: enrol an authenticator app first")
 	}
 	return nil
 }

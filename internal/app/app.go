@@ -1,40 +1,30 @@
 // Package app is Tenantry's one door: every use case of the API, the
 // portal and the CLI is a method here. Each takes the acting principal,
 // asks the policy about the org that owns the target, validates, changes
-// the store in one transaction and writes its audit event in that same
-// transaction.
+// the store in one transaction, and writes its audit event and queues its
+// e-mail in that same transaction.
 package app
 
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/tenantry/tenantry/internal/auth"
+	"github.com/tenantry/tenantry/internal/notice"
 	"github.com/tenantry/tenantry/internal/policy"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
-
-// Message is one e-mail to one person.
-type Message struct {
-	To      string
-	Subject string
-	Text    string
-}
-
-// Mailer delivers messages after the change that caused them committed.
-type Mailer interface {
-	Send(ctx context.Context, m Message) error
-}
 
 // Config holds the settings of the use cases.
 type Config struct {
 	// PublicURL is the base of every link Tenantry sends, e.g.
 	// "https://portal.example.com"; links never come from request headers.
 	PublicURL string
-	// ActivationTTL is how long an activation link stays valid.
+	// ActivationTTL is how long activation, reset and invitation links work.
 	ActivationTTL time.Duration
 	// SessionIdle ends a session that has not been used for this long.
 	SessionIdle time.Duration
@@ -42,39 +32,56 @@ type Config struct {
 	SessionMax time.Duration
 	// Password is the argon2id cost of new password hashes.
 	Password auth.Params
+	// Throttle limits consecutive failures per login and per TOTP secret;
+	// AddressThrottle per source address, across logins.
+	Throttle        auth.Throttle
+	AddressThrottle auth.Throttle
+	// Issuer names Tenantry in authenticator apps.
+	Issuer string
 }
 
 // DefaultConfig returns the settings Tenantry runs with unless told otherwise.
 func DefaultConfig() Config {
+	addr := auth.DefaultThrottle
+	// Many people may share one office address: count their failures
+	// together, but slow nobody down for someone else's typo.
+	addr.Limit, addr.Base = 100, 0
 	return Config{
-		PublicURL:     "http://127.0.0.1:8080",
-		ActivationTTL: 72 * time.Hour,
-		SessionIdle:   30 * time.Minute,
-		SessionMax:    12 * time.Hour,
-		Password:      auth.DefaultParams,
+		PublicURL:       "http://127.0.0.1:8080",
+		ActivationTTL:   72 * time.Hour,
+		SessionIdle:     30 * time.Minute,
+		SessionMax:      12 * time.Hour,
+		Password:        auth.DefaultParams,
+		Throttle:        auth.DefaultThrottle,
+		AddressThrottle: addr,
+		Issuer:          "Tenantry",
 	}
 }
 
 // App is the set of use cases over one store.
 type App struct {
-	store  tenantry.Store
-	policy *policy.Policy
-	mailer Mailer
-	log    *slog.Logger
-	cfg    Config
+	store   tenantry.Store
+	policy  *policy.Policy
+	notices *notice.Renderer
+	log     *slog.Logger
+	cfg     Config
+	wake    func()
+
+	passwordChecks atomic.Int64
+	totpChecks     atomic.Int64
 }
 
-// New returns an App. The mailer receives every e-mail once its change
-// has committed.
-func New(store tenantry.Store, p *policy.Policy, mailer Mailer, log *slog.Logger, cfg Config) *App {
-	return &App{store: store, policy: p, mailer: mailer, log: log, cfg: cfg}
-}
-
-// WithMailer returns a copy of a that sends its e-mail to m.
-func (a *App) WithMailer(m Mailer) *App {
-	c := *a
-	c.mailer = m
-	return &c
+// New returns an App. wake, if not nil, is called after a change that may
+// have queued e-mail has committed, so the dispatcher can send at once.
+func New(store tenantry.Store, p *policy.Policy, log *slog.Logger, cfg Config, wake func()) (*App, error) {
+	r, err := notice.New()
+	if err != nil {
+		return nil, err
+	}
+	if wake == nil {
+		wake = func() {}
+	}
+	return &App{store: store, policy: p, notices: r, log: log, cfg: cfg, wake: wake}, nil
 }
 
 // Policy returns the policy the App enforces.
@@ -83,16 +90,47 @@ func (a *App) Policy() *policy.Policy { return a.policy }
 // Ready checks that the store answers.
 func (a *App) Ready(ctx context.Context) error { return a.store.Ping(ctx) }
 
+// PasswordChecks counts the password hashes evaluated so far; TOTPChecks
+// the TOTP and recovery codes. Tests and metrics read them.
+func (a *App) PasswordChecks() int64 { return a.passwordChecks.Load() }
+
+// TOTPChecks counts the second-factor codes evaluated so far.
+func (a *App) TOTPChecks() int64 { return a.totpChecks.Load() }
+
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
-// send delivers messages queued by a committed transaction. A failure is
-// logged, never returned: the change itself has happened.
-func (a *App) send(ctx context.Context, msgs []Message) {
-	for _, m := range msgs {
-		if err := a.mailer.Send(ctx, m); err != nil {
-			a.log.ErrorContext(ctx, "send mail", "subject", m.Subject, "err", err)
+// update runs fn in one transaction and then wakes the mail dispatcher.
+func (a *App) update(ctx context.Context, fn func(tx tenantry.Tx) error) error {
+	if err := a.store.Update(ctx, fn); err != nil {
+		return err
+	}
+	a.wake()
+	return nil
+}
+
+// queue renders a message for u in their language and adds it to the
+// outbox in tx. key makes it idempotent.
+func (a *App) queue(ctx context.Context, tx tenantry.Tx, to string, u *tenantry.User, kind notice.Kind, key string, d notice.Data) error {
+	if to == "" {
+		return nil // API users and the operator may have no address
+	}
+	d.Name, d.Login = u.FirstName, u.Login
+	if d.Org == "" {
+		if o, err := tx.Org(ctx, u.OrgID); err == nil {
+			d.Org = o.Name
 		}
 	}
+	if d.When == "" {
+		d.When = tx.Now().Format("2006-01-02 15:04 MST")
+	}
+	if d.Hours == 0 {
+		d.Hours = int(a.cfg.ActivationTTL.Hours())
+	}
+	m, err := a.notices.Render(kind, u.Language, d)
+	if err != nil {
+		return err
+	}
+	return tx.EnqueueMail(ctx, &tenantry.Mail{Key: string(kind) + ":" + key, To: to, Subject: m.Subject, Text: m.Text, HTML: m.HTML})
 }
 
 // event writes one audit event in tx.

@@ -9,7 +9,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tenantry/tenantry/internal/app"
-	"github.com/tenantry/tenantry/internal/mail"
 	"github.com/tenantry/tenantry/internal/policy"
 	"github.com/tenantry/tenantry/internal/sqlstore/sqltest"
 	"github.com/tenantry/tenantry/internal/tenantry"
@@ -24,11 +23,14 @@ func BenchmarkListUsers(b *testing.B) {
 	for _, be := range sqltest.Backends() {
 		b.Run(be.Name, func(b *testing.B) {
 			db := be.Open(b, nil)
-			a := app.New(db, policy.Default(), &mail.Recorder{}, slog.New(slog.NewTextHandler(io.Discard, nil)), app.DefaultConfig())
+			a, err := app.New(db, policy.Default(), slog.New(slog.NewTextHandler(io.Discard, nil)), app.DefaultConfig(), nil)
+			if err != nil {
+				b.Fatal(err)
+			}
 			orgID := uuid.Must(uuid.NewV7()).String()
 			owner := &tenantry.User{ID: uuid.Must(uuid.NewV7()).String(), OrgID: orgID, Kind: tenantry.UserHuman,
 				Status: tenantry.UserActive, Email: "owner@bench.example", Login: "owner@bench.example", FirstName: "O", LastName: "Owner", Language: "en"}
-			err := db.Update(ctx, func(tx tenantry.Tx) error {
+			err = db.Update(ctx, func(tx tenantry.Tx) error {
 				if err := tx.CreateOrg(ctx, &tenantry.Org{ID: orgID, AccountID: orgID, Kind: tenantry.OrgAccount, Name: "Bench",
 					AccountNumber: "900000001", Status: tenantry.OrgActive, Channel: tenantry.ChannelDirect}); err != nil {
 					return err

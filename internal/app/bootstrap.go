@@ -22,7 +22,7 @@ type BootstrapResult struct {
 // Only someone with access to the database can call it.
 func (a *App) Bootstrap(ctx context.Context, force bool) (*BootstrapResult, error) {
 	res := &BootstrapResult{}
-	err := a.store.Update(ctx, func(tx tenantry.Tx) error {
+	err := a.update(ctx, func(tx tenantry.Tx) error {
 		_, err := tx.PlatformOrg(ctx)
 		if tenantry.ErrorCode(err) == tenantry.NotFound {
 			res.Created = true
@@ -64,7 +64,7 @@ func (a *App) Bootstrap(ctx context.Context, force bool) (*BootstrapResult, erro
 // gets its passwords. It never goes through the API.
 func (a *App) PasswordLink(ctx context.Context, login string) (string, error) {
 	var link string
-	err := a.store.Update(ctx, func(tx tenantry.Tx) error {
+	err := a.update(ctx, func(tx tenantry.Tx) error {
 		u, err := tx.UserByLogin(ctx, login)
 		if err != nil {
 			return err
@@ -82,7 +82,7 @@ func (a *App) passwordLink(ctx context.Context, tx tenantry.Tx, u *tenantry.User
 	if u.Status != tenantry.UserInvited {
 		purpose = tenantry.TokenReset
 	}
-	link, err := a.issueToken(ctx, tx, u, purpose)
+	link, _, err := a.issueToken(ctx, tx, u, purpose)
 	if err != nil {
 		return "", err
 	}

@@ -23,7 +23,7 @@ func (a *App) GrantRole(ctx context.Context, who *Actor, userID string, in NewGr
 		return nil, err
 	}
 	var g *tenantry.Grant
-	err := a.store.Update(ctx, func(tx tenantry.Tx) error {
+	err := a.update(ctx, func(tx tenantry.Tx) error {
 		view, org, err := a.roleTarget(ctx, tx, who, userID)
 		if err != nil {
 			return err
@@ -69,7 +69,7 @@ func (a *App) RevokeRole(ctx context.Context, who *Actor, userID, grantID string
 	if err := ready(who); err != nil {
 		return err
 	}
-	return a.store.Update(ctx, func(tx tenantry.Tx) error {
+	return a.update(ctx, func(tx tenantry.Tx) error {
 		view, org, err := a.roleTarget(ctx, tx, who, userID)
 		if err != nil {
 			return err
@@ -110,6 +110,6 @@ func (a *App) roleTarget(ctx context.Context, tx tenantry.Tx, who *Actor, userID
 	if err := a.mayAdminister(who, view); err != nil {
 		return nil, nil, err
 	}
-	org, err := tx.Org(ctx, view.OrgID)
+	org, err := tx.Org(ctx, view.Org)
 	return view, org, err
 }

@@ -41,8 +41,7 @@ func (a *App) CreateAccount(ctx context.Context, who *Actor, in NewAccount) (*te
 	}
 	var org *tenantry.Org
 	var owner *UserView
-	var msgs []Message
-	err := a.store.Update(ctx, func(tx tenantry.Tx) error {
+	err := a.update(ctx, func(tx tenantry.Tx) error {
 		p, err := tx.PlatformOrg(ctx)
 		if err != nil {
 			return err
@@ -60,13 +59,12 @@ func (a *App) CreateAccount(ctx context.Context, who *Actor, in NewAccount) (*te
 			map[string]any{"account_number": org.AccountNumber, "name": org.Name}); err != nil {
 			return err
 		}
-		owner, msgs, err = a.insertUser(ctx, tx, who, org, in.Owner, []string{"owner"}, true)
+		owner, err = a.insertUser(ctx, tx, who, org, in.Owner, []string{"owner"}, true)
 		return err
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	a.send(ctx, msgs)
 	return org, owner, nil
 }
 

@@ -3,47 +3,65 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tenantry/tenantry/internal/auth"
+	"github.com/tenantry/tenantry/internal/notice"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
 // SignInResult is a new session: its secret goes into a cookie, never
-// into a response body.
+// into a response body. When MFARequired is set, the session is good only
+// for the second-factor step.
 type SignInResult struct {
-	Token     string
-	ExpiresAt time.Time
-	Actor     *Actor
+	Token       string
+	ExpiresAt   time.Time
+	Actor       *Actor
+	MFARequired bool
 }
 
 var errBadCredentials = tenantry.Errorf(tenantry.Unauthenticated, "login or password is wrong")
 
+// checkPassword evaluates a password against u (a dummy hash when u is
+// nil), counting the evaluation.
+func (a *App) checkPassword(u *tenantry.User, password string) (bool, error) {
+	a.passwordChecks.Add(1)
+	if u == nil || u.PasswordHash == "" {
+		auth.CheckDummy(password)
+		return false, nil
+	}
+	ok, err := auth.CheckPassword(u.PasswordHash, password)
+	if err != nil {
+		return false, fmt.Errorf("check password of %s: %w", u.ID, err)
+	}
+	return ok, nil
+}
+
 // SignIn checks a login and password and starts a new session; oldToken,
 // the session secret the client held before (if any), is ended, so a
-// session is never carried across sign-in. Unknown logins, wrong
-// passwords, users who never set a password and API users all get the
-// same answer, in about the same time.
+// session is never carried across sign-in. Attempts are throttled per
+// login and per source address before the password is evaluated. Unknown
+// logins, wrong passwords, users who never set a password and API users
+// all get the same answer, in about the same time. A user with TOTP gets a
+// session that waits for the code (VerifySecondFactor).
 func (a *App) SignIn(ctx context.Context, login, password, oldToken, ip, userAgent string) (*SignInResult, error) {
+	keys := a.loginKeys(login, ip)
+	if err := a.reserve(ctx, keys); err != nil {
+		return nil, err
+	}
 	var u *tenantry.User
 	err := a.store.View(ctx, func(tx tenantry.Tx) error {
 		var err error
 		u, err = tx.UserByLogin(ctx, login)
 		return err
 	})
-	if tenantry.ErrorCode(err) == tenantry.NotFound {
-		auth.CheckDummy(password)
-		return nil, errBadCredentials
-	}
-	if err != nil {
+	if err != nil && tenantry.ErrorCode(err) != tenantry.NotFound {
 		return nil, err
 	}
-	ok, err := auth.CheckPassword(u.PasswordHash, password)
+	ok, err := a.checkPassword(u, password)
 	if err != nil {
-		return nil, fmt.Errorf("check password of %s: %w", u.ID, err)
-	}
-	if u.PasswordHash == "" {
-		auth.CheckDummy(password)
+		return nil, err
 	}
 	if !ok || u.Kind != tenantry.UserHuman {
 		return nil, errBadCredentials
@@ -52,10 +70,13 @@ func (a *App) SignIn(ctx context.Context, login, password, oldToken, ip, userAge
 		return nil, tenantry.Errorf(tenantry.Unauthenticated, "this user is locked; ask an administrator")
 	}
 	token, hash := auth.NewToken()
-	res := &SignInResult{Token: token}
+	res := &SignInResult{Token: token, MFARequired: u.TOTPEnabled}
 	err = a.store.Update(ctx, func(tx tenantry.Tx) error {
 		u, err := tx.User(ctx, u.ID) // again, inside the transaction
 		if err != nil {
+			return err
+		}
+		if err := clearThrottle(ctx, tx, keys); err != nil {
 			return err
 		}
 		if oldToken != "" {
@@ -65,21 +86,25 @@ func (a *App) SignIn(ctx context.Context, login, password, oldToken, ip, userAge
 		}
 		now := tx.Now()
 		res.ExpiresAt = now.Add(a.cfg.SessionMax)
-		s := &tenantry.Session{Hash: hash, UserID: u.ID, ExpiresAt: res.ExpiresAt, IP: ip, UserAgent: userAgent}
+		s := &tenantry.Session{Hash: hash, UserID: u.ID, ExpiresAt: res.ExpiresAt, IP: ip, UserAgent: userAgent, PendingMFA: res.MFARequired}
 		if err := tx.CreateSession(ctx, s); err != nil {
 			return err
 		}
-		u.LastSignInAt = now
-		if err := tx.UpdateUser(ctx, u); err != nil {
+		if !res.MFARequired {
+			u.LastSignInAt = now
+			if err := tx.UpdateUser(ctx, u); err != nil {
+				return err
+			}
+		}
+		if res.Actor, err = a.loadActor(ctx, tx, u); err != nil {
 			return err
 		}
-		grants, err := tx.UserGrants(ctx, u.ID)
-		if err != nil {
-			return err
+		res.Actor.Session, res.Actor.IP, res.Actor.PendingMFA = hash, ip, res.MFARequired
+		action := "session.create"
+		if res.MFARequired {
+			action = "session.password_ok"
 		}
-		res.Actor = a.newActor(u, grants, now)
-		res.Actor.Session, res.Actor.IP = hash, ip
-		return event(ctx, tx, res.Actor, u.OrgID, "session.create", "user", u.ID, nil)
+		return event(ctx, tx, res.Actor, u.OrgID, action, "user", u.ID, nil)
 	})
 	if err != nil {
 		return nil, err
@@ -87,12 +112,84 @@ func (a *App) SignIn(ctx context.Context, login, password, oldToken, ip, userAge
 	return res, nil
 }
 
+// VerifySecondFactor completes a sign-in that waits for its second factor,
+// with a code from the authenticator app or one of the recovery codes.
+// Attempts are throttled per user before a code is evaluated, and each
+// code works once.
+func (a *App) VerifySecondFactor(ctx context.Context, who *Actor, code, recoveryCode string) error {
+	if who == nil || !who.PendingMFA {
+		return tenantry.Errorf(tenantry.Unauthenticated, "sign in with your password first")
+	}
+	if (code == "") == (recoveryCode == "") {
+		return &tenantry.Error{Code: tenantry.Invalid, Message: "code: give either a code or a recovery code",
+			Fields: []tenantry.FieldError{{Field: "code", Message: "give either a code or a recovery code"}}}
+	}
+	keys := a.totpKeys(who.User.ID, who.IP)
+	if err := a.reserve(ctx, keys); err != nil {
+		return err
+	}
+	a.totpChecks.Add(1)
+	wrong := tenantry.Errorf(tenantry.Unauthenticated, "the code is wrong or was used already")
+	return a.update(ctx, func(tx tenantry.Tx) error {
+		via := "totp"
+		if recoveryCode != "" {
+			via = "recovery_code"
+			if err := tx.UseRecoveryCode(ctx, who.User.ID, auth.HashRecoveryCode(recoveryCode)); err != nil {
+				if tenantry.ErrorCode(err) == tenantry.NotFound {
+					return wrong
+				}
+				return err
+			}
+		} else if err := a.useTOTPCode(ctx, tx, who.User.ID, code); err != nil {
+			return err
+		}
+		if err := clearThrottle(ctx, tx, keys); err != nil {
+			return err
+		}
+		if err := tx.CompleteMFA(ctx, who.Session); err != nil {
+			return err
+		}
+		u, err := tx.User(ctx, who.User.ID)
+		if err != nil {
+			return err
+		}
+		u.LastSignInAt = tx.Now()
+		if err := tx.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		return event(ctx, tx, who, u.OrgID, "session.create", "user", u.ID, map[string]any{"second_factor": via})
+	})
+}
+
+// useTOTPCode accepts a current code of the user's confirmed secret once.
+func (a *App) useTOTPCode(ctx context.Context, tx tenantry.Tx, userID, code string) error {
+	wrong := tenantry.Errorf(tenantry.Unauthenticated, "the code is wrong or was used already")
+	t, err := tx.TOTP(ctx, userID)
+	if tenantry.ErrorCode(err) == tenantry.NotFound {
+		return wrong
+	}
+	if err != nil {
+		return err
+	}
+	step, ok := auth.CheckTOTP(t.Secret, code, tx.Now())
+	if !ok {
+		return wrong
+	}
+	if err := tx.UseTOTPStep(ctx, userID, step); err != nil {
+		if tenantry.ErrorCode(err) == tenantry.Conflict {
+			return wrong
+		}
+		return err
+	}
+	return nil
+}
+
 // SignOut ends the actor's session.
 func (a *App) SignOut(ctx context.Context, who *Actor) error {
 	if who == nil || who.Session == "" {
 		return tenantry.Errorf(tenantry.Unauthenticated, "sign in first")
 	}
-	return a.store.Update(ctx, func(tx tenantry.Tx) error {
+	return a.update(ctx, func(tx tenantry.Tx) error {
 		if err := tx.DeleteSession(ctx, who.Session); err != nil {
 			return err
 		}
@@ -100,10 +197,46 @@ func (a *App) SignOut(ctx context.Context, who *Actor) error {
 	})
 }
 
+// SessionView is one of a user's sessions as they may see it.
+type SessionView struct {
+	*tenantry.Session
+	Current bool
+}
+
+// MySessions lists the actor's own sessions.
+func (a *App) MySessions(ctx context.Context, who *Actor) ([]SessionView, error) {
+	if err := ready(who, stepSelf); err != nil {
+		return nil, err
+	}
+	var out []SessionView
+	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+		list, err := tx.UserSessions(ctx, who.User.ID)
+		for _, s := range list {
+			out = append(out, SessionView{Session: s, Current: s.Hash == who.Session})
+		}
+		return err
+	})
+	return out, err
+}
+
+// EndSession ends one of the actor's own sessions by its id.
+func (a *App) EndSession(ctx context.Context, who *Actor, id string) error {
+	if err := ready(who, stepSelf); err != nil {
+		return err
+	}
+	return a.update(ctx, func(tx tenantry.Tx) error {
+		if err := tx.DeleteSessionByID(ctx, who.User.ID, id); err != nil {
+			return err
+		}
+		return event(ctx, tx, who, who.User.OrgID, "session.delete", "user", who.User.ID, map[string]any{"session": id})
+	})
+}
+
 // SetPassword redeems an activation or reset token and sets the user's
 // password. It activates an invited user, ends every session of the user,
-// and activates a pending organization whose initial owner this is. A
-// password that is refused leaves the token usable.
+// activates a pending organization whose initial owner this is, and tells
+// the user by e-mail when an existing password was replaced. A refused
+// password leaves the token usable.
 func (a *App) SetPassword(ctx context.Context, token, password, ip string) error {
 	var v tenantry.Validation
 	if token == "" {
@@ -116,7 +249,7 @@ func (a *App) SetPassword(ctx context.Context, token, password, ip string) error
 		return err
 	}
 	hash := auth.HashPassword(password, a.cfg.Password)
-	return a.store.Update(ctx, func(tx tenantry.Tx) error {
+	return a.update(ctx, func(tx tenantry.Tx) error {
 		t, err := tx.UseToken(ctx, auth.HashToken(token), tenantry.TokenActivation)
 		if tenantry.ErrorCode(err) == tenantry.TokenInvalid {
 			t, err = tx.UseToken(ctx, auth.HashToken(token), tenantry.TokenReset)
@@ -132,6 +265,7 @@ func (a *App) SetPassword(ctx context.Context, token, password, ip string) error
 			v.Add("password", "%s", msg)
 			return v.Err()
 		}
+		hadPassword := u.PasswordHash != ""
 		if u.Status == tenantry.UserInvited {
 			u.Status = tenantry.UserActive
 		}
@@ -157,32 +291,119 @@ func (a *App) SetPassword(ctx context.Context, token, password, ip string) error
 				}
 			}
 		}
+		if hadPassword {
+			if err := a.queue(ctx, tx, u.Email, u, notice.PasswordChanged, t.Hash, notice.Data{}); err != nil {
+				return err
+			}
+		}
 		self := &Actor{User: u, IP: ip}
 		return event(ctx, tx, self, u.OrgID, "user.password_set", "user", u.ID, map[string]any{"via": string(t.Purpose)})
 	})
 }
 
+// ChangePassword replaces the actor's password: the current one must be
+// given (and is throttled like a sign-in), every other session of the user
+// ends, and the user is told by e-mail.
+func (a *App) ChangePassword(ctx context.Context, who *Actor, current, next string) error {
+	if err := ready(who, stepPassword); err != nil {
+		return err
+	}
+	var v tenantry.Validation
+	if msg := auth.ValidatePassword(next, who.User.Login, who.User.Email); msg != "" {
+		v.Add("new_password", "%s", msg)
+	}
+	if current == next {
+		v.Add("new_password", "must differ from the current password")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	keys := a.loginKeys(who.User.Login, who.IP)
+	if err := a.reserve(ctx, keys); err != nil {
+		return err
+	}
+	ok, err := a.checkPassword(who.User, current)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &tenantry.Error{Code: tenantry.Invalid, Message: "current_password: is wrong",
+			Fields: []tenantry.FieldError{{Field: "current_password", Message: "is wrong"}}}
+	}
+	hash := auth.HashPassword(next, a.cfg.Password)
+	return a.update(ctx, func(tx tenantry.Tx) error {
+		u, err := tx.User(ctx, who.User.ID)
+		if err != nil {
+			return err
+		}
+		u.PasswordHash, u.MustChangePassword = hash, false
+		if err := tx.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		if err := clearThrottle(ctx, tx, keys); err != nil {
+			return err
+		}
+		if err := tx.DeleteOtherSessions(ctx, u.ID, who.Session); err != nil {
+			return err
+		}
+		if err := tx.DeleteUserTokens(ctx, u.ID, tenantry.TokenReset); err != nil {
+			return err
+		}
+		if err := a.queue(ctx, tx, u.Email, u, notice.PasswordChanged, newID(), notice.Data{}); err != nil {
+			return err
+		}
+		return event(ctx, tx, who, u.OrgID, "user.password_change", "user", u.ID, nil)
+	})
+}
+
+// forgotThrottle allows a few reset e-mails per login, so that nobody can
+// flood a mailbox through the forgot-password form.
+var forgotThrottle = auth.Throttle{Limit: 5, Base: time.Minute, Max: 15 * time.Minute, LockFor: time.Hour}
+
+// ForgotPassword e-mails a reset link to an active person with that login.
+// It answers the same whether or not the login exists, and does about the
+// same work either way: one throttle row and one audit event.
+func (a *App) ForgotPassword(ctx context.Context, login, ip string) error {
+	login = strings.TrimSpace(login)
+	if login == "" || len(login) > 254 {
+		return &tenantry.Error{Code: tenantry.Invalid, Message: "login: is required",
+			Fields: []tenantry.FieldError{{Field: "login", Message: "give your login or e-mail address"}}}
+	}
+	if err := a.reserve(ctx, []throttleKey{{"forgot:" + strings.ToLower(login), forgotThrottle}}); err != nil {
+		return nil // answer as always; just send nothing more
+	}
+	return a.update(ctx, func(tx tenantry.Tx) error {
+		u, err := tx.UserByLogin(ctx, login)
+		if tenantry.ErrorCode(err) == tenantry.NotFound {
+			return event(ctx, tx, nil, "", "password.forgot", "login", auth.HashToken(strings.ToLower(login))[:16], map[string]any{"ip": ip})
+		}
+		if err != nil {
+			return err
+		}
+		if u.Kind != tenantry.UserHuman || u.Status != tenantry.UserActive || u.Email == "" {
+			return event(ctx, tx, nil, u.OrgID, "password.forgot", "user", u.ID, map[string]any{"sent": false, "ip": ip})
+		}
+		link, hash, err := a.issueToken(ctx, tx, u, tenantry.TokenReset)
+		if err != nil {
+			return err
+		}
+		if err := a.queue(ctx, tx, u.Email, u, notice.ForgotPassword, hash, notice.Data{Link: link}); err != nil {
+			return err
+		}
+		return event(ctx, tx, nil, u.OrgID, "password.forgot", "user", u.ID, map[string]any{"sent": true, "ip": ip})
+	})
+}
+
 // issueToken creates a one-time token of purpose for u, replacing any
-// earlier one, and returns the link that redeems it.
-func (a *App) issueToken(ctx context.Context, tx tenantry.Tx, u *tenantry.User, purpose tenantry.TokenPurpose) (string, error) {
+// earlier one, and returns the link that redeems it and the token's hash.
+func (a *App) issueToken(ctx context.Context, tx tenantry.Tx, u *tenantry.User, purpose tenantry.TokenPurpose) (link, hash string, err error) {
 	if err := tx.DeleteUserTokens(ctx, u.ID, purpose); err != nil {
-		return "", err
+		return "", "", err
 	}
 	token, hash := auth.NewToken()
 	t := &tenantry.OneTimeToken{Hash: hash, Purpose: purpose, UserID: u.ID, ExpiresAt: tx.Now().Add(a.cfg.ActivationTTL)}
 	if err := tx.CreateToken(ctx, t); err != nil {
-		return "", err
+		return "", "", err
 	}
-	return a.cfg.PublicURL + "/password?token=" + token, nil
-}
-
-// activationMessage is the e-mail that asks a new user to set a password.
-func (a *App) activationMessage(u *tenantry.User, link string) Message {
-	return Message{
-		To:      u.Email,
-		Subject: "Set your Tenantry password",
-		Text: fmt.Sprintf("Hello %s,\n\nan account was created for you (login: %s).\n"+
-			"Set your password within %d hours:\n\n%s\n\nThe link works once.\n",
-			u.FirstName, u.Login, int(a.cfg.ActivationTTL.Hours()), link),
-	}
+	return a.cfg.PublicURL + "/password?token=" + token, hash, nil
 }

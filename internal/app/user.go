@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tenantry/tenantry/internal/notice"
 	"github.com/tenantry/tenantry/internal/policy"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
@@ -45,9 +46,11 @@ type UserPatch struct {
 	OrgID *string
 }
 
-// UserView is a user with the roles they hold in their organization.
+// UserView is a user with the roles they hold in one organization: their
+// own, or the one through which the viewer sees them.
 type UserView struct {
 	*tenantry.User
+	Org    string
 	Grants []tenantry.Grant
 }
 
@@ -116,8 +119,7 @@ func (a *App) CreateUser(ctx context.Context, who *Actor, orgID string, in NewUs
 		return nil, err
 	}
 	var view *UserView
-	var msgs []Message
-	err := a.store.Update(ctx, func(tx tenantry.Tx) error {
+	err := a.update(ctx, func(tx tenantry.Tx) error {
 		org, err := a.memberOrg(ctx, tx, who, orgID)
 		if err != nil {
 			return err
@@ -130,38 +132,34 @@ func (a *App) CreateUser(ctx context.Context, who *Actor, orgID string, in NewUs
 		if err := v.Err(); err != nil {
 			return err
 		}
-		view, msgs, err = a.insertUser(ctx, tx, who, org, in, in.Roles, false)
+		if other, err := tx.UserByLogin(ctx, in.Login); err == nil && other.OrgID != org.ID {
+			return &tenantry.Error{Code: tenantry.Conflict,
+				Message: "login: this person has a login in another organization already; invite them instead (POST /api/v1/orgs/{org}/invitations)",
+				Fields:  []tenantry.FieldError{{Field: "login", Message: "has a login in another organization already; invite the person instead"}}}
+		}
+		view, err = a.insertUser(ctx, tx, who, org, in, in.Roles, false)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	a.send(ctx, msgs)
 	return view, nil
 }
 
-// insertUser writes a validated new user with roles, an activation token
-// and the audit event, and returns the activation e-mail to send.
-// initialOwner marks the first owner of a new account, who is created by
-// an operator, so the roles are not checked against the actor.
-func (a *App) insertUser(ctx context.Context, tx tenantry.Tx, who *Actor, org *tenantry.Org, in NewUser, roles []string, initialOwner bool) (*UserView, []Message, error) {
+// insertUser writes a validated new user with roles, an activation token,
+// the activation e-mail and the audit event. initialOwner marks the first
+// owner of a new account, created by an operator, so the roles are not
+// checked against the actor.
+func (a *App) insertUser(ctx context.Context, tx tenantry.Tx, who *Actor, org *tenantry.Org, in NewUser, roles []string, initialOwner bool) (*UserView, error) {
 	var v tenantry.Validation
-	catalogue := catalogueFor(org)
-	seen := map[string]bool{}
-	for _, name := range roles {
-		r, ok := a.policy.Role(name)
-		switch {
-		case !ok || !slices.Contains(a.policy.Roles(catalogue), r):
-			v.Add("roles", "%q is not a role of this organization", name)
-		case seen[name]:
-			v.Add("roles", "%q is given twice", name)
-		case !initialOwner && !a.policy.CanAssign(who.Principal(), org.ID, r, true):
-			return nil, nil, forbidden("you may not give the role %s", name)
+	if !initialOwner {
+		var err error
+		if roles, err = a.assignableRoles(&v, who, org, roles, true); err != nil {
+			return nil, err
 		}
-		seen[name] = true
 	}
 	if err := v.Err(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	u := &tenantry.User{ID: newID(), OrgID: org.ID, Kind: in.Kind, Status: tenantry.UserInvited,
 		Email: in.Email, Login: in.Login, FirstName: in.FirstName, LastName: in.LastName, Phone: in.Phone,
@@ -172,25 +170,28 @@ func (a *App) insertUser(ctx context.Context, tx tenantry.Tx, who *Actor, org *t
 		u.Kind = tenantry.UserHuman
 	}
 	if err := tx.CreateUser(ctx, u); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	view := &UserView{User: u}
+	view := &UserView{User: u, Org: org.ID}
 	for _, name := range roles {
 		g := tenantry.Grant{ID: newID(), UserID: u.ID, OrgID: org.ID, Role: name, CreatedBy: who.User.ID}
 		if err := tx.CreateGrant(ctx, &g); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		view.Grants = append(view.Grants, g)
 	}
-	link, err := a.issueToken(ctx, tx, u, tenantry.TokenActivation)
+	link, hash, err := a.issueToken(ctx, tx, u, tenantry.TokenActivation)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
+	}
+	if err := a.queue(ctx, tx, u.Email, u, notice.Activation, hash, notice.Data{Org: org.Name, Link: link}); err != nil {
+		return nil, err
 	}
 	if err := event(ctx, tx, who, org.ID, "user.create", "user", u.ID,
 		map[string]any{"login": u.Login, "roles": roles}); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return view, []Message{a.activationMessage(u, link)}, nil
+	return view, nil
 }
 
 // memberOrg loads an org in which the actor holds a role; any other org is
@@ -202,26 +203,54 @@ func (a *App) memberOrg(ctx context.Context, tx tenantry.Tx, who *Actor, id stri
 	return tx.Org(ctx, id)
 }
 
-// visibleUser loads a user the actor may look at: themselves, or a user of
-// an org where the actor holds a role. Others are NotFound.
+// visibleUser loads a user the actor may look at: themselves, a user of an
+// org where the actor holds a role, or a person of another org linked to
+// one of the actor's orgs by a role there (U4). The view lists the roles
+// the user holds in that org (Org). Others are NotFound.
 func (a *App) visibleUser(ctx context.Context, tx tenantry.Tx, who *Actor, id string) (*UserView, error) {
 	u, err := tx.User(ctx, id)
-	if tenantry.ErrorCode(err) == tenantry.NotFound || (err == nil && u.ID != who.User.ID && !a.policy.Member(who.Principal(), u.OrgID)) {
+	if tenantry.ErrorCode(err) == tenantry.NotFound {
 		return nil, notFound("user")
 	}
 	if err != nil {
 		return nil, err
 	}
-	grants, err := tx.OrgGrants(ctx, u.OrgID, []string{u.ID})
+	org := u.OrgID
+	if u.ID != who.User.ID && !a.policy.Member(who.Principal(), u.OrgID) {
+		all, err := tx.UserGrants(ctx, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		org = ""
+		for _, g := range all {
+			if a.policy.Member(who.Principal(), g.OrgID) {
+				org = g.OrgID
+				break
+			}
+		}
+		if org == "" {
+			return nil, notFound("user")
+		}
+	}
+	grants, err := tx.OrgGrants(ctx, org, []string{u.ID})
 	if err != nil {
 		return nil, err
 	}
-	return &UserView{User: u, Grants: grants}, nil
+	return &UserView{User: u, Org: org, Grants: grants}, nil
+}
+
+// home refuses changes to a linked person's account from an org they do
+// not belong to: there, only their roles can change.
+func home(v *UserView) error {
+	if v.Org != v.OrgID {
+		return forbidden("this person belongs to another organization; here you can change only their roles")
+	}
+	return nil
 }
 
 // targetUser describes a user for the policy's administration rules.
 func (a *App) targetUser(v *UserView) policy.TargetUser {
-	t := policy.TargetUser{ID: v.ID, Org: v.OrgID, InitialOwner: v.InitialOwner}
+	t := policy.TargetUser{ID: v.ID, Org: v.Org, InitialOwner: v.InitialOwner && v.Org == v.OrgID}
 	for _, g := range v.Grants {
 		if r, ok := a.policy.Role(g.Role); ok {
 			t.Roles = append(t.Roles, r)
@@ -254,7 +283,7 @@ func (a *App) User(ctx context.Context, who *Actor, id string) (*UserView, error
 		if err != nil {
 			return err
 		}
-		if view.ID != who.User.ID && !a.policy.Allowed(who.Principal(), policy.UsersSeeAll, policy.Target{Org: view.OrgID}) {
+		if view.ID != who.User.ID && !a.policy.Allowed(who.Principal(), policy.UsersSeeAll, policy.Target{Org: view.Org}) {
 			return forbidden("you may not see this organization's users")
 		}
 		return nil
@@ -265,10 +294,10 @@ func (a *App) User(ctx context.Context, who *Actor, id string) (*UserView, error
 // Me returns the actor's own user and roles, including roles held in
 // organizations other than their own.
 func (a *App) Me(ctx context.Context, who *Actor) (*UserView, error) {
-	if who == nil {
-		return nil, tenantry.Errorf(tenantry.Unauthenticated, "sign in first")
+	if err := ready(who, stepSelf); err != nil {
+		return nil, err
 	}
-	return &UserView{User: who.User, Grants: who.Grants}, nil
+	return &UserView{User: who.User, Org: who.User.OrgID, Grants: who.Grants}, nil
 }
 
 // ListUsers returns one page of an org's users with their roles there (U1).
@@ -302,7 +331,7 @@ func (a *App) ListUsers(ctx context.Context, who *Actor, f tenantry.UserFilter) 
 		byID := make(map[string]*UserView, len(users))
 		for i, u := range users {
 			ids[i] = u.ID
-			v := &UserView{User: u}
+			v := &UserView{User: u, Org: f.OrgID}
 			byID[u.ID] = v
 			out = append(out, v)
 		}
@@ -325,7 +354,7 @@ func (a *App) UpdateUser(ctx context.Context, who *Actor, id string, p UserPatch
 		return nil, err
 	}
 	var view *UserView
-	err := a.store.Update(ctx, func(tx tenantry.Tx) error {
+	err := a.update(ctx, func(tx tenantry.Tx) error {
 		var err error
 		view, err = a.visibleUser(ctx, tx, who, id)
 		if err != nil {
@@ -334,10 +363,14 @@ func (a *App) UpdateUser(ctx context.Context, who *Actor, id string, p UserPatch
 		if err := a.mayAdminister(who, view); err != nil {
 			return err
 		}
+		if err := home(view); err != nil {
+			return err
+		}
 		org, err := tx.Org(ctx, view.OrgID)
 		if err != nil {
 			return err
 		}
+		old := *view.User
 		changed, err := applyPatch(view.User, p, org.Settings)
 		if err != nil {
 			return err
@@ -347,6 +380,11 @@ func (a *App) UpdateUser(ctx context.Context, who *Actor, id string, p UserPatch
 		}
 		if err := tx.UpdateUser(ctx, view.User); err != nil {
 			return err
+		}
+		if slices.Contains(changed, "email") {
+			if err := a.queue(ctx, tx, old.Email, &old, notice.EmailChanged, newID(), notice.Data{NewEmail: view.Email}); err != nil {
+				return err
+			}
 		}
 		return event(ctx, tx, who, view.OrgID, "user.update", "user", view.ID, map[string]any{"fields": changed})
 	})
@@ -421,15 +459,9 @@ func (a *App) DeleteUser(ctx context.Context, who *Actor, id string) error {
 	if err := ready(who); err != nil {
 		return err
 	}
-	return a.store.Update(ctx, func(tx tenantry.Tx) error {
-		view, err := a.visibleUser(ctx, tx, who, id)
+	return a.update(ctx, func(tx tenantry.Tx) error {
+		view, err := a.administered(ctx, tx, who, id, "delete")
 		if err != nil {
-			return err
-		}
-		if view.ID == who.User.ID {
-			return forbidden("you cannot delete yourself; ask an administrator")
-		}
-		if err := a.mayAdminister(who, view); err != nil {
 			return err
 		}
 		if err := tx.DeleteUser(ctx, view.ID); err != nil {

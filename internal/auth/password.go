@@ -85,8 +85,9 @@ const (
 )
 
 // ValidatePassword returns what is wrong with a new password, or "" when
-// it is acceptable: 12 to 1,024 code points and not containing the
-// user's login or e-mail.
+// it is acceptable: 12 to 1,024 code points, not one of the 10,000 most
+// common passwords, and not containing the user's login or e-mail. There
+// are no composition rules.
 func ValidatePassword(password string, avoid ...string) string {
 	n := utf8.RuneCountInString(password)
 	switch {
@@ -98,6 +99,9 @@ func ValidatePassword(password string, avoid ...string) string {
 		return fmt.Sprintf("must have at most %d characters", MaxPasswordLen)
 	}
 	lower := strings.ToLower(password)
+	if IsCommonPassword(lower) {
+		return "is one of the 10,000 most common passwords; choose another"
+	}
 	for _, a := range avoid {
 		if len(a) >= 3 && strings.Contains(lower, strings.ToLower(a)) {
 			return "must not contain your login or e-mail address"

@@ -3,6 +3,7 @@ package auth
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestPasswordHashRoundTrip(t *testing.T) {
@@ -48,5 +49,80 @@ func TestTokensAreRandomAndHashed(t *testing.T) {
 	b, _ := NewToken()
 	if a == b || len(a) != 43 || ha == a || HashToken(a) != ha {
 		t.Fatalf("tokens %q %q hash %q", a, b, ha)
+	}
+}
+
+func TestPasswordPolicyVectors(t *testing.T) {
+	cases := []struct {
+		pw   string
+		want string
+	}{
+		{strings.Repeat("a", 7), "at least 12"},
+		{"abcdefghijk", "at least 12"},
+		{"abcdefghijkl", ""},
+		{strings.Repeat("xy", 32), ""},
+		{strings.Repeat("z", 1024), ""},
+		{strings.Repeat("z", 1025), "at most 1024"},
+		{"🔑🔑🔑🔑🔑🔑🔑🔑🔑🔑🔑", "at least 12"}, // 11 code points, 44 bytes
+		{"🔑🔑🔑🔑🔑🔑🔑🔑🔑🔑🔑🔑", ""},
+		{"            ", ""}, // spaces are characters like any other
+		{"qwerty123456", "most common"},
+		{"QWERTY123456", "most common"},
+		{"q1w2e3r4t5y6", "most common"},
+	}
+	for _, c := range cases {
+		got := ValidatePassword(c.pw)
+		if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
+			t.Errorf("ValidatePassword(%.20q) = %q, want %q", c.pw, got, c.want)
+		}
+	}
+}
+
+func TestThrottleSlowsDownThenLocks(t *testing.T) {
+	p := Throttle{Limit: 4, Base: time.Second, Max: 3 * time.Second, LockFor: time.Hour}
+	now := time.Unix(1000, 0)
+	var fails int
+	var next time.Time
+	var waits []time.Duration
+	for i := 0; i < 4; i++ {
+		var ok bool
+		fails, next, _, ok = p.Reserve(fails, next, now)
+		if !ok {
+			t.Fatalf("attempt %d refused", i+1)
+		}
+		waits = append(waits, next.Sub(now))
+		if _, _, retry, ok := p.Reserve(fails, next, now); ok || retry != next.Sub(now) {
+			t.Fatalf("attempt during the wait allowed (%v)", retry)
+		}
+		now = next
+	}
+	want := []time.Duration{time.Second, 2 * time.Second, 3 * time.Second, time.Hour}
+	for i := range want {
+		if waits[i] != want[i] {
+			t.Fatalf("waits %v, want %v", waits, want)
+		}
+	}
+	if f, _, _, ok := p.Reserve(fails, next, now); !ok || f != 1 {
+		t.Fatalf("after the lock: %d %v", f, ok)
+	}
+}
+
+func TestTOTPAcceptsOneStepOfDrift(t *testing.T) {
+	e, err := NewTOTP("Tenantry", "ada@example.com")
+	if err != nil || !strings.HasPrefix(e.URI, "otpauth://totp/Tenantry:ada@example.com?") || len(e.QRCode) < 100 {
+		t.Fatalf("enrolment %v %v", e, err)
+	}
+	now := time.Unix(1_800_000_000, 0)
+	for _, d := range []time.Duration{-30 * time.Second, 0, 30 * time.Second} {
+		if _, ok := CheckTOTP(e.Secret, TOTPCode(e.Secret, now.Add(d)), now); !ok {
+			t.Errorf("drift %v refused", d)
+		}
+	}
+	if _, ok := CheckTOTP(e.Secret, TOTPCode(e.Secret, now.Add(-90*time.Second)), now); ok {
+		t.Error("a code three steps old accepted")
+	}
+	codes, hashes := NewRecoveryCodes(10)
+	if len(codes) != 10 || len(codes[0]) != 19 || HashRecoveryCode(strings.ToUpper(strings.ReplaceAll(codes[0], "-", " "))) != hashes[0] {
+		t.Fatalf("recovery codes %v", codes)
 	}
 }

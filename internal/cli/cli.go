@@ -29,6 +29,7 @@ type settings struct {
 	addr      string
 	publicURL string
 	logLevel  string
+	smtp      mail.SMTPConfig
 }
 
 // Main runs the tenantry command with args (without the program name)
@@ -61,7 +62,13 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&s.addr, "addr", "127.0.0.1:8080", "address to listen on (env TENANTRY_ADDR)")
 	f.StringVar(&s.publicURL, "public-url", "", "base URL of every link Tenantry sends; default http://ADDR (env TENANTRY_PUBLIC_URL)")
 	f.StringVar(&s.logLevel, "log-level", "info", "debug, info, warn or error (env TENANTRY_LOG_LEVEL)")
-	root.AddCommand(serveCmd(&s), migrateCmd(&s), bootstrapCmd(&s), versionCmd())
+	f.StringVar(&s.smtp.Host, "smtp-host", "", "SMTP server; empty keeps e-mail in the dev mailbox (env TENANTRY_SMTP_HOST)")
+	f.IntVar(&s.smtp.Port, "smtp-port", 587, "SMTP port (env TENANTRY_SMTP_PORT)")
+	f.StringVar(&s.smtp.Username, "smtp-user", "", "SMTP user name (env TENANTRY_SMTP_USER)")
+	f.StringVar(&s.smtp.Password, "smtp-password", "", "SMTP password; prefer the environment (env TENANTRY_SMTP_PASSWORD)")
+	f.StringVar(&s.smtp.TLS, "smtp-tls", "starttls", "starttls, tls (implicit, port 465) or none (env TENANTRY_SMTP_TLS)")
+	f.StringVar(&s.smtp.From, "mail-from", "Tenantry <noreply@localhost>", "sender address of every e-mail (env TENANTRY_MAIL_FROM)")
+	root.AddCommand(serveCmd(&s), migrateCmd(&s), bootstrapCmd(&s), mailCmd(&s), versionCmd())
 	return root
 }
 
@@ -95,20 +102,43 @@ func (s *settings) logger(w io.Writer) (*slog.Logger, error) {
 	return server.NewLogger(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})), nil
 }
 
-// open connects to the database and builds the use cases over it; mail
-// goes to the console.
-func (s *settings) open(ctx context.Context, stderr io.Writer) (*sqlstore.DB, *app.App, *slog.Logger, error) {
+// wiring is everything a command may need, built once.
+type wiring struct {
+	db         *sqlstore.DB
+	app        *app.App
+	log        *slog.Logger
+	dispatcher *mail.Dispatcher
+}
+
+// open connects to the database and builds the use cases over it, with a
+// mail dispatcher that delivers over SMTP when a server is configured and
+// to the dev mailbox (printed on stderr) otherwise.
+func (s *settings) open(ctx context.Context, stderr io.Writer) (*wiring, error) {
 	log, err := s.logger(stderr)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
+	}
+	var transport mail.Transport
+	if s.smtp.Host != "" {
+		if transport, err = mail.NewSMTP(s.smtp); err != nil {
+			return nil, err
+		}
 	}
 	db, err := sqlstore.Open(ctx, s.db, nil)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
+	if transport == nil {
+		transport = &mail.Mailbox{Store: db, Console: stderr}
+	}
+	w := &wiring{db: db, log: log, dispatcher: mail.NewDispatcher(db, transport, log)}
 	cfg := app.DefaultConfig()
 	cfg.PublicURL = s.public()
-	return db, app.New(db, policy.Default(), &mail.Console{W: stderr}, log, cfg), log, nil
+	if w.app, err = app.New(db, policy.Default(), log, cfg, w.dispatcher.Wake); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return w, nil
 }
 
 func versionCmd() *cobra.Command {
@@ -158,12 +188,12 @@ func bootstrapCmd(s *settings) *cobra.Command {
 		Short: "Create the platform operator, or print a new one-time link to set their password",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, a, _, err := s.open(cmd.Context(), cmd.ErrOrStderr())
+			w, err := s.open(cmd.Context(), cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
-			defer db.Close()
-			res, err := a.Bootstrap(cmd.Context(), true)
+			defer w.db.Close()
+			res, err := w.app.Bootstrap(cmd.Context(), true)
 			if err != nil {
 				return err
 			}

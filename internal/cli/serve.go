@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tenantry/tenantry/internal/api"
-	"github.com/tenantry/tenantry/internal/mail"
 	"github.com/tenantry/tenantry/internal/server"
 )
 
@@ -27,17 +26,18 @@ func serveCmd(s *settings) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			out := cmd.OutOrStdout()
-			db, a, log, err := s.open(ctx, cmd.ErrOrStderr())
+			w, err := s.open(ctx, cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
-			defer db.Close()
+			defer w.db.Close()
+			db, a, log := w.db, w.app, w.log
 			res, err := a.Bootstrap(ctx, false)
 			if err != nil {
 				return err
 			}
 			if demo {
-				if err := seedDemo(ctx, db, a.WithMailer(&mail.Recorder{}), out, s.public()); err != nil {
+				if err := seedDemo(ctx, db, a, out, s.public()); err != nil {
 					return fmt.Errorf("demo data: %w", err)
 				}
 			} else {
@@ -62,6 +62,7 @@ func serveCmd(s *settings) *cobra.Command {
 			}
 			fmt.Fprintf(out, "Tenantry %s on %s (%s): API docs at %s/api/docs\n", Version, ln.Addr(), db.Dialect(), s.public())
 			log.Info("listening", "addr", ln.Addr().String(), "db", string(db.Dialect()))
+			go w.dispatcher.Run(ctx, 5*time.Second)
 			errc := make(chan error, 1)
 			go func() { errc <- srv.Serve(ln) }()
 			select {

@@ -6,6 +6,7 @@ package tenantry
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code is a stable, machine-readable error code. The six base codes decide
@@ -33,12 +34,23 @@ const (
 	TokenInvalid Code = "token_invalid"
 	// InitialOwner means the initial owner of an account cannot be changed.
 	InitialOwner Code = "initial_owner"
+	// MFARequired means the password was right and the second factor is
+	// still to be given (POST /api/v1/session/totp).
+	MFARequired Code = "mfa_required"
+	// TOTPEnrolmentRequired means the organization requires two-factor
+	// sign-in and the user must enrol an authenticator first.
+	TOTPEnrolmentRequired Code = "totp_enrolment_required"
+	// Throttled means too many failed attempts; RetryAfter says when to retry.
+	Throttled Code = "throttled"
 )
 
 var codeKinds = map[Code]Code{
 	PasswordChangeRequired: Forbidden,
 	TokenInvalid:           Invalid,
 	InitialOwner:           Forbidden,
+	MFARequired:            Unauthenticated,
+	TOTPEnrolmentRequired:  Forbidden,
+	Throttled:              TooMany,
 }
 
 // Kind returns the base code of c: c itself for a base code.
@@ -62,6 +74,8 @@ type Error struct {
 	Message string
 	Fields  []FieldError
 	Err     error
+	// RetryAfter, when set, says how long to wait before trying again.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {

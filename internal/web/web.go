@@ -37,6 +37,8 @@ func New(mux *http.ServeMux, a *app.App, log *slog.Logger) (*Handler, error) {
 	h := &Handler{app: a, log: log, pages: pages}
 	mux.HandleFunc("GET /password", h.passwordForm)
 	mux.HandleFunc("POST /password", h.passwordSet)
+	mux.HandleFunc("GET /invitation", h.invitationForm)
+	mux.HandleFunc("POST /invitation", h.invitationAccept)
 	return h, nil
 }
 
@@ -101,4 +103,34 @@ func clientIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+type invitationPage struct {
+	Token string
+	Error string
+	Done  bool
+}
+
+func (h *Handler) invitationForm(w http.ResponseWriter, r *http.Request) {
+	h.render(w, r, http.StatusOK, "invitation.html", invitationPage{Token: r.URL.Query().Get("token")})
+}
+
+func (h *Handler) invitationAccept(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		h.render(w, r, http.StatusBadRequest, "invitation.html", invitationPage{Error: "The form could not be read."})
+		return
+	}
+	page := invitationPage{Token: r.PostForm.Get("token")}
+	if _, err := h.app.AcceptInvitation(r.Context(), page.Token, clientIP(r)); err != nil {
+		status := http.StatusUnprocessableEntity
+		if tenantry.ErrorCode(err).Kind() == tenantry.Internal {
+			h.log.ErrorContext(r.Context(), "accept invitation", "err", err)
+			status = http.StatusInternalServerError
+		}
+		page.Error = tenantry.ErrorMessage(err)
+		h.render(w, r, status, "invitation.html", page)
+		return
+	}
+	h.render(w, r, http.StatusOK, "invitation.html", invitationPage{Done: true})
 }

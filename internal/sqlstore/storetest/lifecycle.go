@@ -37,7 +37,9 @@ func testOutbox(t *testing.T, s tenantry.Store, clock *Clock) {
 		return err
 	})
 	update(t, s, func(tx tenantry.Tx) error { return tx.MailSent(ctx, claimed[0].ID) })
-	update(t, s, func(tx tenantry.Tx) error { return tx.MailFailed(ctx, claimed[1].ID, "451 try later", tx.Now().Add(time.Hour)) })
+	update(t, s, func(tx tenantry.Tx) error {
+		return tx.MailFailed(ctx, claimed[1].ID, "451 try later", tx.Now().Add(time.Hour))
+	})
 	clock.Advance(2 * time.Minute)
 	update(t, s, func(tx tenantry.Tx) error {
 		again, err := tx.ClaimMail(ctx, 10, tx.Now().Add(time.Minute))

@@ -1,0 +1,342 @@
+package app
+
+import (
+	"context"
+
+	"github.com/tenantry/tenantry/internal/auth"
+	"github.com/tenantry/tenantry/internal/notice"
+	"github.com/tenantry/tenantry/internal/policy"
+	"github.com/tenantry/tenantry/internal/tenantry"
+)
+
+// administered loads a user the actor may administer and who is not the
+// actor: the target of lock, reset and the like.
+func (a *App) administered(ctx context.Context, tx tenantry.Tx, who *Actor, id, what string) (*UserView, error) {
+	view, err := a.visibleUser(ctx, tx, who, id)
+	if err != nil {
+		return nil, err
+	}
+	if view.ID == who.User.ID {
+		return nil, forbidden("you cannot %s yourself", what)
+	}
+	if err := a.mayAdminister(who, view); err != nil {
+		return nil, err
+	}
+	if err := home(view); err != nil {
+		return nil, err
+	}
+	return view, nil
+}
+
+// ResendActivation e-mails an invited user a new activation link; the
+// old link stops working (U3).
+func (a *App) ResendActivation(ctx context.Context, who *Actor, id string) error {
+	if err := ready(who); err != nil {
+		return err
+	}
+	return a.update(ctx, func(tx tenantry.Tx) error {
+		view, err := a.administered(ctx, tx, who, id, "re-invite")
+		if err != nil {
+			return err
+		}
+		if view.Status != tenantry.UserInvited {
+			return tenantry.Errorf(tenantry.Conflict, "this user has set a password already; reset it instead")
+		}
+		link, hash, err := a.issueToken(ctx, tx, view.User, tenantry.TokenActivation)
+		if err != nil {
+			return err
+		}
+		if err := a.queue(ctx, tx, view.Email, view.User, notice.Activation, hash, notice.Data{Link: link}); err != nil {
+			return err
+		}
+		return event(ctx, tx, who, view.OrgID, "user.activation_resend", "user", view.ID, nil)
+	})
+}
+
+// LockUser stops a user from signing in; every session and one-time token
+// of the user ends at once (U5).
+func (a *App) LockUser(ctx context.Context, who *Actor, id string) (*UserView, error) {
+	if err := ready(who); err != nil {
+		return nil, err
+	}
+	var view *UserView
+	err := a.update(ctx, func(tx tenantry.Tx) error {
+		var err error
+		if view, err = a.administered(ctx, tx, who, id, "lock"); err != nil {
+			return err
+		}
+		if view.Status == tenantry.UserLocked {
+			return nil
+		}
+		view.Status = tenantry.UserLocked
+		if err := tx.UpdateUser(ctx, view.User); err != nil {
+			return err
+		}
+		if err := tx.DeleteUserSessions(ctx, view.ID); err != nil {
+			return err
+		}
+		if err := tx.DeleteAllUserTokens(ctx, view.ID); err != nil {
+			return err
+		}
+		return event(ctx, tx, who, view.OrgID, "user.lock", "user", view.ID, nil)
+	})
+	return view, err
+}
+
+// UnlockUser lets a locked user sign in again; one who never set a
+// password goes back to invited.
+func (a *App) UnlockUser(ctx context.Context, who *Actor, id string) (*UserView, error) {
+	if err := ready(who); err != nil {
+		return nil, err
+	}
+	var view *UserView
+	err := a.update(ctx, func(tx tenantry.Tx) error {
+		var err error
+		if view, err = a.administered(ctx, tx, who, id, "unlock"); err != nil {
+			return err
+		}
+		if view.Status != tenantry.UserLocked {
+			return nil
+		}
+		view.Status = tenantry.UserActive
+		if view.PasswordHash == "" {
+			view.Status = tenantry.UserInvited
+		}
+		if err := tx.UpdateUser(ctx, view.User); err != nil {
+			return err
+		}
+		return event(ctx, tx, who, view.OrgID, "user.unlock", "user", view.ID, nil)
+	})
+	return view, err
+}
+
+// ResetPassword makes a user choose a new password (U5): their sessions
+// end, they must set a new password before anything else, and they get a
+// link to do so by e-mail. The administrator never sees or sets it.
+func (a *App) ResetPassword(ctx context.Context, who *Actor, id string) error {
+	if err := ready(who); err != nil {
+		return err
+	}
+	return a.update(ctx, func(tx tenantry.Tx) error {
+		view, err := a.administered(ctx, tx, who, id, "reset the password of")
+		if err != nil {
+			return err
+		}
+		if view.Kind != tenantry.UserHuman || view.Status != tenantry.UserActive {
+			return tenantry.Errorf(tenantry.Conflict, "only an active person's password can be reset")
+		}
+		view.MustChangePassword = true
+		if err := tx.UpdateUser(ctx, view.User); err != nil {
+			return err
+		}
+		if err := tx.DeleteUserSessions(ctx, view.ID); err != nil {
+			return err
+		}
+		link, hash, err := a.issueToken(ctx, tx, view.User, tenantry.TokenReset)
+		if err != nil {
+			return err
+		}
+		if err := a.queue(ctx, tx, view.Email, view.User, notice.AdminReset, hash, notice.Data{Link: link}); err != nil {
+			return err
+		}
+		return event(ctx, tx, who, view.OrgID, "user.password_reset", "user", view.ID, nil)
+	})
+}
+
+// ResetTOTP removes a user's authenticator and recovery codes (U9), for
+// someone who lost their phone; their sessions end, and they enrol again
+// where their organization requires it.
+func (a *App) ResetTOTP(ctx context.Context, who *Actor, id string) error {
+	if err := ready(who); err != nil {
+		return err
+	}
+	return a.update(ctx, func(tx tenantry.Tx) error {
+		view, err := a.administered(ctx, tx, who, id, "reset the two-factor sign-in of")
+		if err != nil {
+			return err
+		}
+		if !view.TOTPEnabled {
+			return tenantry.Errorf(tenantry.Conflict, "this user has no two-factor sign-in to reset")
+		}
+		return a.dropTOTP(ctx, tx, who, view.User, "user.totp_reset")
+	})
+}
+
+func (a *App) dropTOTP(ctx context.Context, tx tenantry.Tx, who *Actor, u *tenantry.User, action string) error {
+	if err := tx.DeleteTOTP(ctx, u.ID); err != nil {
+		return err
+	}
+	u.TOTPEnabled = false
+	if err := tx.UpdateUser(ctx, u); err != nil {
+		return err
+	}
+	if who.User.ID != u.ID {
+		if err := tx.DeleteUserSessions(ctx, u.ID); err != nil {
+			return err
+		}
+	}
+	if err := a.queue(ctx, tx, u.Email, u, notice.TOTPDisabled, newID(), notice.Data{}); err != nil {
+		return err
+	}
+	return event(ctx, tx, who, u.OrgID, action, "user", u.ID, nil)
+}
+
+// BeginTOTP starts enrolling an authenticator app: a new secret, its
+// otpauth URI and a QR code of it. Nothing changes for sign-in until
+// ConfirmTOTP.
+func (a *App) BeginTOTP(ctx context.Context, who *Actor) (*auth.TOTPEnrolment, error) {
+	if err := ready(who, stepEnrol); err != nil {
+		return nil, err
+	}
+	if who.User.Kind != tenantry.UserHuman {
+		return nil, forbidden("only people sign in with a second factor")
+	}
+	e, err := auth.NewTOTP(a.cfg.Issuer, who.User.Login)
+	if err != nil {
+		return nil, err
+	}
+	err = a.update(ctx, func(tx tenantry.Tx) error {
+		u, err := tx.User(ctx, who.User.ID)
+		if err != nil {
+			return err
+		}
+		if u.TOTPEnabled {
+			return tenantry.Errorf(tenantry.Conflict, "two-factor sign-in is on already; turn it off first to enrol another app")
+		}
+		if err := tx.PutTOTP(ctx, &tenantry.TOTP{UserID: u.ID, Secret: e.Secret}); err != nil {
+			return err
+		}
+		return event(ctx, tx, who, u.OrgID, "user.totp_begin", "user", u.ID, nil)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// ConfirmTOTP turns two-factor sign-in on with a first code from the app,
+// and returns ten single-use recovery codes, shown this once.
+func (a *App) ConfirmTOTP(ctx context.Context, who *Actor, code string) ([]string, error) {
+	if err := ready(who, stepEnrol); err != nil {
+		return nil, err
+	}
+	keys := a.totpKeys(who.User.ID, who.IP)
+	if err := a.reserve(ctx, keys); err != nil {
+		return nil, err
+	}
+	a.totpChecks.Add(1)
+	codes, hashes := auth.NewRecoveryCodes(10)
+	err := a.update(ctx, func(tx tenantry.Tx) error {
+		t, err := tx.TOTP(ctx, who.User.ID)
+		if tenantry.ErrorCode(err) == tenantry.NotFound {
+			return tenantry.Errorf(tenantry.Conflict, "start enrolling first (POST /api/v1/me/totp)")
+		}
+		if err != nil {
+			return err
+		}
+		if t.Confirmed {
+			return tenantry.Errorf(tenantry.Conflict, "two-factor sign-in is on already")
+		}
+		if err := a.useTOTPCode(ctx, tx, who.User.ID, code); err != nil {
+			return &tenantry.Error{Code: tenantry.Invalid, Message: "code: is wrong; enter the current code from your app",
+				Fields: []tenantry.FieldError{{Field: "code", Message: "is wrong; enter the current code from your app"}}}
+		}
+		if t, err = tx.TOTP(ctx, who.User.ID); err != nil { // with the step just used
+			return err
+		}
+		t.Confirmed = true
+		if err := tx.PutTOTP(ctx, t); err != nil {
+			return err
+		}
+		if err := tx.ReplaceRecoveryCodes(ctx, who.User.ID, hashes); err != nil {
+			return err
+		}
+		u, err := tx.User(ctx, who.User.ID)
+		if err != nil {
+			return err
+		}
+		u.TOTPEnabled = true
+		if err := tx.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		if err := clearThrottle(ctx, tx, keys); err != nil {
+			return err
+		}
+		if err := a.queue(ctx, tx, u.Email, u, notice.TOTPEnabled, newID(), notice.Data{}); err != nil {
+			return err
+		}
+		return event(ctx, tx, who, u.OrgID, "user.totp_enable", "user", u.ID, nil)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return codes, nil
+}
+
+// DisableTOTP turns the actor's two-factor sign-in off; it needs the
+// password again, and is refused where the organization requires 2FA.
+func (a *App) DisableTOTP(ctx context.Context, who *Actor, password string) error {
+	if err := ready(who); err != nil {
+		return err
+	}
+	keys := a.loginKeys(who.User.Login, who.IP)
+	if err := a.reserve(ctx, keys); err != nil {
+		return err
+	}
+	ok, err := a.checkPassword(who.User, password)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &tenantry.Error{Code: tenantry.Invalid, Message: "password: is wrong",
+			Fields: []tenantry.FieldError{{Field: "password", Message: "is wrong"}}}
+	}
+	// The password was right, whatever is decided below.
+	if err := a.store.Update(ctx, func(tx tenantry.Tx) error { return clearThrottle(ctx, tx, keys) }); err != nil {
+		return err
+	}
+	return a.update(ctx, func(tx tenantry.Tx) error {
+		u, err := tx.User(ctx, who.User.ID)
+		if err != nil {
+			return err
+		}
+		if !u.TOTPEnabled {
+			return tenantry.Errorf(tenantry.Conflict, "two-factor sign-in is off already")
+		}
+		org, err := tx.Org(ctx, u.OrgID)
+		if err != nil {
+			return err
+		}
+		if org.Settings.Require2FA {
+			return forbidden("your organization requires two-factor sign-in; ask an administrator to reset it if you lost your app")
+		}
+		return a.dropTOTP(ctx, tx, who, u, "user.totp_disable")
+	})
+}
+
+// SetRequire2FA switches an organization's "require 2FA" setting for its
+// people; service accounts and API users are exempt (U7).
+func (a *App) SetRequire2FA(ctx context.Context, who *Actor, orgID string, on bool) (*tenantry.Org, error) {
+	if err := ready(who); err != nil {
+		return nil, err
+	}
+	var org *tenantry.Org
+	err := a.update(ctx, func(tx tenantry.Tx) error {
+		var err error
+		if org, err = a.memberOrg(ctx, tx, who, orgID); err != nil {
+			return err
+		}
+		if !a.policy.Allowed(who.Principal(), policy.AccountCustomerData, policy.Target{Org: org.ID}) {
+			return forbidden("you may not change this organization's settings")
+		}
+		if org.Settings.Require2FA == on {
+			return nil
+		}
+		org.Settings.Require2FA = on
+		if err := tx.UpdateOrg(ctx, org); err != nil {
+			return err
+		}
+		return event(ctx, tx, who, org.ID, "org.settings", "org", org.ID, map[string]any{"require_2fa": on})
+	})
+	return org, err
+}

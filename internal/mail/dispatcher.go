@@ -1,0 +1,142 @@
+// Package mail delivers the e-mail that use cases put in the outbox: a
+// dispatcher claims due messages, hands each to a transport (SMTP, or the
+// dev mailbox when no SMTP server is configured) and records the outcome,
+// retrying with backoff. Delivery is at least once; a message sent twice
+// after a crash carries the same Message-ID and content both times.
+package mail
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/tenantry/tenantry/internal/tenantry"
+)
+
+// Transport delivers one message.
+type Transport interface {
+	Send(ctx context.Context, m *tenantry.Mail) error
+}
+
+// Dispatcher sends the outbox. Several dispatchers, in one process or in
+// many instances on one PostgreSQL, never claim the same message at once.
+type Dispatcher struct {
+	store     tenantry.Store
+	transport Transport
+	log       *slog.Logger
+	// Batch is how many messages one round claims.
+	Batch int
+	// Lease is how long a claimed message is left to its claimer; after
+	// that (the claimer died between claim and outcome) it is claimed again.
+	Lease time.Duration
+	// MaxAttempts is how often a message is tried before it is given up.
+	MaxAttempts int
+	// Backoff is the wait after the first failure; it doubles each time.
+	Backoff time.Duration
+
+	wake chan struct{}
+}
+
+// NewDispatcher returns a dispatcher with sensible defaults.
+func NewDispatcher(store tenantry.Store, t Transport, log *slog.Logger) *Dispatcher {
+	return &Dispatcher{store: store, transport: t, log: log, Batch: 20, Lease: 2 * time.Minute,
+		MaxAttempts: 10, Backoff: 30 * time.Second, wake: make(chan struct{}, 1)}
+}
+
+// Wake asks a running dispatcher to look at the outbox now.
+func (d *Dispatcher) Wake() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run sends due messages whenever woken, and every interval in any case,
+// until ctx ends.
+func (d *Dispatcher) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := d.Drain(ctx); err != nil && ctx.Err() == nil {
+			d.log.ErrorContext(ctx, "mail dispatch", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-d.wake:
+		}
+	}
+}
+
+// Drain runs rounds until no message is due now, and returns how many
+// were delivered.
+func (d *Dispatcher) Drain(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		sent, claimed, err := d.RunOnce(ctx)
+		total += sent
+		if err != nil || claimed == 0 {
+			return total, err
+		}
+	}
+}
+
+// RunOnce claims one batch of due messages and tries to deliver each. It
+// returns how many were delivered and how many were claimed.
+func (d *Dispatcher) RunOnce(ctx context.Context) (sent, claimed int, err error) {
+	batch, err := d.Claim(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, m := range batch {
+		if err := d.Deliver(ctx, m); err == nil {
+			sent++
+		}
+	}
+	return sent, len(batch), nil
+}
+
+// Claim leases one batch of due messages.
+func (d *Dispatcher) Claim(ctx context.Context) ([]*tenantry.Mail, error) {
+	var batch []*tenantry.Mail
+	err := d.store.Update(ctx, func(tx tenantry.Tx) error {
+		var err error
+		batch, err = tx.ClaimMail(ctx, d.Batch, tx.Now().Add(d.Lease))
+		return err
+	})
+	return batch, err
+}
+
+// Deliver sends one claimed message and records the outcome: sent, or a
+// retry after a doubling backoff, or given up after MaxAttempts.
+func (d *Dispatcher) Deliver(ctx context.Context, m *tenantry.Mail) error {
+	sendErr := d.transport.Send(ctx, m)
+	err := d.store.Update(ctx, func(tx tenantry.Tx) error {
+		if sendErr == nil {
+			return tx.MailSent(ctx, m.ID)
+		}
+		var retryAt time.Time
+		if m.Attempts < d.MaxAttempts {
+			retryAt = tx.Now().Add(d.Backoff << (m.Attempts - 1))
+		}
+		return tx.MailFailed(ctx, m.ID, truncate(sendErr.Error(), 500), retryAt)
+	})
+	if sendErr != nil {
+		d.log.WarnContext(ctx, "mail not delivered", "id", m.ID, "attempt", m.Attempts, "err", sendErr)
+		return fmt.Errorf("deliver %s: %w", m.ID, sendErr)
+	}
+	if err != nil {
+		return err
+	}
+	d.log.InfoContext(ctx, "mail delivered", "id", m.ID, "subject", m.Subject)
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

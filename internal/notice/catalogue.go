@@ -1,0 +1,90 @@
+package notice
+
+// catalogue holds every message in every language. Every language must
+// have every message; New checks.
+var catalogue = map[string]map[Kind]spec{
+	"en": {
+		Activation: {
+			subject: "Set your password for {{.Org}}",
+			lines:   []string{"Hello {{.Name}},", "an account was created for you in {{.Org}}. Your login is {{.Login}}."},
+			action:  "Set your password",
+			after:   []string{"The link works once and expires in {{.Hours}} hours. If you did not expect this e-mail, you can ignore it."},
+		},
+		Invitation: {
+			subject: "{{.Org}} invites you",
+			lines:   []string{"Hello {{.Name}},", "{{.Org}} would like to give you access with your existing login {{.Login}}, with the role(s): {{.Roles}}."},
+			action:  "Accept the invitation",
+			after:   []string{"The link works once and expires in {{.Hours}} hours. If you do not want this access, ignore this e-mail."},
+		},
+		AdminReset: {
+			subject: "Choose a new password",
+			lines:   []string{"Hello {{.Name}},", "an administrator of {{.Org}} asked you to choose a new password for {{.Login}}. Until you do, you cannot use your account."},
+			action:  "Choose a new password",
+			after:   []string{"The link works once and expires in {{.Hours}} hours."},
+		},
+		ForgotPassword: {
+			subject: "Reset your password",
+			lines:   []string{"Hello {{.Name}},", "someone asked to reset the password of {{.Login}}."},
+			action:  "Choose a new password",
+			after:   []string{"The link works once and expires in {{.Hours}} hours. If it was not you, ignore this e-mail: your password stays as it is."},
+		},
+		PasswordChanged: {
+			subject: "Your password was changed",
+			lines:   []string{"Hello {{.Name}},", "the password of {{.Login}} was changed on {{.When}}.", "If you did not do this, contact your administrator at once."},
+		},
+		EmailChanged: {
+			subject: "Your e-mail address was changed",
+			lines:   []string{"Hello {{.Name}},", "the e-mail address of your account {{.Login}} was changed to {{.NewEmail}} on {{.When}}.", "If you did not ask for this, contact your administrator at once."},
+		},
+		TOTPEnabled: {
+			subject: "Two-factor sign-in is on",
+			lines:   []string{"Hello {{.Name}},", "two-factor sign-in with an authenticator app was turned on for {{.Login}} on {{.When}}.", "If you did not do this, contact your administrator at once."},
+		},
+		TOTPDisabled: {
+			subject: "Two-factor sign-in is off",
+			lines:   []string{"Hello {{.Name}},", "two-factor sign-in was turned off for {{.Login}} on {{.When}}.", "If you did not do this, contact your administrator at once."},
+		},
+	},
+	"de": {
+		Activation: {
+			subject: "Legen Sie Ihr Passwort für {{.Org}} fest",
+			lines:   []string{"Hallo {{.Name}},", "für Sie wurde ein Konto bei {{.Org}} angelegt. Ihr Login ist {{.Login}}."},
+			action:  "Passwort festlegen",
+			after:   []string{"Der Link funktioniert einmal und läuft in {{.Hours}} Stunden ab. Wenn Sie diese E-Mail nicht erwartet haben, können Sie sie ignorieren."},
+		},
+		Invitation: {
+			subject: "{{.Org}} lädt Sie ein",
+			lines:   []string{"Hallo {{.Name}},", "{{.Org}} möchte Ihnen mit Ihrem bestehenden Login {{.Login}} Zugang geben, mit der Rolle bzw. den Rollen: {{.Roles}}."},
+			action:  "Einladung annehmen",
+			after:   []string{"Der Link funktioniert einmal und läuft in {{.Hours}} Stunden ab. Wenn Sie diesen Zugang nicht möchten, ignorieren Sie diese E-Mail."},
+		},
+		AdminReset: {
+			subject: "Wählen Sie ein neues Passwort",
+			lines:   []string{"Hallo {{.Name}},", "ein Administrator von {{.Org}} hat Sie gebeten, ein neues Passwort für {{.Login}} zu wählen. Bis dahin können Sie Ihr Konto nicht nutzen."},
+			action:  "Neues Passwort wählen",
+			after:   []string{"Der Link funktioniert einmal und läuft in {{.Hours}} Stunden ab."},
+		},
+		ForgotPassword: {
+			subject: "Passwort zurücksetzen",
+			lines:   []string{"Hallo {{.Name}},", "jemand möchte das Passwort von {{.Login}} zurücksetzen."},
+			action:  "Neues Passwort wählen",
+			after:   []string{"Der Link funktioniert einmal und läuft in {{.Hours}} Stunden ab. Wenn Sie das nicht waren, ignorieren Sie diese E-Mail: Ihr Passwort bleibt unverändert."},
+		},
+		PasswordChanged: {
+			subject: "Ihr Passwort wurde geändert",
+			lines:   []string{"Hallo {{.Name}},", "das Passwort von {{.Login}} wurde am {{.When}} geändert.", "Wenn Sie das nicht waren, wenden Sie sich sofort an Ihren Administrator."},
+		},
+		EmailChanged: {
+			subject: "Ihre E-Mail-Adresse wurde geändert",
+			lines:   []string{"Hallo {{.Name}},", "die E-Mail-Adresse Ihres Kontos {{.Login}} wurde am {{.When}} in {{.NewEmail}} geändert.", "Wenn Sie das nicht veranlasst haben, wenden Sie sich sofort an Ihren Administrator."},
+		},
+		TOTPEnabled: {
+			subject: "Zwei-Faktor-Anmeldung ist eingeschaltet",
+			lines:   []string{"Hallo {{.Name}},", "die Zwei-Faktor-Anmeldung mit einer Authenticator-App wurde am {{.When}} für {{.Login}} eingeschaltet.", "Wenn Sie das nicht waren, wenden Sie sich sofort an Ihren Administrator."},
+		},
+		TOTPDisabled: {
+			subject: "Zwei-Faktor-Anmeldung ist ausgeschaltet",
+			lines:   []string{"Hallo {{.Name}},", "die Zwei-Faktor-Anmeldung wurde am {{.When}} für {{.Login}} ausgeschaltet.", "Wenn Sie das nicht waren, wenden Sie sich sofort an Ihren Administrator."},
+		},
+	},
+}

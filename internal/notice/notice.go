@@ -1,0 +1,173 @@
+// Package notice writes the e-mails Tenantry sends, in English and German,
+// as plain text and HTML rendered from one definition per message, so the
+// two forms never say different things.
+package notice
+
+import (
+	"bytes"
+	"fmt"
+	htmltemplate "html/template"
+	"strings"
+	"text/template"
+)
+
+// Kind names one message.
+type Kind string
+
+// The messages.
+const (
+	Activation      Kind = "activation"
+	Invitation      Kind = "invitation"
+	AdminReset      Kind = "admin_reset"
+	ForgotPassword  Kind = "forgot_password"
+	PasswordChanged Kind = "password_changed"
+	EmailChanged    Kind = "email_changed"
+	TOTPEnabled     Kind = "totp_enabled"
+	TOTPDisabled    Kind = "totp_disabled"
+)
+
+// Data fills a message. Link is always built from the configured public
+// URL by the caller, never from a request.
+type Data struct {
+	Name     string // the recipient's first name
+	Login    string
+	Org      string // organization name
+	Link     string
+	Hours    int // how long Link works
+	NewEmail string
+	Roles    string
+	When     string
+}
+
+// spec is one message in one language: each line is a text/template.
+type spec struct {
+	subject string
+	lines   []string // paragraphs before the action
+	action  string   // the label of the link's button; "" for no link
+	after   []string // paragraphs after the action
+}
+
+type compiled struct {
+	subject *template.Template
+	lines   []*template.Template
+	action  string
+	after   []*template.Template
+}
+
+// Renderer renders messages. It is immutable and safe for concurrent use.
+type Renderer struct {
+	msgs   map[string]map[Kind]compiled
+	layout *htmltemplate.Template
+}
+
+// New compiles every message; an error means a broken catalogue.
+func New() (*Renderer, error) {
+	r := &Renderer{msgs: map[string]map[Kind]compiled{}}
+	for lang, kinds := range catalogue {
+		r.msgs[lang] = map[Kind]compiled{}
+		for kind, s := range kinds {
+			name := lang + "/" + string(kind)
+			c := compiled{action: s.action}
+			var err error
+			if c.subject, err = template.New(name).Option("missingkey=error").Parse(s.subject); err != nil {
+				return nil, err
+			}
+			for _, group := range []struct {
+				src []string
+				dst *[]*template.Template
+			}{{s.lines, &c.lines}, {s.after, &c.after}} {
+				for i, l := range group.src {
+					t, err := template.New(fmt.Sprintf("%s/%d", name, i)).Option("missingkey=error").Parse(l)
+					if err != nil {
+						return nil, err
+					}
+					*group.dst = append(*group.dst, t)
+				}
+			}
+			r.msgs[lang][kind] = c
+		}
+	}
+	for _, kinds := range r.msgs {
+		if len(kinds) != len(catalogue["en"]) {
+			return nil, fmt.Errorf("notice: languages differ in their messages")
+		}
+	}
+	var err error
+	r.layout, err = htmltemplate.New("layout").Parse(layout)
+	return r, err
+}
+
+// Languages are the languages messages exist in; the first is the fallback.
+var Languages = []string{"en", "de"}
+
+// Message is a rendered e-mail.
+type Message struct {
+	Subject string
+	Text    string
+	HTML    string
+}
+
+// Render writes message kind in lang (English when lang is unknown).
+func (r *Renderer) Render(kind Kind, lang string, d Data) (Message, error) {
+	kinds, ok := r.msgs[lang]
+	if !ok {
+		kinds = r.msgs["en"]
+	}
+	c, ok := kinds[kind]
+	if !ok {
+		return Message{}, fmt.Errorf("notice: no message %q", kind)
+	}
+	exec := func(ts []*template.Template) ([]string, error) {
+		var out []string
+		for _, t := range ts {
+			var b bytes.Buffer
+			if err := t.Execute(&b, d); err != nil {
+				return nil, err
+			}
+			out = append(out, b.String())
+		}
+		return out, nil
+	}
+	subject, err := exec([]*template.Template{c.subject})
+	if err != nil {
+		return Message{}, err
+	}
+	lines, err := exec(c.lines)
+	if err != nil {
+		return Message{}, err
+	}
+	after, err := exec(c.after)
+	if err != nil {
+		return Message{}, err
+	}
+	var text strings.Builder
+	for _, l := range lines {
+		text.WriteString(l + "\n\n")
+	}
+	if c.action != "" {
+		fmt.Fprintf(&text, "%s:\n%s\n\n", c.action, d.Link)
+	}
+	for _, l := range after {
+		text.WriteString(l + "\n\n")
+	}
+	text.WriteString("-- \nTenantry\n")
+	var html bytes.Buffer
+	err = r.layout.Execute(&html, map[string]any{"Subject": subject[0], "Lines": lines, "Action": c.action,
+		"Link": d.Link, "After": after, "Lang": lang})
+	if err != nil {
+		return Message{}, err
+	}
+	return Message{Subject: subject[0], Text: text.String(), HTML: html.String()}, nil
+}
+
+const layout = `<!doctype html>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.Subject}}</title></head>
+<body style="font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;color:#1b1d21;background:#f4f5f7;margin:0;padding:24px">
+<div style="max-width:560px;margin:0 auto;background:#ffffff;padding:24px;border-radius:6px">
+{{range .Lines}}<p>{{.}}</p>
+{{end}}{{if .Action}}<p><a href="{{.Link}}" style="display:inline-block;background:#0b5cad;color:#ffffff;padding:10px 18px;border-radius:4px;text-decoration:none;font-weight:bold">{{.Action}}</a></p>
+<p style="font-size:13px;color:#4a4f57">{{.Link}}</p>
+{{end}}{{range .After}}<p>{{.}}</p>
+{{end}}<p style="font-size:13px;color:#4a4f57">Tenantry</p>
+</div></body></html>
+`

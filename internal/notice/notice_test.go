@@ -1,0 +1,34 @@
+package notice
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestEveryMessageRendersInEveryLanguage(t *testing.T) {
+	r, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := Data{Name: "Ada <script>", Login: "ada@example.com", Org: "Acme", Link: "https://portal.example.com/password?token=abc",
+		Hours: 72, NewEmail: "new@example.com", Roles: "user", When: "2026-11-23 10:00 UTC"}
+	for _, lang := range Languages {
+		for kind, s := range catalogue[lang] {
+			m, err := r.Render(kind, lang, d)
+			if err != nil {
+				t.Fatalf("%s/%s: %v", lang, kind, err)
+			}
+			if m.Subject == "" || !strings.Contains(m.Text, "Ada <script>") || strings.Contains(m.HTML, "<script>") {
+				t.Fatalf("%s/%s: %+v", lang, kind, m)
+			}
+			if s.action != "" && (!strings.Contains(m.Text, d.Link) || !strings.Contains(m.HTML, `href="`+d.Link+`"`)) {
+				t.Fatalf("%s/%s lacks the link", lang, kind)
+			}
+		}
+	}
+	de, _ := r.Render(Activation, "de", d)
+	fr, _ := r.Render(Activation, "fr", d)
+	if !strings.Contains(de.Text, "Passwort festlegen") || !strings.Contains(fr.Text, "Set your password") {
+		t.Fatalf("languages: %q %q", de.Subject, fr.Subject)
+	}
+}
