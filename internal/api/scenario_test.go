@@ -118,6 +118,28 @@ func scenarios() []scenario {
 		every("DELETE", "/api/v1/users/{userA}/roles/{adminA.grant}", "", map[string]int{"ownerA": 404}),
 		every("DELETE", "/api/v1/users/{userB}/roles/{userB.grant}", "", map[string]int{"ownerA": 404}),
 
+		// Account lifecycle by administrators (U5, U9).
+		every("POST", "/api/v1/users/{userA}/lock", "", map[string]int{
+			"ownerA": 200, "adminA": 200, "userA": 403, "readonlyA": 403, "thirdA": 403, "ownerB": 404, "operator": 404, "anon": 401}),
+		every("POST", "/api/v1/users/{adminA}/lock", "", map[string]int{"ownerA": 200, "admin2A": 403}),
+		every("POST", "/api/v1/users/{ownerA}/lock", "", map[string]int{"owner2A": 403, "ownerA": 403}),
+		every("POST", "/api/v1/users/{userA}/unlock", "", map[string]int{"ownerA": 200, "userA": 403, "ownerB": 404}),
+		every("POST", "/api/v1/users/{userA}/password-reset", "", map[string]int{"ownerA": 202, "adminA": 202, "readonlyA": 403, "userA": 403, "ownerB": 404}),
+		every("POST", "/api/v1/users/{userA}/activation", "", map[string]int{"ownerA": 409, "userA": 403, "ownerB": 404}),
+		every("POST", "/api/v1/users/{userA}/totp-reset", "", map[string]int{"ownerA": 409, "userA": 403, "ownerB": 404}),
+		every("PATCH", "/api/v1/orgs/{A}/settings", `{"require_2fa":true}`, map[string]int{
+			"ownerA": 200, "adminA": 200, "userA": 403, "readonlyA": 403, "ownerB": 404, "anon": 401}),
+		every("POST", "/api/v1/orgs/{A}/invitations", `{"login":"userB@example.com","roles":["read_only"]}`, map[string]int{
+			"ownerA": 201, "adminA": 201, "userA": 403, "ownerB": 404, "anon": 401}),
+		every("POST", "/api/v1/orgs/{A}/invitations", `{"login":"userB@example.com","roles":["admin"]}`, map[string]int{"ownerA": 201, "adminA": 403}),
+		every("POST", "/api/v1/orgs/{A}/invitations", `{"login":"userA@example.com","roles":["user"]}`, map[string]int{"ownerA": 409}),
+		every("POST", "/api/v1/orgs/{A}/invitations", `{"login":"nobody@example.com","roles":["user"]}`, map[string]int{"ownerA": 422}),
+		every("GET", "/api/v1/orgs/{A}/invitations", "", map[string]int{"ownerA": 200, "readonlyA": 200, "userA": 403, "ownerB": 404}),
+		every("POST", "/api/v1/me/password", `{"current_password":"wrong one","new_password":"a new long passphrase"}`, map[string]int{"thirdA": 422, "anon": 401}),
+		every("POST", "/api/v1/me/password", `{"current_password":"`+password+`","new_password":"a new long passphrase"}`, map[string]int{"userA": 204}),
+		every("GET", "/api/v1/me/sessions", "", map[string]int{"userA": 200, "anon": 401}),
+		every("POST", "/api/v1/session/totp", `{"code":"123456"}`, map[string]int{"userA": 401, "anon": 401}),
+
 		every("GET", "/api/v1/roles/1nce", "", map[string]int{"userA": 200, "thirdA": 200, "anon": 401}),
 		every("GET", "/api/v1/roles/nope", "", map[string]int{"userA": 422}),
 		every("DELETE", "/api/v1/session", "", map[string]int{"userA": 204, "anon": 401}),
@@ -130,10 +152,7 @@ func scenarios() []scenario {
 		if s[i].path == "/api/v1/password" {
 			s[i].code = "token_invalid"
 		}
-		if s[i].path == "/api/v1/users/{ownerA}" && s[i].status == 403 && s[i].actor != "ownerA" {
-			s[i].code = "initial_owner"
-		}
-		if s[i].path == "/api/v1/users/{ownerA}/roles" && s[i].actor != "ownerA" {
+		if strings.HasPrefix(s[i].path, "/api/v1/users/{ownerA}") && s[i].status == 403 && s[i].actor != "ownerA" {
 			s[i].code = "initial_owner"
 		}
 	}

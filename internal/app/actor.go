@@ -117,9 +117,8 @@ func (a *App) Authenticate(ctx context.Context, sessionToken, ip string) (*Actor
 type step int
 
 const (
-	stepNone step = iota
 	// stepPassword: changing one's own password.
-	stepPassword
+	stepPassword step = iota + 1
 	// stepEnrol: enrolling an authenticator.
 	stepEnrol
 	// stepSelf: reading one's own state and signing out.
