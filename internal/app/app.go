@@ -8,6 +8,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -66,6 +67,8 @@ type App struct {
 	log     *slog.Logger
 	cfg     Config
 	wake    func()
+	// hashSlots bounds concurrent argon2id computations to the cores.
+	hashSlots chan struct{}
 
 	passwordChecks atomic.Int64
 	totpChecks     atomic.Int64
@@ -81,7 +84,8 @@ func New(store tenantry.Store, p *policy.Policy, log *slog.Logger, cfg Config, w
 	if wake == nil {
 		wake = func() {}
 	}
-	return &App{store: store, policy: p, notices: r, log: log, cfg: cfg, wake: wake}, nil
+	return &App{store: store, policy: p, notices: r, log: log, cfg: cfg, wake: wake,
+		hashSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}, nil
 }
 
 // Policy returns the policy the App enforces.

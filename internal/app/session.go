@@ -27,6 +27,7 @@ var errBadCredentials = tenantry.Errorf(tenantry.Unauthenticated, "login or pass
 // nil), counting the evaluation.
 func (a *App) checkPassword(u *tenantry.User, password string) (bool, error) {
 	a.passwordChecks.Add(1)
+	defer a.hashSlot()()
 	if u == nil || u.PasswordHash == "" {
 		auth.CheckDummy(password)
 		return false, nil
@@ -36,6 +37,21 @@ func (a *App) checkPassword(u *tenantry.User, password string) (bool, error) {
 		return false, fmt.Errorf("check password of %s: %w", u.ID, err)
 	}
 	return ok, nil
+}
+
+// hashSlot waits for one of the slots that bound how many argon2id
+// computations run at once, and returns its release. Each one holds 19 MiB
+// for tens of milliseconds: a burst of sign-ins must queue, not run every
+// hash at once, or memory grows with the burst and every hash runs slower
+// as they evict each other from the caches.
+func (a *App) hashSlot() func() {
+	a.hashSlots <- struct{}{}
+	return func() { <-a.hashSlots }
+}
+
+func (a *App) hashPassword(password string) string {
+	defer a.hashSlot()()
+	return auth.HashPassword(password, a.cfg.Password)
 }
 
 // SignIn checks a login and password and starts a new session; oldToken,
@@ -248,7 +264,7 @@ func (a *App) SetPassword(ctx context.Context, token, password, ip string) error
 	if err := v.Err(); err != nil {
 		return err
 	}
-	hash := auth.HashPassword(password, a.cfg.Password)
+	hash := a.hashPassword(password)
 	return a.update(ctx, func(tx tenantry.Tx) error {
 		t, err := tx.UseToken(ctx, auth.HashToken(token), tenantry.TokenActivation)
 		if tenantry.ErrorCode(err) == tenantry.TokenInvalid {
@@ -330,7 +346,7 @@ func (a *App) ChangePassword(ctx context.Context, who *Actor, current, next stri
 		return &tenantry.Error{Code: tenantry.Invalid, Message: "current_password: is wrong",
 			Fields: []tenantry.FieldError{{Field: "current_password", Message: "is wrong"}}}
 	}
-	hash := auth.HashPassword(next, a.cfg.Password)
+	hash := a.hashPassword(next)
 	return a.update(ctx, func(tx tenantry.Tx) error {
 		u, err := tx.User(ctx, who.User.ID)
 		if err != nil {

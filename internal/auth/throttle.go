@@ -32,7 +32,10 @@ func (p Throttle) Reserve(failures int, nextAt, now time.Time) (newFailures int,
 		return failures, now.Add(p.LockFor), 0, true
 	}
 	if p.Base == 0 {
-		return failures, now, 0, true // counted, not slowed down
+		// Counted, not slowed down. The zero time (not now) keeps a
+		// concurrent transaction that began a moment earlier from seeing
+		// a wait that has not started for it.
+		return failures, time.Time{}, 0, true
 	}
 	wait := p.Base << (failures - 1)
 	if wait > p.Max || wait <= 0 {

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
@@ -84,19 +85,26 @@ func (tx *Tx) RecoveryCodesLeft(ctx context.Context, userID string) (int, error)
 // LockThrottle returns key's row, created empty when missing, locked on
 // PostgreSQL until the transaction ends.
 func (tx *Tx) LockThrottle(ctx context.Context, key string) (*tenantry.Throttle, error) {
-	if _, err := tx.exec(ctx, `INSERT INTO throttle (key, failures, next_at) VALUES ($1, 0, 0)
-		ON CONFLICT (key) DO NOTHING`, key); err != nil {
-		return nil, err
-	}
 	t := tenantry.Throttle{Key: key}
 	var next int64
-	err := tx.tx.QueryRowContext(ctx, `SELECT failures, next_at FROM throttle WHERE key = $1`+tx.lockRows(false), key).
-		Scan(&t.Failures, &next)
-	if err != nil {
-		return nil, scanOne(err, "throttle")
+	// On PostgreSQL a concurrent success may delete the row between our
+	// insert and our select; then insert again.
+	for attempt := 0; ; attempt++ {
+		if _, err := tx.exec(ctx, `INSERT INTO throttle (key, failures, next_at) VALUES ($1, 0, 0)
+			ON CONFLICT (key) DO NOTHING`, key); err != nil {
+			return nil, err
+		}
+		err := tx.tx.QueryRowContext(ctx, `SELECT failures, next_at FROM throttle WHERE key = $1`+tx.lockRows(false), key).
+			Scan(&t.Failures, &next)
+		if err == sql.ErrNoRows && attempt < 5 {
+			continue
+		}
+		if err != nil {
+			return nil, scanOne(err, "throttle")
+		}
+		t.NextAt = fromMicros(next)
+		return &t, nil
 	}
-	t.NextAt = fromMicros(next)
-	return &t, nil
 }
 
 // PutThrottle writes a throttle row.

@@ -1,0 +1,97 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/tenantry/tenantry/internal/app"
+	"github.com/tenantry/tenantry/internal/auth"
+	"github.com/tenantry/tenantry/internal/policy"
+	"github.com/tenantry/tenantry/internal/server"
+	"github.com/tenantry/tenantry/internal/sqlstore/sqltest"
+	"github.com/tenantry/tenantry/internal/tenantry"
+)
+
+const benchPassword = "a long benchmark passphrase"
+
+// BenchmarkSignIn compares a full password sign-in over HTTP on loopback
+// (throttle slot, argon2id with the production parameters, session write,
+// audit event, cookie) with the raw argon2id check it is built around, in
+// one run on the same cores. Each parallel client signs in as a user of
+// its own, as people do.
+func BenchmarkSignIn(b *testing.B) {
+	b.Run("argon2id", func(b *testing.B) {
+		// One goroutine per core: the best rate the machine gives.
+		hash := auth.HashPassword(benchPassword, auth.DefaultParams)
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if ok, _ := auth.CheckPassword(hash, benchPassword); !ok {
+					b.Error("mismatch")
+				}
+			}
+		})
+	})
+	for _, be := range sqltest.Backends() {
+		b.Run("http-"+be.Name, func(b *testing.B) {
+			const users = 64
+			db := be.Open(b, nil)
+			log := slog.New(slog.NewTextHandler(io.Discard, nil))
+			a, err := app.New(db, policy.Default(), log, app.DefaultConfig(), nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			hash := auth.HashPassword(benchPassword, auth.DefaultParams)
+			err = db.Update(context.Background(), func(tx tenantry.Tx) error {
+				org := &tenantry.Org{ID: "acc", AccountID: "acc", Kind: tenantry.OrgAccount, Name: "Bench", AccountNumber: "1",
+					Status: tenantry.OrgActive, Channel: tenantry.ChannelDirect}
+				if err := tx.CreateOrg(context.Background(), org); err != nil {
+					return err
+				}
+				for i := 0; i < users; i++ {
+					login := fmt.Sprintf("u%d@bench.example", i)
+					if err := tx.CreateUser(context.Background(), &tenantry.User{ID: fmt.Sprint("u", i), OrgID: "acc", Kind: tenantry.UserHuman,
+						Status: tenantry.UserActive, Email: login, Login: login, FirstName: "B", LastName: "U", Language: "en", PasswordHash: hash}); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			h, err := server.New(a, log, server.Config{PublicURL: "http://127.0.0.1"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			srv := httptest.NewServer(h)
+			defer srv.Close()
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: users}}
+			var next atomic.Int32
+			b.SetParallelism(4)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				body := fmt.Sprintf(`{"login":"u%d@bench.example","password":%q}`, next.Add(1)-1, benchPassword)
+				for pb.Next() {
+					res, err := client.Post(srv.URL+"/api/v1/session", "application/json", strings.NewReader(body))
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					msg, _ := io.ReadAll(res.Body)
+					res.Body.Close()
+					if res.StatusCode != 200 {
+						b.Errorf("status %d: %s", res.StatusCode, msg)
+						return
+					}
+				}
+			})
+		})
+	}
+}
