@@ -1,0 +1,110 @@
+// Package sims holds the pure rules of SIM cards: what a valid ICCID is,
+// what a range of them is, and how a transfer file of ranges is read, with
+// a reason and a line number for every line that is wrong. It does no I/O
+// beyond the reader it is given.
+package sims
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ICCID lengths allowed by ITU-T E.118 as used by the portals we follow.
+const (
+	MinLen = 19
+	MaxLen = 20
+)
+
+// Errors of CheckICCID.
+var (
+	ErrNotDigits  = errors.New("an ICCID has only digits")
+	ErrLength     = fmt.Errorf("an ICCID has %d or %d digits", MinLen, MaxLen)
+	ErrCheckDigit = errors.New("the check digit (Luhn) is wrong")
+)
+
+// CheckICCID reports what is wrong with s as an ICCID, or nil.
+func CheckICCID(s string) error {
+	if len(s) < MinLen || len(s) > MaxLen {
+		for i := 0; i < len(s); i++ {
+			if s[i] < '0' || s[i] > '9' {
+				return ErrNotDigits
+			}
+		}
+		return ErrLength
+	}
+	sum := 0
+	double := false
+	for i := len(s) - 1; i >= 0; i-- {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return ErrNotDigits
+		}
+		d := int(c - '0')
+		if double {
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+		double = !double
+	}
+	if sum%10 != 0 {
+		return ErrCheckDigit
+	}
+	return nil
+}
+
+// WithCheckDigit appends the Luhn check digit to body (18 or 19 digits).
+func WithCheckDigit(body string) string {
+	sum := 0
+	double := true
+	for i := len(body) - 1; i >= 0; i-- {
+		d := int(body[i] - '0')
+		if double {
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+		double = !double
+	}
+	return body + string(rune('0'+(10-sum%10)%10))
+}
+
+// Range is every ICCID from Start to End inclusive, both of one length.
+type Range struct {
+	Start string `json:"start"`
+	End   string `json:"end"`
+}
+
+// Less orders ranges by start, shorter ICCIDs first.
+func (r Range) Less(o Range) bool {
+	if len(r.Start) != len(o.Start) {
+		return len(r.Start) < len(o.Start)
+	}
+	return r.Start < o.Start
+}
+
+// Overlaps reports whether r and o share an ICCID.
+func (r Range) Overlaps(o Range) bool {
+	return len(r.Start) == len(o.Start) && r.Start <= o.End && o.Start <= r.End
+}
+
+// Check reports what is wrong with r, or "" when it is a valid range.
+func (r Range) Check() string {
+	if err := CheckICCID(r.Start); err != nil {
+		return "start: " + err.Error()
+	}
+	if err := CheckICCID(r.End); err != nil {
+		return "end: " + err.Error()
+	}
+	if len(r.Start) != len(r.End) {
+		return "start and end have different lengths"
+	}
+	if r.Start > r.End {
+		return "start is after end"
+	}
+	return ""
+}
