@@ -116,9 +116,23 @@ func (d *DB) Ping(ctx context.Context) error {
 	return d.read.PingContext(ctx)
 }
 
-// Update runs fn in one read-write transaction.
+// Update runs fn in one read-write transaction. On PostgreSQL a
+// transaction that lost a deadlock is run again, a few times: fn must only
+// touch the database, which every use case does.
 func (d *DB) Update(ctx context.Context, fn func(tenantry.Tx) error) error {
-	return d.run(ctx, d.write, nil, fn)
+	for attempt := 1; ; attempt++ {
+		err := d.run(ctx, d.write, nil, fn)
+		if attempt < 4 && retryable(err) {
+			continue
+		}
+		return err
+	}
+}
+
+// retryable reports a PostgreSQL deadlock or serialization failure.
+func retryable(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (pg.Code == "40001" || pg.Code == "40P01")
 }
 
 // View runs fn in one read-only transaction.
@@ -132,11 +146,19 @@ func (d *DB) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(t
 	if err != nil {
 		return translate(err)
 	}
+	committed := false
+	// Roll back on every way out but a commit, a panic or runtime.Goexit
+	// (a test's t.Fatal) included, so no transaction is left holding locks.
+	defer func() {
+		if !committed {
+			_ = sqlTx.Rollback()
+		}
+	}()
 	tx := &Tx{tx: sqlTx, dialect: d.dialect, now: d.now().UTC().Truncate(time.Microsecond)}
 	if err := fn(tx); err != nil {
-		_ = sqlTx.Rollback()
 		return err
 	}
+	committed = true
 	if err := sqlTx.Commit(); err != nil {
 		return translate(err)
 	}

@@ -8,13 +8,13 @@ import (
 )
 
 const orgColumns = `id, COALESCE(parent_id, ''), COALESCE(account_id, ''), kind, type, name,
-	COALESCE(account_number, ''), status, channel, require_2fa, self_managed_profile, created_at, updated_at`
+	COALESCE(account_number, ''), status, channel, require_2fa, self_managed_profile, sim_count, created_at, updated_at`
 
 func scanOrg(row interface{ Scan(...any) error }) (*tenantry.Org, error) {
 	var o tenantry.Org
 	var created, updated int64
 	err := row.Scan(&o.ID, &o.ParentID, &o.AccountID, &o.Kind, &o.Type, &o.Name, &o.AccountNumber,
-		&o.Status, &o.Channel, &o.Settings.Require2FA, &o.Settings.SelfManagedProfile, &created, &updated)
+		&o.Status, &o.Channel, &o.Settings.Require2FA, &o.Settings.SelfManagedProfile, &o.SIMCount, &created, &updated)
 	if err != nil {
 		return nil, err
 	}
@@ -90,4 +90,26 @@ func (tx *Tx) ChildOrgs(ctx context.Context, parentID string) ([]*tenantry.Org, 
 func (tx *Tx) Accounts(ctx context.Context, after string, limit int) ([]*tenantry.Org, error) {
 	return tx.queryOrgs(ctx, `SELECT `+orgColumns+` FROM orgs WHERE kind = 'account' AND account_number > $1
 		ORDER BY account_number LIMIT $2`, after, limit)
+}
+
+// DeleteOrg removes an organization and what belongs to it.
+func (tx *Tx) DeleteOrg(ctx context.Context, id string) error {
+	for _, q := range []string{
+		`DELETE FROM grants WHERE org_id = $1`,
+		`DELETE FROM invitations WHERE org_id = $1`,
+		`DELETE FROM contacts WHERE org_id = $1`,
+		`DELETE FROM workflows WHERE org_id = $1`,
+		`DELETE FROM service_requests WHERE org_id = $1`,
+		`DELETE FROM users WHERE org_id = $1`,
+	} {
+		if _, err := tx.exec(ctx, q, id); err != nil {
+			return err
+		}
+	}
+	return tx.execOne(ctx, "organization", `DELETE FROM orgs WHERE id = $1`, id)
+}
+
+// AddSIMCount changes an org's SIM total.
+func (tx *Tx) AddSIMCount(ctx context.Context, orgID string, delta int64) error {
+	return tx.execOne(ctx, "organization", `UPDATE orgs SET sim_count = sim_count + $2 WHERE id = $1`, orgID, delta)
 }

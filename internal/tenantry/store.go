@@ -156,10 +156,74 @@ type Tx interface {
 	// OrgInvitations returns an org's invitations, newest first.
 	OrgInvitations(ctx context.Context, orgID string) ([]*Invitation, error)
 
+	// DeleteOrg removes an organization with its people, their roles,
+	// invitations, contacts and workflows; it holds no SIMs by then.
+	DeleteOrg(ctx context.Context, id string) error
+	// AddSIMCount changes an org's SIM total by delta.
+	AddSIMCount(ctx context.Context, orgID string, delta int64) error
+
+	// InsertSIMs adds new SIMs to an org; Conflict when one exists.
+	InsertSIMs(ctx context.Context, orgID, status string, iccids []string) error
+	// ExistingSIMs returns those of iccids that exist already.
+	ExistingSIMs(ctx context.Context, iccids []string) ([]string, error)
+	// SIM returns one SIM, or NotFound.
+	SIM(ctx context.Context, iccid string) (*SIM, error)
+	// ListSIMs returns one page of an org's SIMs by ICCID and the next cursor.
+	ListSIMs(ctx context.Context, f SIMFilter) ([]*SIM, string, error)
+	// CountRange counts the SIMs in a range (same-length ICCIDs from start
+	// to end) that org owns, and those that others own.
+	CountRange(ctx context.Context, orgID, start, end string) (owned, others int64, err error)
+	// MoveRange gives every SIM of from in the range to to, in one
+	// statement, marking it with transferID; it returns how many moved.
+	MoveRange(ctx context.Context, from, to, transferID, start, end string) (int64, error)
+	// CreateTransfer records a transfer with its ranges.
+	CreateTransfer(ctx context.Context, t *Transfer) error
+	// Transfers returns the transfers from or to an org, newest first.
+	Transfers(ctx context.Context, orgID string, limit int) ([]*Transfer, error)
+
+	// CreateWorkflow inserts w.
+	CreateWorkflow(ctx context.Context, w *Workflow) error
+	// Workflow returns one workflow, or NotFound.
+	Workflow(ctx context.Context, id string) (*Workflow, error)
+	// UpdateWorkflow writes status and closing time.
+	UpdateWorkflow(ctx context.Context, w *Workflow) error
+	// OrgWorkflows returns an org's workflows, open ones only if openOnly.
+	OrgWorkflows(ctx context.Context, orgID string, openOnly bool) ([]*Workflow, error)
+
+	// CreateServiceRequest inserts r.
+	CreateServiceRequest(ctx context.Context, r *ServiceRequest) error
+	// ServiceRequest returns one request, or NotFound.
+	ServiceRequest(ctx context.Context, id string) (*ServiceRequest, error)
+	// UpdateServiceRequest writes status, resolution and resolver.
+	UpdateServiceRequest(ctx context.Context, r *ServiceRequest) error
+	// ServiceRequests lists requests newest first: of one org, or of all
+	// orgs when orgID is ""; of one status unless status is "".
+	ServiceRequests(ctx context.Context, orgID, status string, limit int) ([]*ServiceRequest, error)
+
+	// CreateContact inserts c.
+	CreateContact(ctx context.Context, c *Contact) error
+	// Contact returns one contact, or NotFound.
+	Contact(ctx context.Context, id string) (*Contact, error)
+	// UpdateContact writes c's fields.
+	UpdateContact(ctx context.Context, c *Contact) error
+	// DeleteContact removes one contact.
+	DeleteContact(ctx context.Context, id string) error
+	// OrgContacts returns an org's contacts.
+	OrgContacts(ctx context.Context, orgID string) ([]*Contact, error)
+
 	// AddEvent appends an audit event; it sets e.ID and e.CreatedAt.
 	AddEvent(ctx context.Context, e *Event) error
 	// Events returns an org's audit events, newest first, at most limit.
 	Events(ctx context.Context, orgID string, limit int) ([]*Event, error)
+}
+
+// SIMFilter selects one page of an org's SIMs, ordered by ICCID.
+type SIMFilter struct {
+	OrgID  string
+	Prefix string // ICCID prefix
+	Status string
+	Cursor string
+	Limit  int
 }
 
 // UserSort names a column the user list can be sorted by.

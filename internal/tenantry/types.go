@@ -57,8 +57,10 @@ type Org struct {
 	Status        OrgStatus
 	Channel       Channel
 	Settings      OrgSettings
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// SIMCount is how many SIMs the org holds, kept with every move.
+	SIMCount  int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // UserKind distinguishes people from machines.
@@ -237,6 +239,87 @@ type Invitation struct {
 	Status    InvitationStatus
 	ExpiresAt time.Time
 	CreatedBy string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// SIM is one SIM card, owned by one organization.
+type SIM struct {
+	ICCID      string
+	OrgID      string
+	Status     string
+	TransferID string // the transfer that last moved it, "" if none
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// The SIM statuses.
+const (
+	SIMActive    = "active"
+	SIMInactive  = "inactive"
+	SIMSuspended = "suspended"
+)
+
+// SIMStatuses lists every SIM status.
+var SIMStatuses = []string{SIMActive, SIMInactive, SIMSuspended}
+
+// TransferRange is one range of a transfer with what it moved and how many
+// SIMs in it belonged to someone else and stayed.
+type TransferRange struct {
+	Start    string
+	End      string
+	Moved    int64
+	NotOwned int64
+}
+
+// Transfer is a committed move of SIMs between a parent and its child.
+type Transfer struct {
+	ID        string
+	FromOrg   string
+	ToOrg     string
+	ActorID   string
+	SIMCount  int64
+	Ranges    []TransferRange
+	CreatedAt time.Time
+}
+
+// Workflow is an open or closed piece of work the operator records for an
+// organization: an invoice or a SIM action. Open ones block deletion (O4).
+type Workflow struct {
+	ID        string
+	OrgID     string
+	Kind      string // invoice, sim_action
+	Title     string
+	Status    string // open, closed
+	CreatedBy string
+	CreatedAt time.Time
+	ClosedAt  time.Time
+}
+
+// ServiceRequest asks the platform operator for something (P2).
+type ServiceRequest struct {
+	ID         string
+	OrgID      string
+	Kind       string // change_owner, other
+	Text       string
+	NewOwnerID string // for change_owner: the user who should become owner
+	Status     string // open, resolved, rejected
+	Resolution string
+	CreatedBy  string
+	ResolvedBy string
+	CreatedAt  time.Time
+	ResolvedAt time.Time
+}
+
+// Contact is a billing, technical or business contact of an organization:
+// a person used for communication, never able to sign in (O7).
+type Contact struct {
+	ID        string
+	OrgID     string
+	Kind      string // billing, technical, business
+	Name      string
+	Email     string
+	Phone     string
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

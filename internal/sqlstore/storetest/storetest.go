@@ -69,6 +69,8 @@ func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) tenantr
 		{"ThrottleCountsEveryConcurrentFailure", testThrottleCountsEveryConcurrentFailure},
 		{"Invitations", testInvitations},
 		{"SessionIDs", testSessionIDs},
+		{"SIMs", testSIMs},
+		{"WorkflowsRequestsContacts", testWorkAndContacts},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
