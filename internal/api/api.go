@@ -65,6 +65,9 @@ func (s *Server) routes() {
 	s.meRoutes()
 	s.lifecycleRoutes()
 	s.invitationRoutes()
+	s.subOrgRoutes()
+	s.simRoutes()
+	s.workRoutes()
 }
 
 var sessionSecurity = []map[string][]string{{"session": {}}}

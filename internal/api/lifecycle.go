@@ -10,7 +10,8 @@ import (
 type orgSettingsInput struct {
 	OrgID string `path:"org"`
 	Body  struct {
-		Require2FA *bool `json:"require_2fa,omitempty" doc:"People of this organization must sign in with a second factor"`
+		Require2FA         *bool `json:"require_2fa,omitempty" doc:"People of this organization must sign in with a second factor"`
+		SelfManagedProfile *bool `json:"self_managed_profile,omitempty" doc:"Set by the parent: the child's users get phone, job title and company contacts"`
 	}
 }
 
@@ -62,6 +63,9 @@ func (s *Server) lifecycleRoutes() {
 			o, err := s.app.Org(ctx, actor(ctx), in.OrgID)
 			if err == nil && in.Body.Require2FA != nil {
 				o, err = s.app.SetRequire2FA(ctx, actor(ctx), in.OrgID, *in.Body.Require2FA)
+			}
+			if err == nil && in.Body.SelfManagedProfile != nil {
+				o, err = s.app.SetSelfManagedProfile(ctx, actor(ctx), in.OrgID, *in.Body.SelfManagedProfile)
 			}
 			if err != nil {
 				return nil, s.problem(ctx, err)

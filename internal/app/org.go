@@ -169,6 +169,9 @@ func (a *App) ChildOrgs(ctx context.Context, who *Actor, id string) ([]*tenantry
 		if !a.policy.Allowed(who.Principal(), policy.OrganisationSeeAll, policy.Target{Org: o.ID}) {
 			return forbidden("you may not see this organization's sub-organizations")
 		}
+		if err := noMarketplace(o); err != nil {
+			return err
+		}
 		out, err = tx.ChildOrgs(ctx, o.ID)
 		return err
 	})

@@ -49,6 +49,9 @@ const (
 	APIAccessUse
 	PlatformAccountsSeeAll
 	PlatformAccountsCreate
+	PlatformInventoryLoad
+	PlatformWorkflows
+	PlatformServiceRequests
 
 	numActions
 )
@@ -96,6 +99,9 @@ var actionNames = [numActions]string{
 	APIAccessUse:                  "api_access.use",
 	PlatformAccountsSeeAll:        "platform.accounts_see_all",
 	PlatformAccountsCreate:        "platform.accounts_create",
+	PlatformInventoryLoad:         "platform.inventory_load",
+	PlatformWorkflows:             "platform.workflows",
+	PlatformServiceRequests:       "platform.service_requests",
 }
 
 // String returns the action's name as the catalogue files spell it.

@@ -52,6 +52,9 @@ var want = map[Action]string{
 	APIAccessUse:                  "owner admin api_user",
 	PlatformAccountsSeeAll:        "operator",
 	PlatformAccountsCreate:        "operator",
+	PlatformInventoryLoad:         "operator",
+	PlatformWorkflows:             "operator",
+	PlatformServiceRequests:       "operator",
 }
 
 // wantAdminister lists, for every role, the roles it administers (R2).

@@ -144,3 +144,13 @@ func Format(ranges []Range) string {
 	}
 	return b.String()
 }
+
+// SafeCell neutralises a CSV cell that a spreadsheet would run as a
+// formula (one starting with =, +, -, @, tab or carriage return) by
+// putting a quote before it.
+func SafeCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}

@@ -98,11 +98,11 @@ func (tx *Tx) UpdateUser(ctx context.Context, u *tenantry.User) error {
 		first_name = $5, first_name_key = $6, last_name = $7, last_name_key = $8, phone = $9, job_title = $10,
 		language = $11, contact_billing = $12, contact_technical = $13, contact_business = $14,
 		notify_news = $15, notify_alerts = $16, must_change_password = $17, password_hash = $18,
-		totp_enabled = $19, updated_at = $20, last_sign_in_at = $21, login = $22, login_key = $23 WHERE id = $1`,
+		totp_enabled = $19, updated_at = $20, last_sign_in_at = $21, login = $22, login_key = $23, initial_owner = $24 WHERE id = $1`,
 		u.ID, u.Status, u.Email, Key(u.Email), u.FirstName, Key(u.FirstName), u.LastName, Key(u.LastName),
 		u.Phone, u.JobTitle, u.Language, u.ContactBilling, u.ContactTechnical, u.ContactBusiness,
 		u.NotifyNews, u.NotifyAlerts, u.MustChangePassword, u.PasswordHash, u.TOTPEnabled,
-		micros(u.UpdatedAt), micros(u.LastSignInAt), u.Login, Key(u.Login))
+		micros(u.UpdatedAt), micros(u.LastSignInAt), u.Login, Key(u.Login), u.InitialOwner)
 	if tenantry.ErrorCode(err) == tenantry.Conflict {
 		return tx.userConflict(ctx, u, err)
 	}

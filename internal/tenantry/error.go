@@ -42,15 +42,27 @@ const (
 	TOTPEnrolmentRequired Code = "totp_enrolment_required"
 	// Throttled means too many failed attempts; RetryAfter says when to retry.
 	Throttled Code = "throttled"
+	// OrgManagementUnavailable: marketplace accounts have no organization management (O5).
+	OrgManagementUnavailable Code = "org_management_unavailable"
+	// TransferNotAllowed: SIMs move only between an org and its direct parent or child.
+	TransferNotAllowed Code = "transfer_not_allowed"
+	// OrgNotDeletable: the organization cannot be deleted; Fields name each reason.
+	OrgNotDeletable Code = "org_not_deletable"
+	// NothingToTransfer: none of the ranges holds a SIM of the source.
+	NothingToTransfer Code = "nothing_to_transfer"
 )
 
 var codeKinds = map[Code]Code{
-	PasswordChangeRequired: Forbidden,
-	TokenInvalid:           Invalid,
-	InitialOwner:           Forbidden,
-	MFARequired:            Unauthenticated,
-	TOTPEnrolmentRequired:  Forbidden,
-	Throttled:              TooMany,
+	PasswordChangeRequired:   Forbidden,
+	TokenInvalid:             Invalid,
+	InitialOwner:             Forbidden,
+	MFARequired:              Unauthenticated,
+	TOTPEnrolmentRequired:    Forbidden,
+	Throttled:                TooMany,
+	OrgManagementUnavailable: Forbidden,
+	TransferNotAllowed:       Forbidden,
+	OrgNotDeletable:          Conflict,
+	NothingToTransfer:        Conflict,
 }
 
 // Kind returns the base code of c: c itself for a base code.
@@ -63,7 +75,9 @@ func (c Code) Kind() Code {
 
 // FieldError names one invalid input field and what is wrong with it.
 type FieldError struct {
-	Field   string `json:"field"`
+	Field   string `json:"field,omitempty"`
+	Line    int    `json:"line,omitempty" doc:"The line of an uploaded file"`
+	Code    string `json:"code,omitempty" doc:"A stable reason code, where there is one"`
 	Message string `json:"message"`
 }
 

@@ -1,0 +1,246 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/tenantry/tenantry/internal/app"
+	"github.com/tenantry/tenantry/internal/sims"
+	"github.com/tenantry/tenantry/internal/tenantry"
+)
+
+// SIM is a SIM card as the API shows it.
+type SIM struct {
+	ICCID     string    `json:"iccid"`
+	OrgID     string    `json:"org_id"`
+	Status    string    `json:"status" enum:"active,inactive,suspended"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+type importInput struct {
+	OrgID string `path:"org" doc:"The customer account"`
+	Body  struct {
+		ICCIDs []string `json:"iccids" minItems:"1" maxItems:"2000000"`
+		Status string   `json:"status,omitempty" enum:"active,inactive,suspended" default:"active"`
+	}
+}
+
+type importOutput struct {
+	Body struct {
+		Loaded int `json:"loaded"`
+	}
+}
+
+type listSIMsInput struct {
+	OrgID  string `path:"org"`
+	Prefix string `query:"prefix" maxLength:"20" doc:"ICCID prefix"`
+	Status string `query:"status" enum:"active,inactive,suspended"`
+	Cursor string `query:"cursor" maxLength:"100"`
+	Limit  int    `query:"limit" minimum:"1" maximum:"200" default:"50"`
+}
+
+type simsOutput struct {
+	Body struct {
+		Items      []SIM  `json:"items"`
+		NextCursor string `json:"next_cursor,omitempty"`
+	}
+}
+
+type exportInput struct {
+	OrgID  string `path:"org"`
+	Prefix string `query:"prefix" maxLength:"20"`
+	Status string `query:"status" enum:"active,inactive,suspended"`
+}
+
+type csvOutput struct {
+	ContentType        string `header:"Content-Type"`
+	ContentDisposition string `header:"Content-Disposition"`
+	Body               []byte
+}
+
+// RangeBody is one range of ICCIDs, inclusive.
+type RangeBody struct {
+	Start string `json:"start" maxLength:"20"`
+	End   string `json:"end" maxLength:"20"`
+}
+
+type transferInput struct {
+	Body struct {
+		From   string      `json:"from" doc:"The organization that gives the SIMs"`
+		To     string      `json:"to" doc:"Its direct parent or child"`
+		Ranges []RangeBody `json:"ranges" minItems:"1" maxItems:"10000" doc:"For one SIM, start = end"`
+		DryRun bool        `json:"dry_run,omitempty" doc:"Count and check without moving anything"`
+	}
+}
+
+type uploadInput struct {
+	From    string `query:"from" required:"true"`
+	To      string `query:"to" required:"true"`
+	DryRun  bool   `query:"dry_run"`
+	RawBody huma.MultipartFormFiles[struct {
+		File huma.FormFile `form:"file" contentType:"text/csv,text/plain,application/octet-stream" required:"true" doc:"One START;END per line"`
+	}]
+}
+
+// RangeResult is what a transfer did, or would do, with one range.
+type RangeResult struct {
+	Start    string `json:"start"`
+	End      string `json:"end"`
+	Line     int    `json:"line,omitempty"`
+	Moved    int64  `json:"moved" doc:"SIMs moved, or that would move in a dry run"`
+	NotOwned int64  `json:"not_owned" doc:"SIMs in the range that belong to another organization and stay"`
+}
+
+type transferOutput struct {
+	Body struct {
+		ID     string        `json:"id,omitempty" doc:"Absent for a dry run"`
+		DryRun bool          `json:"dry_run"`
+		Moved  int64         `json:"moved"`
+		Ranges []RangeResult `json:"ranges"`
+	}
+}
+
+// Transfer is a committed transfer.
+type Transfer struct {
+	ID        string        `json:"id"`
+	From      string        `json:"from"`
+	To        string        `json:"to"`
+	Moved     int64         `json:"moved"`
+	Ranges    []RangeResult `json:"ranges"`
+	CreatedAt time.Time     `json:"created_at"`
+}
+
+type transfersOutput struct {
+	Body struct {
+		Items []Transfer `json:"items"`
+	}
+}
+
+func (s *Server) simRoutes() {
+	imp := op("importSIMs", http.MethodPost, "/api/v1/accounts/{org}/sims", "Load SIM inventory into a customer account (operators)", "SIMs")
+	imp.DefaultStatus = http.StatusCreated
+	imp.Errors = append(imp.Errors, 409)
+	imp.Description = "All or nothing: a wrong or existing ICCID is reported with its line (position, from 1) and nothing is loaded."
+	huma.Register(s.api, imp, func(ctx context.Context, in *importInput) (*importOutput, error) {
+		n, err := s.app.ImportSIMs(ctx, actor(ctx), in.OrgID, in.Body.Status, in.Body.ICCIDs, nil)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		out := &importOutput{}
+		out.Body.Loaded = n
+		return out, nil
+	})
+
+	huma.Register(s.api, op("listSIMs", http.MethodGet, "/api/v1/orgs/{org}/sims", "List an organization's SIMs", "SIMs"),
+		func(ctx context.Context, in *listSIMsInput) (*simsOutput, error) {
+			list, next, err := s.app.ListSIMs(ctx, actor(ctx), tenantry.SIMFilter{OrgID: in.OrgID, Prefix: in.Prefix,
+				Status: in.Status, Cursor: in.Cursor, Limit: in.Limit})
+			if err != nil {
+				return nil, s.problem(ctx, err)
+			}
+			out := &simsOutput{}
+			out.Body.Items = []SIM{}
+			for _, m := range list {
+				out.Body.Items = append(out.Body.Items, SIM{ICCID: m.ICCID, OrgID: m.OrgID, Status: m.Status, UpdatedAt: m.UpdatedAt})
+			}
+			out.Body.NextCursor = next
+			return out, nil
+		})
+
+	export := op("exportSIMs", http.MethodGet, "/api/v1/orgs/{org}/sims.csv", "Export an organization's SIMs as CSV", "SIMs")
+	export.Description = "Cells that a spreadsheet would read as a formula are neutralised."
+	export.Responses = map[string]*huma.Response{"200": {Description: "CSV", Content: map[string]*huma.MediaType{"text/csv": {}}}}
+	huma.Register(s.api, export, func(ctx context.Context, in *exportInput) (*csvOutput, error) {
+		var buf bytes.Buffer
+		w := csv.NewWriter(&buf)
+		w.Write([]string{"iccid", "status", "updated_at"})
+		err := s.app.ExportSIMs(ctx, actor(ctx), tenantry.SIMFilter{OrgID: in.OrgID, Prefix: in.Prefix, Status: in.Status},
+			func(page []*tenantry.SIM) error {
+				for _, m := range page {
+					w.Write([]string{sims.SafeCell(m.ICCID), sims.SafeCell(m.Status), m.UpdatedAt.Format(time.RFC3339)})
+				}
+				return nil
+			})
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		w.Flush()
+		return &csvOutput{ContentType: "text/csv; charset=utf-8", ContentDisposition: `attachment; filename="sims.csv"`, Body: buf.Bytes()}, nil
+	})
+
+	tr := op("transferSIMs", http.MethodPost, "/api/v1/transfers", "Transfer SIMs between an organization and its parent or child", "SIMs")
+	tr.Errors = append(tr.Errors, 409)
+	tr.Description = "One SIM, one range or many ranges; all or nothing. A range is every SIM the source owns from start to end; " +
+		"SIMs of others in it are reported as not_owned and stay. Child to child gets 403 transfer_not_allowed."
+	huma.Register(s.api, tr, func(ctx context.Context, in *transferInput) (*transferOutput, error) {
+		req := app.TransferRequest{From: in.Body.From, To: in.Body.To, DryRun: in.Body.DryRun}
+		for _, r := range in.Body.Ranges {
+			req.Ranges = append(req.Ranges, sims.Range{Start: strings.TrimSpace(r.Start), End: strings.TrimSpace(r.End)})
+		}
+		return s.transfer(ctx, req)
+	})
+
+	up := op("uploadTransfer", http.MethodPost, "/api/v1/transfers/upload", "Transfer SIMs listed in a .csv or .txt file", "SIMs")
+	up.Errors = append(up.Errors, 409)
+	up.Description = "Multipart field file: one START;END per line, ICCID;ICCID for one SIM, quotes optional, blank lines ignored. " +
+		"Every wrong line is reported with its number and reason, and then nothing moves."
+	huma.Register(s.api, up, func(ctx context.Context, in *uploadInput) (*transferOutput, error) {
+		f := in.RawBody.Data().File
+		ranges, lines, problems := sims.ParseFile(io.Reader(f))
+		if len(problems) > 0 {
+			fields := make([]tenantry.FieldError, 0, len(problems))
+			for _, p := range problems {
+				fields = append(fields, tenantry.FieldError{Line: p.Line, Message: p.Reason})
+			}
+			return nil, s.problem(ctx, &tenantry.Error{Code: tenantry.Invalid, Fields: fields,
+				Message: "the file has " + pluralLines(len(problems)) + "; nothing moved (first: " + problems[0].Error() + ")"})
+		}
+		return s.transfer(ctx, app.TransferRequest{From: in.From, To: in.To, DryRun: in.DryRun, Ranges: ranges, Lines: lines})
+	})
+
+	huma.Register(s.api, op("listTransfers", http.MethodGet, "/api/v1/orgs/{org}/transfers", "List an organization's transfers", "SIMs"),
+		func(ctx context.Context, in *orgInput) (*transfersOutput, error) {
+			list, err := s.app.Transfers(ctx, actor(ctx), in.OrgID)
+			if err != nil {
+				return nil, s.problem(ctx, err)
+			}
+			out := &transfersOutput{}
+			out.Body.Items = []Transfer{}
+			for _, t := range list {
+				it := Transfer{ID: t.ID, From: t.FromOrg, To: t.ToOrg, Moved: t.SIMCount, CreatedAt: t.CreatedAt}
+				for _, r := range t.Ranges {
+					it.Ranges = append(it.Ranges, RangeResult{Start: r.Start, End: r.End, Moved: r.Moved, NotOwned: r.NotOwned})
+				}
+				out.Body.Items = append(out.Body.Items, it)
+			}
+			return out, nil
+		})
+}
+
+func pluralLines(n int) string {
+	if n == 1 {
+		return "1 wrong line"
+	}
+	return strconv.Itoa(n) + " wrong lines"
+}
+
+func (s *Server) transfer(ctx context.Context, req app.TransferRequest) (*transferOutput, error) {
+	res, err := s.app.Transfer(ctx, actor(ctx), req)
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	out := &transferOutput{}
+	out.Body.ID, out.Body.DryRun, out.Body.Moved = res.ID, res.DryRun, res.Moved
+	for _, r := range res.Ranges {
+		out.Body.Ranges = append(out.Body.Ranges, RangeResult{Start: r.Start, End: r.End, Line: r.Line, Moved: r.Moved, NotOwned: r.NotOwned})
+	}
+	return out, nil
+}

@@ -1,0 +1,378 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tenantry/tenantry/internal/policy"
+	"github.com/tenantry/tenantry/internal/sims"
+	"github.com/tenantry/tenantry/internal/tenantry"
+)
+
+// MaxImport bounds one inventory load; MaxRanges one transfer.
+const (
+	MaxImport = 2_000_000
+	MaxRanges = 10_000
+)
+
+// ImportSIMs loads new SIMs into a customer account's inventory (P1), all
+// of them or none. Operators only. progress, if not nil, hears how many are
+// written as the work goes on.
+func (a *App) ImportSIMs(ctx context.Context, who *Actor, accountID, status string, iccids []string, progress func(done, total int)) (int, error) {
+	if err := ready(who); err != nil {
+		return 0, err
+	}
+	if status == "" {
+		status = tenantry.SIMActive
+	}
+	var v tenantry.Validation
+	if !slices.Contains(tenantry.SIMStatuses, status) {
+		v.Add("status", "must be one of %s", strings.Join(tenantry.SIMStatuses, ", "))
+	}
+	switch {
+	case len(iccids) == 0:
+		v.Add("iccids", "give at least one ICCID")
+	case len(iccids) > MaxImport:
+		v.Add("iccids", "at most %d ICCIDs at once", MaxImport)
+	}
+	seen := make(map[string]int, len(iccids))
+	var lines []tenantry.FieldError
+	for i, id := range iccids {
+		if err := sims.CheckICCID(id); err != nil {
+			lines = append(lines, tenantry.FieldError{Line: i + 1, Message: fmt.Sprintf("%q: %v", id, err)})
+		} else if first, dup := seen[id]; dup {
+			lines = append(lines, tenantry.FieldError{Line: i + 1, Message: fmt.Sprintf("%s repeats line %d", id, first)})
+		} else {
+			seen[id] = i + 1
+		}
+	}
+	if err := v.Err(); err != nil {
+		return 0, err
+	}
+	if len(lines) > 0 {
+		return 0, &tenantry.Error{Code: tenantry.Invalid, Fields: lines,
+			Message: fmt.Sprintf("%d of %d lines are wrong; nothing was loaded (first: line %d: %s)", len(lines), len(iccids), lines[0].Line, lines[0].Message)}
+	}
+	err := a.update(ctx, func(tx tenantry.Tx) error {
+		if !a.operator(ctx, tx, who, policy.PlatformInventoryLoad) {
+			return forbidden("only platform operators load SIM inventory")
+		}
+		acc, err := tx.Org(ctx, accountID)
+		if tenantry.ErrorCode(err) == tenantry.NotFound || (err == nil && acc.Kind != tenantry.OrgAccount) {
+			return notFound("customer account")
+		}
+		if err != nil {
+			return err
+		}
+		existing, err := tx.ExistingSIMs(ctx, iccids)
+		if err != nil {
+			return err
+		}
+		if len(existing) > 0 {
+			var fields []tenantry.FieldError
+			for _, id := range existing {
+				fields = append(fields, tenantry.FieldError{Line: seen[id], Message: id + " exists already"})
+			}
+			slices.SortFunc(fields, func(x, y tenantry.FieldError) int { return x.Line - y.Line })
+			return &tenantry.Error{Code: tenantry.Conflict, Fields: fields,
+				Message: fmt.Sprintf("%d ICCIDs exist already; nothing was loaded (first: line %d)", len(existing), fields[0].Line)}
+		}
+		const chunk = 10_000
+		for done := 0; done < len(iccids); done += chunk {
+			end := min(done+chunk, len(iccids))
+			if err := tx.InsertSIMs(ctx, acc.ID, status, iccids[done:end]); err != nil {
+				return err
+			}
+			if progress != nil {
+				progress(end, len(iccids))
+			}
+		}
+		if err := tx.AddSIMCount(ctx, acc.ID, int64(len(iccids))); err != nil {
+			return err
+		}
+		return event(ctx, tx, who, acc.ID, "sims.import", "org", acc.ID, map[string]any{"count": len(iccids), "status": status})
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(iccids), nil
+}
+
+// simOrg loads an org whose SIMs the actor may see (S1): a member org with
+// sims.see_all, or any customer account for an operator.
+func (a *App) simOrg(ctx context.Context, tx tenantry.Tx, who *Actor, id string, act policy.Action) (*tenantry.Org, error) {
+	o, err := tx.Org(ctx, id)
+	if tenantry.ErrorCode(err) == tenantry.NotFound {
+		return nil, notFound("organization")
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case a.policy.Member(who.Principal(), o.ID):
+		if !a.policy.Allowed(who.Principal(), act, policy.Target{Org: o.ID}) {
+			return nil, forbidden("you may not do that with this organization's SIMs")
+		}
+		return o, nil
+	case o.Kind == tenantry.OrgAccount && a.operator(ctx, tx, who, policy.PlatformInventoryLoad):
+		return o, nil
+	}
+	return nil, notFound("organization")
+}
+
+// ListSIMs returns one page of an org's SIMs (S1).
+func (a *App) ListSIMs(ctx context.Context, who *Actor, f tenantry.SIMFilter) ([]*tenantry.SIM, string, error) {
+	if err := ready(who); err != nil {
+		return nil, "", err
+	}
+	var v tenantry.Validation
+	if f.Status != "" && !slices.Contains(tenantry.SIMStatuses, f.Status) {
+		v.Add("status", "must be one of %s", strings.Join(tenantry.SIMStatuses, ", "))
+	}
+	if strings.Trim(f.Prefix, "0123456789") != "" || len(f.Prefix) > sims.MaxLen {
+		v.Add("prefix", "must be up to %d digits", sims.MaxLen)
+	}
+	if err := v.Err(); err != nil {
+		return nil, "", err
+	}
+	f.Limit = clampLimit(f.Limit)
+	var out []*tenantry.SIM
+	var next string
+	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+		if _, err := a.simOrg(ctx, tx, who, f.OrgID, policy.SIMsSeeAll); err != nil {
+			return err
+		}
+		var err error
+		out, next, err = tx.ListSIMs(ctx, f)
+		return err
+	})
+	return out, next, err
+}
+
+// ExportSIMs calls emit with every SIM of an org that matches f, page by
+// page, for a CSV export (S1); it needs sims.sim_list_export.
+func (a *App) ExportSIMs(ctx context.Context, who *Actor, f tenantry.SIMFilter, emit func([]*tenantry.SIM) error) error {
+	if err := ready(who); err != nil {
+		return err
+	}
+	return a.store.View(ctx, func(tx tenantry.Tx) error {
+		if _, err := a.simOrg(ctx, tx, who, f.OrgID, policy.SIMsSIMListExport); err != nil {
+			return err
+		}
+		f.Limit, f.Cursor = 1000, ""
+		for {
+			page, next, err := tx.ListSIMs(ctx, f)
+			if err != nil {
+				return err
+			}
+			if err := emit(page); err != nil {
+				return err
+			}
+			if next == "" {
+				return nil
+			}
+			f.Cursor = next
+		}
+	})
+}
+
+// TransferRequest moves SIMs between an org and its direct parent or
+// child (S2). Lines, when the ranges came from a file, gives each range's
+// line number for the answer.
+type TransferRequest struct {
+	From, To string
+	Ranges   []sims.Range
+	Lines    []int
+	DryRun   bool
+}
+
+// RangeResult is what a transfer did, or would do, with one range.
+type RangeResult struct {
+	sims.Range
+	Line     int
+	Moved    int64 // or would move, in a dry run
+	NotOwned int64 // SIMs in the range that belong to another org and stay
+}
+
+// TransferResult is the outcome of a transfer or a dry run.
+type TransferResult struct {
+	ID     string // "" for a dry run
+	DryRun bool
+	Moved  int64
+	Ranges []RangeResult
+}
+
+// Transfer moves every SIM the source owns in the given ranges to the
+// target, all or nothing, in one transaction with its audit event; a dry
+// run counts without moving. Transfers go only between an org and its
+// direct parent or child; the actor needs organisation.sim_transfer in the
+// parent, or in the child to give SIMs up to its parent.
+func (a *App) Transfer(ctx context.Context, who *Actor, in TransferRequest) (*TransferResult, error) {
+	if err := ready(who); err != nil {
+		return nil, err
+	}
+	if in.Lines == nil {
+		for i := range in.Ranges {
+			in.Lines = append(in.Lines, i+1)
+		}
+	}
+	var problems []tenantry.FieldError
+	if len(in.Ranges) == 0 {
+		problems = append(problems, tenantry.FieldError{Field: "ranges", Message: "give at least one range"})
+	}
+	if len(in.Ranges) > MaxRanges {
+		problems = append(problems, tenantry.FieldError{Field: "ranges", Message: fmt.Sprintf("at most %d ranges at once", MaxRanges)})
+	}
+	for i, r := range in.Ranges {
+		if reason := r.Check(); reason != "" {
+			problems = append(problems, tenantry.FieldError{Line: in.Lines[i], Message: reason})
+		}
+	}
+	if len(problems) == 0 {
+		for _, p := range sims.Overlaps(in.Ranges, in.Lines) {
+			problems = append(problems, tenantry.FieldError{Line: p.Line, Message: p.Reason})
+		}
+	}
+	if len(problems) > 0 {
+		return nil, &tenantry.Error{Code: tenantry.Invalid, Fields: problems,
+			Message: fmt.Sprintf("%d problems; nothing moved (first: %s)", len(problems), describe(problems[0]))}
+	}
+	res := &TransferResult{DryRun: in.DryRun}
+	for i, r := range in.Ranges {
+		res.Ranges = append(res.Ranges, RangeResult{Range: r, Line: in.Lines[i]})
+	}
+	// Move in ICCID order, so concurrent transfers lock rows in one order.
+	slices.SortStableFunc(res.Ranges, func(x, y RangeResult) int {
+		if x.Less(y.Range) {
+			return -1
+		}
+		if y.Less(x.Range) {
+			return 1
+		}
+		return 0
+	})
+	body := func(tx tenantry.Tx) error {
+		res.Moved = 0
+		from, to, err := a.transferPair(ctx, tx, who, in.From, in.To)
+		if err != nil {
+			return err
+		}
+		id := ""
+		if !in.DryRun {
+			id = newID()
+		}
+		for i := range res.Ranges {
+			r := &res.Ranges[i]
+			owned, others, err := tx.CountRange(ctx, from.ID, r.Start, r.End)
+			if err != nil {
+				return err
+			}
+			r.Moved, r.NotOwned = owned, others
+			if !in.DryRun && owned > 0 {
+				if r.Moved, err = tx.MoveRange(ctx, from.ID, to.ID, id, r.Start, r.End); err != nil {
+					return err
+				}
+			}
+			res.Moved += r.Moved
+		}
+		if in.DryRun {
+			return nil
+		}
+		if res.Moved == 0 {
+			return tenantry.Errorf(tenantry.NothingToTransfer, "none of the ranges holds a SIM of %s; nothing moved", from.Name)
+		}
+		if err := tx.AddSIMCount(ctx, from.ID, -res.Moved); err != nil {
+			return err
+		}
+		if err := tx.AddSIMCount(ctx, to.ID, res.Moved); err != nil {
+			return err
+		}
+		t := &tenantry.Transfer{ID: id, FromOrg: from.ID, ToOrg: to.ID, ActorID: who.User.ID, SIMCount: res.Moved}
+		ranges := make([]map[string]any, 0, len(res.Ranges))
+		for _, r := range res.Ranges {
+			t.Ranges = append(t.Ranges, tenantry.TransferRange{Start: r.Start, End: r.End, Moved: r.Moved, NotOwned: r.NotOwned})
+			ranges = append(ranges, map[string]any{"start": r.Start, "end": r.End, "moved": r.Moved, "not_owned": r.NotOwned})
+		}
+		if err := tx.CreateTransfer(ctx, t); err != nil {
+			return err
+		}
+		res.ID = id
+		details := map[string]any{"transfer": id, "from": from.ID, "to": to.ID, "moved": res.Moved, "ranges": ranges}
+		if err := event(ctx, tx, who, from.ID, "sims.transfer_out", "org", to.ID, details); err != nil {
+			return err
+		}
+		return event(ctx, tx, who, to.ID, "sims.transfer_in", "org", from.ID, details)
+	}
+	var err error
+	if in.DryRun {
+		err = a.store.View(ctx, body)
+	} else {
+		err = a.update(ctx, body)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func describe(f tenantry.FieldError) string {
+	if f.Line > 0 {
+		return fmt.Sprintf("line %d: %s", f.Line, f.Message)
+	}
+	return f.Field + ": " + f.Message
+}
+
+// transferPair loads the two orgs of a transfer and checks that the actor
+// may move SIMs between them.
+func (a *App) transferPair(ctx context.Context, tx tenantry.Tx, who *Actor, fromID, toID string) (from, to *tenantry.Org, err error) {
+	if from, err = a.visibleOrg(ctx, tx, who, fromID); err != nil {
+		return nil, nil, err
+	}
+	// A child may give SIMs up to its parent, which it knows by id only.
+	if from.ParentID != "" && toID == from.ParentID && a.policy.Member(who.Principal(), from.ID) {
+		to, err = tx.Org(ctx, toID)
+	} else {
+		to, err = a.visibleOrg(ctx, tx, who, toID)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := noMarketplace(from); err != nil {
+		return nil, nil, err
+	}
+	var parent, child *tenantry.Org
+	switch {
+	case to.ParentID == from.ID:
+		parent, child = from, to
+	case from.ParentID == to.ID:
+		parent, child = to, from
+	default:
+		return nil, nil, tenantry.Errorf(tenantry.TransferNotAllowed,
+			"SIMs move only between an organization and its direct parent or child, not between %s and %s", from.Name, to.Name)
+	}
+	p := who.Principal()
+	if a.policy.Allowed(p, policy.OrganisationSIMTransfer, policy.Target{Org: parent.ID}) ||
+		(from == child && a.policy.Allowed(p, policy.OrganisationSIMTransfer, policy.Target{Org: child.ID})) {
+		return from, to, nil
+	}
+	return nil, nil, forbidden("you may not transfer SIMs between these organizations")
+}
+
+// Transfers lists the transfers from or to an org the actor may manage.
+func (a *App) Transfers(ctx context.Context, who *Actor, orgID string) ([]*tenantry.Transfer, error) {
+	if err := ready(who); err != nil {
+		return nil, err
+	}
+	var out []*tenantry.Transfer
+	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+		if _, err := a.simOrg(ctx, tx, who, orgID, policy.SIMsSeeAll); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.Transfers(ctx, orgID, 100)
+		return err
+	})
+	return out, err
+}

@@ -1,0 +1,190 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tenantry/tenantry/internal/policy"
+	"github.com/tenantry/tenantry/internal/tenantry"
+)
+
+// OrgTypes are the optional types of a sub-organization (O1).
+var OrgTypes = []string{"partner", "folder", "customer", "unit"}
+
+// NewSubOrg is the input of CreateSubOrg, validated as a whole (O2).
+type NewSubOrg struct {
+	Name string
+	Type string
+	// SelfManagedProfile gives the child's users phone, job title and
+	// company contacts (O6).
+	SelfManagedProfile bool
+	Owner              NewUser // the new org's owner, invited by e-mail
+}
+
+// noMarketplace refuses organization management in marketplace accounts (O5).
+func noMarketplace(o *tenantry.Org) error {
+	if o.Channel == tenantry.ChannelMarketplace {
+		return tenantry.Errorf(tenantry.OrgManagementUnavailable,
+			"organization management is not available for accounts bought through a marketplace")
+	}
+	return nil
+}
+
+// manageable loads an org whose children the actor manages: a member org
+// with organisation.add_organisation, outside the marketplace channel.
+func (a *App) manageable(ctx context.Context, tx tenantry.Tx, who *Actor, id string) (*tenantry.Org, error) {
+	o, err := a.memberOrg(ctx, tx, who, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := noMarketplace(o); err != nil {
+		return nil, err
+	}
+	if !a.policy.Allowed(who.Principal(), policy.OrganisationAddOrganisation, policy.Target{Org: o.ID}) {
+		return nil, forbidden("you may not manage this organization's sub-organizations")
+	}
+	return o, nil
+}
+
+// CreateSubOrg creates a sub-organization below parentID with its owner
+// (O1, O2). It stays pending until that owner sets a password through the
+// e-mailed link.
+func (a *App) CreateSubOrg(ctx context.Context, who *Actor, parentID string, in NewSubOrg) (*tenantry.Org, *UserView, error) {
+	if err := ready(who); err != nil {
+		return nil, nil, err
+	}
+	var org *tenantry.Org
+	var owner *UserView
+	err := a.update(ctx, func(tx tenantry.Tx) error {
+		parent, err := a.manageable(ctx, tx, who, parentID)
+		if err != nil {
+			return err
+		}
+		var v tenantry.Validation
+		in.Name, in.Type = strings.TrimSpace(in.Name), strings.TrimSpace(in.Type)
+		checkName(&v, "name", in.Name)
+		if in.Type != "" && !slices.Contains(OrgTypes, in.Type) {
+			v.Add("type", "must be one of partner, folder, customer, unit, or empty")
+		}
+		settings := tenantry.OrgSettings{SelfManagedProfile: in.SelfManagedProfile}
+		validateNewUser(&v, "owner.", &in.Owner, settings)
+		if err := v.Err(); err != nil {
+			return err
+		}
+		if other, err := tx.UserByLogin(ctx, in.Owner.Login); err == nil && other != nil {
+			return &tenantry.Error{Code: tenantry.Conflict, Message: "owner.login: this person has a login already; choose another owner or a custom login",
+				Fields: []tenantry.FieldError{{Field: "owner.login", Message: "has a login already"}}}
+		}
+		org = &tenantry.Org{ID: newID(), ParentID: parent.ID, AccountID: parent.AccountID, Kind: tenantry.OrgSub,
+			Type: in.Type, Name: in.Name, Status: tenantry.OrgPending, Channel: parent.Channel, Settings: settings}
+		if err := tx.CreateOrg(ctx, org); err != nil {
+			return err
+		}
+		if err := event(ctx, tx, who, parent.ID, "org.create", "org", org.ID, map[string]any{"name": org.Name, "type": org.Type}); err != nil {
+			return err
+		}
+		owner, err = a.insertUser(ctx, tx, who, org, in.Owner, []string{"owner"}, true)
+		return err
+	})
+	return org, owner, err
+}
+
+// DeleteSubOrg deletes a sub-organization (O4): only when it is active,
+// holds no SIMs, has no open workflows and no children. Otherwise the
+// error lists every blocking reason with its code.
+func (a *App) DeleteSubOrg(ctx context.Context, who *Actor, id string) error {
+	if err := ready(who); err != nil {
+		return err
+	}
+	return a.update(ctx, func(tx tenantry.Tx) error {
+		o, err := a.visibleOrg(ctx, tx, who, id)
+		if err != nil {
+			return err
+		}
+		if o.Kind != tenantry.OrgSub {
+			return forbidden("only sub-organizations can be deleted here; customer accounts are closed by the platform operator")
+		}
+		if _, err := a.manageable(ctx, tx, who, o.ParentID); err != nil {
+			if tenantry.ErrorCode(err) == tenantry.NotFound {
+				return forbidden("only the parent organization's owners and admins delete a sub-organization")
+			}
+			return err
+		}
+		var reasons []tenantry.FieldError
+		if o.Status == tenantry.OrgPending {
+			reasons = append(reasons, tenantry.FieldError{Code: "pending", Message: "it is not fully created yet: its owner has not set a password"})
+		}
+		if o.SIMCount > 0 {
+			reasons = append(reasons, tenantry.FieldError{Code: "has_sims", Message: fmt.Sprintf("it holds %d SIMs; transfer them first", o.SIMCount)})
+		}
+		open, err := tx.OrgWorkflows(ctx, o.ID, true)
+		if err != nil {
+			return err
+		}
+		if len(open) > 0 {
+			kinds := map[string]bool{}
+			var names []string
+			for _, w := range open {
+				if !kinds[w.Kind] {
+					kinds[w.Kind] = true
+					names = append(names, strings.ReplaceAll(w.Kind, "_", " ")+"s")
+				}
+			}
+			reasons = append(reasons, tenantry.FieldError{Code: "open_workflows",
+				Message: fmt.Sprintf("it has %d open workflows (%s)", len(open), strings.Join(names, ", "))})
+		}
+		kids, err := tx.ChildOrgs(ctx, o.ID)
+		if err != nil {
+			return err
+		}
+		if len(kids) > 0 {
+			reasons = append(reasons, tenantry.FieldError{Code: "has_children", Message: fmt.Sprintf("it has %d sub-organizations; delete them first", len(kids))})
+		}
+		if len(reasons) > 0 {
+			msg := "this organization cannot be deleted: " + reasons[0].Message
+			for _, r := range reasons[1:] {
+				msg += "; " + r.Message
+			}
+			return &tenantry.Error{Code: tenantry.OrgNotDeletable, Message: msg, Fields: reasons}
+		}
+		if err := tx.DeleteOrg(ctx, o.ID); err != nil {
+			return err
+		}
+		return event(ctx, tx, who, o.ParentID, "org.delete", "org", o.ID, map[string]any{"name": o.Name})
+	})
+}
+
+// SetSelfManagedProfile switches a child's "self-managed customer profile"
+// (O6); only the parent decides it.
+func (a *App) SetSelfManagedProfile(ctx context.Context, who *Actor, childID string, on bool) (*tenantry.Org, error) {
+	if err := ready(who); err != nil {
+		return nil, err
+	}
+	var o *tenantry.Org
+	err := a.update(ctx, func(tx tenantry.Tx) error {
+		var err error
+		if o, err = a.visibleOrg(ctx, tx, who, childID); err != nil {
+			return err
+		}
+		if o.Kind != tenantry.OrgSub {
+			return forbidden("only a parent switches a sub-organization's customer profile")
+		}
+		if _, err := a.manageable(ctx, tx, who, o.ParentID); err != nil {
+			if tenantry.ErrorCode(err) == tenantry.NotFound {
+				return forbidden("only the parent organization switches the customer profile")
+			}
+			return err
+		}
+		if o.Settings.SelfManagedProfile == on {
+			return nil
+		}
+		o.Settings.SelfManagedProfile = on
+		if err := tx.UpdateOrg(ctx, o); err != nil {
+			return err
+		}
+		return event(ctx, tx, who, o.ParentID, "org.settings", "org", o.ID, map[string]any{"self_managed_profile": on})
+	})
+	return o, err
+}
