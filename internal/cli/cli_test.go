@@ -8,10 +8,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/tenantry/tenantry/internal/sqlstore/storetest"
 )
 
 func TestVersionMigrateBootstrap(t *testing.T) {
@@ -96,7 +99,45 @@ func TestServeDemo(t *testing.T) {
 	if err != nil || res.StatusCode != 200 {
 		t.Fatalf("children: %v %v", res, err)
 	}
+	var kids struct{ Items []struct{ ID, Name string } }
+	json.NewDecoder(res.Body).Decode(&kids)
 	res.Body.Close()
+
+	// The SIM commands, as an operator and as the owner, over the API.
+	dir := t.TempDir()
+	var lines []string
+	for i := 0; i < 20; i++ {
+		lines = append(lines, storetest.ICCID(i))
+	}
+	os.WriteFile(filepath.Join(dir, "inventory.txt"), []byte(strings.Join(lines, "\n")+"\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "down.csv"), []byte(lines[0]+";"+lines[9]+"\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "broken.csv"), []byte(lines[0]+";"+lines[9]+";\n"+lines[12]+";"+lines[11]+"\n"), 0o600)
+	t.Setenv("TENANTRY_PASSWORD", password)
+	run := func(want int, args ...string) string {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		if code := Main(context.Background(), append(args, "--server", base), &out, &errOut); code != want {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut.String())
+		}
+		return out.String() + errOut.String()
+	}
+	got := run(0, "sims", "import", "--login", "operator", "--account", account, "--file", filepath.Join(dir, "inventory.txt"))
+	if !strings.Contains(got, "loaded 20 SIMs") || !strings.Contains(got, "100%") {
+		t.Fatalf("import: %q", got)
+	}
+	to := kids.Items[0].ID
+	got = run(0, "sims", "transfer", "--login", "owner@demo.example", "--from", account, "--to", to, "--file", filepath.Join(dir, "down.csv"), "--dry-run")
+	if !strings.Contains(got, "dry run: 10 SIMs would move") {
+		t.Fatalf("dry run: %q", got)
+	}
+	got = run(1, "sims", "transfer", "--login", "owner@demo.example", "--from", account, "--to", to, "--file", filepath.Join(dir, "broken.csv"))
+	if !strings.Contains(got, "line 1: trailing semicolon") || !strings.Contains(got, "line 2: start is after end") {
+		t.Fatalf("broken file: %q", got)
+	}
+	got = run(0, "sims", "transfer", "--login", "owner@demo.example", "--from", account, "--to", to, "--file", filepath.Join(dir, "down.csv"))
+	if !strings.Contains(got, "moved 10 SIMs") {
+		t.Fatalf("transfer: %q", got)
+	}
 	cancel()
 	if code := <-done; code != 0 {
 		t.Fatalf("serve exited %d", code)
