@@ -10,7 +10,9 @@ import (
 
 	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/policy"
+	"github.com/tenantry/tenantry/internal/sims"
 	"github.com/tenantry/tenantry/internal/sqlstore/sqltest"
+	"github.com/tenantry/tenantry/internal/sqlstore/storetest"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
@@ -85,6 +87,100 @@ func BenchmarkListUsers(b *testing.B) {
 						}
 					}
 				})
+			}
+		})
+	}
+}
+
+// benchAccount makes an account with an owner actor and n children.
+func benchAccount(b *testing.B, db tenantry.Store, a *app.App, children int) (string, []string, *app.Actor) {
+	b.Helper()
+	accID := uuid.Must(uuid.NewV7()).String()
+	owner := &tenantry.User{ID: uuid.Must(uuid.NewV7()).String(), OrgID: accID, Kind: tenantry.UserHuman,
+		Status: tenantry.UserActive, Email: "o@bench.example", Login: "o@bench.example", FirstName: "O", LastName: "O", Language: "en"}
+	var kids []string
+	err := db.Update(ctx, func(tx tenantry.Tx) error {
+		if err := tx.CreateOrg(ctx, &tenantry.Org{ID: accID, AccountID: accID, Kind: tenantry.OrgAccount, Name: "Bench",
+			AccountNumber: "900000002", Status: tenantry.OrgActive, Channel: tenantry.ChannelDirect}); err != nil {
+			return err
+		}
+		for i := 0; i < children; i++ {
+			id := uuid.Must(uuid.NewV7()).String()
+			kids = append(kids, id)
+			if err := tx.CreateOrg(ctx, &tenantry.Org{ID: id, ParentID: accID, AccountID: accID, Kind: tenantry.OrgSub,
+				Name: fmt.Sprintf("Child %04d", i), Status: tenantry.OrgActive, Channel: tenantry.ChannelDirect}); err != nil {
+				return err
+			}
+		}
+		return tx.CreateUser(ctx, owner)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return accID, kids, app.NewActorForTest(a, owner, []tenantry.Grant{{OrgID: accID, Role: "owner"}})
+}
+
+// BenchmarkTransferMillion moves 1,000,000 SIMs given as 1,000 ranges of
+// 1,000, down to a child and back up on alternate rounds: one op is one
+// whole transfer in one transaction.
+func BenchmarkTransferMillion(b *testing.B) {
+	for _, be := range sqltest.Backends() {
+		b.Run(be.Name, func(b *testing.B) {
+			db := be.Open(b, nil)
+			a, err := app.New(db, policy.Default(), slog.New(slog.NewTextHandler(io.Discard, nil)), app.DefaultConfig(), nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			acc, kids, owner := benchAccount(b, db, a, 1)
+			var ranges []sims.Range
+			err = db.Update(ctx, func(tx tenantry.Tx) error {
+				batch := make([]string, 0, 10_000)
+				for i := 0; i < 1_000_000; i++ {
+					batch = append(batch, storetest.ICCID(i))
+					if len(batch) == cap(batch) {
+						if err := tx.InsertSIMs(ctx, acc, tenantry.SIMActive, batch); err != nil {
+							return err
+						}
+						batch = batch[:0]
+					}
+				}
+				return tx.AddSIMCount(ctx, acc, 1_000_000)
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			for r := 0; r < 1000; r++ {
+				ranges = append(ranges, sims.Range{Start: storetest.ICCID(r * 1000), End: storetest.ICCID(r*1000 + 999)})
+			}
+			from, to := acc, kids[0]
+			b.ResetTimer()
+			for b.Loop() {
+				res, err := a.Transfer(ctx, owner, app.TransferRequest{From: from, To: to, Ranges: ranges})
+				if err != nil || res.Moved != 1_000_000 {
+					b.Fatalf("moved %v: %v", res, err)
+				}
+				from, to = to, from
+			}
+		})
+	}
+}
+
+// BenchmarkChildTotals lists 1,000 children with their SIM totals.
+func BenchmarkChildTotals(b *testing.B) {
+	for _, be := range sqltest.Backends() {
+		b.Run(be.Name, func(b *testing.B) {
+			db := be.Open(b, nil)
+			a, err := app.New(db, policy.Default(), slog.New(slog.NewTextHandler(io.Discard, nil)), app.DefaultConfig(), nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			acc, _, owner := benchAccount(b, db, a, 1000)
+			b.ReportAllocs()
+			for b.Loop() {
+				kids, err := a.ChildOrgs(ctx, owner, acc)
+				if err != nil || len(kids) != 1000 {
+					b.Fatalf("%d children: %v", len(kids), err)
+				}
 			}
 		})
 	}
