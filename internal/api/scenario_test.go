@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tenantry/tenantry/internal/sqlstore/sqltest"
+	"github.com/tenantry/tenantry/internal/sqlstore/storetest"
 )
 
 // scenario is one API call by one actor and what they must see.
@@ -140,6 +141,34 @@ func scenarios() []scenario {
 		every("GET", "/api/v1/me/sessions", "", map[string]int{"userA": 200, "anon": 401}),
 		every("POST", "/api/v1/session/totp", `{"code":"123456"}`, map[string]int{"userA": 401, "anon": 401}),
 
+		// Organizations and SIMs by role and by relation: own, parent, child, sibling, unrelated account.
+		every("GET", "/api/v1/orgs/{A}/sims", "", map[string]int{
+			"ownerA": 200, "adminA": 200, "userA": 200, "readonlyA": 200, "thirdA": 200, "ownerC1": 404, "ownerB": 404, "operator": 200, "anon": 401}),
+		every("GET", "/api/v1/orgs/{C1}/sims", "", map[string]int{"ownerC1": 200, "ownerA": 404, "ownerC2": 404, "ownerB": 404}),
+		every("GET", "/api/v1/orgs/{A}/sims.csv", "", map[string]int{"ownerA": 200, "readonlyA": 200, "thirdA": 403, "ownerB": 404}),
+		every("GET", "/api/v1/orgs/{A}/sims?prefix=89x", "", map[string]int{"ownerA": 422}),
+		every("POST", "/api/v1/accounts/{A}/sims", `{"iccids":["`+storetest.ICCID(500)+`"]}`, map[string]int{
+			"operator": 201, "ownerA": 403, "adminA": 403, "anon": 401}),
+		every("POST", "/api/v1/accounts/{C1}/sims", `{"iccids":["`+storetest.ICCID(500)+`"]}`, map[string]int{"operator": 404}),
+		every("GET", "/api/v1/orgs/{C1}", "", map[string]int{"ownerA": 200, "readonlyA": 200, "userA": 404, "ownerC1": 200, "ownerC2": 404, "ownerB": 404}),
+		every("GET", "/api/v1/orgs/{A}", "", map[string]int{"ownerC1": 404}),
+		every("GET", "/api/v1/orgs/{C1}/users", "", map[string]int{"ownerC1": 200, "ownerA": 404, "ownerC2": 404}),
+		every("GET", "/api/v1/orgs/{A}/children", "", map[string]int{"ownerC1": 404}),
+		every("POST", "/api/v1/transfers", `{"from":"{A}","to":"{C1}","ranges":[{"start":"`+storetest.ICCID(0)+`","end":"`+storetest.ICCID(9)+`"}]}`, map[string]int{
+			"ownerA": 200, "adminA": 200, "userA": 404, "readonlyA": 403, "thirdA": 404, "ownerC1": 404, "ownerC2": 404, "ownerB": 404, "operator": 404, "anon": 401}),
+		every("POST", "/api/v1/transfers", `{"from":"{C1}","to":"{C2}","ranges":[{"start":"`+storetest.ICCID(0)+`","end":"`+storetest.ICCID(9)+`"}]}`, map[string]int{"ownerA": 403}),
+		every("DELETE", "/api/v1/orgs/{C2}", "", map[string]int{
+			"ownerA": 204, "adminA": 204, "userA": 404, "readonlyA": 403, "ownerC2": 403, "ownerC1": 404, "ownerB": 404, "anon": 401}),
+		every("POST", "/api/v1/orgs/{C1}/workflows", `{"kind":"invoice","title":"Invoice 1"}`, map[string]int{"operator": 201, "ownerA": 403, "ownerC1": 403}),
+		every("GET", "/api/v1/orgs/{C1}/workflows", "", map[string]int{"operator": 200, "ownerC1": 200, "ownerA": 404}),
+		every("GET", "/api/v1/service-requests", "", map[string]int{"operator": 200, "ownerA": 403, "anon": 401}),
+		every("POST", "/api/v1/orgs/{A}/service-requests", `{"kind":"other","text":"More SIMs please"}`, map[string]int{
+			"ownerA": 201, "userA": 201, "thirdA": 201, "readonlyA": 403, "ownerB": 404, "ownerC1": 404}),
+		every("GET", "/api/v1/orgs/{A}/service-requests", "", map[string]int{"ownerA": 200, "readonlyA": 200, "ownerB": 404}),
+		every("POST", "/api/v1/orgs/{A}/contacts", `{"kind":"billing","name":"Bill"}`, map[string]int{
+			"ownerA": 201, "adminA": 201, "userA": 403, "readonlyA": 403, "ownerB": 404, "ownerC1": 404}),
+		every("GET", "/api/v1/orgs/{A}/contacts", "", map[string]int{"ownerA": 200, "readonlyA": 200, "thirdA": 403, "ownerB": 404}),
+
 		every("GET", "/api/v1/roles/1nce", "", map[string]int{"userA": 200, "thirdA": 200, "anon": 401}),
 		every("GET", "/api/v1/roles/nope", "", map[string]int{"userA": 422}),
 		every("DELETE", "/api/v1/session", "", map[string]int{"userA": 204, "anon": 401}),
@@ -151,6 +180,9 @@ func scenarios() []scenario {
 	for i := range s {
 		if s[i].path == "/api/v1/password" {
 			s[i].code = "token_invalid"
+		}
+		if strings.Contains(s[i].body, `"from":"{C1}","to":"{C2}"`) {
+			s[i].code = "transfer_not_allowed"
 		}
 		if strings.HasPrefix(s[i].path, "/api/v1/users/{ownerA}") && s[i].status == 403 && s[i].actor != "ownerA" {
 			s[i].code = "initial_owner"
@@ -164,6 +196,7 @@ func TestAPIScenarios(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			shared := newFixture(t, b)
+			withChildren(t, shared)
 			for _, sc := range scenarios() {
 				name := fmt.Sprintf("%s %s %s as %s", sc.method, sc.path, strings.ReplaceAll(sc.body, "/", "|"), sc.actor)
 				// Calls that succeed in changing something get a fixture of their own.
@@ -173,6 +206,7 @@ func TestAPIScenarios(t *testing.T) {
 					if changes {
 						t.Parallel()
 						f = newFixture(t, b)
+						withChildren(t, f)
 					}
 					c, ok := f.clients[sc.actor]
 					if !ok {

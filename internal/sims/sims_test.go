@@ -110,3 +110,12 @@ func BenchmarkParseFile(b *testing.B) {
 	}
 	b.ReportMetric(float64(100_000*b.N)/b.Elapsed().Seconds(), "lines/s")
 }
+
+func TestSafeCellNeutralisesFormulas(t *testing.T) {
+	for in, want := range map[string]string{"=1+1": "'=1+1", "+49": "'+49", "-2": "'-2", "@SUM(A1)": "'@SUM(A1)",
+		"\tx": "'\tx", "8949000000000000001": "8949000000000000001", "": ""} {
+		if got := SafeCell(in); got != want {
+			t.Errorf("SafeCell(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
