@@ -216,13 +216,12 @@ func (a *App) changeOwner(ctx context.Context, tx tenantry.Tx, who *Actor, r *te
 	if err != nil || next.OrgID != r.OrgID || next.Status != tenantry.UserActive {
 		return tenantry.Errorf(tenantry.Conflict, "the named user is no longer an active person of this organization")
 	}
-	// Find the current initial owner among the org's users.
-	users, _, err := tx.ListUsers(ctx, tenantry.UserFilter{OrgID: r.OrgID, Sort: tenantry.SortCreated, Limit: MaxLimit})
+	owners, err := tx.InitialOwners(ctx, r.OrgID)
 	if err != nil {
 		return err
 	}
-	for _, u := range users {
-		if u.InitialOwner && u.ID != next.ID {
+	for _, u := range owners {
+		if u.ID != next.ID {
 			u.InitialOwner = false
 			if err := tx.UpdateUser(ctx, u); err != nil {
 				return err

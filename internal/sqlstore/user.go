@@ -114,6 +114,24 @@ func (tx *Tx) DeleteUser(ctx context.Context, id string) error {
 	return tx.execOne(ctx, "user", `DELETE FROM users WHERE id = $1`, id)
 }
 
+// InitialOwners returns the users of an org marked as its initial owner.
+func (tx *Tx) InitialOwners(ctx context.Context, orgID string) ([]*tenantry.User, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE org_id = $1 AND initial_owner`, orgID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []*tenantry.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, u)
+	}
+	return out, translate(rows.Err())
+}
+
 // CountUsers counts an org's users.
 func (tx *Tx) CountUsers(ctx context.Context, orgID string) (int, error) {
 	var n int

@@ -55,6 +55,8 @@ type Tx interface {
 	// ListUsers returns one page of an org's users and the cursor of the
 	// next page ("" on the last page).
 	ListUsers(ctx context.Context, f UserFilter) ([]*User, string, error)
+	// InitialOwners returns the users of an org marked as its initial owner.
+	InitialOwners(ctx context.Context, orgID string) ([]*User, error)
 	// CountUsers counts an org's users.
 	CountUsers(ctx context.Context, orgID string) (int, error)
 

@@ -197,6 +197,10 @@ func testUserCRUD(t *testing.T, s tenantry.Store, clock *Clock) {
 		if *got != *u {
 			t.Fatalf("read back\n%+v\nwant\n%+v", got, u)
 		}
+		owners, err := tx.InitialOwners(ctx, acc.ID)
+		if err != nil || len(owners) != 1 || owners[0].ID != u.ID {
+			t.Fatalf("initial owners %v %v", owners, err)
+		}
 		return nil
 	})
 	u.FirstName, u.Status, u.PasswordHash, u.LastSignInAt = "Augusta", tenantry.UserActive, "hash", clock.Now()
