@@ -21,8 +21,12 @@ type Actor struct {
 	// MustEnrolTOTP: the user's organization requires two-factor sign-in
 	// and the user has not enrolled an authenticator yet.
 	MustEnrolTOTP bool
+	// Via says how the actor authenticated.
+	Via Via
 
 	principal policy.Principal
+	tokenID   string    // the access token's jti, for revocation
+	tokenExp  time.Time // when it expires
 }
 
 // Principal returns the actor as the policy sees it.

@@ -39,6 +39,14 @@ type Config struct {
 	AddressThrottle auth.Throttle
 	// Issuer names Tenantry in authenticator apps.
 	Issuer string
+	// TokenTTL is the lifetime of an OAuth2 access token; KeyRotation how
+	// long a signing key signs before its successor takes over.
+	TokenTTL    time.Duration
+	KeyRotation time.Duration
+	// TokenRatePerClient and TokenRatePerAddress limit grants per second
+	// at the token endpoint, per instance (0: no limit).
+	TokenRatePerClient  int
+	TokenRatePerAddress int
 }
 
 // DefaultConfig returns the settings Tenantry runs with unless told otherwise.
@@ -56,6 +64,11 @@ func DefaultConfig() Config {
 		Throttle:        auth.DefaultThrottle,
 		AddressThrottle: addr,
 		Issuer:          "Tenantry",
+		TokenTTL:        15 * time.Minute,
+		KeyRotation:     24 * time.Hour,
+		// A client needs a new token every quarter hour, not hundreds a second.
+		TokenRatePerClient:  100,
+		TokenRatePerAddress: 2000,
 	}
 }
 
@@ -69,6 +82,8 @@ type App struct {
 	wake    func()
 	// hashSlots bounds concurrent argon2id computations to the cores.
 	hashSlots chan struct{}
+
+	m machines
 
 	passwordChecks atomic.Int64
 	totpChecks     atomic.Int64

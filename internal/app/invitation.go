@@ -21,7 +21,7 @@ func (a *App) Invite(ctx context.Context, who *Actor, orgID, login string, roles
 	}
 	var inv *tenantry.Invitation
 	err := a.update(ctx, func(tx tenantry.Tx) error {
-		org, err := a.memberOrg(ctx, tx, who, orgID)
+		org, err := a.mgmtOrg(ctx, tx, who, orgID)
 		if err != nil {
 			return err
 		}
@@ -155,6 +155,9 @@ func (a *App) invitationFor(ctx context.Context, tx tenantry.Tx, who *Actor, id 
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := a.mgmt(who, org.ID); err != nil {
+		return nil, nil, err
+	}
 	var v tenantry.Validation
 	if _, err := a.assignableRoles(&v, who, org, inv.Roles, false); err != nil {
 		return nil, nil, err
@@ -220,7 +223,7 @@ func (a *App) Invitations(ctx context.Context, who *Actor, orgID string) ([]*ten
 	}
 	var out []*tenantry.Invitation
 	err := a.store.View(ctx, func(tx tenantry.Tx) error {
-		if _, err := a.memberOrg(ctx, tx, who, orgID); err != nil {
+		if _, err := a.mgmtOrg(ctx, tx, who, orgID); err != nil {
 			return err
 		}
 		if !a.policy.Allowed(who.Principal(), policy.UsersSeeAll, policy.Target{Org: orgID}) {

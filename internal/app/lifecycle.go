@@ -69,6 +69,7 @@ func (a *App) LockUser(ctx context.Context, who *Actor, id string) (*UserView, e
 			return nil
 		}
 		view.Status = tenantry.UserLocked
+		view.TokenVersion++ // tokens issued before stay dead after an unlock
 		if err := tx.UpdateUser(ctx, view.User); err != nil {
 			return err
 		}
@@ -323,7 +324,7 @@ func (a *App) SetRequire2FA(ctx context.Context, who *Actor, orgID string, on bo
 	var org *tenantry.Org
 	err := a.update(ctx, func(tx tenantry.Tx) error {
 		var err error
-		if org, err = a.memberOrg(ctx, tx, who, orgID); err != nil {
+		if org, err = a.mgmtOrg(ctx, tx, who, orgID); err != nil {
 			return err
 		}
 		if !a.policy.Allowed(who.Principal(), policy.AccountCustomerData, policy.Target{Org: org.ID}) {

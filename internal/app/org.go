@@ -172,6 +172,9 @@ func (a *App) ChildOrgs(ctx context.Context, who *Actor, id string) ([]*tenantry
 		if err := noMarketplace(o); err != nil {
 			return err
 		}
+		if err := a.mgmt(who, o.ID); err != nil {
+			return err
+		}
 		out, err = tx.ChildOrgs(ctx, o.ID)
 		return err
 	})

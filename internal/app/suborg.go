@@ -35,7 +35,7 @@ func noMarketplace(o *tenantry.Org) error {
 // manageable loads an org whose children the actor manages: a member org
 // with organisation.add_organisation, outside the marketplace channel.
 func (a *App) manageable(ctx context.Context, tx tenantry.Tx, who *Actor, id string) (*tenantry.Org, error) {
-	o, err := a.memberOrg(ctx, tx, who, id)
+	o, err := a.mgmtOrg(ctx, tx, who, id)
 	if err != nil {
 		return nil, err
 	}

@@ -120,7 +120,7 @@ func (a *App) CreateUser(ctx context.Context, who *Actor, orgID string, in NewUs
 	}
 	var view *UserView
 	err := a.update(ctx, func(tx tenantry.Tx) error {
-		org, err := a.memberOrg(ctx, tx, who, orgID)
+		org, err := a.mgmtOrg(ctx, tx, who, orgID)
 		if err != nil {
 			return err
 		}
@@ -232,6 +232,11 @@ func (a *App) visibleUser(ctx context.Context, tx tenantry.Tx, who *Actor, id st
 			return nil, notFound("user")
 		}
 	}
+	if u.ID != who.User.ID {
+		if err := a.mgmt(who, org); err != nil {
+			return nil, err
+		}
+	}
 	grants, err := tx.OrgGrants(ctx, org, []string{u.ID})
 	if err != nil {
 		return nil, err
@@ -316,7 +321,7 @@ func (a *App) ListUsers(ctx context.Context, who *Actor, f tenantry.UserFilter) 
 	var out []*UserView
 	var next string
 	err := a.store.View(ctx, func(tx tenantry.Tx) error {
-		if _, err := a.memberOrg(ctx, tx, who, f.OrgID); err != nil {
+		if _, err := a.mgmtOrg(ctx, tx, who, f.OrgID); err != nil {
 			return err
 		}
 		if !a.policy.Allowed(who.Principal(), policy.UsersSeeAll, policy.Target{Org: f.OrgID}) {

@@ -44,9 +44,21 @@ type Grant struct {
 }
 
 // Principal is whoever acts: a person, an API client or an operator.
+// A principal with a scope (an access token asked for one) may do only the
+// actions in it, whatever its roles allow.
 type Principal struct {
 	ID     string
 	Grants []Grant
+	scoped bool
+	scope  actionSet
+}
+
+// LimitTo narrows the principal to the given actions.
+func (p *Principal) LimitTo(actions []Action) {
+	p.scoped = true
+	for _, a := range actions {
+		p.scope.add(a)
+	}
 }
 
 // Target is what an action is done to, named by the org that owns it.
@@ -230,6 +242,9 @@ func (p *Policy) Has(r Role, a Action) bool {
 // must hold, in the very org that owns the target, a role that allows a.
 // Grants in a parent org give nothing in its children (O3).
 func (p *Policy) Allowed(who *Principal, a Action, t Target) bool {
+	if who.scoped && !who.scope.has(a) {
+		return false
+	}
 	for _, g := range who.Grants {
 		if g.Org == t.Org && int(g.Role) < len(p.roles) && p.roles[g.Role].perms.has(a) {
 			return true

@@ -207,3 +207,13 @@ func TestMatrixMirrorsTheFile(t *testing.T) {
 		}
 	}
 }
+
+func TestScopeNarrowsWhatRolesAllow(t *testing.T) {
+	p := Default()
+	owner, _ := p.Role("owner")
+	who := &Principal{ID: "o", Grants: []Grant{{Org: "o1", Role: owner}}}
+	who.LimitTo([]Action{SIMsSeeAll})
+	if !p.Allowed(who, SIMsSeeAll, Target{Org: "o1"}) || p.Allowed(who, UsersSeeAll, Target{Org: "o1"}) {
+		t.Fatal("scope not applied")
+	}
+}

@@ -12,7 +12,7 @@ import (
 
 const userColumns = `id, org_id, kind, status, email, login, first_name, last_name, phone, job_title,
 	language, contact_billing, contact_technical, contact_business, notify_news, notify_alerts,
-	initial_owner, must_change_password, password_hash, totp_enabled, created_at, updated_at, last_sign_in_at`
+	initial_owner, must_change_password, password_hash, totp_enabled, created_at, updated_at, last_sign_in_at, token_version`
 
 func scanUser(row interface{ Scan(...any) error }) (*tenantry.User, error) {
 	var u tenantry.User
@@ -20,7 +20,7 @@ func scanUser(row interface{ Scan(...any) error }) (*tenantry.User, error) {
 	err := row.Scan(&u.ID, &u.OrgID, &u.Kind, &u.Status, &u.Email, &u.Login, &u.FirstName, &u.LastName,
 		&u.Phone, &u.JobTitle, &u.Language, &u.ContactBilling, &u.ContactTechnical, &u.ContactBusiness,
 		&u.NotifyNews, &u.NotifyAlerts, &u.InitialOwner, &u.MustChangePassword, &u.PasswordHash,
-		&u.TOTPEnabled, &created, &updated, &signIn)
+		&u.TOTPEnabled, &created, &updated, &signIn, &u.TokenVersion)
 	if err != nil {
 		return nil, err
 	}
@@ -98,11 +98,11 @@ func (tx *Tx) UpdateUser(ctx context.Context, u *tenantry.User) error {
 		first_name = $5, first_name_key = $6, last_name = $7, last_name_key = $8, phone = $9, job_title = $10,
 		language = $11, contact_billing = $12, contact_technical = $13, contact_business = $14,
 		notify_news = $15, notify_alerts = $16, must_change_password = $17, password_hash = $18,
-		totp_enabled = $19, updated_at = $20, last_sign_in_at = $21, login = $22, login_key = $23, initial_owner = $24 WHERE id = $1`,
+		totp_enabled = $19, updated_at = $20, last_sign_in_at = $21, login = $22, login_key = $23, initial_owner = $24, token_version = $25 WHERE id = $1`,
 		u.ID, u.Status, u.Email, Key(u.Email), u.FirstName, Key(u.FirstName), u.LastName, Key(u.LastName),
 		u.Phone, u.JobTitle, u.Language, u.ContactBilling, u.ContactTechnical, u.ContactBusiness,
 		u.NotifyNews, u.NotifyAlerts, u.MustChangePassword, u.PasswordHash, u.TOTPEnabled,
-		micros(u.UpdatedAt), micros(u.LastSignInAt), u.Login, Key(u.Login), u.InitialOwner)
+		micros(u.UpdatedAt), micros(u.LastSignInAt), u.Login, Key(u.Login), u.InitialOwner, u.TokenVersion)
 	if tenantry.ErrorCode(err) == tenantry.Conflict {
 		return tx.userConflict(ctx, u, err)
 	}

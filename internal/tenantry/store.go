@@ -213,6 +213,39 @@ type Tx interface {
 	// OrgContacts returns an org's contacts.
 	OrgContacts(ctx context.Context, orgID string) ([]*Contact, error)
 
+	// ClientSecrets returns a user's client secrets, newest first.
+	ClientSecrets(ctx context.Context, userID string) ([]*ClientSecret, error)
+	// AddClientSecret stores a new client secret.
+	AddClientSecret(ctx context.Context, s *ClientSecret) error
+	// ExpireClientSecrets sets every other unexpiring or later-expiring
+	// secret of the user to expire at at.
+	ExpireClientSecrets(ctx context.Context, userID, exceptID string, at time.Time) error
+	// DeleteClientSecret removes one secret of a user, or NotFound.
+	DeleteClientSecret(ctx context.Context, userID, id string) error
+
+	// SigningKeys returns every stored signing key, newest first.
+	SigningKeys(ctx context.Context) ([]*SigningKey, error)
+	// AddSigningKey stores a signing key.
+	AddSigningKey(ctx context.Context, k *SigningKey) error
+	// RevokeToken records a revoked token id until it would expire anyway.
+	RevokeToken(ctx context.Context, jti string, expiresAt time.Time) error
+	// TokenRevoked reports whether a token id was revoked.
+	TokenRevoked(ctx context.Context, jti string) (bool, error)
+
+	// CreatePersonalToken stores a personal access token.
+	CreatePersonalToken(ctx context.Context, t *PersonalToken) error
+	// PersonalTokenByHash returns the token with hash, or NotFound.
+	PersonalTokenByHash(ctx context.Context, hash string) (*PersonalToken, error)
+	// PersonalTokens returns a user's tokens, newest first.
+	PersonalTokens(ctx context.Context, userID string) ([]*PersonalToken, error)
+	// DeletePersonalToken removes one token of a user, or NotFound.
+	DeletePersonalToken(ctx context.Context, userID, id string) error
+
+	// Setting returns a stored setting, or NotFound.
+	Setting(ctx context.Context, key string) (string, error)
+	// PutSettingIfAbsent stores value under key unless one is there already.
+	PutSettingIfAbsent(ctx context.Context, key, value string) error
+
 	// AddEvent appends an audit event; it sets e.ID and e.CreatedAt.
 	AddEvent(ctx context.Context, e *Event) error
 	// Events returns an org's audit events, newest first, at most limit.

@@ -110,6 +110,8 @@ type User struct {
 	MustChangePassword bool
 	PasswordHash       string
 	TOTPEnabled        bool
+	// TokenVersion is raised to end every access token issued to the user.
+	TokenVersion int64
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
 	LastSignInAt       time.Time
@@ -322,4 +324,34 @@ type Contact struct {
 	Phone     string
 	CreatedAt time.Time
 	UpdatedAt time.Time
+}
+
+// ClientSecret is one secret of an API user or service account, stored
+// as a keyed hash. A zero ExpiresAt never expires.
+type ClientSecret struct {
+	ID        string
+	UserID    string
+	Hash      string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// SigningKey is a token signing key as stored: PKCS #8 and PKIX, base64.
+type SigningKey struct {
+	ID         string
+	PrivateKey string
+	PublicKey  string
+	CreatedAt  time.Time
+	RetireAt   time.Time
+	ExpiresAt  time.Time
+}
+
+// PersonalToken is an Owner's token for the Management API, stored hashed.
+type PersonalToken struct {
+	ID        string
+	UserID    string
+	Name      string
+	Hash      string
+	CreatedAt time.Time
+	ExpiresAt time.Time
 }

@@ -1,0 +1,606 @@
+package app
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/tenantry/tenantry/internal/auth"
+	"github.com/tenantry/tenantry/internal/oauth"
+	"github.com/tenantry/tenantry/internal/policy"
+	"github.com/tenantry/tenantry/internal/tenantry"
+)
+
+// Via says how an actor authenticated.
+type Via int
+
+// The ways in.
+const (
+	ViaSession Via = iota // a browser or API session cookie
+	ViaClient             // an OAuth2 access token of an API user or service account
+	ViaPAT                // an Owner's personal access token
+)
+
+// machines holds what token work keeps in memory: the signing keys (the
+// database has the truth; every instance reads the same), the pepper of
+// client-secret hashes, and the token endpoint's rate limits.
+type machines struct {
+	mu       sync.RWMutex
+	keys     []*oauth.Key
+	loadedAt time.Time
+	pepper   []byte
+	limits   limiter
+}
+
+// pepperKey names the setting that holds the client-secret pepper.
+const pepperKey = "client_secret_pepper"
+
+func (a *App) secretPepper(ctx context.Context) ([]byte, error) {
+	a.m.mu.RLock()
+	p := a.m.pepper
+	a.m.mu.RUnlock()
+	if p != nil {
+		return p, nil
+	}
+	var hexed string
+	err := a.store.Update(ctx, func(tx tenantry.Tx) error {
+		b := make([]byte, 32)
+		rand.Read(b)
+		if err := tx.PutSettingIfAbsent(ctx, pepperKey, hex.EncodeToString(b)); err != nil {
+			return err
+		}
+		var err error
+		hexed, err = tx.Setting(ctx, pepperKey)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	p, err = hex.DecodeString(hexed)
+	if err != nil {
+		return nil, err
+	}
+	a.m.mu.Lock()
+	a.m.pepper = p
+	a.m.mu.Unlock()
+	return p, nil
+}
+
+// hashSecret is the keyed hash a client secret is stored as. Secrets carry
+// at least 32 characters chosen for entropy, so a fast keyed hash is
+// enough, and a grant costs microseconds, not an argon2 run.
+func hashSecret(pepper []byte, secret string) string {
+	m := hmac.New(sha256.New, pepper)
+	m.Write([]byte(secret))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// keysMaxAge bounds how long an instance trusts its cached key list
+// before reading the shared one again.
+const keysMaxAge = 30 * time.Second
+
+// signingKeys returns the cached keys, reading them again when stale or
+// when kid is not among them.
+func (a *App) signingKeys(ctx context.Context, now time.Time, kid string) ([]*oauth.Key, error) {
+	a.m.mu.RLock()
+	keys, fresh := a.m.keys, now.Sub(a.m.loadedAt) < keysMaxAge
+	a.m.mu.RUnlock()
+	if fresh && (kid == "" || slices.ContainsFunc(keys, func(k *oauth.Key) bool { return k.ID == kid })) {
+		return keys, nil
+	}
+	var stored []*tenantry.SigningKey
+	if err := a.store.View(ctx, func(tx tenantry.Tx) error {
+		var err error
+		stored, err = tx.SigningKeys(ctx)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	keys = keys[:0:0]
+	for _, s := range stored {
+		k, err := decodeKey(s)
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	a.m.mu.Lock()
+	a.m.keys, a.m.loadedAt = keys, now
+	a.m.mu.Unlock()
+	return keys, nil
+}
+
+func decodeKey(s *tenantry.SigningKey) (*oauth.Key, error) {
+	privDER, err := base64.StdEncoding.DecodeString(s.PrivateKey)
+	if err != nil {
+		return nil, err
+	}
+	priv, err := x509.ParsePKCS8PrivateKey(privDER)
+	if err != nil {
+		return nil, err
+	}
+	edPriv, ok := priv.(ed25519.PrivateKey)
+	if !ok {
+		return nil, tenantry.Errorf(tenantry.Internal, "signing key %s is not Ed25519", s.ID)
+	}
+	return &oauth.Key{ID: s.ID, Private: edPriv, Public: edPriv.Public().(ed25519.PublicKey), CreatedAt: s.CreatedAt,
+		RetireAt: s.RetireAt, ExpiresAt: s.ExpiresAt}, nil
+}
+
+// RotateKeys makes sure a signing key is in force and a successor exists
+// well before it retires. Every instance calls it; keys are shared in the
+// database, and a retired key stays published until its tokens expire.
+func (a *App) RotateKeys(ctx context.Context) error {
+	err := a.store.Update(ctx, func(tx tenantry.Tx) error {
+		now := tx.Now()
+		stored, err := tx.SigningKeys(ctx)
+		if err != nil {
+			return err
+		}
+		if len(stored) > 0 && stored[0].RetireAt.Sub(now) > a.cfg.KeyRotation/2 {
+			return nil
+		}
+		k, err := oauth.NewKey(now, a.cfg.KeyRotation, a.cfg.TokenTTL)
+		if err != nil {
+			return err
+		}
+		der, err := x509.MarshalPKCS8PrivateKey(k.Private)
+		if err != nil {
+			return err
+		}
+		pub, err := x509.MarshalPKIXPublicKey(k.Public)
+		if err != nil {
+			return err
+		}
+		return tx.AddSigningKey(ctx, &tenantry.SigningKey{ID: k.ID, PrivateKey: base64.StdEncoding.EncodeToString(der),
+			PublicKey: base64.StdEncoding.EncodeToString(pub), CreatedAt: now, RetireAt: k.RetireAt, ExpiresAt: k.ExpiresAt})
+	})
+	if err != nil {
+		return err
+	}
+	a.m.mu.Lock()
+	a.m.loadedAt = time.Time{} // read them again
+	a.m.mu.Unlock()
+	return nil
+}
+
+// JWKS returns the published public keys.
+func (a *App) JWKS(ctx context.Context) (any, error) {
+	now := time.Now()
+	keys, err := a.signingKeys(ctx, now, "")
+	if err != nil {
+		return nil, err
+	}
+	return oauth.JWKS(keys, now), nil
+}
+
+// Issuer and Audience of Tenantry's tokens.
+func (a *App) Issuer() string   { return a.cfg.PublicURL }
+func (a *App) Audience() string { return a.cfg.PublicURL + "/api" }
+
+// NewClient is an API user or service account to create (U6, U7).
+type NewClient struct {
+	Kind   tenantry.UserKind // api or service
+	Name   string            // client_id is the account number, "_", and this
+	Secret string            // "" to have one generated
+	Roles  []string          // default: api_user
+}
+
+var clientName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{2,49}$`)
+
+// checkSecret says what is wrong with a chosen client secret.
+func checkSecret(secret, name string) string {
+	distinct := map[rune]bool{}
+	for _, r := range secret {
+		distinct[r] = true
+	}
+	switch {
+	case len([]rune(secret)) < 32:
+		return "must have at least 32 characters"
+	case len(secret) > 512:
+		return "must have at most 512 characters"
+	case len(distinct) < 12:
+		return "is too repetitive: use at least 12 different characters"
+	case auth.IsCommonPassword(secret) || strings.Contains(strings.ToLower(secret), name):
+		return "is too easy to guess"
+	}
+	return ""
+}
+
+// CreateClient creates an API user or a service account with a client
+// secret; the secret is returned this once and stored only as a keyed hash.
+// The client_id (its login) is the account number, an underscore and the
+// name. API users and service accounts cannot use the portal.
+func (a *App) CreateClient(ctx context.Context, who *Actor, orgID string, in NewClient) (*UserView, string, error) {
+	if err := ready(who); err != nil {
+		return nil, "", err
+	}
+	var v tenantry.Validation
+	if in.Kind == "" {
+		in.Kind = tenantry.UserAPI
+	}
+	if in.Kind != tenantry.UserAPI && in.Kind != tenantry.UserService {
+		v.Add("kind", "must be api or service")
+	}
+	if !clientName.MatchString(in.Name) {
+		v.Add("name", "must be 3 to 50 lower-case letters, digits, dots, dashes or underscores")
+	}
+	generated := in.Secret == ""
+	if generated {
+		b := make([]byte, 32)
+		rand.Read(b)
+		in.Secret = base64.RawURLEncoding.EncodeToString(b)
+	} else if msg := checkSecret(in.Secret, in.Name); msg != "" {
+		v.Add("client_secret", "%s", msg)
+	}
+	if len(in.Roles) == 0 {
+		in.Roles = []string{"api_user"}
+	}
+	if err := v.Err(); err != nil {
+		return nil, "", err
+	}
+	pepper, err := a.secretPepper(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	var view *UserView
+	err = a.update(ctx, func(tx tenantry.Tx) error {
+		org, err := a.mgmtOrg(ctx, tx, who, orgID)
+		if err != nil {
+			return err
+		}
+		roles, err := a.assignableRoles(&v, who, org, in.Roles, true)
+		if err != nil {
+			return err
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		acc, err := tx.Org(ctx, org.AccountID)
+		if err != nil {
+			return err
+		}
+		u := &tenantry.User{ID: newID(), OrgID: org.ID, Kind: in.Kind, Status: tenantry.UserActive,
+			Login: acc.AccountNumber + "_" + in.Name, FirstName: in.Name, LastName: string(in.Kind), Language: "en"}
+		if err := tx.CreateUser(ctx, u); err != nil {
+			if tenantry.ErrorCode(err) == tenantry.Conflict {
+				return &tenantry.Error{Code: tenantry.Conflict, Message: "name: this account has a client of that name already",
+					Fields: []tenantry.FieldError{{Field: "name", Message: "is taken in this account"}}}
+			}
+			return err
+		}
+		view = &UserView{User: u, Org: org.ID}
+		for _, r := range roles {
+			g := tenantry.Grant{ID: newID(), UserID: u.ID, OrgID: org.ID, Role: r, CreatedBy: who.User.ID}
+			if err := tx.CreateGrant(ctx, &g); err != nil {
+				return err
+			}
+			view.Grants = append(view.Grants, g)
+		}
+		if err := tx.AddClientSecret(ctx, &tenantry.ClientSecret{ID: newID(), UserID: u.ID, Hash: hashSecret(pepper, in.Secret)}); err != nil {
+			return err
+		}
+		return event(ctx, tx, who, org.ID, "client.create", "user", u.ID, map[string]any{"client_id": u.Login, "kind": string(u.Kind), "roles": roles})
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	if !generated {
+		return view, "", nil // the creator knows it; it is never sent back
+	}
+	return view, in.Secret, nil
+}
+
+// RotateClientSecret adds a new secret to a client; its other secrets keep
+// working for overlap (zero ends them now), so callers can switch without
+// downtime. The new secret is returned when generated.
+func (a *App) RotateClientSecret(ctx context.Context, who *Actor, userID, secret string, overlap time.Duration) (string, error) {
+	if err := ready(who); err != nil {
+		return "", err
+	}
+	generated := secret == ""
+	if generated {
+		b := make([]byte, 32)
+		rand.Read(b)
+		secret = base64.RawURLEncoding.EncodeToString(b)
+	}
+	pepper, err := a.secretPepper(ctx)
+	if err != nil {
+		return "", err
+	}
+	err = a.update(ctx, func(tx tenantry.Tx) error {
+		view, err := a.administered(ctx, tx, who, userID, "rotate the secret of")
+		if err != nil {
+			return err
+		}
+		if view.Kind == tenantry.UserHuman {
+			return tenantry.Errorf(tenantry.Invalid, "people have passwords, not client secrets")
+		}
+		if !generated {
+			if msg := checkSecret(secret, view.FirstName); msg != "" {
+				return &tenantry.Error{Code: tenantry.Invalid, Message: "client_secret: " + msg,
+					Fields: []tenantry.FieldError{{Field: "client_secret", Message: msg}}}
+			}
+		}
+		id := newID()
+		if err := tx.AddClientSecret(ctx, &tenantry.ClientSecret{ID: id, UserID: view.ID, Hash: hashSecret(pepper, secret)}); err != nil {
+			return err
+		}
+		if err := tx.ExpireClientSecrets(ctx, view.ID, id, tx.Now().Add(overlap)); err != nil {
+			return err
+		}
+		return event(ctx, tx, who, view.OrgID, "client.secret_rotate", "user", view.ID, map[string]any{"overlap_seconds": int(overlap.Seconds())})
+	})
+	if err != nil || !generated {
+		return "", err
+	}
+	return secret, nil
+}
+
+// IssuedToken is the answer of a successful grant.
+type IssuedToken struct {
+	AccessToken string
+	ExpiresIn   int
+	Scope       string
+}
+
+// clientByCredentials checks a client_id and secret without writing
+// anything.
+func (a *App) clientByCredentials(ctx context.Context, clientID, secret string) (*Actor, error) {
+	pepper, err := a.secretPepper(ctx)
+	if err != nil {
+		return nil, err
+	}
+	want := hashSecret(pepper, secret)
+	var who *Actor
+	err = a.store.View(ctx, func(tx tenantry.Tx) error {
+		u, err := tx.UserByLogin(ctx, clientID)
+		if err != nil || u.Kind == tenantry.UserHuman || u.Status != tenantry.UserActive {
+			return oauth.ErrInvalidClient()
+		}
+		secrets, err := tx.ClientSecrets(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		ok := false
+		for _, s := range secrets {
+			if (s.ExpiresAt.IsZero() || tx.Now().Before(s.ExpiresAt)) && subtle.ConstantTimeCompare([]byte(s.Hash), []byte(want)) == 1 {
+				ok = true
+			}
+		}
+		if !ok {
+			return oauth.ErrInvalidClient()
+		}
+		who, err = a.loadActor(ctx, tx, u)
+		return err
+	})
+	return who, err
+}
+
+// IssueToken is the client_credentials grant (RFC 6749 §4.4): it checks
+// the client and returns a signed access token with the client's roles,
+// narrowed to scope (space-separated action names) if one is asked. It
+// writes nothing to the database.
+func (a *App) IssueToken(ctx context.Context, clientID, secret, scope, ip string) (*IssuedToken, error) {
+	now := time.Now()
+	if retry := a.m.limits.take(now, limit{"client:" + clientID, a.cfg.TokenRatePerClient},
+		limit{"ip:" + ip, a.cfg.TokenRatePerAddress}); retry > 0 {
+		return nil, oauth.ErrSlowDown(retry)
+	}
+	who, err := a.clientByCredentials(ctx, clientID, secret)
+	if err != nil {
+		return nil, err
+	}
+	var roles []string
+	var actions []string
+	for _, g := range who.Grants {
+		if g.OrgID == who.User.OrgID {
+			roles = append(roles, g.Role)
+		}
+	}
+	if scope != "" {
+		for _, name := range strings.Fields(scope) {
+			act, ok := policy.ParseAction(name)
+			if !ok || !a.policy.Allowed(who.Principal(), act, policy.Target{Org: who.User.OrgID}) {
+				return nil, oauth.ErrInvalidScope("the client may not have the scope " + name)
+			}
+			actions = append(actions, name)
+		}
+	}
+	keys, err := a.signingKeys(ctx, now, "")
+	if err != nil {
+		return nil, err
+	}
+	var key *oauth.Key
+	for _, k := range keys {
+		if !now.Before(k.CreatedAt) && now.Before(k.RetireAt) && (key == nil || k.CreatedAt.After(key.CreatedAt)) {
+			key = k
+		}
+	}
+	if key == nil {
+		return nil, tenantry.Errorf(tenantry.Internal, "no signing key in force; is key rotation running?")
+	}
+	exp := now.Add(a.cfg.TokenTTL)
+	c := oauth.Claims{Claims: jwt.Claims{Issuer: a.Issuer(), Subject: who.User.ID, Audience: jwt.Audience{a.Audience()},
+		Expiry: jwt.NewNumericDate(exp), IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now), ID: newID()},
+		ClientID: who.User.Login, Org: who.User.OrgID, Roles: roles, Scope: strings.Join(actions, " "), Version: who.User.TokenVersion}
+	raw, err := oauth.Sign(key, c)
+	if err != nil {
+		return nil, err
+	}
+	return &IssuedToken{AccessToken: raw, ExpiresIn: int(a.cfg.TokenTTL.Seconds()), Scope: c.Scope}, nil
+}
+
+// AuthenticateBearer returns the actor of an access token or a personal
+// access token. A token of a client that was locked, deleted or lost its
+// roles since it was issued gives nothing: the check reads the client's
+// current state on every request.
+func (a *App) AuthenticateBearer(ctx context.Context, raw, ip string) (*Actor, error) {
+	unauth := tenantry.Errorf(tenantry.Unauthenticated, "the bearer token is invalid, expired or revoked")
+	if strings.HasPrefix(raw, PATPrefix) {
+		return a.authenticatePAT(ctx, raw, ip)
+	}
+	now := time.Now()
+	kid := ""
+	if tok, err := jwt.ParseSigned(raw, nil); err == nil && len(tok.Headers) == 1 {
+		kid = tok.Headers[0].KeyID
+	}
+	keys, err := a.signingKeys(ctx, now, kid)
+	if err != nil {
+		return nil, err
+	}
+	c, err := oauth.Verify(raw, keys, a.Issuer(), a.Audience(), now)
+	if err != nil {
+		return nil, unauth
+	}
+	var who *Actor
+	err = a.store.View(ctx, func(tx tenantry.Tx) error {
+		u, err := tx.User(ctx, c.Subject)
+		if err != nil || u.Status != tenantry.UserActive || u.TokenVersion != c.Version {
+			return unauth
+		}
+		if revoked, err := tx.TokenRevoked(ctx, c.ID); err != nil || revoked {
+			return unauth
+		}
+		all, err := tx.UserGrants(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		// Only roles both in the token and still held count.
+		var grants []tenantry.Grant
+		for _, g := range all {
+			if slices.Contains(c.Roles, g.Role) && g.OrgID == c.Org {
+				grants = append(grants, g)
+			}
+		}
+		who = a.newActor(u, grants, tx.Now())
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	who.Via, who.IP = ViaClient, ip
+	if c.Scope != "" {
+		var acts []policy.Action
+		for _, name := range strings.Fields(c.Scope) {
+			if act, ok := policy.ParseAction(name); ok {
+				acts = append(acts, act)
+			}
+		}
+		who.principal.LimitTo(acts)
+	}
+	who.tokenID, who.tokenExp = c.ID, c.Expiry.Time()
+	return who, nil
+}
+
+// Introspection is what RFC 7662 says about a token.
+type Introspection struct {
+	Active   bool
+	Subject  string
+	ClientID string
+	Org      string
+	Roles    []string
+	Scope    string
+	Expires  time.Time
+	IssuedAt time.Time
+}
+
+// Introspect tells an authenticated client (a resource server) whether a
+// token is active now and what it carries (RFC 7662).
+func (a *App) Introspect(ctx context.Context, clientID, secret, token string) (*Introspection, error) {
+	if _, err := a.clientByCredentials(ctx, clientID, secret); err != nil {
+		return nil, err
+	}
+	who, err := a.AuthenticateBearer(ctx, token, "")
+	if err != nil || who.Via != ViaClient {
+		return &Introspection{Active: false}, nil
+	}
+	out := &Introspection{Active: true, Subject: who.User.ID, ClientID: who.User.Login, Org: who.User.OrgID, Expires: who.tokenExp}
+	for _, g := range who.Grants {
+		out.Roles = append(out.Roles, g.Role)
+	}
+	return out, nil
+}
+
+// RevokeToken revokes an access token of the calling client (RFC 7009).
+// Unknown or foreign tokens are ignored, as the RFC asks.
+func (a *App) RevokeToken(ctx context.Context, clientID, secret, token string) error {
+	client, err := a.clientByCredentials(ctx, clientID, secret)
+	if err != nil {
+		return err
+	}
+	who, err := a.AuthenticateBearer(ctx, token, "")
+	if err != nil || who.Via != ViaClient || who.User.ID != client.User.ID {
+		return nil
+	}
+	return a.update(ctx, func(tx tenantry.Tx) error {
+		if err := tx.RevokeToken(ctx, who.tokenID, who.tokenExp); err != nil {
+			return err
+		}
+		return event(ctx, tx, client, client.User.OrgID, "token.revoke", "user", client.User.ID, map[string]any{"jti": who.tokenID})
+	})
+}
+
+// mgmtOrg is memberOrg for the Management API (R3): an actor who came
+// with a token (an API client's, or an Owner's personal one) must hold
+// configuration.management_api there, which only Owners do.
+func (a *App) mgmtOrg(ctx context.Context, tx tenantry.Tx, who *Actor, id string) (*tenantry.Org, error) {
+	o, err := a.memberOrg(ctx, tx, who, id)
+	if err != nil {
+		return nil, err
+	}
+	return o, a.mgmt(who, o.ID)
+}
+
+func (a *App) mgmt(who *Actor, org string) error {
+	if who.Via != ViaSession && !a.policy.Allowed(who.Principal(), policy.ConfigurationManagementAPI, policy.Target{Org: org}) {
+		return forbidden("the Management API takes an Owner's personal access token")
+	}
+	return nil
+}
+
+// limiter is a one-second fixed-window rate limit per key, in this
+// instance's memory: the token endpoint must not touch the database to count.
+type limiter struct {
+	mu     sync.Mutex
+	window time.Time
+	counts map[string]int
+}
+
+type limit struct {
+	key string
+	max int // per second; 0 for no limit
+}
+
+// take counts one request under every key; it returns how many seconds to
+// wait when any key is over its limit in this window, else 0.
+func (l *limiter) take(now time.Time, limits ...limit) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	w := now.Truncate(time.Second)
+	if !w.Equal(l.window) || l.counts == nil {
+		l.window, l.counts = w, map[string]int{}
+	}
+	for _, k := range limits {
+		if k.max > 0 && l.counts[k.key] >= k.max {
+			return 1
+		}
+	}
+	for _, k := range limits {
+		l.counts[k.key]++
+	}
+	return 0
+}
