@@ -43,11 +43,13 @@ func New(mux *http.ServeMux, a *app.App, log *slog.Logger, publicURL string) *Se
 	cfg.SchemasPath = "/api/v1/schemas"
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"session": {Type: "apiKey", In: "cookie", Name: SessionCookie},
+		"bearer":  {Type: "http", Scheme: "bearer", BearerFormat: "JWT", Description: "An access token from POST /oauth2/token, or an Owner's personal access token"},
 	}
 	s := &Server{app: a, log: log, secure: strings.HasPrefix(publicURL, "https://")}
 	s.api = humago.New(mux, cfg)
 	s.routes()
 	mux.HandleFunc("GET /api/docs", s.docs)
+	OAuthRoutes(mux, a, log)
 	return s
 }
 
@@ -68,9 +70,10 @@ func (s *Server) routes() {
 	s.subOrgRoutes()
 	s.simRoutes()
 	s.workRoutes()
+	s.clientRoutes()
 }
 
-var sessionSecurity = []map[string][]string{{"session": {}}}
+var sessionSecurity = []map[string][]string{{"session": {}}, {"bearer": {}}}
 
 // op describes one authenticated operation.
 func op(id, method, path, summary string, tags ...string) huma.Operation {
@@ -96,6 +99,13 @@ func Authenticate(a *app.App, next http.Handler) http.Handler {
 		ip := clientIP(r)
 		ctx = context.WithValue(ctx, ipKey, ip)
 		ctx = context.WithValue(ctx, uaKey, r.UserAgent())
+		if raw := bearer(r); raw != "" {
+			if who, err := a.AuthenticateBearer(ctx, raw, ip); err == nil {
+				ctx = context.WithValue(ctx, actorKey, who)
+			}
+			next.ServeHTTP(w, r.WithContext(ctx))
+			return
+		}
 		token := sessionToken(r)
 		if token != "" {
 			ctx = context.WithValue(ctx, tokenKey, token)

@@ -45,6 +45,9 @@ func newEnv(t *testing.T, b sqltest.Backend) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := a.RotateKeys(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	tr, err := mail.NewSMTP(mail.SMTPConfig{Host: srv.Host, Port: srv.Port, TLS: "none", From: "Tenantry <noreply@tenantry.test>"})
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +132,7 @@ func (c *client) do(method, path string, body any) response {
 			c.e.t.Fatalf("%s %s: bad JSON %q", method, path, raw)
 		}
 	}
-	for _, secret := range []string{password, "argon2id", "password_hash", "token="} {
+	for _, secret := range []string{password, "argon2id", "password_hash", "token=", "hash\""} {
 		if strings.Contains(r.raw, secret) {
 			c.e.t.Fatalf("%s %s: response shows %q: %s", method, path, secret, raw)
 		}

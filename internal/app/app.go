@@ -47,6 +47,9 @@ type Config struct {
 	// at the token endpoint, per instance (0: no limit).
 	TokenRatePerClient  int
 	TokenRatePerAddress int
+	// Now is the clock of the work done outside a transaction (token
+	// grants and checks); nil means time.Now. Transactions read the store's.
+	Now func() time.Time
 }
 
 // DefaultConfig returns the settings Tenantry runs with unless told otherwise.
@@ -98,6 +101,9 @@ func New(store tenantry.Store, p *policy.Policy, log *slog.Logger, cfg Config, w
 	}
 	if wake == nil {
 		wake = func() {}
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	return &App{store: store, policy: p, notices: r, log: log, cfg: cfg, wake: wake,
 		hashSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}, nil

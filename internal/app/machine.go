@@ -96,9 +96,12 @@ const keysMaxAge = 30 * time.Second
 // when kid is not among them.
 func (a *App) signingKeys(ctx context.Context, now time.Time, kid string) ([]*oauth.Key, error) {
 	a.m.mu.RLock()
-	keys, fresh := a.m.keys, now.Sub(a.m.loadedAt) < keysMaxAge
+	keys, age := a.m.keys, now.Sub(a.m.loadedAt)
 	a.m.mu.RUnlock()
-	if fresh && (kid == "" || slices.ContainsFunc(keys, func(k *oauth.Key) bool { return k.ID == kid })) {
+	known := kid == "" || slices.ContainsFunc(keys, func(k *oauth.Key) bool { return k.ID == kid })
+	// An unknown kid reads the keys again, but at most once a second, so
+	// tokens with made-up kids cannot keep the database busy.
+	if age < keysMaxAge && (known || age < time.Second) {
 		return keys, nil
 	}
 	var stored []*tenantry.SigningKey
@@ -179,7 +182,7 @@ func (a *App) RotateKeys(ctx context.Context) error {
 
 // JWKS returns the published public keys.
 func (a *App) JWKS(ctx context.Context) (any, error) {
-	now := time.Now()
+	now := a.cfg.Now()
 	keys, err := a.signingKeys(ctx, now, "")
 	if err != nil {
 		return nil, err
@@ -395,7 +398,7 @@ func (a *App) clientByCredentials(ctx context.Context, clientID, secret string) 
 // narrowed to scope (space-separated action names) if one is asked. It
 // writes nothing to the database.
 func (a *App) IssueToken(ctx context.Context, clientID, secret, scope, ip string) (*IssuedToken, error) {
-	now := time.Now()
+	now := a.cfg.Now()
 	if retry := a.m.limits.take(now, limit{"client:" + clientID, a.cfg.TokenRatePerClient},
 		limit{"ip:" + ip, a.cfg.TokenRatePerAddress}); retry > 0 {
 		return nil, oauth.ErrSlowDown(retry)
@@ -424,9 +427,21 @@ func (a *App) IssueToken(ctx context.Context, clientID, secret, scope, ip string
 	if err != nil {
 		return nil, err
 	}
+	// Sign with the newest key in force that every instance has had time
+	// to read (keysMaxAge); a key younger than that is published, not yet
+	// used, unless it is the only one.
 	var key *oauth.Key
 	for _, k := range keys {
-		if !now.Before(k.CreatedAt) && now.Before(k.RetireAt) && (key == nil || k.CreatedAt.After(key.CreatedAt)) {
+		if !now.Before(k.RetireAt) || now.Before(k.CreatedAt) {
+			continue
+		}
+		if key == nil {
+			key = k
+			continue
+		}
+		seasoned := now.Sub(k.CreatedAt) >= keysMaxAge
+		newer := k.CreatedAt.After(key.CreatedAt) || (k.CreatedAt.Equal(key.CreatedAt) && k.RetireAt.After(key.RetireAt))
+		if seasoned && (now.Sub(key.CreatedAt) < keysMaxAge || newer) {
 			key = k
 		}
 	}
@@ -453,12 +468,8 @@ func (a *App) AuthenticateBearer(ctx context.Context, raw, ip string) (*Actor, e
 	if strings.HasPrefix(raw, PATPrefix) {
 		return a.authenticatePAT(ctx, raw, ip)
 	}
-	now := time.Now()
-	kid := ""
-	if tok, err := jwt.ParseSigned(raw, nil); err == nil && len(tok.Headers) == 1 {
-		kid = tok.Headers[0].KeyID
-	}
-	keys, err := a.signingKeys(ctx, now, kid)
+	now := a.cfg.Now()
+	keys, err := a.signingKeys(ctx, now, oauth.KeyID(raw))
 	if err != nil {
 		return nil, err
 	}

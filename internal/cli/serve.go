@@ -62,6 +62,23 @@ func serveCmd(s *settings) *cobra.Command {
 			}
 			fmt.Fprintf(out, "Tenantry %s on %s (%s): API docs at %s/api/docs\n", Version, ln.Addr(), db.Dialect(), s.public())
 			log.Info("listening", "addr", ln.Addr().String(), "db", string(db.Dialect()))
+			if err := a.RotateKeys(ctx); err != nil {
+				return fmt.Errorf("signing keys: %w", err)
+			}
+			go func() { // every instance keeps a signing key in force
+				t := time.NewTicker(time.Hour)
+				defer t.Stop()
+				for {
+					select {
+					case <-ctx.Done():
+						return
+					case <-t.C:
+						if err := a.RotateKeys(ctx); err != nil {
+							log.Error("rotate signing keys", "err", err)
+						}
+					}
+				}
+			}()
 			go w.dispatcher.Run(ctx, 5*time.Second)
 			errc := make(chan error, 1)
 			go func() { errc <- srv.Serve(ln) }()

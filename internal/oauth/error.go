@@ -11,7 +11,9 @@ type Error struct {
 func (e *Error) Error() string { return e.Code + ": " + e.Description }
 
 // The errors the token endpoint answers with.
-func ErrInvalidRequest(d string) *Error { return &Error{Code: "invalid_request", Description: d, Status: 400} }
+func ErrInvalidRequest(d string) *Error {
+	return &Error{Code: "invalid_request", Description: d, Status: 400}
+}
 
 // ErrInvalidClient is a bad, unknown or disabled client.
 func ErrInvalidClient() *Error {
@@ -24,7 +26,9 @@ func ErrUnsupportedGrant(g string) *Error {
 }
 
 // ErrInvalidScope names a scope the client may not have.
-func ErrInvalidScope(d string) *Error { return &Error{Code: "invalid_scope", Description: d, Status: 400} }
+func ErrInvalidScope(d string) *Error {
+	return &Error{Code: "invalid_scope", Description: d, Status: 400}
+}
 
 // ErrSlowDown is a rate-limited client or address.
 func ErrSlowDown(retry int) *Error {

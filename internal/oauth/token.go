@@ -110,3 +110,12 @@ func JWKS(keys []*Key, now time.Time) jose.JSONWebKeySet {
 	}
 	return set
 }
+
+// KeyID returns the kid a token names, or "" for something unreadable.
+func KeyID(raw string) string {
+	tok, err := jwt.ParseSigned(raw, []jose.SignatureAlgorithm{jose.EdDSA})
+	if err != nil || len(tok.Headers) != 1 {
+		return ""
+	}
+	return tok.Headers[0].KeyID
+}

@@ -112,9 +112,9 @@ type User struct {
 	TOTPEnabled        bool
 	// TokenVersion is raised to end every access token issued to the user.
 	TokenVersion int64
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
-	LastSignInAt       time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	LastSignInAt time.Time
 }
 
 // Grant gives a user a role in an organization, optionally for one service

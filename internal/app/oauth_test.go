@@ -1,0 +1,69 @@
+package app_test
+
+import (
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/tenantry/tenantry/internal/app"
+	"github.com/tenantry/tenantry/internal/policy"
+	"github.com/tenantry/tenantry/internal/tenantry"
+)
+
+// TestKeyRotationAcrossInstances: two instances share one database; a
+// token signed by one verifies on the other, before and after a rotation,
+// and a token signed with the old key still verifies after it.
+func TestKeyRotationAcrossInstances(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		op := e.operator()
+		acc, owner := e.account(op, "o@example.com")
+		_, secret, err := e.app.CreateClient(ctx, owner, acc.ID, app.NewClient{Name: "fleet"})
+		e.must(err)
+		clientID := acc.AccountNumber + "_fleet"
+		cfgB := app.DefaultConfig()
+		cfgB.KeyRotation = 100 * time.Hour // B will find A's key too close to retiring
+		cfgB.Now = e.clock.Now
+		b, err := app.New(e.db, policy.Default(), slog.New(slog.NewTextHandler(io.Discard, nil)), cfgB, nil)
+		e.must(err)
+		e.must(e.app.RotateKeys(ctx))
+		before, err := e.app.IssueToken(ctx, clientID, secret, "", "")
+		e.must(err)
+		if _, err := b.AuthenticateBearer(ctx, before.AccessToken, ""); err != nil {
+			t.Fatalf("A's token on B: %v", err)
+		}
+		e.clock.Advance(5 * time.Minute)
+		e.must(b.RotateKeys(ctx))         // a new key, from B
+		e.clock.Advance(31 * time.Second) // published long enough to sign with
+		after, err := b.IssueToken(ctx, clientID, secret, "", "")
+		e.must(err)
+		if before.AccessToken[:40] == after.AccessToken[:40] {
+			t.Fatal("B still signs with the old key")
+		}
+		for name, tok := range map[string]string{"old key": before.AccessToken, "new key": after.AccessToken} {
+			for inst, a := range map[string]*app.App{"A": e.app, "B": b} {
+				if _, err := a.AuthenticateBearer(ctx, tok, ""); err != nil {
+					t.Fatalf("%s token on %s: %v", name, inst, err)
+				}
+			}
+		}
+		var keys []*tenantry.SigningKey
+		e.db.View(ctx, func(tx tenantry.Tx) error { keys, err = tx.SigningKeys(ctx); return err })
+		if len(keys) != 2 {
+			t.Fatalf("%d signing keys", len(keys))
+		}
+		// Taking the client's role ends its tokens at the next request.
+		who, err := e.app.AuthenticateBearer(ctx, after.AccessToken, "")
+		e.must(err)
+		list, _, err := e.app.ListUsers(ctx, owner, tenantry.UserFilter{OrgID: acc.ID, Login: clientID})
+		e.must(err)
+		_, err = e.app.GrantRole(ctx, owner, list[0].ID, app.NewGrant{Role: "read_only"})
+		e.must(err)
+		e.must(e.app.RevokeRole(ctx, owner, list[0].ID, who.Grants[0].ID))
+		again, err := e.app.AuthenticateBearer(ctx, after.AccessToken, "")
+		e.must(err)
+		if len(again.Grants) != 0 {
+			t.Fatalf("token still carries %v after the role was taken", again.Grants)
+		}
+	})
+}
