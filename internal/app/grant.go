@@ -93,6 +93,7 @@ func (a *App) RevokeRole(ctx context.Context, who *Actor, userID, grantID string
 		if err := tx.DeleteGrant(ctx, g.ID); err != nil {
 			return err
 		}
+		a.forgetClient(view.Login)
 		return event(ctx, tx, who, org.ID, "grant.delete", "user", view.ID, map[string]any{"role": g.Role})
 	})
 }

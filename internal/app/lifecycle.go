@@ -73,6 +73,7 @@ func (a *App) LockUser(ctx context.Context, who *Actor, id string) (*UserView, e
 		if err := tx.UpdateUser(ctx, view.User); err != nil {
 			return err
 		}
+		a.forgetClient(view.Login)
 		if err := tx.DeleteUserSessions(ctx, view.ID); err != nil {
 			return err
 		}

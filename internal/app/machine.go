@@ -43,7 +43,24 @@ type machines struct {
 	loadedAt time.Time
 	pepper   []byte
 	limits   limiter
+	clients  sync.Map // client_id -> *cachedClient
 }
+
+// cachedClient is what a grant needs to know of a client, read at most
+// clientCacheAge ago. A client locked or deleted within that time may still
+// be granted a token, but every use of a token reads the client's state
+// afresh, so such a token is refused at once.
+type cachedClient struct {
+	at      time.Time
+	actor   *Actor
+	secrets []*tenantry.ClientSecret
+}
+
+const clientCacheAge = 2 * time.Second
+
+// forgetClient drops a client from this instance's grant cache, after a
+// change to it here; other instances read it again within clientCacheAge.
+func (a *App) forgetClient(login string) { a.m.clients.Delete(login) }
 
 // pepperKey names the setting that holds the client-secret pepper.
 const pepperKey = "client_secret_pepper"
@@ -345,6 +362,7 @@ func (a *App) RotateClientSecret(ctx context.Context, who *Actor, userID, secret
 		if err := tx.ExpireClientSecrets(ctx, view.ID, id, tx.Now().Add(overlap)); err != nil {
 			return err
 		}
+		a.forgetClient(view.Login)
 		return event(ctx, tx, who, view.OrgID, "client.secret_rotate", "user", view.ID, map[string]any{"overlap_seconds": int(overlap.Seconds())})
 	})
 	if err != nil || !generated {
@@ -368,29 +386,48 @@ func (a *App) clientByCredentials(ctx context.Context, clientID, secret string) 
 		return nil, err
 	}
 	want := hashSecret(pepper, secret)
-	var who *Actor
-	err = a.store.View(ctx, func(tx tenantry.Tx) error {
-		u, err := tx.UserByLogin(ctx, clientID)
-		if err != nil || u.Kind == tenantry.UserHuman || u.Status != tenantry.UserActive {
-			return oauth.ErrInvalidClient()
-		}
-		secrets, err := tx.ClientSecrets(ctx, u.ID)
-		if err != nil {
-			return err
-		}
-		ok := false
-		for _, s := range secrets {
-			if (s.ExpiresAt.IsZero() || tx.Now().Before(s.ExpiresAt)) && subtle.ConstantTimeCompare([]byte(s.Hash), []byte(want)) == 1 {
-				ok = true
+	now := a.cfg.Now()
+	c, _ := a.m.clients.Load(clientID)
+	cached, _ := c.(*cachedClient)
+	if cached == nil || now.Sub(cached.at) >= clientCacheAge || now.Before(cached.at) {
+		cached = &cachedClient{at: now}
+		err = a.store.View(ctx, func(tx tenantry.Tx) error {
+			u, err := tx.UserByLogin(ctx, clientID)
+			if tenantry.ErrorCode(err) == tenantry.NotFound {
+				return nil // remembered as no client
 			}
+			if err != nil {
+				return err
+			}
+			if u.Kind == tenantry.UserHuman || u.Status != tenantry.UserActive {
+				return nil
+			}
+			if cached.secrets, err = tx.ClientSecrets(ctx, u.ID); err != nil {
+				return err
+			}
+			cached.actor, err = a.loadActor(ctx, tx, u)
+			return err
+		})
+		if err != nil {
+			return nil, err
 		}
-		if !ok {
-			return oauth.ErrInvalidClient()
+		a.m.clients.Store(clientID, cached)
+	}
+	if cached.actor == nil {
+		return nil, oauth.ErrInvalidClient()
+	}
+	ok := false
+	for _, s := range cached.secrets {
+		if (s.ExpiresAt.IsZero() || now.Before(s.ExpiresAt)) && subtle.ConstantTimeCompare([]byte(s.Hash), []byte(want)) == 1 {
+			ok = true
 		}
-		who, err = a.loadActor(ctx, tx, u)
-		return err
-	})
-	return who, err
+	}
+	if !ok {
+		return nil, oauth.ErrInvalidClient()
+	}
+	who := *cached.actor // a copy: callers may narrow its principal
+	who.principal.Grants = slices.Clone(cached.actor.principal.Grants)
+	return &who, nil
 }
 
 // IssueToken is the client_credentials grant (RFC 6749 §4.4): it checks

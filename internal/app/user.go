@@ -472,6 +472,7 @@ func (a *App) DeleteUser(ctx context.Context, who *Actor, id string) error {
 		if err := tx.DeleteUser(ctx, view.ID); err != nil {
 			return err
 		}
+		a.forgetClient(view.Login)
 		return event(ctx, tx, who, view.OrgID, "user.delete", "user", view.ID,
 			map[string]any{"login": view.Login, "email": view.Email})
 	})

@@ -80,10 +80,12 @@ func Open(ctx context.Context, dsn string, now func() time.Time) (*DB, error) {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
 		d.write.SetMaxOpenConns(1)
+		d.write.SetMaxIdleConns(1)
 		if d.read, err = sql.Open("sqlite", base+"&_pragma=query_only(1)"); err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
 		d.read.SetMaxOpenConns(4)
+		d.read.SetMaxIdleConns(4) // reopening a connection costs more than the query
 	}
 	if err := d.write.PingContext(ctx); err != nil {
 		d.Close()
