@@ -71,6 +71,7 @@ func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) tenantr
 		{"SessionIDs", testSessionIDs},
 		{"SIMs", testSIMs},
 		{"WorkflowsRequestsContacts", testWorkAndContacts},
+		{"MachineCredentials", testMachines},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
