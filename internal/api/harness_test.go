@@ -40,6 +40,7 @@ func newEnv(t *testing.T, b sqltest.Backend) *env {
 	cfg := app.DefaultConfig()
 	cfg.PublicURL = "http://tenantry.test"
 	cfg.Password = auth.Params{Memory: 64, Time: 1, Threads: 1} // real argon2id, cheap for tests
+	cfg.TokenRatePerClient = 20
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a, err := app.New(db, policy.Default(), log, cfg, nil)
 	if err != nil {

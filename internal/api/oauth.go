@@ -247,6 +247,40 @@ func (s *Server) clientRoutes() {
 		out.Body.ClientSecret = secret
 		return out, nil
 	})
+	type secretBody struct {
+		ID        string     `json:"id"`
+		CreatedAt time.Time  `json:"created_at"`
+		ExpiresAt *time.Time `json:"expires_at,omitempty" doc:"Set on old secrets after a rotation"`
+	}
+	type secretsOutput struct {
+		Body struct {
+			Items []secretBody `json:"items"`
+		}
+	}
+	huma.Register(s.api, op("listClientSecrets", http.MethodGet, "/api/v1/users/{user}/secrets", "List a client's secrets (never their values)", "Clients"),
+		func(ctx context.Context, in *userInput) (*secretsOutput, error) {
+			list, err := s.app.ClientSecrets(ctx, actor(ctx), in.UserID)
+			if err != nil {
+				return nil, s.problem(ctx, err)
+			}
+			out := &secretsOutput{}
+			out.Body.Items = []secretBody{}
+			for _, sc := range list {
+				out.Body.Items = append(out.Body.Items, secretBody{ID: sc.ID, CreatedAt: sc.CreatedAt, ExpiresAt: timePtr(sc.ExpiresAt)})
+			}
+			return out, nil
+		})
+	type revokeSecretInput struct {
+		UserID   string `path:"user"`
+		SecretID string `path:"secret"`
+	}
+	rs := op("revokeClientSecret", http.MethodDelete, "/api/v1/users/{user}/secrets/{secret}", "Revoke a client secret now", "Clients")
+	rs.DefaultStatus = http.StatusNoContent
+	rs.Errors = append(rs.Errors, 409)
+	huma.Register(s.api, rs, func(ctx context.Context, in *revokeSecretInput) (*struct{}, error) {
+		return nil, s.problem(ctx, s.app.RevokeClientSecret(ctx, actor(ctx), in.UserID, in.SecretID))
+	})
+
 	pat := op("createPersonalToken", http.MethodPost, "/api/v1/me/tokens", "Create a personal access token for the Management API (Owners)", "Me")
 	pat.DefaultStatus = http.StatusCreated
 	huma.Register(s.api, pat, func(ctx context.Context, in *patInput) (*patOutput, error) {

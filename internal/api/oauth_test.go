@@ -201,3 +201,44 @@ func TestManagementAPITakesOnlyAnOwnersPersonalToken(t *testing.T) {
 		t.Fatalf("deleted PAT: %d", s)
 	}
 }
+
+func TestSecretRotationAndRateLimit(t *testing.T) {
+	f := newFixture(t, sqltest.Backends()[0])
+	r := f.clients["ownerA"].must(201, "POST", f.path("/api/v1/orgs/{A}/clients"), `{"name":"rotor"}`)
+	id, old := r.str("client_id"), r.str("client_secret")
+	user := r.body["user"].(map[string]any)["id"].(string)
+	grant := url.Values{"grant_type": {"client_credentials"}}
+	n := f.clients["ownerA"].must(201, "POST", "/api/v1/users/"+user+"/secrets", `{"overlap_seconds":3600}`)
+	fresh := n.str("client_secret")
+	for _, s := range []string{old, fresh} { // both work during the overlap
+		if st, body, _ := tokenCall(t, f.env, "/oauth2/token", grant, [2]string{id, s}); st != 200 {
+			t.Fatalf("grant during overlap: %d %v", st, body)
+		}
+	}
+	list := f.clients["ownerA"].must(200, "GET", "/api/v1/users/"+user+"/secrets", nil)
+	items := list.body["items"].([]any)
+	if len(items) != 2 || strings.Contains(list.raw, old) {
+		t.Fatalf("secrets: %s", list.raw)
+	}
+	oldID := items[1].(map[string]any)["id"].(string)
+	f.clients["ownerA"].must(204, "DELETE", "/api/v1/users/"+user+"/secrets/"+oldID, nil)
+	if st, _, _ := tokenCall(t, f.env, "/oauth2/token", grant, [2]string{id, old}); st != 401 {
+		t.Fatalf("revoked old secret: %d", st)
+	}
+	newID := items[0].(map[string]any)["id"].(string)
+	f.clients["ownerA"].must(409, "DELETE", "/api/v1/users/"+user+"/secrets/"+newID, nil)
+	// The per-client limit, 20 grants a second in these tests.
+	limited := false
+	for i := 0; i < 60 && !limited; i++ {
+		st, body, hdr := tokenCall(t, f.env, "/oauth2/token", grant, [2]string{id, fresh})
+		if st == 429 {
+			limited = body["error"] == "slow_down" && hdr.Get("Retry-After") != ""
+			if !limited {
+				t.Fatalf("429 without a proper body: %v %v", body, hdr)
+			}
+		}
+	}
+	if !limited {
+		t.Fatal("60 grants in a row were never limited")
+	}
+}

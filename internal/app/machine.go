@@ -652,3 +652,47 @@ func (l *limiter) take(now time.Time, limits ...limit) int {
 	}
 	return 0
 }
+
+// ClientSecrets lists a client's secrets (ids and times, never hashes).
+func (a *App) ClientSecrets(ctx context.Context, who *Actor, userID string) ([]*tenantry.ClientSecret, error) {
+	if err := ready(who); err != nil {
+		return nil, err
+	}
+	var out []*tenantry.ClientSecret
+	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+		view, err := a.administered(ctx, tx, who, userID, "manage the secrets of")
+		if err != nil {
+			return err
+		}
+		out, err = tx.ClientSecrets(ctx, view.ID)
+		return err
+	})
+	return out, err
+}
+
+// RevokeClientSecret ends one secret of a client at once, typically the
+// old one after a rotation; a client's last secret cannot be revoked (lock
+// or delete the client instead).
+func (a *App) RevokeClientSecret(ctx context.Context, who *Actor, userID, secretID string) error {
+	if err := ready(who); err != nil {
+		return err
+	}
+	return a.update(ctx, func(tx tenantry.Tx) error {
+		view, err := a.administered(ctx, tx, who, userID, "manage the secrets of")
+		if err != nil {
+			return err
+		}
+		secrets, err := tx.ClientSecrets(ctx, view.ID)
+		if err != nil {
+			return err
+		}
+		if len(secrets) == 1 && secrets[0].ID == secretID {
+			return tenantry.Errorf(tenantry.Conflict, "this is the client's last secret; add a new one first, or lock the client")
+		}
+		if err := tx.DeleteClientSecret(ctx, view.ID, secretID); err != nil {
+			return err
+		}
+		a.forgetClient(view.Login)
+		return event(ctx, tx, who, view.OrgID, "client.secret_revoke", "user", view.ID, map[string]any{"secret": secretID})
+	})
+}
