@@ -169,6 +169,17 @@ func scenarios() []scenario {
 			"ownerA": 201, "adminA": 201, "userA": 403, "readonlyA": 403, "ownerB": 404, "ownerC1": 404}),
 		every("GET", "/api/v1/orgs/{A}/contacts", "", map[string]int{"ownerA": 200, "readonlyA": 200, "thirdA": 403, "ownerB": 404}),
 
+		// API users and service accounts (U6, U7) and personal access tokens (R3).
+		every("POST", "/api/v1/orgs/{A}/clients", `{"name":"app"}`, map[string]int{
+			"ownerA": 201, "adminA": 201, "userA": 403, "readonlyA": 403, "thirdA": 403, "ownerB": 404, "ownerC1": 404, "operator": 404, "anon": 401}),
+		every("POST", "/api/v1/orgs/{A}/clients", `{"name":"svc","kind":"service","roles":["read_only"]}`, map[string]int{"ownerA": 201, "adminA": 201}),
+		every("POST", "/api/v1/orgs/{A}/clients", `{"name":"boss","roles":["admin"]}`, map[string]int{"ownerA": 201, "adminA": 403}),
+		every("POST", "/api/v1/orgs/{A}/clients", `{"name":"X Y"}`, map[string]int{"ownerA": 422}),
+		every("POST", "/api/v1/me/tokens", `{"name":"ci","expires_in_days":30}`, map[string]int{
+			"ownerA": 201, "owner2A": 201, "adminA": 403, "userA": 403, "operator": 403, "anon": 401}),
+		every("GET", "/api/v1/me/tokens", "", map[string]int{"ownerA": 200, "anon": 401}),
+		every("GET", "/api/v1/users/{userA}/secrets", "", map[string]int{"ownerA": 422, "userA": 403, "ownerB": 404}),
+
 		every("GET", "/api/v1/roles/1nce", "", map[string]int{"userA": 200, "thirdA": 200, "anon": 401}),
 		every("GET", "/api/v1/roles/nope", "", map[string]int{"userA": 422}),
 		every("DELETE", "/api/v1/session", "", map[string]int{"userA": 204, "anon": 401}),

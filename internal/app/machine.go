@@ -664,6 +664,9 @@ func (a *App) ClientSecrets(ctx context.Context, who *Actor, userID string) ([]*
 		if err != nil {
 			return err
 		}
+		if view.Kind == tenantry.UserHuman {
+			return tenantry.Errorf(tenantry.Invalid, "people have passwords, not client secrets")
+		}
 		out, err = tx.ClientSecrets(ctx, view.ID)
 		return err
 	})
