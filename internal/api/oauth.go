@@ -52,13 +52,8 @@ func OAuthRoutes(mux *http.ServeMux, a *app.App, log interface {
 		writeJSON(w, http.StatusOK, body)
 	})
 	mux.HandleFunc("POST /oauth2/introspect", func(w http.ResponseWriter, r *http.Request) {
-		if err := r.ParseForm(); err != nil {
-			writeOAuth(w, oauth.ErrInvalidRequest("the body must be form-encoded"))
-			return
-		}
-		id, secret, ok := clientCredentials(r)
+		id, secret, ok := formClient(w, r)
 		if !ok {
-			writeOAuth(w, oauth.ErrInvalidClient())
 			return
 		}
 		in, err := a.Introspect(r.Context(), id, secret, r.PostForm.Get("token"))
@@ -74,13 +69,8 @@ func OAuthRoutes(mux *http.ServeMux, a *app.App, log interface {
 		writeJSON(w, http.StatusOK, body)
 	})
 	mux.HandleFunc("POST /oauth2/revoke", func(w http.ResponseWriter, r *http.Request) {
-		if err := r.ParseForm(); err != nil {
-			writeOAuth(w, oauth.ErrInvalidRequest("the body must be form-encoded"))
-			return
-		}
-		id, secret, ok := clientCredentials(r)
+		id, secret, ok := formClient(w, r)
 		if !ok {
-			writeOAuth(w, oauth.ErrInvalidClient())
 			return
 		}
 		if err := a.RevokeToken(r.Context(), id, secret, r.PostForm.Get("token")); err != nil {
@@ -110,6 +100,19 @@ func OAuthRoutes(mux *http.ServeMux, a *app.App, log interface {
 			"token_endpoint_auth_signing_alg_values_supported": []string{"EdDSA"},
 		})
 	})
+}
+
+// formClient parses a form-encoded request and its client credentials,
+// answering the error itself when either is missing.
+func formClient(w http.ResponseWriter, r *http.Request) (id, secret string, ok bool) {
+	if err := r.ParseForm(); err != nil {
+		writeOAuth(w, oauth.ErrInvalidRequest("the body must be application/x-www-form-urlencoded"))
+		return "", "", false
+	}
+	if id, secret, ok = clientCredentials(r); !ok {
+		writeOAuth(w, oauth.ErrInvalidClient())
+	}
+	return id, secret, ok
 }
 
 // clientCredentials reads client_secret_basic or client_secret_post.

@@ -58,3 +58,22 @@ func TestActivationLinkOpensAWorkingPage(t *testing.T) {
 	}
 	f.signIn("new-user@example.com")
 }
+
+func TestInvitationLinkOpensAWorkingPage(t *testing.T) {
+	f := newFixture(t, sqltest.Backends()[0])
+	f.clients["ownerB"].must(201, "POST", f.path("/api/v1/orgs/{B}/invitations"), `{"login":"userA@example.com","roles":["read_only"]}`)
+	m := f.mailTo("userA@example.com")
+	page := f.anon().must(200, "GET", "/invitation?token="+m.Token(), nil)
+	if !strings.Contains(page.raw, "<title>Invitation · Tenantry</title>") || !strings.Contains(page.raw, `value="`+m.Token()+`"`) {
+		t.Fatalf("page: %s", page.raw)
+	}
+	res, err := http.PostForm(f.url+"/invitation", url.Values{"token": {m.Token()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("accept: %d", res.StatusCode)
+	}
+	f.clients["ownerB"].must(200, "GET", f.path("/api/v1/users/{userA}"), nil)
+}
