@@ -37,7 +37,9 @@ func New(mux *http.ServeMux, a *app.App, log *slog.Logger, publicURL string) *Se
 	cfg := huma.DefaultConfig("Tenantry", Version)
 	cfg.Info.Description = "Accounts, users, roles and organizations for B2B customer portals. " +
 		"Sign in with POST /api/v1/session; the session cookie authenticates every other call. " +
-		"Errors are RFC 9457 problem documents with a stable `code`."
+		"Machines send `Authorization: Bearer` with an access token from POST /oauth2/token (client_credentials; " +
+		"form-encoded as RFC 6749 says, so described by /.well-known/oauth-authorization-server rather than here), " +
+		"or an Owner's personal access token. Errors are RFC 9457 problem documents with a stable `code`."
 	cfg.OpenAPIPath = "/api/v1/openapi"
 	cfg.DocsPath = ""
 	cfg.SchemasPath = "/api/v1/schemas"
