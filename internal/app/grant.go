@@ -87,8 +87,13 @@ func (a *App) RevokeRole(ctx context.Context, who *Actor, userID, grantID string
 		if !ok || !a.policy.CanAssign(who.Principal(), org.ID, r, false) {
 			return forbidden("you may not take the role %s", g.Role)
 		}
-		if len(view.Grants) == 1 {
+		if len(view.Grants) == 1 && view.Org == view.OrgID {
 			return tenantry.Errorf(tenantry.Invalid, "a user needs at least one role; delete the user instead")
+		}
+		if len(view.Grants) == 1 { // a linked person's last role here: unlink them
+			if err := tx.Unlink(ctx, view.Org, view.ID); err != nil {
+				return err
+			}
 		}
 		if err := tx.DeleteGrant(ctx, g.ID); err != nil {
 			return err

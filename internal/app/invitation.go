@@ -131,6 +131,9 @@ func (a *App) AcceptInvitation(ctx context.Context, token, ip string) (*tenantry
 				return err
 			}
 		}
+		if err := tx.Link(ctx, inv.OrgID, inv.UserID); err != nil {
+			return err
+		}
 		u, err := tx.User(ctx, inv.UserID)
 		if err != nil {
 			return err

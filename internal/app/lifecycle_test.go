@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -390,6 +391,11 @@ func TestInvitationLinksAPersonWithoutMovingThem(t *testing.T) {
 		bobActor := e.signIn("bob@example.com")
 		if bobActor.User.OrgID != accB.ID || !e.app.Policy().Member(bobActor.Principal(), accA.ID) {
 			t.Fatalf("bob moved or not linked: org %s", bobActor.User.OrgID)
+		}
+		list, _, err := e.app.ListUsers(ctx, ownerA, tenantry.UserFilter{OrgID: accA.ID})
+		e.must(err)
+		if len(list) != 2 || !slices.ContainsFunc(list, func(v *app.UserView) bool { return v.ID == bob.ID && len(v.Grants) == 1 }) {
+			t.Fatalf("A's list does not show bob with his role there: %d rows", len(list))
 		}
 		seen, err := e.app.User(ctx, ownerA, bob.ID)
 		e.must(err)

@@ -96,6 +96,7 @@ func (tx *Tx) Accounts(ctx context.Context, after string, limit int) ([]*tenantr
 func (tx *Tx) DeleteOrg(ctx context.Context, id string) error {
 	for _, q := range []string{
 		`DELETE FROM grants WHERE org_id = $1`,
+		`DELETE FROM links WHERE org_id = $1`,
 		`DELETE FROM invitations WHERE org_id = $1`,
 		`DELETE FROM contacts WHERE org_id = $1`,
 		`DELETE FROM workflows WHERE org_id = $1`,

@@ -132,6 +132,19 @@ func (tx *Tx) InitialOwners(ctx context.Context, orgID string) ([]*tenantry.User
 	return out, translate(rows.Err())
 }
 
+// Link lists a person of another org among an org's users.
+func (tx *Tx) Link(ctx context.Context, orgID, userID string) error {
+	_, err := tx.exec(ctx, `INSERT INTO links (org_id, user_id, created_at) VALUES ($1, $2, $3)
+		ON CONFLICT (org_id, user_id) DO NOTHING`, orgID, userID, micros(tx.now))
+	return err
+}
+
+// Unlink stops listing a linked person among an org's users.
+func (tx *Tx) Unlink(ctx context.Context, orgID, userID string) error {
+	_, err := tx.exec(ctx, `DELETE FROM links WHERE org_id = $1 AND user_id = $2`, orgID, userID)
+	return err
+}
+
 // CountUsers counts an org's users.
 func (tx *Tx) CountUsers(ctx context.Context, orgID string) (int, error) {
 	var n int
@@ -211,8 +224,16 @@ func (tx *Tx) ListUsers(ctx context.Context, f tenantry.UserFilter) ([]*tenantry
 		fmt.Fprintf(&where, " AND %s %s= %s AND (%s %s %s OR id %s %s)", col, cmp, k, col, cmp, k, cmp, id)
 	}
 	limit := f.Limit
-	query := fmt.Sprintf(`SELECT %s, %s FROM users WHERE %s ORDER BY %s %s, id %s LIMIT %s`,
-		userColumns, col, where.String(), col, dir, dir, arg(limit+1))
+	// Two keyset scans, each of which seeks by index: the org's own people,
+	// and the (few) people linked to it from other orgs; then the merge.
+	home := where.String()
+	linked := "id IN (SELECT user_id FROM links WHERE org_id = $1)" + strings.TrimPrefix(home, "org_id = $1")
+	n := arg(limit + 1)
+	arm := func(w, alias string) string {
+		return fmt.Sprintf(`SELECT * FROM (SELECT %s, %s AS sort_key FROM users WHERE %s ORDER BY %s %s, id %s LIMIT %s) AS %s`,
+			userColumns, col, w, col, dir, dir, n, alias)
+	}
+	query := arm(home, "own") + " UNION ALL " + arm(linked, "linked") + fmt.Sprintf(" ORDER BY sort_key %s, id %s LIMIT %s", dir, dir, n)
 	rows, err := tx.tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, "", translate(err)

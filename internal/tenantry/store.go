@@ -52,11 +52,15 @@ type Tx interface {
 	UpdateUser(ctx context.Context, u *User) error
 	// DeleteUser removes the user with its grants, sessions and tokens.
 	DeleteUser(ctx context.Context, id string) error
-	// ListUsers returns one page of an org's users and the cursor of the
-	// next page ("" on the last page).
+	// ListUsers returns one page of an org's users, its own and those
+	// linked to it, and the cursor of the next page ("" on the last page).
 	ListUsers(ctx context.Context, f UserFilter) ([]*User, string, error)
 	// InitialOwners returns the users of an org marked as its initial owner.
 	InitialOwners(ctx context.Context, orgID string) ([]*User, error)
+	// Link lists a person of another org among an org's users; Unlink
+	// stops that. Both are no-ops when there is nothing to do.
+	Link(ctx context.Context, orgID, userID string) error
+	Unlink(ctx context.Context, orgID, userID string) error
 	// CountUsers counts an org's users.
 	CountUsers(ctx context.Context, orgID string) (int, error)
 

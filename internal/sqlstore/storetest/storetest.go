@@ -388,6 +388,19 @@ func testListUsersIsolation(t *testing.T, s tenantry.Store, _ *Clock) {
 	if len(got) != 5 {
 		t.Fatalf("%d rows, want 5", len(got))
 	}
+	// A person of B linked to A shows in A's list, in order, once; not after Unlink.
+	linked := mustUser(t, s, b.ID, "Same", "Nam")
+	update(t, s, func(tx tenantry.Tx) error { return tx.Link(ctx, a.ID, linked.ID) })
+	for _, desc := range []bool{false, true} {
+		got = collect(t, s, tenantry.UserFilter{OrgID: a.ID, Sort: tenantry.SortLastName, LastName: "nam", Desc: desc, Limit: 2})
+		if len(got) != 6 || (!desc && got[0].ID != linked.ID) || (desc && got[5].ID != linked.ID) {
+			t.Fatalf("with a linked person (desc %v): %d rows", desc, len(got))
+		}
+	}
+	update(t, s, func(tx tenantry.Tx) error { return tx.Unlink(ctx, a.ID, linked.ID) })
+	if got = collect(t, s, tenantry.UserFilter{OrgID: a.ID, Sort: tenantry.SortLastName, Limit: 2}); len(got) != 5 {
+		t.Fatalf("after unlink: %d rows", len(got))
+	}
 	for _, u := range got {
 		if u.OrgID != a.ID {
 			t.Fatalf("account A's list shows a user of %s", u.OrgID)
