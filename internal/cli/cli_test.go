@@ -138,6 +138,21 @@ func TestServeDemo(t *testing.T) {
 	if !strings.Contains(got, "moved 10 SIMs") {
 		t.Fatalf("transfer: %q", got)
 	}
+	// The same with an Owner's personal access token instead of a password.
+	req, _ := http.NewRequest("POST", base+"/api/v1/me/tokens", strings.NewReader(`{"name":"cli","expires_in_days":1}`))
+	req.Header.Set("Content-Type", "application/json")
+	res, err = c.Do(req)
+	if err != nil || res.StatusCode != 201 {
+		t.Fatalf("pat: %v %v", res, err)
+	}
+	var pat struct{ Token string }
+	json.NewDecoder(res.Body).Decode(&pat)
+	res.Body.Close()
+	t.Setenv("TENANTRY_TOKEN", pat.Token)
+	got = run(0, "sims", "transfer", "--from", to, "--to", account, "--file", filepath.Join(dir, "down.csv"), "--dry-run")
+	if !strings.Contains(got, "dry run: 10 SIMs would move") {
+		t.Fatalf("transfer with a token: %q", got)
+	}
 	cancel()
 	if code := <-done; code != 0 {
 		t.Fatalf("serve exited %d", code)

@@ -17,8 +17,9 @@ import (
 
 // remote is a signed-in client of a Tenantry server's API.
 type remote struct {
-	base string
-	http *http.Client
+	base  string
+	http  *http.Client
+	token string // a bearer token, instead of a session
 }
 
 // remoteFlags are how the API commands reach and sign in to a server.
@@ -29,9 +30,14 @@ type remoteFlags struct {
 
 func (f *remoteFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.server, "server", "", "the Tenantry server; default --public-url (env TENANTRY_SERVER)")
-	cmd.Flags().StringVar(&f.login, "login", "", "sign in as this login (env TENANTRY_LOGIN); the password comes from TENANTRY_PASSWORD")
+	cmd.Flags().StringVar(&f.login, "login", "", "sign in as this login (env TENANTRY_LOGIN); the password comes from TENANTRY_PASSWORD; or set TENANTRY_TOKEN instead")
 	cmd.Flags().BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
 }
+
+// tokenEnv names the variable that holds a bearer token (an Owner's
+// personal access token, or an API client's access token) to use instead
+// of signing in.
+const tokenEnv = "TENANTRY_TOKEN"
 
 // connect signs in to the server and returns the client.
 func (f *remoteFlags) connect(cmd *cobra.Command, s *settings) (*remote, error) {
@@ -39,8 +45,11 @@ func (f *remoteFlags) connect(cmd *cobra.Command, s *settings) (*remote, error) 
 	if base == "" {
 		base = s.public()
 	}
+	if token := os.Getenv(tokenEnv); token != "" && f.login == "" {
+		return &remote{base: strings.TrimRight(base, "/"), http: &http.Client{}, token: token}, nil
+	}
 	if f.login == "" {
-		return nil, fmt.Errorf("--login: say who signs in (or set TENANTRY_LOGIN)")
+		return nil, fmt.Errorf("--login: say who signs in (or set TENANTRY_LOGIN), or set %s to a bearer token", tokenEnv)
 	}
 	password := os.Getenv("TENANTRY_PASSWORD")
 	if f.passwordStdin {
@@ -63,7 +72,7 @@ func (f *remoteFlags) connect(cmd *cobra.Command, s *settings) (*remote, error) 
 		return nil, fmt.Errorf("sign in: %w", err)
 	}
 	if out.MFARequired {
-		return nil, fmt.Errorf("sign in: %s uses two-factor sign-in, which the command line does not support yet", f.login)
+		return nil, fmt.Errorf("sign in: %s uses two-factor sign-in; use a personal access token in %s instead", f.login, tokenEnv)
 	}
 	return r, nil
 }
@@ -105,6 +114,9 @@ func (r *remote) call(method, path, contentType string, body io.Reader, out any)
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
+	}
+	if r.token != "" {
+		req.Header.Set("Authorization", "Bearer "+r.token)
 	}
 	res, err := r.http.Do(req)
 	if err != nil {
