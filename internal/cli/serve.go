@@ -76,6 +76,11 @@ func serveCmd(s *settings) *cobra.Command {
 						if err := a.RotateKeys(ctx); err != nil {
 							log.Error("rotate signing keys", "err", err)
 						}
+						if swept, err := a.Sweep(ctx); err != nil {
+							log.Error("sweep", "err", err)
+						} else {
+							log.Info("swept expired rows", "removed", swept)
+						}
 					}
 				}
 			}()

@@ -250,6 +250,13 @@ type Tx interface {
 	// PutSettingIfAbsent stores value under key unless one is there already.
 	PutSettingIfAbsent(ctx context.Context, key, value string) error
 
+	// Sweep deletes what has run out by now: expired sessions, used or
+	// expired one-time tokens, revoked-token records past their expiry,
+	// throttle rows idle since before idleBefore, and sent or abandoned
+	// mail and dev mail older than mailBefore. It returns the rows removed
+	// per table.
+	Sweep(ctx context.Context, idleBefore, mailBefore time.Time) (map[string]int64, error)
+
 	// AddEvent appends an audit event; it sets e.ID and e.CreatedAt.
 	AddEvent(ctx context.Context, e *Event) error
 	// Events returns an org's audit events, newest first, at most limit.

@@ -72,6 +72,7 @@ func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) tenantr
 		{"SIMs", testSIMs},
 		{"WorkflowsRequestsContacts", testWorkAndContacts},
 		{"MachineCredentials", testMachines},
+		{"SweepRemovesWhatRanOut", testSweep},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,48 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/tenantry/tenantry/internal/tenantry"
+)
+
+func testSweep(t *testing.T, s tenantry.Store, clock *Clock) {
+	acc := mustAccount(t, s, "1")
+	u := mustUser(t, s, acc.ID, "A", "B")
+	update(t, s, func(tx tenantry.Tx) error {
+		for i, d := range []time.Duration{time.Minute, 2 * time.Hour} {
+			h := []string{"old", "live"}[i]
+			if err := tx.CreateSession(ctx, &tenantry.Session{Hash: h, UserID: u.ID, ExpiresAt: clock.Now().Add(d)}); err != nil {
+				return err
+			}
+			if err := tx.CreateToken(ctx, &tenantry.OneTimeToken{Hash: h, Purpose: tenantry.TokenReset, UserID: u.ID, ExpiresAt: clock.Now().Add(d)}); err != nil {
+				return err
+			}
+		}
+		return tx.EnqueueMail(ctx, &tenantry.Mail{Key: "k", To: "a@example.com", Subject: "s", Text: "t"})
+	})
+	update(t, s, func(tx tenantry.Tx) error {
+		m, err := tx.ClaimMail(ctx, 1, tx.Now().Add(time.Minute))
+		if err != nil {
+			return err
+		}
+		return tx.MailSent(ctx, m[0].ID)
+	})
+	clock.Advance(time.Hour)
+	var removed map[string]int64
+	update(t, s, func(tx tenantry.Tx) error {
+		var err error
+		removed, err = tx.Sweep(ctx, tx.Now().Add(-24*time.Hour), tx.Now().Add(-30*time.Minute))
+		return err
+	})
+	if removed["sessions"] != 1 || removed["tokens"] != 1 || removed["outbox"] != 1 {
+		t.Fatalf("removed %v", removed)
+	}
+	s.View(ctx, func(tx tenantry.Tx) error {
+		if _, err := tx.Session(ctx, "live"); err != nil {
+			t.Fatalf("a live session went: %v", err)
+		}
+		return nil
+	})
+}
