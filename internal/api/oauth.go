@@ -49,7 +49,7 @@ func OAuthRoutes(mux *http.ServeMux, a *app.App, log interface {
 			body["scope"] = tok.Scope
 		}
 		w.Header().Set("Cache-Control", "no-store")
-		writeJSON(w, http.StatusOK, body)
+		WriteJSON(w, http.StatusOK, body)
 	})
 	mux.HandleFunc("POST /oauth2/introspect", func(w http.ResponseWriter, r *http.Request) {
 		id, secret, ok := formClient(w, r)
@@ -66,7 +66,7 @@ func OAuthRoutes(mux *http.ServeMux, a *app.App, log interface {
 			body["sub"], body["client_id"], body["org"], body["roles"] = in.Subject, in.ClientID, in.Org, in.Roles
 			body["exp"], body["token_type"] = in.Expires.Unix(), "Bearer"
 		}
-		writeJSON(w, http.StatusOK, body)
+		WriteJSON(w, http.StatusOK, body)
 	})
 	mux.HandleFunc("POST /oauth2/revoke", func(w http.ResponseWriter, r *http.Request) {
 		id, secret, ok := formClient(w, r)
@@ -86,11 +86,11 @@ func OAuthRoutes(mux *http.ServeMux, a *app.App, log interface {
 			return
 		}
 		w.Header().Set("Cache-Control", "public, max-age=60")
-		writeJSON(w, http.StatusOK, set)
+		WriteJSON(w, http.StatusOK, set)
 	})
 	mux.HandleFunc("GET /.well-known/oauth-authorization-server", func(w http.ResponseWriter, r *http.Request) {
 		iss := a.Issuer()
-		writeJSON(w, http.StatusOK, map[string]any{
+		WriteJSON(w, http.StatusOK, map[string]any{
 			"issuer": iss, "token_endpoint": iss + "/oauth2/token", "jwks_uri": iss + "/oauth2/jwks",
 			"introspection_endpoint": iss + "/oauth2/introspect", "revocation_endpoint": iss + "/oauth2/revoke",
 			"grant_types_supported": []string{"client_credentials"}, "response_types_supported": []string{},
@@ -133,7 +133,7 @@ func writeOAuth(w http.ResponseWriter, e *oauth.Error) {
 		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, e.Status, map[string]string{"error": e.Code, "error_description": e.Description})
+	WriteJSON(w, e.Status, map[string]string{"error": e.Code, "error_description": e.Description})
 }
 
 func writeOAuthErr(w http.ResponseWriter, r *http.Request, log interface {
@@ -148,7 +148,8 @@ func writeOAuthErr(w http.ResponseWriter, r *http.Request, log interface {
 	writeOAuth(w, &oauth.Error{Code: "server_error", Description: "internal error", Status: 500})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// WriteJSON writes v as a JSON response with status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)

@@ -142,7 +142,6 @@ type TokenPurpose string
 const (
 	TokenActivation TokenPurpose = "activation"
 	TokenReset      TokenPurpose = "reset"
-	TokenInvitation TokenPurpose = "invitation"
 )
 
 // OneTimeToken is an e-mailed secret, stored only as its hash.
