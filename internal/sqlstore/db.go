@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -40,6 +41,69 @@ type DB struct {
 	write *sql.DB
 	read  *sql.DB
 	now   func() time.Time
+	stmts map[*sql.DB]*stmtCache
+}
+
+// stmtCache holds one pool's prepared statements. A query is prepared
+// only once its transaction has ended: preparing needs a connection, and a
+// transaction that waited for one while holding SQLite's only writer
+// connection would wait forever.
+type stmtCache struct {
+	mu      sync.Mutex
+	ready   map[string]*sql.Stmt
+	pending map[string]bool
+}
+
+// maxStmts bounds a cache: queries built with many shapes (IN lists of
+// every length) beyond it run unprepared.
+const maxStmts = 500
+
+func newStmtCache() *stmtCache {
+	return &stmtCache{ready: map[string]*sql.Stmt{}, pending: map[string]bool{}}
+}
+
+// lookup returns the prepared statement of query, or nil after noting it
+// for preparation.
+func (c *stmtCache) lookup(query string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.ready[query]; ok {
+		return st
+	}
+	if len(c.ready)+len(c.pending) < maxStmts {
+		c.pending[query] = true
+	}
+	return nil
+}
+
+func (c *stmtCache) hasPending() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.pending) > 0
+}
+
+// prepare prepares the noted queries; the caller holds no connection.
+func (c *stmtCache) prepare(ctx context.Context, db *sql.DB) {
+	c.mu.Lock()
+	var todo []string
+	for q := range c.pending {
+		todo = append(todo, q)
+	}
+	clear(c.pending)
+	c.mu.Unlock()
+	for _, q := range todo {
+		st, err := db.PrepareContext(ctx, q)
+		if err != nil {
+			continue // it runs unprepared, as before
+		}
+		c.mu.Lock()
+		if _, dup := c.ready[q]; dup {
+			st.Close()
+		} else {
+			c.ready[q] = st
+		}
+		c.mu.Unlock()
+	}
 }
 
 var _ tenantry.Store = (*DB)(nil)
@@ -87,6 +151,10 @@ func Open(ctx context.Context, dsn string, now func() time.Time) (*DB, error) {
 		d.read.SetMaxOpenConns(4)
 		d.read.SetMaxIdleConns(4) // reopening a connection costs more than the query
 	}
+	d.stmts = map[*sql.DB]*stmtCache{d.write: newStmtCache()}
+	if d.read != d.write {
+		d.stmts[d.read] = newStmtCache()
+	}
 	if err := d.write.PingContext(ctx); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("connect to %s: %w", d.dialect, err)
@@ -103,6 +171,13 @@ func (d *DB) Dialect() Dialect { return d.dialect }
 
 // Close closes every connection.
 func (d *DB) Close() error {
+	for _, c := range d.stmts {
+		c.mu.Lock()
+		for _, st := range c.ready {
+			st.Close()
+		}
+		c.mu.Unlock()
+	}
 	err := d.write.Close()
 	if d.read != d.write {
 		err = errors.Join(err, d.read.Close())
@@ -144,6 +219,16 @@ func (d *DB) View(ctx context.Context, fn func(tenantry.Tx) error) error {
 }
 
 func (d *DB) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(tenantry.Tx) error) error {
+	err := d.runTx(ctx, db, opts, fn)
+	// The transaction has let go of its connection: now prepare the queries
+	// it ran unprepared for the first time.
+	if c := d.stmts[db]; c.hasPending() {
+		c.prepare(context.WithoutCancel(ctx), db)
+	}
+	return err
+}
+
+func (d *DB) runTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(tenantry.Tx) error) error {
 	sqlTx, err := db.BeginTx(ctx, opts)
 	if err != nil {
 		return translate(err)
@@ -156,7 +241,7 @@ func (d *DB) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(t
 			_ = sqlTx.Rollback()
 		}
 	}()
-	tx := &Tx{tx: sqlTx, dialect: d.dialect, now: d.now().UTC().Truncate(time.Microsecond)}
+	tx := &Tx{tx: sqlTx, dialect: d.dialect, now: d.now().UTC().Truncate(time.Microsecond), stmts: d.stmts[db]}
 	if err := fn(tx); err != nil {
 		return err
 	}
@@ -172,6 +257,33 @@ type Tx struct {
 	tx      *sql.Tx
 	dialect Dialect
 	now     time.Time
+	stmts   *stmtCache
+}
+
+// stmt returns the transaction's handle on query's prepared statement, or
+// nil to run it unprepared.
+func (tx *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
+	if tx.stmts == nil {
+		return nil
+	}
+	if st := tx.stmts.lookup(query); st != nil {
+		return tx.tx.StmtContext(ctx, st)
+	}
+	return nil
+}
+
+func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := tx.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return tx.tx.QueryContext(ctx, query, args...)
+}
+
+func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := tx.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return tx.tx.QueryRowContext(ctx, query, args...)
 }
 
 // lockRows is the clause that locks selected rows until the transaction
@@ -192,7 +304,13 @@ var _ tenantry.Tx = (*Tx)(nil)
 func (tx *Tx) Now() time.Time { return tx.now }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	res, err := tx.tx.ExecContext(ctx, query, args...)
+	var res sql.Result
+	var err error
+	if st := tx.stmt(ctx, query); st != nil {
+		res, err = st.ExecContext(ctx, args...)
+	} else {
+		res, err = tx.tx.ExecContext(ctx, query, args...)
+	}
 	return res, translate(err)
 }
 

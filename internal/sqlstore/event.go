@@ -27,7 +27,7 @@ func (tx *Tx) AddEvent(ctx context.Context, e *tenantry.Event) error {
 
 // Events returns an org's audit events, newest first.
 func (tx *Tx) Events(ctx context.Context, orgID string, limit int) ([]*tenantry.Event, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT id, org_id, actor_id, action, target_type, target_id, details, ip, created_at
+	rows, err := tx.query(ctx, `SELECT id, org_id, actor_id, action, target_type, target_id, details, ip, created_at
 		FROM events WHERE org_id = $1 ORDER BY id DESC LIMIT $2`, orgID, limit)
 	if err != nil {
 		return nil, translate(err)

@@ -33,7 +33,7 @@ func (tx *Tx) CreateGrant(ctx context.Context, g *tenantry.Grant) error {
 
 // Grant returns the grant with id.
 func (tx *Tx) Grant(ctx context.Context, id string) (*tenantry.Grant, error) {
-	g, err := scanGrant(tx.tx.QueryRowContext(ctx, `SELECT `+grantColumns+` FROM grants WHERE id = $1`, id))
+	g, err := scanGrant(tx.queryRow(ctx, `SELECT `+grantColumns+` FROM grants WHERE id = $1`, id))
 	if err == sql.ErrNoRows {
 		return nil, tenantry.Errorf(tenantry.NotFound, "grant not found")
 	}
@@ -49,7 +49,7 @@ func (tx *Tx) DeleteGrant(ctx context.Context, id string) error {
 }
 
 func (tx *Tx) queryGrants(ctx context.Context, query string, args ...any) ([]tenantry.Grant, error) {
-	rows, err := tx.tx.QueryContext(ctx, query, args...)
+	rows, err := tx.query(ctx, query, args...)
 	if err != nil {
 		return nil, translate(err)
 	}

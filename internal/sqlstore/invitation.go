@@ -40,7 +40,7 @@ func (tx *Tx) CreateInvitation(ctx context.Context, inv *tenantry.Invitation) er
 }
 
 func (tx *Tx) queryInvitation(ctx context.Context, query string, arg string) (*tenantry.Invitation, error) {
-	inv, err := scanInvitation(tx.tx.QueryRowContext(ctx, query, arg))
+	inv, err := scanInvitation(tx.queryRow(ctx, query, arg))
 	if err != nil {
 		return nil, scanOne(err, "invitation")
 	}
@@ -66,7 +66,7 @@ func (tx *Tx) UpdateInvitation(ctx context.Context, inv *tenantry.Invitation) er
 
 // OrgInvitations returns an org's invitations, newest first.
 func (tx *Tx) OrgInvitations(ctx context.Context, orgID string) ([]*tenantry.Invitation, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE org_id = $1
+	rows, err := tx.query(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE org_id = $1
 		ORDER BY created_at DESC, id DESC LIMIT 500`, orgID)
 	if err != nil {
 		return nil, translate(err)

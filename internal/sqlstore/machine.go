@@ -10,7 +10,7 @@ import (
 
 // ClientSecrets returns a user's client secrets, newest first.
 func (tx *Tx) ClientSecrets(ctx context.Context, userID string) ([]*tenantry.ClientSecret, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT id, user_id, hash, created_at, expires_at FROM client_secrets
+	rows, err := tx.query(ctx, `SELECT id, user_id, hash, created_at, expires_at FROM client_secrets
 		WHERE user_id = $1 ORDER BY created_at DESC, id DESC`, userID)
 	if err != nil {
 		return nil, translate(err)
@@ -51,7 +51,7 @@ func (tx *Tx) DeleteClientSecret(ctx context.Context, userID, id string) error {
 
 // SigningKeys returns every stored signing key, newest first.
 func (tx *Tx) SigningKeys(ctx context.Context) ([]*tenantry.SigningKey, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT kid, private_key, public_key, created_at, retire_at, expires_at
+	rows, err := tx.query(ctx, `SELECT kid, private_key, public_key, created_at, retire_at, expires_at
 		FROM signing_keys ORDER BY created_at DESC, kid DESC`)
 	if err != nil {
 		return nil, translate(err)
@@ -87,7 +87,7 @@ func (tx *Tx) RevokeToken(ctx context.Context, jti string, expiresAt time.Time) 
 // TokenRevoked reports whether a token id was revoked.
 func (tx *Tx) TokenRevoked(ctx context.Context, jti string) (bool, error) {
 	var n int
-	err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM revoked_tokens WHERE jti = $1`, jti).Scan(&n)
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM revoked_tokens WHERE jti = $1`, jti).Scan(&n)
 	return n > 0, translate(err)
 }
 
@@ -113,7 +113,7 @@ func (tx *Tx) CreatePersonalToken(ctx context.Context, t *tenantry.PersonalToken
 
 // PersonalTokenByHash returns the token with hash.
 func (tx *Tx) PersonalTokenByHash(ctx context.Context, hash string) (*tenantry.PersonalToken, error) {
-	t, err := scanPAT(tx.tx.QueryRowContext(ctx, `SELECT `+patColumns+` FROM personal_tokens WHERE hash = $1`, hash))
+	t, err := scanPAT(tx.queryRow(ctx, `SELECT `+patColumns+` FROM personal_tokens WHERE hash = $1`, hash))
 	if err != nil {
 		return nil, scanOne(err, "token")
 	}
@@ -122,7 +122,7 @@ func (tx *Tx) PersonalTokenByHash(ctx context.Context, hash string) (*tenantry.P
 
 // PersonalTokens returns a user's tokens.
 func (tx *Tx) PersonalTokens(ctx context.Context, userID string) ([]*tenantry.PersonalToken, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT `+patColumns+` FROM personal_tokens WHERE user_id = $1
+	rows, err := tx.query(ctx, `SELECT `+patColumns+` FROM personal_tokens WHERE user_id = $1
 		ORDER BY created_at DESC, id DESC`, userID)
 	if err != nil {
 		return nil, translate(err)
@@ -147,7 +147,7 @@ func (tx *Tx) DeletePersonalToken(ctx context.Context, userID, id string) error 
 // Setting returns a stored setting.
 func (tx *Tx) Setting(ctx context.Context, key string) (string, error) {
 	var v string
-	err := tx.tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&v)
+	err := tx.queryRow(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&v)
 	if err != nil {
 		return "", scanOne(err, "setting")
 	}

@@ -26,7 +26,7 @@ func scanMail(row interface{ Scan(...any) error }) (*tenantry.Mail, error) {
 }
 
 func (tx *Tx) queryMails(ctx context.Context, query string, args ...any) ([]*tenantry.Mail, error) {
-	rows, err := tx.tx.QueryContext(ctx, query, args...)
+	rows, err := tx.query(ctx, query, args...)
 	if err != nil {
 		return nil, translate(err)
 	}

@@ -34,7 +34,7 @@ func (tx *Tx) CreateOrg(ctx context.Context, o *tenantry.Org) error {
 }
 
 func (tx *Tx) queryOrg(ctx context.Context, query string, args ...any) (*tenantry.Org, error) {
-	o, err := scanOrg(tx.tx.QueryRowContext(ctx, query, args...))
+	o, err := scanOrg(tx.queryRow(ctx, query, args...))
 	if err == sql.ErrNoRows {
 		return nil, tenantry.Errorf(tenantry.NotFound, "organization not found")
 	}
@@ -65,7 +65,7 @@ func (tx *Tx) UpdateOrg(ctx context.Context, o *tenantry.Org) error {
 }
 
 func (tx *Tx) queryOrgs(ctx context.Context, query string, args ...any) ([]*tenantry.Org, error) {
-	rows, err := tx.tx.QueryContext(ctx, query, args...)
+	rows, err := tx.query(ctx, query, args...)
 	if err != nil {
 		return nil, translate(err)
 	}

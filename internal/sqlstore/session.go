@@ -33,7 +33,7 @@ func (tx *Tx) CreateSession(ctx context.Context, s *tenantry.Session) error {
 
 // Session returns the session with hash.
 func (tx *Tx) Session(ctx context.Context, hash string) (*tenantry.Session, error) {
-	s, err := scanSession(tx.tx.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE hash = $1`, hash))
+	s, err := scanSession(tx.queryRow(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE hash = $1`, hash))
 	if err == sql.ErrNoRows {
 		return nil, tenantry.Errorf(tenantry.NotFound, "session not found")
 	}
@@ -42,7 +42,7 @@ func (tx *Tx) Session(ctx context.Context, hash string) (*tenantry.Session, erro
 
 // UserSessions returns a user's sessions, newest first.
 func (tx *Tx) UserSessions(ctx context.Context, userID string) ([]*tenantry.Session, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE user_id = $1
+	rows, err := tx.query(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE user_id = $1
 		ORDER BY created_at DESC, id DESC`, userID)
 	if err != nil {
 		return nil, translate(err)

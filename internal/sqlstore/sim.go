@@ -46,7 +46,7 @@ func (tx *Tx) ExistingSIMs(ctx context.Context, iccids []string) ([]string, erro
 		for i, id := range iccids[:n] {
 			args[i], ph[i] = id, "$"+strconv.Itoa(i+1)
 		}
-		rows, err := tx.tx.QueryContext(ctx, `SELECT iccid FROM sims WHERE iccid IN (`+strings.Join(ph, ", ")+`)`, args...)
+		rows, err := tx.query(ctx, `SELECT iccid FROM sims WHERE iccid IN (`+strings.Join(ph, ", ")+`)`, args...)
 		if err != nil {
 			return nil, translate(err)
 		}
@@ -78,7 +78,7 @@ func scanSIM(row interface{ Scan(...any) error }) (*tenantry.SIM, error) {
 
 // SIM returns one SIM.
 func (tx *Tx) SIM(ctx context.Context, iccid string) (*tenantry.SIM, error) {
-	s, err := scanSIM(tx.tx.QueryRowContext(ctx, `SELECT `+simColumns+` FROM sims WHERE iccid = $1`, iccid))
+	s, err := scanSIM(tx.queryRow(ctx, `SELECT `+simColumns+` FROM sims WHERE iccid = $1`, iccid))
 	if err != nil {
 		return nil, scanOne(err, "SIM")
 	}
@@ -106,7 +106,7 @@ func (tx *Tx) ListSIMs(ctx context.Context, f tenantry.SIMFilter) ([]*tenantry.S
 		}
 		where += " AND iccid > " + arg(string(after))
 	}
-	rows, err := tx.tx.QueryContext(ctx, `SELECT `+simColumns+` FROM sims WHERE `+where+` ORDER BY iccid LIMIT `+arg(f.Limit+1), args...)
+	rows, err := tx.query(ctx, `SELECT `+simColumns+` FROM sims WHERE `+where+` ORDER BY iccid LIMIT `+arg(f.Limit+1), args...)
 	if err != nil {
 		return nil, "", translate(err)
 	}
@@ -137,7 +137,7 @@ const rangeWhere = `iccid >= $2 AND iccid <= $3 AND length(iccid) = $4`
 
 // CountRange counts the SIMs in a range owned by org and by others.
 func (tx *Tx) CountRange(ctx context.Context, orgID, start, end string) (owned, others int64, err error) {
-	err = tx.tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN org_id = $1 THEN 1 ELSE 0 END), 0), COUNT(*)
+	err = tx.queryRow(ctx, `SELECT COALESCE(SUM(CASE WHEN org_id = $1 THEN 1 ELSE 0 END), 0), COUNT(*)
 		FROM sims WHERE `+rangeWhere, orgID, start, end, len(start)).Scan(&owned, &others)
 	return owned, others - owned, translate(err)
 }
@@ -173,7 +173,7 @@ func (tx *Tx) CreateTransfer(ctx context.Context, t *tenantry.Transfer) error {
 
 // Transfers returns the transfers from or to an org, newest first.
 func (tx *Tx) Transfers(ctx context.Context, orgID string, limit int) ([]*tenantry.Transfer, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT id, from_org, to_org, actor_id, sim_count, created_at FROM transfers
+	rows, err := tx.query(ctx, `SELECT id, from_org, to_org, actor_id, sim_count, created_at FROM transfers
 		WHERE from_org = $1 OR to_org = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, orgID, limit)
 	if err != nil {
 		return nil, translate(err)
@@ -191,7 +191,7 @@ func (tx *Tx) Transfers(ctx context.Context, orgID string, limit int) ([]*tenant
 	}
 	rows.Close()
 	for _, t := range out {
-		rr, err := tx.tx.QueryContext(ctx, `SELECT start_iccid, end_iccid, moved, not_owned FROM transfer_ranges
+		rr, err := tx.query(ctx, `SELECT start_iccid, end_iccid, moved, not_owned FROM transfer_ranges
 			WHERE transfer_id = $1 ORDER BY length(start_iccid), start_iccid`, t.ID)
 		if err != nil {
 			return nil, translate(err)

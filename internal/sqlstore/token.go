@@ -30,7 +30,7 @@ func (tx *Tx) UseToken(ctx context.Context, hash string, purpose tenantry.TokenP
 	}
 	var t tenantry.OneTimeToken
 	var expires, used, created int64
-	err = tx.tx.QueryRowContext(ctx, `SELECT hash, purpose, user_id, expires_at, used_at, created_at
+	err = tx.queryRow(ctx, `SELECT hash, purpose, user_id, expires_at, used_at, created_at
 		FROM tokens WHERE hash = $1`, hash).Scan(&t.Hash, &t.Purpose, &t.UserID, &expires, &used, &created)
 	if err == sql.ErrNoRows {
 		return nil, tenantry.Errorf(tenantry.TokenInvalid, "token: unknown, already used or expired")

@@ -11,7 +11,7 @@ import (
 func (tx *Tx) TOTP(ctx context.Context, userID string) (*tenantry.TOTP, error) {
 	var t tenantry.TOTP
 	var created int64
-	err := tx.tx.QueryRowContext(ctx, `SELECT user_id, secret, confirmed, last_step, created_at FROM totp WHERE user_id = $1`,
+	err := tx.queryRow(ctx, `SELECT user_id, secret, confirmed, last_step, created_at FROM totp WHERE user_id = $1`,
 		userID).Scan(&t.UserID, &t.Secret, &t.Confirmed, &t.LastStep, &created)
 	if err != nil {
 		return nil, scanOne(err, "TOTP")
@@ -78,7 +78,7 @@ func (tx *Tx) UseRecoveryCode(ctx context.Context, userID, hash string) error {
 // RecoveryCodesLeft counts a user's unused recovery codes.
 func (tx *Tx) RecoveryCodesLeft(ctx context.Context, userID string) (int, error) {
 	var n int
-	err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at = 0`, userID).Scan(&n)
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at = 0`, userID).Scan(&n)
 	return n, translate(err)
 }
 
@@ -94,7 +94,7 @@ func (tx *Tx) LockThrottle(ctx context.Context, key string) (*tenantry.Throttle,
 			ON CONFLICT (key) DO NOTHING`, key); err != nil {
 			return nil, err
 		}
-		err := tx.tx.QueryRowContext(ctx, `SELECT failures, next_at FROM throttle WHERE key = $1`+tx.lockRows(false), key).
+		err := tx.queryRow(ctx, `SELECT failures, next_at FROM throttle WHERE key = $1`+tx.lockRows(false), key).
 			Scan(&t.Failures, &next)
 		if err == sql.ErrNoRows && attempt < 5 {
 			continue

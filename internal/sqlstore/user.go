@@ -61,7 +61,7 @@ func (tx *Tx) userConflict(ctx context.Context, u *tenantry.User, cause error) e
 		loginTaken = name == "users_login"
 	} else {
 		var n int
-		err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE login_key = $1 AND id <> $2`,
+		err := tx.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE login_key = $1 AND id <> $2`,
 			Key(u.Login), u.ID).Scan(&n)
 		loginTaken = err == nil && n > 0
 	}
@@ -74,7 +74,7 @@ func (tx *Tx) userConflict(ctx context.Context, u *tenantry.User, cause error) e
 }
 
 func (tx *Tx) queryUser(ctx context.Context, query string, args ...any) (*tenantry.User, error) {
-	u, err := scanUser(tx.tx.QueryRowContext(ctx, query, args...))
+	u, err := scanUser(tx.queryRow(ctx, query, args...))
 	if err == sql.ErrNoRows {
 		return nil, tenantry.Errorf(tenantry.NotFound, "user not found")
 	}
@@ -116,7 +116,7 @@ func (tx *Tx) DeleteUser(ctx context.Context, id string) error {
 
 // InitialOwners returns the users of an org marked as its initial owner.
 func (tx *Tx) InitialOwners(ctx context.Context, orgID string) ([]*tenantry.User, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE org_id = $1 AND initial_owner`, orgID)
+	rows, err := tx.query(ctx, `SELECT `+userColumns+` FROM users WHERE org_id = $1 AND initial_owner`, orgID)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -148,7 +148,7 @@ func (tx *Tx) Unlink(ctx context.Context, orgID, userID string) error {
 // CountUsers counts an org's users.
 func (tx *Tx) CountUsers(ctx context.Context, orgID string) (int, error) {
 	var n int
-	err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE org_id = $1`, orgID).Scan(&n)
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE org_id = $1`, orgID).Scan(&n)
 	return n, translate(err)
 }
 
@@ -234,7 +234,7 @@ func (tx *Tx) ListUsers(ctx context.Context, f tenantry.UserFilter) ([]*tenantry
 			userColumns, col, w, col, dir, dir, n, alias)
 	}
 	query := arm(home, "own") + " UNION ALL " + arm(linked, "linked") + fmt.Sprintf(" ORDER BY sort_key %s, id %s LIMIT %s", dir, dir, n)
-	rows, err := tx.tx.QueryContext(ctx, query, args...)
+	rows, err := tx.query(ctx, query, args...)
 	if err != nil {
 		return nil, "", translate(err)
 	}

@@ -29,7 +29,7 @@ func (tx *Tx) CreateWorkflow(ctx context.Context, w *tenantry.Workflow) error {
 
 // Workflow returns one workflow.
 func (tx *Tx) Workflow(ctx context.Context, id string) (*tenantry.Workflow, error) {
-	w, err := scanWorkflow(tx.tx.QueryRowContext(ctx, `SELECT `+workflowColumns+` FROM workflows WHERE id = $1`, id))
+	w, err := scanWorkflow(tx.queryRow(ctx, `SELECT `+workflowColumns+` FROM workflows WHERE id = $1`, id))
 	if err != nil {
 		return nil, scanOne(err, "workflow")
 	}
@@ -48,7 +48,7 @@ func (tx *Tx) OrgWorkflows(ctx context.Context, orgID string, openOnly bool) ([]
 	if openOnly {
 		q += ` AND status = 'open'`
 	}
-	rows, err := tx.tx.QueryContext(ctx, q+` ORDER BY created_at DESC, id DESC LIMIT 500`, orgID)
+	rows, err := tx.query(ctx, q+` ORDER BY created_at DESC, id DESC LIMIT 500`, orgID)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -88,7 +88,7 @@ func (tx *Tx) CreateServiceRequest(ctx context.Context, r *tenantry.ServiceReque
 
 // ServiceRequest returns one request.
 func (tx *Tx) ServiceRequest(ctx context.Context, id string) (*tenantry.ServiceRequest, error) {
-	r, err := scanRequest(tx.tx.QueryRowContext(ctx, `SELECT `+requestColumns+` FROM service_requests WHERE id = $1`, id))
+	r, err := scanRequest(tx.queryRow(ctx, `SELECT `+requestColumns+` FROM service_requests WHERE id = $1`, id))
 	if err != nil {
 		return nil, scanOne(err, "service request")
 	}
@@ -114,7 +114,7 @@ func (tx *Tx) ServiceRequests(ctx context.Context, orgID, status string, limit i
 		q += ` AND status = $` + strconv.Itoa(len(args))
 	}
 	args = append(args, limit)
-	rows, err := tx.tx.QueryContext(ctx, q+` ORDER BY created_at DESC, id DESC LIMIT $`+strconv.Itoa(len(args)), args...)
+	rows, err := tx.query(ctx, q+` ORDER BY created_at DESC, id DESC LIMIT $`+strconv.Itoa(len(args)), args...)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -152,7 +152,7 @@ func (tx *Tx) CreateContact(ctx context.Context, c *tenantry.Contact) error {
 
 // Contact returns one contact.
 func (tx *Tx) Contact(ctx context.Context, id string) (*tenantry.Contact, error) {
-	c, err := scanContact(tx.tx.QueryRowContext(ctx, `SELECT `+contactColumns+` FROM contacts WHERE id = $1`, id))
+	c, err := scanContact(tx.queryRow(ctx, `SELECT `+contactColumns+` FROM contacts WHERE id = $1`, id))
 	if err != nil {
 		return nil, scanOne(err, "contact")
 	}
@@ -173,7 +173,7 @@ func (tx *Tx) DeleteContact(ctx context.Context, id string) error {
 
 // OrgContacts returns an org's contacts.
 func (tx *Tx) OrgContacts(ctx context.Context, orgID string) ([]*tenantry.Contact, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT `+contactColumns+` FROM contacts WHERE org_id = $1 ORDER BY kind, name, id`, orgID)
+	rows, err := tx.query(ctx, `SELECT `+contactColumns+` FROM contacts WHERE org_id = $1 ORDER BY kind, name, id`, orgID)
 	if err != nil {
 		return nil, translate(err)
 	}
