@@ -73,6 +73,7 @@ func (s *Server) routes() {
 	s.simRoutes()
 	s.workRoutes()
 	s.clientRoutes()
+	s.auditRoutes()
 }
 
 var sessionSecurity = []map[string][]string{{"session": {}}, {"bearer": {}}}

@@ -63,6 +63,10 @@ func TestNewcomerWalkthrough(t *testing.T) {
 		user := e.signIn("ulla@acme.example")
 		user.must(403, "POST", "/api/v1/orgs/"+accID+"/users", map[string]any{
 			"email": "u2@acme.example", "first_name": "F", "last_name": "L", "roles": []string{"user"}})
+		audit := ownerC.must(200, "GET", "/api/v1/orgs/"+accID+"/events?action=user.create", nil)
+		if n := len(audit.body["items"].([]any)); n != 3 || !strings.Contains(audit.raw, `"ip":"127.0.0.1"`) {
+			t.Fatalf("audit log: %d events: %s", n, audit.raw)
+		}
 		list := ownerC.must(200, "GET", "/api/v1/orgs/"+accID+"/users?sort=email", nil)
 		items := list.body["items"].([]any)
 		if len(items) != 3 || items[0].(map[string]any)["email"] != "adam@acme.example" {

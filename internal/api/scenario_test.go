@@ -180,6 +180,10 @@ func scenarios() []scenario {
 		every("GET", "/api/v1/me/tokens", "", map[string]int{"ownerA": 200, "anon": 401}),
 		every("GET", "/api/v1/users/{userA}/secrets", "", map[string]int{"ownerA": 422, "userA": 403, "ownerB": 404}),
 
+		every("GET", "/api/v1/orgs/{A}/events", "", map[string]int{
+			"ownerA": 200, "adminA": 200, "userA": 403, "readonlyA": 403, "thirdA": 403, "ownerB": 404, "ownerC1": 404, "operator": 404, "anon": 401}),
+		every("GET", "/api/v1/orgs/{A}/events?action=user.&limit=5", "", map[string]int{"ownerA": 200}),
+
 		every("GET", "/api/v1/roles/1nce", "", map[string]int{"userA": 200, "thirdA": 200, "anon": 401}),
 		every("GET", "/api/v1/roles/nope", "", map[string]int{"userA": 422}),
 		every("DELETE", "/api/v1/session", "", map[string]int{"userA": 204, "anon": 401}),

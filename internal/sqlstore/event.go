@@ -26,9 +26,13 @@ func (tx *Tx) AddEvent(ctx context.Context, e *tenantry.Event) error {
 }
 
 // Events returns an org's audit events, newest first.
-func (tx *Tx) Events(ctx context.Context, orgID string, limit int) ([]*tenantry.Event, error) {
+func (tx *Tx) Events(ctx context.Context, orgID, before, actionPrefix string, limit int) ([]*tenantry.Event, error) {
+	if before == "" {
+		before = prefixEnd
+	}
 	rows, err := tx.query(ctx, `SELECT id, org_id, actor_id, action, target_type, target_id, details, ip, created_at
-		FROM events WHERE org_id = $1 ORDER BY id DESC LIMIT $2`, orgID, limit)
+		FROM events WHERE org_id = $1 AND id < $2 AND action >= $3 AND action < $4 ORDER BY id DESC LIMIT $5`,
+		orgID, before, actionPrefix, actionPrefix+prefixEnd, limit)
 	if err != nil {
 		return nil, translate(err)
 	}

@@ -259,8 +259,10 @@ type Tx interface {
 
 	// AddEvent appends an audit event; it sets e.ID and e.CreatedAt.
 	AddEvent(ctx context.Context, e *Event) error
-	// Events returns an org's audit events, newest first, at most limit.
-	Events(ctx context.Context, orgID string, limit int) ([]*Event, error)
+	// Events returns an org's audit events, newest first: those with an id
+	// below before (all when ""), of actions starting with actionPrefix,
+	// at most limit.
+	Events(ctx context.Context, orgID, before, actionPrefix string, limit int) ([]*Event, error)
 }
 
 // SIMFilter selects one page of an org's SIMs, ordered by ICCID.

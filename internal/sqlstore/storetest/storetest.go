@@ -546,9 +546,14 @@ func testEvents(t *testing.T, s tenantry.Store, _ *Clock) {
 		return tx.AddEvent(ctx, &tenantry.Event{OrgID: b.ID, Action: "b", TargetType: "org", TargetID: b.ID})
 	})
 	s.View(ctx, func(tx tenantry.Tx) error {
-		evs, err := tx.Events(ctx, a.ID, 10)
+		evs, err := tx.Events(ctx, a.ID, "", "", 10)
 		if err != nil || len(evs) != 3 || evs[0].Action != "a2" || evs[0].Details["n"] != float64(2) || evs[0].IP != "::1" {
 			t.Fatalf("events = %+v, %v", evs, err)
+		}
+		older, _ := tx.Events(ctx, a.ID, evs[0].ID, "", 10)
+		only, _ := tx.Events(ctx, a.ID, "", "a1", 10)
+		if len(older) != 2 || older[0].Action != "a1" || len(only) != 1 || only[0].Action != "a1" {
+			t.Fatalf("paged %v, filtered %v", older, only)
 		}
 		return nil
 	})
