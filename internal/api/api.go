@@ -55,9 +55,6 @@ func New(mux *http.ServeMux, a *app.App, log *slog.Logger, publicURL string) *Se
 	return s
 }
 
-// OpenAPI returns the API's OpenAPI document.
-func (s *Server) OpenAPI() *huma.OpenAPI { return s.api.OpenAPI() }
-
 // routes is the one table of the API's operations.
 func (s *Server) routes() {
 	s.sessionRoutes()

@@ -5,6 +5,8 @@ import (
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/tenantry/tenantry/internal/app"
 )
 
 type orgSettingsInput struct {
@@ -60,13 +62,8 @@ func (s *Server) lifecycleRoutes() {
 
 	huma.Register(s.api, op("updateOrgSettings", http.MethodPatch, "/api/v1/orgs/{org}/settings", "Change an organization's settings", "Organizations"),
 		func(ctx context.Context, in *orgSettingsInput) (*orgOutput, error) {
-			o, err := s.app.Org(ctx, actor(ctx), in.OrgID)
-			if err == nil && in.Body.Require2FA != nil {
-				o, err = s.app.SetRequire2FA(ctx, actor(ctx), in.OrgID, *in.Body.Require2FA)
-			}
-			if err == nil && in.Body.SelfManagedProfile != nil {
-				o, err = s.app.SetSelfManagedProfile(ctx, actor(ctx), in.OrgID, *in.Body.SelfManagedProfile)
-			}
+			o, err := s.app.UpdateOrgSettings(ctx, actor(ctx), in.OrgID, app.OrgSettingsPatch{
+				Require2FA: in.Body.Require2FA, SelfManagedProfile: in.Body.SelfManagedProfile})
 			if err != nil {
 				return nil, s.problem(ctx, err)
 			}

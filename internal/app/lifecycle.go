@@ -5,7 +5,6 @@ import (
 
 	"github.com/tenantry/tenantry/internal/auth"
 	"github.com/tenantry/tenantry/internal/notice"
-	"github.com/tenantry/tenantry/internal/policy"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
@@ -314,31 +313,4 @@ func (a *App) DisableTOTP(ctx context.Context, who *Actor, password string) erro
 		}
 		return a.dropTOTP(ctx, tx, who, u, "user.totp_disable")
 	})
-}
-
-// SetRequire2FA switches an organization's "require 2FA" setting for its
-// people; service accounts and API users are exempt (U7).
-func (a *App) SetRequire2FA(ctx context.Context, who *Actor, orgID string, on bool) (*tenantry.Org, error) {
-	if err := ready(who); err != nil {
-		return nil, err
-	}
-	var org *tenantry.Org
-	err := a.update(ctx, func(tx tenantry.Tx) error {
-		var err error
-		if org, err = a.mgmtOrg(ctx, tx, who, orgID); err != nil {
-			return err
-		}
-		if !a.policy.Allowed(who.Principal(), policy.AccountCustomerData, policy.Target{Org: org.ID}) {
-			return forbidden("you may not change this organization's settings")
-		}
-		if org.Settings.Require2FA == on {
-			return nil
-		}
-		org.Settings.Require2FA = on
-		if err := tx.UpdateOrg(ctx, org); err != nil {
-			return err
-		}
-		return event(ctx, tx, who, org.ID, "org.settings", "org", org.ID, map[string]any{"require_2fa": on})
-	})
-	return org, err
 }

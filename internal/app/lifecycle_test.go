@@ -327,7 +327,8 @@ func TestRequire2FAMakesEnrolmentPartOfActivation(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *env) {
 		op := e.operator()
 		acc, owner := e.account(op, "o@example.com")
-		_, err := e.app.SetRequire2FA(ctx, owner, acc.ID, true)
+		on := true
+		_, err := e.app.UpdateOrgSettings(ctx, owner, acc.ID, app.OrgSettingsPatch{Require2FA: &on})
 		e.must(err)
 		v := e.person(owner, acc, "u@example.com", "user")
 		who := e.signIn("u@example.com")

@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"regexp"
 	"slices"
 	"strings"
@@ -506,13 +507,13 @@ func (a *App) AuthenticateBearer(ctx context.Context, raw, ip string) (*Actor, e
 		return a.authenticatePAT(ctx, raw, ip)
 	}
 	now := a.cfg.Now()
-	keys, err := a.signingKeys(ctx, now, oauth.KeyID(raw))
+	c, err := oauth.Verify(raw, func(kid string) ([]*oauth.Key, error) { return a.signingKeys(ctx, now, kid) },
+		a.Issuer(), a.Audience(), now)
+	if errors.Is(err, oauth.ErrInvalid) {
+		return nil, unauth
+	}
 	if err != nil {
 		return nil, err
-	}
-	c, err := oauth.Verify(raw, keys, a.Issuer(), a.Audience(), now)
-	if err != nil {
-		return nil, unauth
 	}
 	var who *Actor
 	err = a.store.View(ctx, func(tx tenantry.Tx) error {

@@ -155,36 +155,3 @@ func (a *App) DeleteSubOrg(ctx context.Context, who *Actor, id string) error {
 		return event(ctx, tx, who, o.ParentID, "org.delete", "org", o.ID, map[string]any{"name": o.Name})
 	})
 }
-
-// SetSelfManagedProfile switches a child's "self-managed customer profile"
-// (O6); only the parent decides it.
-func (a *App) SetSelfManagedProfile(ctx context.Context, who *Actor, childID string, on bool) (*tenantry.Org, error) {
-	if err := ready(who); err != nil {
-		return nil, err
-	}
-	var o *tenantry.Org
-	err := a.update(ctx, func(tx tenantry.Tx) error {
-		var err error
-		if o, err = a.visibleOrg(ctx, tx, who, childID); err != nil {
-			return err
-		}
-		if o.Kind != tenantry.OrgSub {
-			return forbidden("only a parent switches a sub-organization's customer profile")
-		}
-		if _, err := a.manageable(ctx, tx, who, o.ParentID); err != nil {
-			if tenantry.ErrorCode(err) == tenantry.NotFound {
-				return forbidden("only the parent organization switches the customer profile")
-			}
-			return err
-		}
-		if o.Settings.SelfManagedProfile == on {
-			return nil
-		}
-		o.Settings.SelfManagedProfile = on
-		if err := tx.UpdateOrg(ctx, o); err != nil {
-			return err
-		}
-		return event(ctx, tx, who, o.ParentID, "org.settings", "org", o.ID, map[string]any{"self_managed_profile": on})
-	})
-	return o, err
-}

@@ -69,9 +69,19 @@ func Sign(key *Key, c Claims) (string, error) {
 // ErrInvalid is every reason a token is refused; Verify wraps the detail.
 var ErrInvalid = errors.New("invalid token")
 
-// Verify checks a token's signature against keys (by kid), its type, its
-// issuer and audience, and its lifetime at now.
-func Verify(raw string, keys []*Key, issuer, audience string, now time.Time) (*Claims, error) {
+// KeySource returns the keys to check a token against, given the kid it
+// names: a cache may read its keys again for a kid it does not know.
+type KeySource func(kid string) ([]*Key, error)
+
+// Static is a KeySource of fixed keys.
+func Static(keys ...*Key) KeySource {
+	return func(string) ([]*Key, error) { return keys, nil }
+}
+
+// Verify checks a token's signature against the key its kid names, its
+// type, its issuer and audience, and its lifetime at now. The token is
+// parsed once.
+func Verify(raw string, source KeySource, issuer, audience string, now time.Time) (*Claims, error) {
 	tok, err := jwt.ParseSigned(raw, []jose.SignatureAlgorithm{jose.EdDSA})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
@@ -82,6 +92,10 @@ func Verify(raw string, keys []*Key, issuer, audience string, now time.Time) (*C
 	h := tok.Headers[0]
 	if typ, _ := h.ExtraHeaders[jose.HeaderType].(string); typ != "at+jwt" {
 		return nil, fmt.Errorf("%w: not an access token", ErrInvalid)
+	}
+	keys, err := source(h.KeyID)
+	if err != nil {
+		return nil, err
 	}
 	i := slices.IndexFunc(keys, func(k *Key) bool { return k.ID == h.KeyID })
 	if i < 0 || !now.Before(keys[i].ExpiresAt) {
@@ -109,13 +123,4 @@ func JWKS(keys []*Key, now time.Time) jose.JSONWebKeySet {
 		}
 	}
 	return set
-}
-
-// KeyID returns the kid a token names, or "" for something unreadable.
-func KeyID(raw string) string {
-	tok, err := jwt.ParseSigned(raw, []jose.SignatureAlgorithm{jose.EdDSA})
-	if err != nil || len(tok.Headers) != 1 {
-		return ""
-	}
-	return tok.Headers[0].KeyID
 }

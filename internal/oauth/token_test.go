@@ -24,7 +24,7 @@ func TestSignVerifyAndEveryRefusal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := Verify(tok, []*Key{k}, "https://t.example", "https://t.example/api", now)
+	c, err := Verify(tok, Static(k), "https://t.example", "https://t.example/api", now)
 	if err != nil || c.Subject != "u1" || c.ClientID != "123_app" || c.Roles[0] != "api_user" {
 		t.Fatalf("verify: %+v %v", c, err)
 	}
@@ -33,17 +33,17 @@ func TestSignVerifyAndEveryRefusal(t *testing.T) {
 	forged := parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"admin"}`)) + "." + parts[2]
 	for name, c := range map[string]struct {
 		tok  string
-		keys []*Key
+		keys KeySource
 		aud  string
 		at   time.Time
 	}{
-		"alg none":       {none, []*Key{k}, "https://t.example/api", now},
-		"forged claims":  {forged, []*Key{k}, "https://t.example/api", now},
-		"unknown key":    {tok, []*Key{other}, "https://t.example/api", now},
-		"wrong audience": {tok, []*Key{k}, "https://elsewhere/api", now},
-		"expired":        {tok, []*Key{k}, "https://t.example/api", now.Add(2 * time.Minute)},
-		"key expired":    {tok, []*Key{k}, "https://t.example/api", now.Add(3 * time.Hour)},
-		"garbage":        {"not.a.token", []*Key{k}, "https://t.example/api", now},
+		"alg none":       {none, Static(k), "https://t.example/api", now},
+		"forged claims":  {forged, Static(k), "https://t.example/api", now},
+		"unknown key":    {tok, Static(other), "https://t.example/api", now},
+		"wrong audience": {tok, Static(k), "https://elsewhere/api", now},
+		"expired":        {tok, Static(k), "https://t.example/api", now.Add(2 * time.Minute)},
+		"key expired":    {tok, Static(k), "https://t.example/api", now.Add(3 * time.Hour)},
+		"garbage":        {"not.a.token", Static(k), "https://t.example/api", now},
 	} {
 		if _, err := Verify(c.tok, c.keys, "https://t.example", c.aud, c.at); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s: %v", name, err)
@@ -58,7 +58,7 @@ func BenchmarkVerify(b *testing.B) {
 	now := time.Now()
 	k, _ := NewKey(now, time.Hour, time.Hour)
 	tok, _ := Sign(k, claims(now))
-	keys := []*Key{k}
+	keys := Static(k)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := Verify(tok, keys, "https://t.example", "https://t.example/api", now); err != nil {

@@ -233,11 +233,6 @@ func (p *Policy) Roles(catalogue string) []Role {
 	return out
 }
 
-// Has reports whether role r allows action a, wherever it is held.
-func (p *Policy) Has(r Role, a Action) bool {
-	return int(r) < len(p.roles) && p.roles[r].perms.has(a)
-}
-
 // Allowed reports whether the principal may do action a to the target: it
 // must hold, in the very org that owns the target, a role that allows a.
 // Grants in a parent org give nothing in its children (O3).
@@ -313,11 +308,6 @@ func (p *Policy) CanAssign(who *Principal, org string, r Role, creating bool) bo
 // Administers reports whether role a administers role b.
 func (p *Policy) Administers(a, b Role) bool {
 	return int(a) < len(p.roles) && p.roles[a].administer&(1<<b) != 0
-}
-
-// AssignsOnCreate reports whether role a may give role b to a user it creates.
-func (p *Policy) AssignsOnCreate(a, b Role) bool {
-	return int(a) < len(p.roles) && p.roles[a].onCreate&(1<<b) != 0
 }
 
 // Matrix is a catalogue's permission table as people read it: one row per
