@@ -14,6 +14,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/tenantry/tenantry/internal/app"
+	"github.com/tenantry/tenantry/internal/httpauth"
 )
 
 // Version is reported in the OpenAPI document.
@@ -29,7 +30,7 @@ type Server struct {
 
 // SessionCookie is the name of the session cookie when served over plain
 // HTTP; over TLS it carries the __Host- prefix.
-const SessionCookie = "tenantry_session"
+const SessionCookie = httpauth.CookieName
 
 // New registers every operation on mux. publicURL decides whether cookies
 // are marked Secure: they are when Tenantry is reached over https.
@@ -81,67 +82,4 @@ func op(id, method, path, summary string, tags ...string) huma.Operation {
 		Security: sessionSecurity, Errors: []int{400, 401, 403, 404, 422}}
 }
 
-type ctxKey int
-
-const (
-	actorKey ctxKey = iota
-	tokenKey
-	ipKey
-	uaKey
-)
-
-// Authenticate is middleware that resolves the session cookie into an
-// actor for the handlers; a missing or stale cookie leaves no actor, and
-// the use case then answers 401.
-func Authenticate(a *app.App, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
-		ip := clientIP(r)
-		ctx = context.WithValue(ctx, ipKey, ip)
-		ctx = context.WithValue(ctx, uaKey, r.UserAgent())
-		if raw := bearer(r); raw != "" {
-			if who, err := a.AuthenticateBearer(ctx, raw, ip); err == nil {
-				ctx = context.WithValue(ctx, actorKey, who)
-			}
-			next.ServeHTTP(w, r.WithContext(ctx))
-			return
-		}
-		token := sessionToken(r)
-		if token != "" {
-			ctx = context.WithValue(ctx, tokenKey, token)
-			if who, err := a.Authenticate(ctx, token, ip); err == nil {
-				ctx = context.WithValue(ctx, actorKey, who)
-			}
-		}
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
-}
-
-func sessionToken(r *http.Request) string {
-	for _, name := range []string{"__Host-" + SessionCookie, SessionCookie} {
-		if c, err := r.Cookie(name); err == nil && c.Value != "" {
-			return c.Value
-		}
-	}
-	return ""
-}
-
-// clientIP is the peer address. Forwarded headers are not trusted: they
-// are the client's to forge.
-func clientIP(r *http.Request) string {
-	host := r.RemoteAddr
-	if i := strings.LastIndexByte(host, ':'); i >= 0 {
-		host = host[:i]
-	}
-	return strings.Trim(host, "[]")
-}
-
-func actor(ctx context.Context) *app.Actor {
-	who, _ := ctx.Value(actorKey).(*app.Actor)
-	return who
-}
-
-func ctxString(ctx context.Context, k ctxKey) string {
-	s, _ := ctx.Value(k).(string)
-	return s
-}
+func actor(ctx context.Context) *app.Actor { return httpauth.Actor(ctx) }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/tenantry/tenantry/internal/httpauth"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
@@ -102,7 +103,7 @@ func (s *Server) invitationRoutes() {
 	accept := op("acceptInvitation", http.MethodPost, "/api/v1/invitations/accept", "Accept an invitation with its token", "Invitations")
 	accept.Security = nil
 	huma.Register(s.api, accept, func(ctx context.Context, in *acceptInput) (*invitationOutput, error) {
-		inv, err := s.app.AcceptInvitation(ctx, in.Body.Token, ctxString(ctx, ipKey))
+		inv, err := s.app.AcceptInvitation(ctx, in.Body.Token, httpauth.IP(ctx))
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/tenantry/tenantry/internal/httpauth"
 )
 
 type secondFactorInput struct {
@@ -94,7 +96,7 @@ func (s *Server) meRoutes() {
 	forgot.DefaultStatus = http.StatusAccepted
 	forgot.Description = "Always answers the same, whether or not the login exists; a person with that login gets a link by e-mail."
 	huma.Register(s.api, forgot, func(ctx context.Context, in *forgotInput) (*forgotOutput, error) {
-		if err := s.app.ForgotPassword(ctx, in.Body.Login, ctxString(ctx, ipKey)); err != nil {
+		if err := s.app.ForgotPassword(ctx, in.Body.Login, httpauth.IP(ctx)); err != nil {
 			return nil, s.problem(ctx, err)
 		}
 		out := &forgotOutput{}

@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/tenantry/tenantry/internal/httpauth"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -39,7 +39,7 @@ func OAuthRoutes(mux *http.ServeMux, a *app.App, log interface {
 			writeOAuth(w, oauth.ErrInvalidClient())
 			return
 		}
-		tok, err := a.IssueToken(r.Context(), id, secret, r.PostForm.Get("scope"), clientIP(r))
+		tok, err := a.IssueToken(r.Context(), id, secret, r.PostForm.Get("scope"), httpauth.ClientIP(r))
 		if err != nil {
 			writeOAuthErr(w, r, log, err)
 			return
@@ -153,15 +153,6 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
-}
-
-// bearer returns the token of an Authorization: Bearer header.
-func bearer(r *http.Request) string {
-	h := r.Header.Get("Authorization")
-	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
-		return strings.TrimSpace(h[7:])
-	}
-	return ""
 }
 
 type createClientInput struct {

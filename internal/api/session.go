@@ -8,6 +8,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/tenantry/tenantry/internal/app"
+	"github.com/tenantry/tenantry/internal/httpauth"
 )
 
 type signInInput struct {
@@ -47,7 +48,7 @@ func (s *Server) sessionRoutes() {
 	signIn.Description = "Checks the login and password and sets a new session cookie (HttpOnly, SameSite=Lax). " +
 		"Any session the client held before ends."
 	huma.Register(s.api, signIn, func(ctx context.Context, in *signInInput) (*sessionOutput, error) {
-		res, err := s.app.SignIn(ctx, in.Body.Login, in.Body.Password, ctxString(ctx, tokenKey), ctxString(ctx, ipKey), userAgent(ctx))
+		res, err := s.app.SignIn(ctx, in.Body.Login, in.Body.Password, httpauth.SessionToken(ctx), httpauth.IP(ctx), httpauth.UserAgent(ctx))
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -81,7 +82,7 @@ func (s *Server) sessionRoutes() {
 	setPassword.Description = "Redeems the token of an activation or password-reset link. " +
 		"The token works once; a refused password leaves it usable."
 	huma.Register(s.api, setPassword, func(ctx context.Context, in *passwordInput) (*struct{}, error) {
-		if err := s.app.SetPassword(ctx, in.Body.Token, in.Body.Password, ctxString(ctx, ipKey)); err != nil {
+		if err := s.app.SetPassword(ctx, in.Body.Token, in.Body.Password, httpauth.IP(ctx)); err != nil {
 			return nil, s.problem(ctx, err)
 		}
 		return nil, nil
@@ -91,15 +92,5 @@ func (s *Server) sessionRoutes() {
 // cookie returns the session cookie; an empty value with a past expiry
 // deletes it.
 func (s *Server) cookie(value string, expires time.Time) http.Cookie {
-	c := http.Cookie{Name: SessionCookie, Value: value, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Expires: expires}
-	if s.secure {
-		c.Name, c.Secure = "__Host-"+SessionCookie, true
-	}
-	if value == "" {
-		c.MaxAge = -1
-	}
-	return c
+	return httpauth.Cookie(value, expires, s.secure)
 }
-
-func userAgent(ctx context.Context) string { return ctxString(ctx, uaKey) }

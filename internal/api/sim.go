@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -194,14 +192,9 @@ func (s *Server) simRoutes() {
 		"Every wrong line is reported with its number and reason, and then nothing moves."
 	huma.Register(s.api, up, func(ctx context.Context, in *uploadInput) (*transferOutput, error) {
 		f := in.RawBody.Data().File
-		ranges, lines, problems := sims.ParseFile(io.Reader(f))
-		if len(problems) > 0 {
-			fields := make([]tenantry.FieldError, 0, len(problems))
-			for _, p := range problems {
-				fields = append(fields, tenantry.FieldError{Line: p.Line, Message: p.Reason})
-			}
-			return nil, s.problem(ctx, &tenantry.Error{Code: tenantry.Invalid, Fields: fields,
-				Message: "the file has " + pluralLines(len(problems)) + "; nothing moved (first: " + problems[0].Error() + ")"})
+		ranges, lines, err := app.ReadTransferFile(f)
+		if err != nil {
+			return nil, s.problem(ctx, err)
 		}
 		return s.transfer(ctx, app.TransferRequest{From: in.From, To: in.To, DryRun: in.DryRun, Ranges: ranges, Lines: lines})
 	})
@@ -223,13 +216,6 @@ func (s *Server) simRoutes() {
 			}
 			return out, nil
 		})
-}
-
-func pluralLines(n int) string {
-	if n == 1 {
-		return "1 wrong line"
-	}
-	return strconv.Itoa(n) + " wrong lines"
 }
 
 func (s *Server) transfer(ctx context.Context, req app.TransferRequest) (*transferOutput, error) {

@@ -157,3 +157,27 @@ func ready(who *Actor, allowed ...step) error {
 	}
 	return nil
 }
+
+// Can reports whether the actor may do act in org, as the policy says.
+// The portal asks it to decide which controls to show; every use case
+// checks again.
+func (a *App) Can(who *Actor, act policy.Action, org string) bool {
+	return who != nil && a.policy.Allowed(who.Principal(), act, policy.Target{Org: org})
+}
+
+// MayAdminister reports whether the actor may change v (B3, R2).
+func (a *App) MayAdminister(who *Actor, v *UserView) bool {
+	return who != nil && v.Org == v.OrgID && v.ID != who.User.ID && a.mayAdminister(who, v) == nil
+}
+
+// Assignable lists the roles of org's catalogue the actor may give there;
+// creating widens it to the roles the actor may give a user they create.
+func (a *App) Assignable(who *Actor, org *tenantry.Org, creating bool) []string {
+	var out []string
+	for _, r := range a.policy.Roles(catalogueFor(org)) {
+		if who != nil && a.policy.CanAssign(who.Principal(), org.ID, r, creating) {
+			out = append(out, a.policy.RoleName(r))
+		}
+	}
+	return out
+}

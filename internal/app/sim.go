@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 
@@ -375,4 +376,24 @@ func (a *App) Transfers(ctx context.Context, who *Actor, orgID string) ([]*tenan
 		return err
 	})
 	return out, err
+}
+
+// ReadTransferFile reads a transfer file (.csv or .txt: one ICCID or
+// "first,last" range per line) into ranges with their line numbers. A file
+// with any bad line is refused whole, each line's reason in the error.
+func ReadTransferFile(r io.Reader) ([]sims.Range, []int, error) {
+	ranges, lines, problems := sims.ParseFile(r)
+	if len(problems) == 0 {
+		return ranges, lines, nil
+	}
+	fields := make([]tenantry.FieldError, 0, len(problems))
+	for _, p := range problems {
+		fields = append(fields, tenantry.FieldError{Line: p.Line, Message: p.Reason})
+	}
+	wrong := "1 wrong line"
+	if len(problems) > 1 {
+		wrong = fmt.Sprintf("%d wrong lines", len(problems))
+	}
+	return nil, nil, &tenantry.Error{Code: tenantry.Invalid, Fields: fields,
+		Message: "the file has " + wrong + "; nothing moved (first: " + problems[0].Error() + ")"}
 }

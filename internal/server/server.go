@@ -20,6 +20,7 @@ import (
 
 	"github.com/tenantry/tenantry/internal/api"
 	"github.com/tenantry/tenantry/internal/app"
+	"github.com/tenantry/tenantry/internal/httpauth"
 	"github.com/tenantry/tenantry/internal/web"
 )
 
@@ -63,7 +64,7 @@ func New(a *app.App, log *slog.Logger, cfg Config) (http.Handler, error) {
 			"detail": "cross-origin request refused"})
 	}))
 	var h http.Handler = notePattern(mux)
-	h = api.Authenticate(a, h)
+	h = httpauth.Middleware(a, h)
 	h = cop.Handler(h)
 	return logRequests(log, m, h), nil
 }
