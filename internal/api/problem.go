@@ -10,6 +10,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/tenantry/tenantry/internal/httperr"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
@@ -45,35 +46,11 @@ func (p *Problem) ContentType(ct string) string {
 	return ct
 }
 
-// statusOf is the one table from error code to HTTP status.
-var statusOf = map[tenantry.Code]int{
-	tenantry.Invalid:         http.StatusUnprocessableEntity,
-	tenantry.Unauthenticated: http.StatusUnauthorized,
-	tenantry.Forbidden:       http.StatusForbidden,
-	tenantry.NotFound:        http.StatusNotFound,
-	tenantry.Conflict:        http.StatusConflict,
-	tenantry.TooMany:         http.StatusTooManyRequests,
-	tenantry.Internal:        http.StatusInternalServerError,
-}
-
-// codeOfStatus names the code of an error huma raises itself.
-func codeOfStatus(status int) tenantry.Code {
-	for c, s := range statusOf {
-		if s == status {
-			return c
-		}
-	}
-	if status == http.StatusBadRequest {
-		return tenantry.Invalid
-	}
-	return tenantry.Internal
-}
-
 func init() {
 	// huma's documented hook for its own errors (malformed JSON, schema
 	// violations, unknown fields): make them Problems too.
 	huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
-		p := &Problem{Status: status, Title: http.StatusText(status), Detail: msg, Code: string(codeOfStatus(status))}
+		p := &Problem{Status: status, Title: http.StatusText(status), Detail: msg, Code: string(httperr.CodeOf(status))}
 		for _, e := range errs {
 			var d *huma.ErrorDetail
 			if errors.As(e, &d) && d.Location != "" && d.Location != "body" {
@@ -105,7 +82,7 @@ func (s *Server) problem(ctx context.Context, err error) error {
 		s.log.ErrorContext(ctx, "internal error", slog.Any("err", err))
 		return &Problem{Status: 500, Title: http.StatusText(500), Detail: "internal error", Code: string(tenantry.Internal)}
 	}
-	status := statusOf[e.Code.Kind()]
+	status := httperr.Status(e.Code)
 	return &Problem{Status: status, Title: http.StatusText(status), Detail: e.Message, Code: string(e.Code), Errors: e.Fields,
 		retryAfter: int(e.RetryAfter.Seconds())}
 }

@@ -71,20 +71,34 @@ type userInput struct {
 
 type updateUserInput struct {
 	UserID string `path:"user"`
-	Body   struct {
-		Email            *string `json:"email,omitempty" maxLength:"254"`
-		FirstName        *string `json:"first_name,omitempty" maxLength:"200"`
-		LastName         *string `json:"last_name,omitempty" maxLength:"200"`
-		Phone            *string `json:"phone,omitempty" maxLength:"50"`
-		JobTitle         *string `json:"job_title,omitempty" maxLength:"200"`
-		Language         *string `json:"language,omitempty" enum:"en,de"`
-		ContactBilling   *bool   `json:"contact_billing,omitempty"`
-		ContactTechnical *bool   `json:"contact_technical,omitempty"`
-		ContactBusiness  *bool   `json:"contact_business,omitempty"`
-		NotifyNews       *bool   `json:"notify_news,omitempty"`
-		NotifyAlerts     *bool   `json:"notify_alerts,omitempty"`
-		OrgID            *string `json:"org_id,omitempty" doc:"Refused when it differs: users never move between organizations"`
-	}
+	Body   userPatchBody
+}
+
+// userPatchBody is a user's changeable fields; absent fields stay.
+type userPatchBody struct {
+	Email            *string `json:"email,omitempty" maxLength:"254"`
+	FirstName        *string `json:"first_name,omitempty" maxLength:"200"`
+	LastName         *string `json:"last_name,omitempty" maxLength:"200"`
+	Phone            *string `json:"phone,omitempty" maxLength:"50"`
+	JobTitle         *string `json:"job_title,omitempty" maxLength:"200"`
+	Language         *string `json:"language,omitempty" enum:"en,de"`
+	ContactBilling   *bool   `json:"contact_billing,omitempty"`
+	ContactTechnical *bool   `json:"contact_technical,omitempty"`
+	ContactBusiness  *bool   `json:"contact_business,omitempty"`
+	NotifyNews       *bool   `json:"notify_news,omitempty"`
+	NotifyAlerts     *bool   `json:"notify_alerts,omitempty"`
+	OrgID            *string `json:"org_id,omitempty" doc:"Refused when it differs: users never move between organizations"`
+}
+
+func (b *userPatchBody) toApp() app.UserPatch {
+	return app.UserPatch{Email: b.Email, FirstName: b.FirstName,
+		LastName: b.LastName, Phone: b.Phone, JobTitle: b.JobTitle, Language: b.Language,
+		ContactBilling: b.ContactBilling, ContactTechnical: b.ContactTechnical, ContactBusiness: b.ContactBusiness,
+		NotifyNews: b.NotifyNews, NotifyAlerts: b.NotifyAlerts, OrgID: b.OrgID}
+}
+
+type updateMeInput struct {
+	Body userPatchBody
 }
 
 func (s *Server) userRoutes() {
@@ -132,11 +146,18 @@ func (s *Server) userRoutes() {
 	update := op("updateUser", http.MethodPatch, "/api/v1/users/{user}", "Change a user's profile", "Users")
 	update.Errors = append(update.Errors, 409)
 	huma.Register(s.api, update, func(ctx context.Context, in *updateUserInput) (*userOutput, error) {
-		b := in.Body
-		v, err := s.app.UpdateUser(ctx, actor(ctx), in.UserID, app.UserPatch{Email: b.Email, FirstName: b.FirstName,
-			LastName: b.LastName, Phone: b.Phone, JobTitle: b.JobTitle, Language: b.Language,
-			ContactBilling: b.ContactBilling, ContactTechnical: b.ContactTechnical, ContactBusiness: b.ContactBusiness,
-			NotifyNews: b.NotifyNews, NotifyAlerts: b.NotifyAlerts, OrgID: b.OrgID})
+		v, err := s.app.UpdateUser(ctx, actor(ctx), in.UserID, in.Body.toApp())
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return &userOutput{Body: toUser(v)}, nil
+	})
+
+	me := op("updateMe", http.MethodPatch, "/api/v1/me", "Change your own profile", "Me")
+	me.Description = "Names, language, notification subscriptions and, where your organization manages its own " +
+		"customer profile, phone, job title and company-contact flags. Your e-mail address is changed by an administrator."
+	huma.Register(s.api, me, func(ctx context.Context, in *updateMeInput) (*userOutput, error) {
+		v, err := s.app.UpdateProfile(ctx, actor(ctx), in.Body.toApp())
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}

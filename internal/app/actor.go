@@ -165,9 +165,10 @@ func (a *App) Can(who *Actor, act policy.Action, org string) bool {
 	return who != nil && a.policy.Allowed(who.Principal(), act, policy.Target{Org: org})
 }
 
-// MayAdminister reports whether the actor may change v (B3, R2).
+// MayAdminister reports whether the actor may change v's roles and
+// status (B3, R2); nobody administers themselves.
 func (a *App) MayAdminister(who *Actor, v *UserView) bool {
-	return who != nil && v.Org == v.OrgID && v.ID != who.User.ID && a.mayAdminister(who, v) == nil
+	return who != nil && v.ID != who.User.ID && a.mayAdminister(who, v) == nil
 }
 
 // Assignable lists the roles of org's catalogue the actor may give there;

@@ -396,6 +396,44 @@ func (a *App) UpdateUser(ctx context.Context, who *Actor, id string, p UserPatch
 	return view, err
 }
 
+// UpdateProfile changes the actor's own profile: names, language,
+// notification subscriptions and, where the org manages its own customer
+// profile, phone, job title and company-contact flags. The e-mail address,
+// which is often the login, is changed by an administrator.
+func (a *App) UpdateProfile(ctx context.Context, who *Actor, p UserPatch) (*UserView, error) {
+	if err := ready(who); err != nil {
+		return nil, err
+	}
+	if p.Email != nil && *p.Email != who.User.Email {
+		return nil, &tenantry.Error{Code: tenantry.Forbidden, Message: "your e-mail address is changed by an administrator of your organization",
+			Fields: []tenantry.FieldError{{Field: "email", Message: "ask an administrator of your organization to change it"}}}
+	}
+	var view *UserView
+	err := a.update(ctx, func(tx tenantry.Tx) error {
+		u, err := tx.User(ctx, who.User.ID)
+		if err != nil {
+			return err
+		}
+		org, err := tx.Org(ctx, u.OrgID)
+		if err != nil {
+			return err
+		}
+		changed, err := applyPatch(u, p, org.Settings)
+		if err != nil {
+			return err
+		}
+		view = &UserView{User: u, Org: u.OrgID, Grants: who.Grants}
+		if len(changed) == 0 {
+			return nil
+		}
+		if err := tx.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		return event(ctx, tx, who, u.OrgID, "user.profile", "user", u.ID, map[string]any{"fields": changed})
+	})
+	return view, err
+}
+
 // applyPatch validates p and applies it to u; it returns the names of the
 // fields that changed.
 func applyPatch(u *tenantry.User, p UserPatch, s tenantry.OrgSettings) ([]string, error) {

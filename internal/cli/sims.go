@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/tenantry/tenantry/internal/sims"
 )
 
 // remote is a signed-in client of a Tenantry server's API.
@@ -173,15 +175,14 @@ func simsCmd(s *settings) *cobra.Command {
 		Short: "Load SIMs into a customer account (operators): one ICCID per line, all or nothing",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			data, err := os.ReadFile(file)
+			f, err := os.Open(file)
 			if err != nil {
 				return err
 			}
-			var iccids []string
-			for _, line := range strings.Split(string(data), "\n") {
-				if line = strings.Trim(strings.TrimSpace(line), `"`); line != "" {
-					iccids = append(iccids, line)
-				}
+			iccids, err := sims.ReadICCIDs(f)
+			f.Close()
+			if err != nil {
+				return err
 			}
 			r, err := imp.connect(cmd, s)
 			if err != nil {

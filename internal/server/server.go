@@ -34,7 +34,7 @@ type Config struct {
 func New(a *app.App, log *slog.Logger, cfg Config) (http.Handler, error) {
 	mux := http.NewServeMux()
 	api.New(mux, a, log, cfg.PublicURL)
-	if _, err := web.New(mux, a, log); err != nil {
+	if _, err := web.New(mux, a, log, cfg.PublicURL); err != nil {
 		return nil, err
 	}
 

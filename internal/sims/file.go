@@ -154,3 +154,18 @@ func SafeCell(s string) string {
 	}
 	return s
 }
+
+// ReadICCIDs reads an inventory file: one ICCID per line, blank lines
+// skipped, surrounding quotes and spaces dropped. The ICCIDs are checked
+// by whoever loads them, by position.
+func ReadICCIDs(r io.Reader) ([]string, error) {
+	var out []string
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		if line := strings.Trim(strings.TrimSpace(sc.Text()), `"`); line != "" {
+			out = append(out, line)
+		}
+	}
+	return out, sc.Err()
+}

@@ -1,136 +1,455 @@
-// Package web serves the pages people open from Tenantry's e-mails. For
-// now that is the one page every new user needs: setting a password from
-// an activation or reset link. Pages are server-rendered html/template,
-// work without JavaScript and post forms to the same use cases the API
-// calls.
+// Package web is Tenantry's portal: server-rendered html/template pages
+// over the one door, internal/app, so that the portal and the API can
+// never disagree. Every core flow is a plain form that posts and
+// redirects, so it works with JavaScript off; htmx (vendored, embedded)
+// only makes navigation and filtering quicker. Pages speak English and
+// German (i18n.go).
 package web
 
 import (
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"html/template"
+	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/tenantry/tenantry/internal/app"
+	"github.com/tenantry/tenantry/internal/httpauth"
+	"github.com/tenantry/tenantry/internal/httperr"
+	"github.com/tenantry/tenantry/internal/policy"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
 //go:embed templates/*.html
 var templateFiles embed.FS
 
-// Handler serves the pages.
+//go:embed static
+var staticFiles embed.FS
+
+// csp allows no inline script and no inline style: scripts and styles
+// come from this origin only, images also as data: URLs (the TOTP QR).
+const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// Handler serves the portal.
 type Handler struct {
-	app   *app.App
-	log   *slog.Logger
-	pages *template.Template
+	app    *app.App
+	log    *slog.Logger
+	secure bool                          // cookies get Secure and the __Host- prefix
+	pages  map[string]*template.Template // by file name, each with the layout
+	assets map[string]string             // file name -> URL with a content hash
+	jobs   *imports
 }
 
 // New parses the embedded templates, so a broken template stops the
-// server before it serves, and registers the pages on mux.
-func New(mux *http.ServeMux, a *app.App, log *slog.Logger) (*Handler, error) {
-	pages, err := template.ParseFS(templateFiles, "templates/*.html")
+// server before it serves, and registers the portal's routes on mux.
+// publicURL decides whether cookies are marked Secure.
+func New(mux *http.ServeMux, a *app.App, log *slog.Logger, publicURL string) (*Handler, error) {
+	h := &Handler{app: a, log: log, secure: strings.HasPrefix(publicURL, "https://"),
+		assets: map[string]string{}, jobs: &imports{byID: map[string]*importJob{}}}
+	static, err := fs.Sub(staticFiles, "static")
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{app: a, log: log, pages: pages}
-	mux.HandleFunc("GET /password", h.passwordForm)
-	mux.HandleFunc("POST /password", h.passwordSet)
-	mux.HandleFunc("GET /invitation", h.invitationForm)
-	mux.HandleFunc("POST /invitation", h.invitationAccept)
+	names, err := fs.Glob(static, "*")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		b, err := fs.ReadFile(static, name)
+		if err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(b)
+		h.assets[name] = "/static/" + name + "?v=" + hex.EncodeToString(sum[:6])
+	}
+	if err := h.parse(); err != nil {
+		return nil, err
+	}
+	files := http.FileServerFS(static)
+	mux.Handle("GET /static/", http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		files.ServeHTTP(w, r)
+	})))
+	h.routes(mux)
 	return h, nil
 }
 
-type passwordPage struct {
-	Token  string
-	Error  string
-	Fields map[string]string
-	Done   bool
+func (h *Handler) parse() error {
+	funcs := template.FuncMap{
+		"asset": func(name string) string { return h.assets[name] },
+		"date":  func(t time.Time) string { return formatTime(t, "2006-01-02") },
+		"time":  func(t time.Time) string { return formatTime(t, "2006-01-02 15:04") },
+		"has":   func(list []string, s string) bool { return contains(list, s) },
+		"pct": func(done, total int) int {
+			if total == 0 {
+				return 0
+			}
+			return done * 100 / total
+		},
+	}
+	base, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/_*.html")
+	if err != nil {
+		return err
+	}
+	files, err := fs.Glob(templateFiles, "templates/*.html")
+	if err != nil {
+		return err
+	}
+	h.pages = map[string]*template.Template{}
+	for _, f := range files {
+		name := path.Base(f)
+		if strings.HasPrefix(name, "_") {
+			continue
+		}
+		t, err := template.Must(base.Clone()).ParseFS(templateFiles, f)
+		if err != nil {
+			return err
+		}
+		h.pages[name] = t
+	}
+	return nil
 }
 
-func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-	w.Header().Set("Referrer-Policy", "no-referrer") // the URL carries a token
-	w.Header().Set("X-Content-Type-Options", "nosniff")
+func formatTime(t time.Time, layout string) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(layout)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// page is what every template receives: the viewer, their language, the
+// navigation they may use, the form as posted and the errors to show next
+// to its fields.
+type page struct {
+	Tr
+	Title  string
+	Nav    string // the active tab
+	Who    *app.Actor
+	Can    navRights
+	Org    string // the organization the page is about
+	Orgs   []orgChoice
+	Flash  string
+	Error  string
+	Fields map[string]string
+	// LineErrors are the errors of a file's lines, in line order.
+	LineErrors []tenantry.FieldError
+	Form       url.Values
+	Data       any
+	Path       string // the request path and query, to come back to
+	// Bare pages (sign-in, links from e-mails) have no navigation.
+	Bare bool
+}
+
+// navRights says which tabs the viewer's roles open, in their home org.
+type navRights struct {
+	Users, Roles, Orgs, SIMs, Audit, Support, Operator, Tokens bool
+}
+
+type orgChoice struct {
+	ID, Name string
+}
+
+// V is the posted value of a form field.
+func (p *page) V(name string) string { return p.Form.Get(name) }
+
+// Checked reports whether a checkbox was posted checked.
+func (p *page) Checked(name, value string) bool { return contains(p.Form[name], value) }
+
+// E is the error to show next to a field.
+func (p *page) E(name string) string { return p.Fields[name] }
+
+// newPage starts a page for r.
+func (h *Handler) newPage(r *http.Request, title, nav string) *page {
+	who := httpauth.Actor(r.Context())
+	p := &page{Tr: h.language(r, who), Nav: nav, Who: who, Fields: map[string]string{}, Form: url.Values{},
+		Path: r.URL.RequestURI()}
+	p.Title = p.T(title)
+	if who == nil || who.PendingMFA {
+		p.Who, p.Bare = nil, true
+		return p
+	}
+	home := who.User.OrgID
+	p.Org = home
+	can := func(act policy.Action) bool { return h.app.Can(who, act, home) }
+	p.Can = navRights{
+		Users: can(policy.UsersSeeAll), Roles: true, Orgs: can(policy.OrganisationSeeAll),
+		SIMs: can(policy.SIMsSeeAll), Audit: can(policy.AccountCustomerData) && can(policy.UsersSeeAll),
+		Support: can(policy.SupportSeeAll), Operator: can(policy.PlatformAccountsSeeAll),
+		Tokens: can(policy.ConfigurationManagementAPI),
+	}
+	return p
+}
+
+// render writes a page with the security headers every page carries.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+	t, ok := h.pages[name]
+	if !ok {
+		h.log.ErrorContext(r.Context(), "no such page", "page", name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	hdr := w.Header()
+	hdr.Set("Content-Type", "text/html; charset=utf-8")
+	hdr.Set("Content-Security-Policy", csp)
+	hdr.Set("Referrer-Policy", "no-referrer") // link pages carry tokens in the URL
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	hdr.Set("Cache-Control", "no-store")
+	hdr.Set("Vary", "Cookie, HX-Request")
 	w.WriteHeader(status)
-	if err := h.pages.ExecuteTemplate(w, name, data); err != nil {
+	if err := t.ExecuteTemplate(w, name, p); err != nil {
 		h.log.ErrorContext(r.Context(), "render page", "page", name, "err", err)
 	}
 }
 
-func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request) {
-	h.render(w, r, http.StatusOK, "password.html", passwordPage{Token: r.URL.Query().Get("token")})
+// fail shows err on the page: field errors next to their fields, the rest
+// at the top, with the status the API would answer.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, name string, p *page, err error) {
+	status := h.explain(r, p, err)
+	h.render(w, r, status, name, p)
 }
 
-func (h *Handler) passwordSet(w http.ResponseWriter, r *http.Request) {
+// explain puts err into p and returns its HTTP status. Internal errors are
+// logged and shown only as "something went wrong".
+func (h *Handler) explain(r *http.Request, p *page, err error) int {
+	var e *tenantry.Error
+	if !errors.As(err, &e) || e.Code.Kind() == tenantry.Internal {
+		h.log.ErrorContext(r.Context(), "portal", "err", err)
+		p.Error = p.T("Something went wrong on our side. Please try again.")
+		return http.StatusInternalServerError
+	}
+	p.Error = p.message(e)
+	for _, f := range e.Fields {
+		if f.Line > 0 {
+			p.LineErrors = append(p.LineErrors, f)
+			continue
+		}
+		key := f.Field
+		if key == "" {
+			continue
+		}
+		if prev := p.Fields[key]; prev != "" {
+			p.Fields[key] = prev + "; " + f.Message
+		} else {
+			p.Fields[key] = f.Message
+		}
+	}
+	return httperr.Status(e.Code)
+}
+
+// redirect answers a form post: 303 to target, or for htmx an
+// HX-Location so that it navigates without a full reload.
+func redirect(w http.ResponseWriter, r *http.Request, target string) {
+	if r.Header.Get("HX-Request") == "true" {
+		w.Header().Set("HX-Location", target)
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// withFlash adds a short confirmation to show on the next page.
+func withFlash(target, flash string) string {
+	sep := "?"
+	if strings.Contains(target, "?") {
+		sep = "&"
+	}
+	return target + sep + "done=" + url.QueryEscape(flash)
+}
+
+// form reads a posted form of at most 64 KiB into p.Form.
+func form(w http.ResponseWriter, r *http.Request, p *page) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		h.render(w, r, http.StatusBadRequest, "password.html", passwordPage{Error: "The form could not be read."})
-		return
+		p.Error = p.T("The form could not be read.")
+		return false
 	}
-	page := passwordPage{Token: r.PostForm.Get("token"), Fields: map[string]string{}}
-	pw := r.PostForm.Get("password")
-	if pw != r.PostForm.Get("confirm") {
-		page.Fields["confirm"] = "The two passwords differ."
-		h.render(w, r, http.StatusUnprocessableEntity, "password.html", page)
-		return
-	}
-	if err := h.app.SetPassword(r.Context(), page.Token, pw, clientIP(r)); err != nil {
-		var e *tenantry.Error
-		status := http.StatusUnprocessableEntity
-		if tenantry.ErrorCode(err).Kind() == tenantry.Internal {
-			h.log.ErrorContext(r.Context(), "set password", "err", err)
-			status = http.StatusInternalServerError
-		}
-		page.Error = tenantry.ErrorMessage(err)
-		if errors.As(err, &e) {
-			for _, f := range e.Fields {
-				page.Fields[f.Field] = f.Message
+	p.Form = r.PostForm
+	return true
+}
+
+// handler is a page that needs a signed-in person.
+type handler func(w http.ResponseWriter, r *http.Request, who *app.Actor) error
+
+// signedIn sends anyone without a session to the sign-in page, and
+// someone with a duty first (a second factor, a new password, an
+// authenticator to enrol) to the page that takes it.
+func (h *Handler) signedIn(fn handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		who := httpauth.Actor(r.Context())
+		switch {
+		case who == nil || who.Via != app.ViaSession:
+			target := "/signin"
+			if r.Method == http.MethodGet && r.URL.Path != "/" {
+				target += "?next=" + url.QueryEscape(r.URL.RequestURI())
 			}
+			redirect(w, r, target)
+			return
+		case who.PendingMFA:
+			redirect(w, r, "/signin/totp")
+			return
+		case who.User.MustChangePassword && r.URL.Path != "/account/password":
+			redirect(w, r, "/account/password")
+			return
+		case who.MustEnrolTOTP && !who.User.MustChangePassword && r.URL.Path != "/account/2fa":
+			redirect(w, r, "/account/2fa")
+			return
 		}
-		h.render(w, r, status, "password.html", page)
-		return
-	}
-	h.render(w, r, http.StatusOK, "password.html", passwordPage{Done: true})
-}
-
-// clientIP is the peer address, without the port.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
-type invitationPage struct {
-	Token string
-	Error string
-	Done  bool
-}
-
-func (h *Handler) invitationForm(w http.ResponseWriter, r *http.Request) {
-	h.render(w, r, http.StatusOK, "invitation.html", invitationPage{Token: r.URL.Query().Get("token")})
-}
-
-func (h *Handler) invitationAccept(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		h.render(w, r, http.StatusBadRequest, "invitation.html", invitationPage{Error: "The form could not be read."})
-		return
-	}
-	page := invitationPage{Token: r.PostForm.Get("token")}
-	if _, err := h.app.AcceptInvitation(r.Context(), page.Token, clientIP(r)); err != nil {
-		status := http.StatusUnprocessableEntity
-		if tenantry.ErrorCode(err).Kind() == tenantry.Internal {
-			h.log.ErrorContext(r.Context(), "accept invitation", "err", err)
-			status = http.StatusInternalServerError
+		if err := fn(w, r, who); err != nil {
+			p := h.newPage(r, "Error", "")
+			h.fail(w, r, "error.html", p, err)
 		}
-		page.Error = tenantry.ErrorMessage(err)
-		h.render(w, r, status, "invitation.html", page)
-		return
 	}
-	h.render(w, r, http.StatusOK, "invitation.html", invitationPage{Done: true})
+}
+
+func (h *Handler) routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /{$}", h.signedIn(h.home))
+	mux.HandleFunc("POST /lang", h.setLanguage)
+
+	mux.HandleFunc("GET /signin", h.signInForm)
+	mux.HandleFunc("POST /signin", h.signIn)
+	mux.HandleFunc("GET /signin/totp", h.secondFactorForm)
+	mux.HandleFunc("POST /signin/totp", h.secondFactor)
+	mux.HandleFunc("POST /signout", h.signOut)
+	mux.HandleFunc("GET /forgot", h.forgotForm)
+	mux.HandleFunc("POST /forgot", h.forgot)
+	mux.HandleFunc("GET /password", h.passwordForm)
+	mux.HandleFunc("POST /password", h.passwordSet)
+	mux.HandleFunc("GET /invitation", h.invitationForm)
+	mux.HandleFunc("POST /invitation", h.invitationAccept)
+
+	mux.HandleFunc("GET /users", h.signedIn(h.users))
+	mux.HandleFunc("GET /users/new", h.signedIn(h.newUserForm))
+	mux.HandleFunc("POST /users/new", h.signedIn(h.createUser))
+	mux.HandleFunc("GET /users/{id}", h.signedIn(h.user))
+	mux.HandleFunc("POST /users/{id}", h.signedIn(h.updateUser))
+	mux.HandleFunc("POST /users/{id}/{action}", h.signedIn(h.userAction))
+	mux.HandleFunc("GET /users/{id}/delete", h.signedIn(h.deleteUserForm))
+
+	mux.HandleFunc("GET /roles", h.signedIn(h.roles))
+
+	mux.HandleFunc("GET /orgs", h.signedIn(h.orgs))
+	mux.HandleFunc("POST /orgs/settings", h.signedIn(h.orgSettings))
+	mux.HandleFunc("GET /orgs/new", h.signedIn(h.wizardStart))
+	mux.HandleFunc("POST /orgs/new", h.signedIn(h.wizard))
+	mux.HandleFunc("GET /orgs/{id}/delete", h.signedIn(h.deleteOrgForm))
+	mux.HandleFunc("POST /orgs/{id}/delete", h.signedIn(h.deleteOrg))
+	mux.HandleFunc("GET /orgs/{id}/transfer", h.signedIn(h.transferForm))
+	mux.HandleFunc("POST /orgs/{id}/transfer", h.signedIn(h.transfer))
+
+	mux.HandleFunc("GET /sims", h.signedIn(h.sims))
+
+	mux.HandleFunc("GET /account", h.signedIn(h.account))
+	mux.HandleFunc("POST /account", h.signedIn(h.updateAccount))
+	mux.HandleFunc("GET /account/password", h.signedIn(h.passwordChangeForm))
+	mux.HandleFunc("POST /account/password", h.signedIn(h.passwordChange))
+	mux.HandleFunc("GET /account/2fa", h.signedIn(h.totpPage))
+	mux.HandleFunc("POST /account/2fa/begin", h.signedIn(h.totpBegin))
+	mux.HandleFunc("POST /account/2fa", h.signedIn(h.totpConfirm))
+	mux.HandleFunc("POST /account/2fa/disable", h.signedIn(h.totpDisable))
+	mux.HandleFunc("GET /account/tokens", h.signedIn(h.tokens))
+	mux.HandleFunc("POST /account/tokens", h.signedIn(h.createToken))
+	mux.HandleFunc("POST /account/tokens/{id}/delete", h.signedIn(h.deleteToken))
+	mux.HandleFunc("GET /account/sessions", h.signedIn(h.sessions))
+	mux.HandleFunc("POST /account/sessions/{id}/end", h.signedIn(h.endSession))
+
+	mux.HandleFunc("GET /audit", h.signedIn(h.audit))
+	mux.HandleFunc("GET /support", h.signedIn(h.support))
+	mux.HandleFunc("POST /support", h.signedIn(h.openRequest))
+
+	mux.HandleFunc("GET /operator", h.signedIn(h.operator))
+	mux.HandleFunc("POST /operator/accounts", h.signedIn(h.createAccount))
+	mux.HandleFunc("POST /operator/import", h.signedIn(h.startImport))
+	mux.HandleFunc("GET /operator/import/{id}", h.signedIn(h.importProgress))
+	mux.HandleFunc("POST /operator/workflows", h.signedIn(h.createWorkflow))
+	mux.HandleFunc("POST /operator/workflows/{id}/close", h.signedIn(h.closeWorkflow))
+	mux.HandleFunc("POST /operator/requests/{id}", h.signedIn(h.resolveRequest))
+}
+
+// home sends each person to the first tab their roles open.
+func (h *Handler) home(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
+	p := h.newPage(r, "", "")
+	switch {
+	case p.Can.Operator:
+		redirect(w, r, "/operator")
+	case p.Can.Users:
+		redirect(w, r, "/users")
+	case p.Can.SIMs:
+		redirect(w, r, "/sims")
+	default:
+		redirect(w, r, "/account")
+	}
+	return nil
+}
+
+// orgParam is the organization a page is about: the ?org= the viewer
+// chose, else their own. The use case decides whether they may see it.
+func orgParam(r *http.Request, who *app.Actor) string {
+	if o := r.FormValue("org"); o != "" {
+		return o
+	}
+	return who.User.OrgID
+}
+
+// imports tracks the operator's running inventory loads for their
+// progress page; they are kept in memory only while they run and a little
+// after.
+type imports struct {
+	mu   sync.Mutex
+	byID map[string]*importJob
+}
+
+// field is one labelled input with its value and error.
+type field struct {
+	Name, Label, Type, Value, Err, Hint, Auto string
+	Required                                  bool
+}
+
+// In describes an input named name for the "input" template. opts may be
+// "required", "ac:<autocomplete>" and "hint:<translated hint>".
+func (p *page) In(name, label, typ string, opts ...string) field {
+	f := field{Name: name, Label: p.T(label), Type: typ, Err: p.Fields[name]}
+	if typ != "password" {
+		f.Value = p.Form.Get(name)
+	}
+	for _, o := range opts {
+		switch {
+		case o == "required":
+			f.Required = true
+		case strings.HasPrefix(o, "ac:"):
+			f.Auto = o[3:]
+		case strings.HasPrefix(o, "hint:"):
+			f.Hint = p.T(o[5:])
+		}
+	}
+	return f
+}
+
+// check is one labelled checkbox.
+type check struct {
+	Name, Value, Label string
+	On                 bool
+}
+
+// Ch describes a checkbox for the "check" template.
+func (p *page) Ch(name, value, label string) check {
+	return check{Name: name, Value: value, Label: p.T(label), On: p.Checked(name, value)}
 }

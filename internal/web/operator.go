@@ -1,0 +1,225 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/tenantry/tenantry/internal/app"
+	"github.com/tenantry/tenantry/internal/sims"
+	"github.com/tenantry/tenantry/internal/tenantry"
+)
+
+type operatorData struct {
+	Accounts  []*tenantry.Org
+	Next      string
+	Statuses  []string
+	Kinds     []string
+	WfOrg     *tenantry.Org
+	Workflows []*tenantry.Workflow
+	Requests  []*tenantry.ServiceRequest
+}
+
+// operator is the platform operator's console: customer accounts, SIM
+// inventory loads, workflows and every open service request.
+func (h *Handler) operator(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
+	p := h.newPage(r, "Operator console", "operator")
+	p.Form = r.URL.Query()
+	d, err := h.operatorData(r, who)
+	if err != nil {
+		return err
+	}
+	p.Data = d
+	p.Flash = h.flash(p, r.URL.Query().Get("done"))
+	h.render(w, r, http.StatusOK, "operator.html", p)
+	return nil
+}
+
+func (h *Handler) operatorData(r *http.Request, who *app.Actor) (*operatorData, error) {
+	ctx := r.Context()
+	const limit = 100
+	accounts, err := h.app.Accounts(ctx, who, r.URL.Query().Get("after"), limit)
+	if err != nil {
+		return nil, err
+	}
+	d := &operatorData{Accounts: accounts, Statuses: tenantry.SIMStatuses, Kinds: app.WorkflowKinds}
+	if len(accounts) == limit {
+		d.Next = url.Values{"after": {accounts[len(accounts)-1].ID}}.Encode()
+	}
+	if id := r.URL.Query().Get("wf_org"); id != "" {
+		if d.WfOrg, err = h.app.Org(ctx, who, id); err != nil {
+			return nil, err
+		}
+		if d.Workflows, err = h.app.Workflows(ctx, who, id); err != nil {
+			return nil, err
+		}
+	}
+	if d.Requests, err = h.app.ServiceRequests(ctx, who, "", "open"); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// operatorFail shows the console again with err next to its fields.
+func (h *Handler) operatorFail(w http.ResponseWriter, r *http.Request, who *app.Actor, p *page, err error) error {
+	d, derr := h.operatorData(r, who)
+	if derr != nil {
+		return derr
+	}
+	p.Data = d
+	h.fail(w, r, "operator.html", p, err)
+	return nil
+}
+
+func (h *Handler) createAccount(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
+	p := h.newPage(r, "Operator console", "operator")
+	if !form(w, r, p) {
+		h.render(w, r, http.StatusBadRequest, "error.html", p)
+		return nil
+	}
+	_, _, err := h.app.CreateAccount(r.Context(), who, app.NewAccount{Name: p.V("name"), Channel: tenantry.Channel(p.V("channel")),
+		Owner: app.NewUser{Email: p.V("owner.email"), FirstName: p.V("owner.first_name"), LastName: p.V("owner.last_name"),
+			Language: p.V("owner.language")}})
+	if err != nil {
+		return h.operatorFail(w, r, who, p, err)
+	}
+	redirect(w, r, withFlash("/operator", "account"))
+	return nil
+}
+
+// importJob is one inventory load running in the background.
+type importJob struct {
+	id, owner string
+	account   string
+	done      int
+	total     int
+	loaded    int
+	err       error
+	finished  time.Time
+}
+
+// importView is a snapshot of a job for the page.
+type importView struct {
+	ID, Account              string
+	Done, Total, Loaded, Pct int
+	Running                  bool
+}
+
+// startImport reads the uploaded ICCIDs and loads them in the background,
+// all or nothing, while the page shows the progress.
+func (h *Handler) startImport(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
+	p := h.newPage(r, "Operator console", "operator")
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<20)
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
+		return tenantry.Errorf(tenantry.Invalid, "the upload could not be read: %v", err)
+	}
+	p.Form = r.PostForm
+	f, _, err := r.FormFile("file")
+	if err != nil {
+		return h.operatorFail(w, r, who, p, &tenantry.Error{Code: tenantry.Invalid, Message: "choose a file of ICCIDs",
+			Fields: []tenantry.FieldError{{Field: "file", Message: "choose a file with one ICCID per line"}}})
+	}
+	iccids, err := sims.ReadICCIDs(f)
+	f.Close()
+	if err != nil {
+		return h.operatorFail(w, r, who, p, tenantry.Errorf(tenantry.Invalid, "the file could not be read: %v", err))
+	}
+	b := make([]byte, 8)
+	rand.Read(b)
+	job := &importJob{id: hex.EncodeToString(b), owner: who.User.ID, account: p.V("account"), total: len(iccids)}
+	h.jobs.add(job)
+	ctx := context.WithoutCancel(r.Context())
+	status := p.V("status")
+	go func() {
+		n, err := h.app.ImportSIMs(ctx, who, job.account, status, iccids, func(done, total int) {
+			h.jobs.mu.Lock()
+			job.done, job.total = done, total
+			h.jobs.mu.Unlock()
+		})
+		h.jobs.mu.Lock()
+		job.loaded, job.err, job.finished = n, err, time.Now()
+		h.jobs.mu.Unlock()
+	}()
+	redirect(w, r, "/operator/import/"+job.id)
+	return nil
+}
+
+// importProgress shows a load's progress; while it runs, htmx polls it
+// (and without JavaScript the page refreshes itself).
+func (h *Handler) importProgress(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
+	p := h.newPage(r, "SIM inventory load", "operator")
+	h.jobs.mu.Lock()
+	job, ok := h.jobs.byID[r.PathValue("id")]
+	if !ok || job.owner != who.User.ID {
+		h.jobs.mu.Unlock()
+		return tenantry.Errorf(tenantry.NotFound, "inventory load not found")
+	}
+	v := importView{ID: job.id, Account: job.account, Done: job.done, Total: job.total, Loaded: job.loaded,
+		Running: job.finished.IsZero()}
+	err := job.err
+	h.jobs.mu.Unlock()
+	if v.Total > 0 {
+		v.Pct = v.Done * 100 / v.Total
+	}
+	p.Data = &v
+	status := http.StatusOK
+	if err != nil {
+		status = h.explain(r, p, err)
+	} else if !v.Running {
+		p.Flash = p.F("%d SIMs loaded.", v.Loaded)
+	}
+	h.render(w, r, status, "import.html", p)
+	return nil
+}
+
+// add keeps a job, dropping loads that finished more than an hour ago.
+func (j *imports) add(job *importJob) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for id, old := range j.byID {
+		if !old.finished.IsZero() && time.Since(old.finished) > time.Hour {
+			delete(j.byID, id)
+		}
+	}
+	j.byID[job.id] = job
+}
+
+func (h *Handler) createWorkflow(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
+	p := h.newPage(r, "Operator console", "operator")
+	if !form(w, r, p) {
+		h.render(w, r, http.StatusBadRequest, "error.html", p)
+		return nil
+	}
+	org := strings.TrimSpace(p.V("org"))
+	if _, err := h.app.CreateWorkflow(r.Context(), who, org, p.V("kind"), p.V("title")); err != nil {
+		return h.operatorFail(w, r, who, p, err)
+	}
+	redirect(w, r, withFlash("/operator?wf_org="+url.QueryEscape(org), "workflow"))
+	return nil
+}
+
+func (h *Handler) closeWorkflow(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
+	wf, err := h.app.CloseWorkflow(r.Context(), who, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	redirect(w, r, withFlash("/operator?wf_org="+url.QueryEscape(wf.OrgID), "workflow"))
+	return nil
+}
+
+func (h *Handler) resolveRequest(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
+	p := h.newPage(r, "Operator console", "operator")
+	if !form(w, r, p) {
+		h.render(w, r, http.StatusBadRequest, "error.html", p)
+		return nil
+	}
+	if _, err := h.app.ResolveServiceRequest(r.Context(), who, r.PathValue("id"), p.V("accept") == "1", p.V("resolution")); err != nil {
+		return h.operatorFail(w, r, who, p, err)
+	}
+	redirect(w, r, withFlash("/operator", "resolved"))
+	return nil
+}

@@ -1,0 +1,199 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/tenantry/tenantry/internal/app"
+	"github.com/tenantry/tenantry/internal/policy"
+	"github.com/tenantry/tenantry/internal/tenantry"
+)
+
+type simsData struct {
+	Org       *tenantry.Org
+	SIMs      []*tenantry.SIM
+	Next      string
+	Statuses  []string
+	CanExport bool
+	Export    string // the API's CSV export, with the same filters
+}
+
+// sims is My SIMs: one page of the organization's SIMs with filters, and
+// the CSV export the API serves.
+func (h *Handler) sims(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
+	p := h.newPage(r, "My SIMs", "sims")
+	q := r.URL.Query()
+	p.Form = q
+	ctx := r.Context()
+	org, err := h.app.Org(ctx, who, orgParam(r, who))
+	if err != nil {
+		return err
+	}
+	d := &simsData{Org: org, Statuses: tenantry.SIMStatuses, CanExport: h.app.Can(who, policy.SIMsSIMListExport, org.ID)}
+	p.Org, p.Data = org.ID, d
+	filter := url.Values{}
+	for _, k := range []string{"prefix", "status"} {
+		if v := strings.TrimSpace(q.Get(k)); v != "" {
+			filter.Set(k, v)
+		}
+	}
+	d.Export = "/api/v1/orgs/" + url.PathEscape(org.ID) + "/sims.csv"
+	if len(filter) > 0 {
+		d.Export += "?" + filter.Encode()
+	}
+	list, next, err := h.app.ListSIMs(ctx, who, tenantry.SIMFilter{OrgID: org.ID, Prefix: filter.Get("prefix"),
+		Status: filter.Get("status"), Cursor: q.Get("cursor"), Limit: 50})
+	if err != nil {
+		h.fail(w, r, "sims.html", p, err)
+		return nil
+	}
+	d.SIMs = list
+	if next != "" {
+		filter.Set("org", org.ID)
+		filter.Set("cursor", next)
+		d.Next = filter.Encode()
+	}
+	h.render(w, r, http.StatusOK, "sims.html", p)
+	return nil
+}
+
+type rolesData struct {
+	Matrix policy.Matrix
+	Rows   []matrixRow
+}
+
+type matrixRow struct {
+	Area, Action string
+	Admin        bool // a users.administer_* row: who administers whom
+	Allowed      []bool
+}
+
+// roles shows the permission matrix of the viewer's role catalogue, drawn
+// from the same policy data that enforces every request (R4).
+func (h *Handler) roles(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
+	p := h.newPage(r, "Roles", "roles")
+	org, err := h.app.Org(r.Context(), who, who.User.OrgID)
+	if err != nil {
+		return err
+	}
+	catalogue := "1nce"
+	if org.Kind == tenantry.OrgPlatform {
+		catalogue = "platform"
+	}
+	m, err := h.app.RoleMatrix(r.Context(), who, catalogue)
+	if err != nil {
+		return err
+	}
+	d := &rolesData{Matrix: m}
+	for _, row := range m.Rows {
+		area, action, _ := strings.Cut(row.Action, ".")
+		mr := matrixRow{Area: area, Action: action, Allowed: row.Allowed}
+		if rest, ok := strings.CutPrefix(action, "administer_"); ok {
+			mr.Admin, mr.Action = true, rest
+		}
+		d.Rows = append(d.Rows, mr)
+	}
+	p.Data = d
+	h.render(w, r, http.StatusOK, "roles.html", p)
+	return nil
+}
+
+type auditData struct {
+	Org    *tenantry.Org
+	Events []*tenantry.Event
+	Next   string
+}
+
+// audit is the audit log with an action filter, newest first.
+func (h *Handler) audit(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
+	p := h.newPage(r, "Audit log", "audit")
+	q := r.URL.Query()
+	p.Form = q
+	ctx := r.Context()
+	org, err := h.app.Org(ctx, who, orgParam(r, who))
+	if err != nil {
+		return err
+	}
+	d := &auditData{Org: org}
+	p.Org, p.Data = org.ID, d
+	const limit = 50
+	events, err := h.app.AuditLog(ctx, who, org.ID, q.Get("before"), strings.TrimSpace(q.Get("action")), limit)
+	if err != nil {
+		h.fail(w, r, "audit.html", p, err)
+		return nil
+	}
+	d.Events = events
+	if len(events) == limit {
+		d.Next = url.Values{"org": {org.ID}, "action": {q.Get("action")}, "before": {events[len(events)-1].ID}}.Encode()
+	}
+	h.render(w, r, http.StatusOK, "audit.html", p)
+	return nil
+}
+
+type supportData struct {
+	Org      *tenantry.Org
+	Requests []*tenantry.ServiceRequest
+	CanOpen  bool
+	People   []*app.UserView // candidates for a new owner
+}
+
+// support lists the organization's service requests and opens new ones.
+func (h *Handler) support(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
+	p := h.newPage(r, "Support", "support")
+	d, err := h.supportData(r, who, p)
+	if err != nil {
+		return err
+	}
+	p.Data = d
+	p.Flash = h.flash(p, r.URL.Query().Get("done"))
+	h.render(w, r, http.StatusOK, "support.html", p)
+	return nil
+}
+
+func (h *Handler) supportData(r *http.Request, who *app.Actor, p *page) (*supportData, error) {
+	ctx := r.Context()
+	org, err := h.app.Org(ctx, who, orgParam(r, who))
+	if err != nil {
+		return nil, err
+	}
+	p.Org = org.ID
+	list, err := h.app.ServiceRequests(ctx, who, org.ID, "")
+	if err != nil {
+		return nil, err
+	}
+	d := &supportData{Org: org, Requests: list, CanOpen: h.app.Can(who, policy.SupportNewServiceRequest, org.ID)}
+	if d.CanOpen && h.app.Can(who, policy.UsersSeeAll, org.ID) {
+		if people, _, err := h.app.ListUsers(ctx, who, tenantry.UserFilter{OrgID: org.ID, Limit: 200}); err == nil {
+			for _, v := range people {
+				if v.Kind == tenantry.UserHuman && v.Org == v.OrgID && v.ID != who.User.ID {
+					d.People = append(d.People, v)
+				}
+			}
+		}
+	}
+	return d, nil
+}
+
+func (h *Handler) openRequest(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
+	p := h.newPage(r, "Support", "support")
+	if !form(w, r, p) {
+		h.render(w, r, http.StatusBadRequest, "error.html", p)
+		return nil
+	}
+	d, err := h.supportData(r, who, p)
+	if err != nil {
+		return err
+	}
+	p.Data = d
+	newOwner := ""
+	if p.V("kind") == app.RequestChangeOwner {
+		newOwner = p.V("new_owner_id")
+	}
+	if _, err := h.app.OpenServiceRequest(r.Context(), who, d.Org.ID, p.V("kind"), p.V("text"), newOwner); err != nil {
+		h.fail(w, r, "support.html", p, err)
+		return nil
+	}
+	redirect(w, r, withFlash("/support?org="+url.QueryEscape(d.Org.ID), "requested"))
+	return nil
+}
