@@ -120,7 +120,7 @@ func (t Tr) Word(s string) string {
 	switch s {
 	case "human":
 		return t.T("Person")
-	case "api":
+	case "api", "api_user":
 		return t.T("API user")
 	case "service":
 		return t.T("Service account")

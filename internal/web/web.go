@@ -309,7 +309,7 @@ func (h *Handler) signedIn(fn handler) http.HandlerFunc {
 		case who.User.MustChangePassword && r.URL.Path != "/account/password":
 			redirect(w, r, "/account/password")
 			return
-		case who.MustEnrolTOTP && !who.User.MustChangePassword && r.URL.Path != "/account/2fa":
+		case who.MustEnrolTOTP && !who.User.MustChangePassword && !strings.HasPrefix(r.URL.Path, "/account/2fa"):
 			redirect(w, r, "/account/2fa")
 			return
 		}
