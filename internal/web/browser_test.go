@@ -23,6 +23,7 @@ import (
 	"github.com/tenantry/tenantry/internal/policy"
 	"github.com/tenantry/tenantry/internal/server"
 	"github.com/tenantry/tenantry/internal/sims"
+	"github.com/tenantry/tenantry/internal/sqlstore"
 	"github.com/tenantry/tenantry/internal/sqlstore/sqltest"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
@@ -33,7 +34,8 @@ const password = "a long enough test passphrase"
 // on loopback, with a real SMTP server receiving its mail. Its public URL
 // is its own address, so e-mailed links open in the browser.
 type site struct {
-	t          *testing.T
+	t          testing.TB
+	db         *sqlstore.DB
 	url        string
 	app        *app.App
 	smtp       *smtptest.Server
@@ -43,7 +45,7 @@ type site struct {
 	owner      *app.Actor
 }
 
-func newSite(t *testing.T) *site {
+func newSite(t testing.TB) *site {
 	t.Helper()
 	db := sqltest.Backends()[0].Open(t, nil)
 	smtp := smtptest.Start(t, nil)
@@ -73,7 +75,7 @@ func newSite(t *testing.T) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &site{t: t, url: cfg.PublicURL, app: a, smtp: smtp, dispatcher: mail.NewDispatcher(db, tr, log)}
+	s := &site{t: t, db: db, url: cfg.PublicURL, app: a, smtp: smtp, dispatcher: mail.NewDispatcher(db, tr, log)}
 	ctx := context.Background()
 	boot, err := a.Bootstrap(ctx, false)
 	if err != nil {
@@ -496,3 +498,5 @@ func TestWizardCreatesSubOrgWhoseDeletionIsRefused(t *testing.T) {
 	}
 	shot(t, ctx, "org-delete-refused")
 }
+
+func stringsReader(s string) io.Reader { return strings.NewReader(s) }

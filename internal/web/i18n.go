@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/tenantry/tenantry/internal/app"
@@ -69,9 +70,10 @@ func (h *Handler) setLanguage(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
 		HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteLaxMode})
-	back := r.FormValue("back")
-	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") {
-		back = "/"
+	back := safeNext(r.FormValue("back"))
+	// The pages behind e-mailed links keep their token across the switch.
+	if t := r.FormValue("token"); t != "" && (back == "/password" || back == "/invitation") {
+		back += "?token=" + url.QueryEscape(t)
 	}
 	redirect(w, r, back)
 }

@@ -89,8 +89,8 @@ func (h *Handler) roles(w http.ResponseWriter, r *http.Request, who *app.Actor) 
 	for _, row := range m.Rows {
 		area, action, _ := strings.Cut(row.Action, ".")
 		mr := matrixRow{Area: area, Action: action, Allowed: row.Allowed}
-		if rest, ok := strings.CutPrefix(action, "administer_"); ok {
-			mr.Admin, mr.Action = true, rest
+		if _, isAction := policy.ParseAction(row.Action); !isAction {
+			mr.Admin, mr.Action = true, strings.TrimPrefix(action, "administer_")
 		}
 		d.Rows = append(d.Rows, mr)
 	}

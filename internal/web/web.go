@@ -181,7 +181,12 @@ func (p *page) E(name string) string { return p.Fields[name] }
 func (h *Handler) newPage(r *http.Request, title, nav string) *page {
 	who := httpauth.Actor(r.Context())
 	p := &page{Tr: h.language(r, who), Nav: nav, Who: who, Fields: map[string]string{}, Form: url.Values{},
-		Path: r.URL.RequestURI()}
+		Path: r.URL.Path}
+	// Come back with the same query, but never copy a one-time token
+	// from a link into the page.
+	if q := r.URL.Query(); len(q) > 0 && !q.Has("token") {
+		p.Path += "?" + q.Encode()
+	}
 	p.Title = p.T(title)
 	if who == nil || who.PendingMFA {
 		p.Who, p.Bare = nil, true
@@ -424,7 +429,8 @@ type field struct {
 }
 
 // In describes an input named name for the "input" template. opts may be
-// "required", "ac:<autocomplete>" and "hint:<translated hint>".
+// "required", "ac:" followed by an autocomplete token, and "hint:"
+// followed by English text to translate and show under the field.
 func (p *page) In(name, label, typ string, opts ...string) field {
 	f := field{Name: name, Label: p.T(label), Type: typ, Err: p.Fields[name]}
 	if typ != "password" {

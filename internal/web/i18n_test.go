@@ -1,0 +1,88 @@
+package web
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/tenantry/tenantry/internal/policy"
+)
+
+// TestEveryPhraseHasGerman finds every phrase the templates and handlers
+// translate and checks that German has it, so no page is half English.
+func TestEveryPhraseHasGerman(t *testing.T) {
+	patterns := []*regexp.Regexp{
+		regexp.MustCompile(`\.(?:T|F) "((?:[^"\\]|\\.)*)"`),
+		regexp.MustCompile(`\.In "[^"]*" "([^"]*)"`),
+		regexp.MustCompile(`"hint:([^"]*)"`),
+		regexp.MustCompile(`\.Ch "[^"]*" "[^"]*" "([^"]*)"`),
+		regexp.MustCompile(`p\.(?:T|F)\("((?:[^"\\]|\\.)*)"`),
+		regexp.MustCompile(`newPage\(r, "([^"]+)"`),
+	}
+	phrases := map[string]string{} // phrase -> where
+	for _, glob := range []string{"templates/*.html", "*.go"} {
+		files, err := filepath.Glob(glob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, re := range patterns {
+				for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+					phrases[m[1]] = f
+				}
+			}
+		}
+	}
+	for _, s := range flashes {
+		phrases[s] = "flashes"
+	}
+	for _, s := range codeText {
+		phrases[s] = "codeText"
+	}
+	for _, s := range wizardSteps {
+		phrases[s] = "wizardSteps"
+	}
+	if len(phrases) < 200 {
+		t.Fatalf("found only %d phrases: the patterns no longer match the templates", len(phrases))
+	}
+	for p, where := range phrases {
+		if p == "" {
+			continue
+		}
+		if _, ok := german[p]; !ok {
+			t.Errorf("%s: no German for %q", where, p)
+		}
+	}
+	// Words from data: roles, statuses, areas and actions of the matrix.
+	de := Tr{"de"}
+	m := policy.Default().Matrix("1nce")
+	words := append([]string{}, m.Roles...)
+	for _, row := range m.Rows {
+		area, action, _ := strings.Cut(row.Action, ".")
+		if _, isAction := policy.ParseAction(row.Action); !isAction {
+			action = strings.TrimPrefix(action, "administer_")
+		}
+		words = append(words, area, action)
+	}
+	words = append(words, "active", "invited", "locked", "pending", "inactive", "suspended", "open", "closed",
+		"resolved", "rejected", "partner", "folder", "customer", "unit", "direct", "marketplace", "invoice",
+		"sim_action", "change_owner", "other", "human", "api", "service")
+	for _, w := range words {
+		if got := de.Word(w); got == (Tr{"en"}).Word(w) && german[got] == "" && !sameInGerman[got] {
+			t.Errorf("no German for the word %q (%q)", w, got)
+		}
+	}
+}
+
+// sameInGerman are words German borrows unchanged.
+var sameInGerman = map[string]bool{"Admin": true, "Dashboard": true, "Partner": true, "Person": true, "Status": true,
+	"Support": true, "Browser": true, "Workflows": true, "Name": true, "Login": true, "Filter": true, "Text": true}

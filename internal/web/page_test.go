@@ -1,0 +1,131 @@
+package web_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// noJS is a browser with JavaScript off: plain GETs and form posts that
+// follow redirects, as the core flows must work that way.
+type noJS struct {
+	t *testing.T
+	s *site
+	c *http.Client
+}
+
+func newNoJS(t *testing.T, s *site) *noJS {
+	jar, _ := cookiejar.New(nil)
+	return &noJS{t: t, s: s, c: &http.Client{Jar: jar}}
+}
+
+func (b *noJS) get(path string) (*http.Response, string) {
+	b.t.Helper()
+	res, err := b.c.Get(b.s.url + path)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res, string(body)
+}
+
+func (b *noJS) post(path string, form url.Values) (*http.Response, string) {
+	b.t.Helper()
+	req, _ := http.NewRequest("POST", b.s.url+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", b.s.url)
+	res, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res, string(body)
+}
+
+var (
+	inlineScript = regexp.MustCompile(`<script(?:\s[^>]*)?>`)
+	inputID      = regexp.MustCompile(`<(?:input|select|textarea) id="([^"]+)"`)
+)
+
+// TestEveryPageWorksWithoutJavaScript signs in with a plain form, opens
+// every tab, checks the security headers, that no script or style is
+// inline, that every field has a label, and creates a user by posting the
+// form, in English and in German.
+func TestEveryPageWorksWithoutJavaScript(t *testing.T) {
+	s := newSite(t)
+	b := newNoJS(t, s)
+	res, body := b.get("/users")
+	if res.Request.URL.Path != "/signin" || !strings.Contains(body, `<label for="f-login">`) {
+		t.Fatalf("signed out, /users should lead to the sign-in form; got %s", res.Request.URL)
+	}
+	res, body = b.post("/signin", url.Values{"login": {"nobody@acme.example"}, "password": {"wrong password here"}, "next": {"/users"}})
+	if res.StatusCode != 401 || !strings.Contains(body, "Login or password is wrong") {
+		t.Fatalf("wrong password: %d", res.StatusCode)
+	}
+	res, body = b.post("/signin", url.Values{"login": {"olivia@acme.example"}, "password": {password}, "next": {"/users"}})
+	if res.Request.URL.Path != "/users" {
+		t.Fatalf("after sign-in: %s %d %s", res.Request.URL, res.StatusCode, body)
+	}
+	for _, c := range b.c.Jar.Cookies(res.Request.URL) {
+		if c.Name == "tenantry_session" && c.Value == "" {
+			t.Fatal("empty session cookie")
+		}
+	}
+	pages := []string{"/users", "/users/new?org=" + s.account.ID, "/users/new?kind=api&org=" + s.account.ID,
+		"/users/" + s.owner.User.ID, "/roles", "/orgs", "/orgs/new", "/sims", "/account", "/account/password",
+		"/account/2fa", "/account/tokens", "/account/sessions", "/audit", "/support"}
+	for _, lang := range []string{"en", "de"} {
+		b.post("/lang", url.Values{"lang": {lang}, "back": {"/"}})
+		for _, p := range pages {
+			res, body := b.get(p)
+			if res.StatusCode != 200 {
+				t.Fatalf("%s %s: %d", lang, p, res.StatusCode)
+			}
+			csp := res.Header.Get("Content-Security-Policy")
+			if !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "frame-ancestors 'none'") {
+				t.Fatalf("%s: CSP %q", p, csp)
+			}
+			for _, tag := range inlineScript.FindAllString(body, -1) {
+				if !strings.Contains(tag, ` src="`) {
+					t.Fatalf("%s: inline script %s", p, tag)
+				}
+			}
+			if strings.Contains(body, " style=") || strings.Contains(body, "<style") {
+				t.Fatalf("%s: inline style", p)
+			}
+			for _, m := range inputID.FindAllStringSubmatch(body, -1) {
+				if !strings.Contains(body, `<label for="`+m[1]+`"`) {
+					t.Fatalf("%s: field %s has no label", p, m[1])
+				}
+			}
+			if want := map[string]string{"en": "Sign out", "de": "Abmelden"}[lang]; !strings.Contains(body, want) {
+				t.Fatalf("%s in %s lacks %q", p, lang, want)
+			}
+		}
+	}
+	b.post("/lang", url.Values{"lang": {"en"}, "back": {"/"}})
+	res, body = b.post("/users/new?org="+s.account.ID, url.Values{"kind": {"human"}, "email": {"not-an-address"},
+		"first_name": {"Nora"}, "last_name": {"Nojs"}, "roles": {"user"}})
+	if res.StatusCode != 422 || !strings.Contains(body, `<p class="err" id="e-email">`) {
+		t.Fatalf("a bad e-mail address should be shown next to its field: %d", res.StatusCode)
+	}
+	res, body = b.post("/users/new?org="+s.account.ID, url.Values{"kind": {"human"}, "email": {"nora@acme.example"},
+		"first_name": {"Nora"}, "last_name": {"Nojs"}, "roles": {"user"}})
+	if res.Request.URL.Path != "/users" || !strings.Contains(body, "nora@acme.example") || !strings.Contains(body, `class="flash"`) {
+		t.Fatalf("create without JavaScript: %s", res.Request.URL)
+	}
+	if s.mailTo("nora@acme.example").Token() == "" {
+		t.Fatal("no activation mail")
+	}
+	// An API user's secret is shown once, on the response to the post.
+	res, body = b.post("/users/new?org="+s.account.ID, url.Values{"kind": {"api"}, "name": {"billing-sync"}, "roles": {"api_user"}})
+	if res.StatusCode != 201 || !strings.Contains(body, `id="client-secret"`) || !strings.Contains(body, s.account.AccountNumber+"_billing-sync") {
+		t.Fatalf("API user: %d", res.StatusCode)
+	}
+}
