@@ -209,3 +209,26 @@ func TestOperationalEndpoints(t *testing.T) {
 		}
 	}
 }
+
+// TestOwnProfile: a person changes their own name, language and
+// subscriptions through PATCH /api/v1/me, on both stores; the e-mail
+// address is an administrator's to change, and a read-only user may edit
+// their own profile too.
+func TestOwnProfile(t *testing.T) {
+	for _, b := range sqltest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			f := newFixture(t, b)
+			me := f.clients["readonlyA"]
+			r := me.must(200, "PATCH", "/api/v1/me", map[string]any{"first_name": "Renamed", "language": "de", "notify_news": true})
+			if r.str("first_name") != "Renamed" || r.str("language") != "de" || r.body["notify_news"] != true {
+				t.Fatalf("profile: %v", r.body)
+			}
+			r = me.must(403, "PATCH", "/api/v1/me", map[string]any{"email": "elsewhere@example.com"})
+			if !strings.Contains(r.raw, "administrator") {
+				t.Fatalf("e-mail change: %s", r.raw)
+			}
+			me.must(422, "PATCH", "/api/v1/me", map[string]any{"first_name": ""})
+			f.anon().must(401, "PATCH", "/api/v1/me", map[string]any{"first_name": "X"})
+		})
+	}
+}

@@ -25,6 +25,8 @@ var forbidden = map[string][]string{
 	"sqlstore": {"net/http", module + "app", module + "api", module + "server", module + "cli"},
 	"mail":     {"database/sql", module + "sqlstore", module + "api"},
 	"web":      {"database/sql", module + "sqlstore", module + "api", module + "cli"},
+	"httpauth": {"database/sql", module + "sqlstore", module + "api", module + "web", module + "cli"},
+	"httperr":  {"database/sql", module + "app", module + "sqlstore", module + "api", module + "web", module + "cli"},
 	"server":   {"database/sql", module + "sqlstore", module + "cli"},
 }
 

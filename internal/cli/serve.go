@@ -60,7 +60,7 @@ func serveCmd(s *settings) *cobra.Command {
 				IdleTimeout:       120 * time.Second,
 				MaxHeaderBytes:    64 << 10,
 			}
-			fmt.Fprintf(out, "Tenantry %s on %s (%s): API docs at %s/api/docs\n", Version, ln.Addr(), db.Dialect(), s.public())
+			fmt.Fprintf(out, "Tenantry %s on %s (%s): open the portal at %s/ (API docs at %s/api/docs)\n", Version, ln.Addr(), db.Dialect(), s.public(), s.public())
 			log.Info("listening", "addr", ln.Addr().String(), "db", string(db.Dialect()))
 			if err := a.RotateKeys(ctx); err != nil {
 				return fmt.Errorf("signing keys: %w", err)
