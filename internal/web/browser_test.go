@@ -242,14 +242,26 @@ func shot(t *testing.T, ctx context.Context, name string) {
 	t.Logf("screenshot: %s", path)
 }
 
+// settled waits until htmx has finished swapping and settling the page,
+// so that typing does not race a swap.
+var settled = chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+	_, err := chromedp.Poll[bool](`document.readyState === "complete" && !document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")`)(ctx, t)
+	return err
+})
+
+// typeIn types text into the field sel once the page has settled.
+func typeIn(sel, text string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(chromedp.WaitVisible(chromedp.CSS(sel)), settled, chromedp.SendKeys(chromedp.CSS(sel), text))
+}
+
 // signIn signs in through the form, with a TOTP code when one is due.
 func signIn(t *testing.T, ctx context.Context, s *site, login, totpSecret string) {
 	t.Helper()
 	run(t, ctx, "sign in as "+login,
 		chromedp.Navigate(s.url+"/signin"),
 		chromedp.WaitVisible(chromedp.CSS("#f-login")),
-		chromedp.SendKeys(chromedp.CSS("#f-login"), login),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), password),
+		typeIn("#f-login", login),
+		typeIn("#f-password", password),
 		chromedp.Click(chromedp.CSS("main button[type=submit]")),
 	)
 	if totpSecret != "" {
@@ -257,7 +269,7 @@ func signIn(t *testing.T, ctx context.Context, s *site, login, totpSecret string
 		code := auth.TOTPCode(totpSecret, time.Now().Add(30*time.Second))
 		run(t, ctx, "second factor",
 			chromedp.WaitVisible(chromedp.CSS("#f-code")),
-			chromedp.SendKeys(chromedp.CSS("#f-code"), code),
+			typeIn("#f-code", code),
 			chromedp.Click(chromedp.CSS("main button[type=submit]")),
 		)
 	}
@@ -295,9 +307,9 @@ func TestNewPersonFromInvitationToTwoFactorSignIn(t *testing.T) {
 	run(t, ctx, "open the New user dialog",
 		chromedp.Click(chromedp.CSS("#new-user")),
 		chromedp.WaitVisible(chromedp.CSS("#f-email")),
-		chromedp.SendKeys(chromedp.CSS("#f-email"), "nina@acme.example"),
-		chromedp.SendKeys(chromedp.CSS("#f-first_name"), "Nina"),
-		chromedp.SendKeys(chromedp.CSS("#f-last_name"), "New"),
+		typeIn("#f-email", "nina@acme.example"),
+		typeIn("#f-first_name", "Nina"),
+		typeIn("#f-last_name", "New"),
 		chromedp.Click(chromedp.CSS("#f-roles-user")),
 	)
 	shot(t, ctx, "new-user-dialog")
@@ -318,16 +330,16 @@ func TestNewPersonFromInvitationToTwoFactorSignIn(t *testing.T) {
 	run(t, ctx, "set a password from the link",
 		chromedp.Navigate(link),
 		chromedp.WaitVisible(chromedp.CSS("#password")),
-		chromedp.SendKeys(chromedp.CSS("#password"), password),
-		chromedp.SendKeys(chromedp.CSS("#confirm"), password),
+		typeIn("#password", password),
+		typeIn("#confirm", password),
 		chromedp.Click(chromedp.CSS("main button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS("main a.button[href='/signin']")),
 	)
 	run(t, ctx, "first sign-in",
 		chromedp.Click(chromedp.CSS("main a.button[href='/signin']")),
 		chromedp.WaitVisible(chromedp.CSS("#f-login")),
-		chromedp.SendKeys(chromedp.CSS("#f-login"), "nina@acme.example"),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), password),
+		typeIn("#f-login", "nina@acme.example"),
+		typeIn("#f-password", password),
 		chromedp.Click(chromedp.CSS("main button[type=submit]")),
 		// The org requires 2FA: the portal sends her to enrol first.
 		chromedp.WaitVisible(chromedp.CSS("#begin-totp")),
@@ -337,7 +349,7 @@ func TestNewPersonFromInvitationToTwoFactorSignIn(t *testing.T) {
 	shot(t, ctx, "totp-enrolment")
 	secret := strings.TrimSpace(text(t, ctx, "#totp-secret"))
 	run(t, ctx, "confirm the authenticator",
-		chromedp.SendKeys(chromedp.CSS("#f-code"), auth.TOTPCode(secret, time.Now())),
+		typeIn("#f-code", auth.TOTPCode(secret, time.Now())),
 		chromedp.Click(chromedp.CSS("#confirm-totp")),
 		chromedp.WaitVisible(chromedp.CSS("#recovery-codes")),
 	)
@@ -461,15 +473,15 @@ func TestWizardCreatesSubOrgWhoseDeletionIsRefused(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#new-org")),
 		chromedp.Click(chromedp.CSS("#new-org")),
 		chromedp.WaitVisible(chromedp.CSS("#f-name")),
-		chromedp.SendKeys(chromedp.CSS("#f-name"), "Fleet South"),
+		typeIn("#f-name", "Fleet South"),
 		chromedp.SetValue(chromedp.CSS("#f-type"), "partner"),
 		chromedp.Click(chromedp.CSS("#wizard-next")),
 	)
 	run(t, ctx, "wizard step 2: owner",
 		chromedp.WaitVisible(chromedp.CSS("#f-owner\\.email")),
-		chromedp.SendKeys(chromedp.CSS("#f-owner\\.email"), "sara@south.example"),
-		chromedp.SendKeys(chromedp.CSS("#f-owner\\.first_name"), "Sara"),
-		chromedp.SendKeys(chromedp.CSS("#f-owner\\.last_name"), "South"),
+		typeIn("#f-owner\\.email", "sara@south.example"),
+		typeIn("#f-owner\\.first_name", "Sara"),
+		typeIn("#f-owner\\.last_name", "South"),
 		chromedp.Click(chromedp.CSS("#wizard-next")),
 		chromedp.WaitVisible(chromedp.CSS("#wizard-summary")),
 	)

@@ -129,3 +129,43 @@ func TestEveryPageWorksWithoutJavaScript(t *testing.T) {
 		t.Fatalf("API user: %d", res.StatusCode)
 	}
 }
+
+// TestOperatorConsoleWithoutJavaScript: the operator opens a customer
+// account and a workflow from the console, and answers a service request.
+func TestOperatorConsoleWithoutJavaScript(t *testing.T) {
+	s := newSite(t)
+	if _, err := s.app.OpenServiceRequest(t.Context(), s.owner, s.account.ID, "other", "Please send an invoice copy", ""); err != nil {
+		t.Fatal(err)
+	}
+	b := newNoJS(t, s)
+	res, _ := b.post("/signin", url.Values{"login": {"operator"}, "password": {password}})
+	if res.Request.URL.Path != "/operator" {
+		t.Fatalf("the operator lands on %s", res.Request.URL.Path)
+	}
+	res, body := b.post("/operator/accounts", url.Values{"name": {"Beta Fleet"}, "channel": {"direct"},
+		"owner.email": {"bea@beta.example"}, "owner.first_name": {"Bea"}, "owner.last_name": {"Beta"}, "owner.language": {"de"}})
+	if !strings.Contains(body, "Beta Fleet") || !strings.Contains(body, `class="flash"`) {
+		t.Fatalf("new account: %s", res.Request.URL)
+	}
+	if m := s.mailTo("bea@beta.example"); m.Token() == "" {
+		t.Fatal("the new owner got no activation link")
+	}
+	_, body = b.post("/operator/accounts", url.Values{"name": {""}, "owner.email": {"x"}})
+	if !strings.Contains(body, `id="e-name"`) || !strings.Contains(body, `id="e-owner.email"`) {
+		t.Fatal("errors should stand next to the name and the owner's e-mail")
+	}
+	_, body = b.post("/operator/workflows", url.Values{"org": {s.account.ID}, "kind": {"invoice"}, "title": {"November invoice"}})
+	if !strings.Contains(body, "November invoice") {
+		t.Fatal("the workflow is not listed")
+	}
+	reqs, err := s.app.ServiceRequests(t.Context(), s.operator, "", "open")
+	if err != nil || len(reqs) != 1 {
+		t.Fatalf("open requests: %v %v", reqs, err)
+	}
+	b.post("/operator/requests/"+reqs[0].ID, url.Values{"accept": {"1"}, "resolution": {"Sent by post"}})
+	owner := newNoJS(t, s)
+	owner.post("/signin", url.Values{"login": {"olivia@acme.example"}, "password": {password}})
+	if _, body := owner.get("/support"); !strings.Contains(body, "Sent by post") || !strings.Contains(body, "Resolved") {
+		t.Fatal("the owner should see the answer on the support page")
+	}
+}
