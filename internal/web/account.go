@@ -181,9 +181,8 @@ func (h *Handler) tokens(w http.ResponseWriter, r *http.Request, who *app.Actor)
 }
 
 func (h *Handler) createToken(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
-	p := h.newPage(r, "Personal access tokens", "account")
-	if !form(w, r, p) {
-		h.render(w, r, http.StatusBadRequest, "error.html", p)
+	p, ok := h.posted(w, r, "Personal access tokens", "account")
+	if !ok {
 		return nil
 	}
 	d := &tokensData{}

@@ -64,6 +64,9 @@ func newSite(t testing.TB) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := a.RotateKeys(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	h, err := server.New(a, log, server.Config{PublicURL: cfg.PublicURL})
 	if err != nil {
 		t.Fatal(err)

@@ -76,9 +76,8 @@ func (h *Handler) operatorFail(w http.ResponseWriter, r *http.Request, who *app.
 }
 
 func (h *Handler) createAccount(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
-	p := h.newPage(r, "Operator console", "operator")
-	if !form(w, r, p) {
-		h.render(w, r, http.StatusBadRequest, "error.html", p)
+	p, ok := h.posted(w, r, "Operator console", "operator")
+	if !ok {
 		return nil
 	}
 	_, _, err := h.app.CreateAccount(r.Context(), who, app.NewAccount{Name: p.V("name"), Channel: tenantry.Channel(p.V("channel")),
@@ -189,9 +188,8 @@ func (j *imports) add(job *importJob) {
 }
 
 func (h *Handler) createWorkflow(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
-	p := h.newPage(r, "Operator console", "operator")
-	if !form(w, r, p) {
-		h.render(w, r, http.StatusBadRequest, "error.html", p)
+	p, ok := h.posted(w, r, "Operator console", "operator")
+	if !ok {
 		return nil
 	}
 	org := strings.TrimSpace(p.V("org"))
@@ -212,9 +210,8 @@ func (h *Handler) closeWorkflow(w http.ResponseWriter, r *http.Request, who *app
 }
 
 func (h *Handler) resolveRequest(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
-	p := h.newPage(r, "Operator console", "operator")
-	if !form(w, r, p) {
-		h.render(w, r, http.StatusBadRequest, "error.html", p)
+	p, ok := h.posted(w, r, "Operator console", "operator")
+	if !ok {
 		return nil
 	}
 	if _, err := h.app.ResolveServiceRequest(r.Context(), who, r.PathValue("id"), p.V("accept") == "1", p.V("resolution")); err != nil {

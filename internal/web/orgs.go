@@ -13,14 +13,17 @@ import (
 )
 
 type orgsData struct {
-	Org         *tenantry.Org
-	Parent      *tenantry.Org
-	Children    []*tenantry.Org
-	ChildrenErr string // why the children are not shown
-	CanAdd      bool   // may create sub-organizations here
-	CanSettings bool   // may switch "require 2FA"
-	CanProfile  bool   // may switch the self-managed profile (the parent's right)
-	CanTransfer bool
+	Org          *tenantry.Org
+	Parent       *tenantry.Org
+	Children     []*tenantry.Org
+	ChildrenErr  string // why the children are not shown
+	CanAdd       bool   // may create sub-organizations here
+	CanSettings  bool   // may switch "require 2FA"
+	CanProfile   bool   // may switch the self-managed profile (the parent's right)
+	CanTransfer  bool
+	Contacts     []*tenantry.Contact // company contacts (O7), where the profile is self-managed
+	ContactKinds []string
+	ShowContacts bool
 }
 
 // orgs is the organisation tab: the organization, its settings and its
@@ -51,17 +54,45 @@ func (h *Handler) orgs(w http.ResponseWriter, r *http.Request, who *app.Actor) e
 		}
 		d.ChildrenErr = p.message(e)
 	}
+	if o.Settings.SelfManagedProfile {
+		if list, err := h.app.Contacts(ctx, who, o.ID); err == nil {
+			d.Contacts, d.ShowContacts, d.ContactKinds = list, true, app.ContactKinds
+		}
+	}
 	p.Org, p.Data = o.ID, d
 	p.Flash = h.flash(p, r.URL.Query().Get("done"))
 	h.render(w, r, http.StatusOK, "orgs.html", p)
 	return nil
 }
 
+// addContact adds a billing, technical or business contact: a person the
+// provider writes to, who never signs in (O7).
+func (h *Handler) addContact(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
+	p, ok := h.posted(w, r, "Organisation", "orgs")
+	if !ok {
+		return nil
+	}
+	org := r.PathValue("id")
+	if _, err := h.app.CreateContact(r.Context(), who, org, app.ContactInput{Kind: p.V("kind"), Name: p.V("name"),
+		Email: p.V("email"), Phone: p.V("phone")}); err != nil {
+		return err
+	}
+	redirect(w, r, withFlash("/orgs?org="+url.QueryEscape(org)+"#contacts", "contact"))
+	return nil
+}
+
+func (h *Handler) deleteContact(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
+	if err := h.app.DeleteContact(r.Context(), who, r.PathValue("id")); err != nil {
+		return err
+	}
+	redirect(w, r, withFlash("/orgs?org="+url.QueryEscape(r.FormValue("org"))+"#contacts", "contact"))
+	return nil
+}
+
 // orgSettings saves the checkboxes of the settings form.
 func (h *Handler) orgSettings(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
-	p := h.newPage(r, "Organisation", "orgs")
-	if !form(w, r, p) {
-		h.render(w, r, http.StatusBadRequest, "error.html", p)
+	p, ok := h.posted(w, r, "Organisation", "orgs")
+	if !ok {
 		return nil
 	}
 	org := p.V("org")
@@ -116,9 +147,8 @@ func (h *Handler) wizardStart(w http.ResponseWriter, r *http.Request, who *app.A
 // fields, and on the last step creates the organization and its owner in
 // one use case. An error sends the person back to the step of its field.
 func (h *Handler) wizard(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
-	p := h.newPage(r, "New organisation", "orgs")
-	if !form(w, r, p) {
-		h.render(w, r, http.StatusBadRequest, "error.html", p)
+	p, ok := h.posted(w, r, "New organisation", "orgs")
+	if !ok {
 		return nil
 	}
 	step := 0

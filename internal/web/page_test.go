@@ -8,6 +8,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/tenantry/tenantry/internal/app"
+	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
 // noJS is a browser with JavaScript off: plain GETs and form posts that
@@ -167,5 +170,79 @@ func TestOperatorConsoleWithoutJavaScript(t *testing.T) {
 	owner.post("/signin", url.Values{"login": {"olivia@acme.example"}, "password": {password}})
 	if _, body := owner.get("/support"); !strings.Contains(body, "Sent by post") || !strings.Contains(body, "Resolved") {
 		t.Fatal("the owner should see the answer on the support page")
+	}
+}
+
+// TestInviteRotateAndContactsWithoutJavaScript: an e-mail with a login in
+// another account is offered an invitation instead (U4), listed until it
+// is cancelled; an API user's secret is rotated and shown once, the old
+// one revoked; a role is given until a date; a company contact is added.
+func TestInviteRotateAndContactsWithoutJavaScript(t *testing.T) {
+	s := newSite(t)
+	ctx := t.Context()
+	if _, _, err := s.app.CreateAccount(ctx, s.operator, app.NewAccount{Name: "Other Co",
+		Owner: app.NewUser{Email: "omar@other.example", FirstName: "Omar", LastName: "Other"}}); err != nil {
+		t.Fatal(err)
+	}
+	s.activate(s.mailTo("omar@other.example").Text, "omar@other.example")
+	b := newNoJS(t, s)
+	b.post("/signin", url.Values{"login": {"olivia@acme.example"}, "password": {password}})
+	newUser := "/users/new?org=" + s.account.ID
+
+	res, body := b.post(newUser, url.Values{"kind": {"human"}, "email": {"omar@other.example"},
+		"first_name": {"Omar"}, "last_name": {"Other"}, "roles": {"read_only"}})
+	if res.StatusCode != 409 || !strings.Contains(body, `id="send-invitation"`) {
+		t.Fatalf("a login elsewhere should be offered an invitation: %d", res.StatusCode)
+	}
+	_, body = b.post("/users/invite?org="+s.account.ID, url.Values{"org": {s.account.ID}, "email": {"omar@other.example"}, "roles": {"read_only"}})
+	if !strings.Contains(body, `id="invitations"`) || !strings.Contains(body, "omar@other.example") {
+		t.Fatal("the pending invitation should be listed")
+	}
+	if m := s.mailTo("omar@other.example"); !strings.Contains(m.Text, "/invitation?token=") {
+		t.Fatalf("invitation mail: %s", m.Text)
+	}
+	invs, _ := s.app.Invitations(ctx, s.owner, s.account.ID)
+	_, body = b.post("/invitations/"+invs[0].ID+"/cancel", url.Values{"org": {s.account.ID}})
+	if strings.Contains(body, `id="invitations"`) {
+		t.Fatal("a cancelled invitation is still listed")
+	}
+
+	res, body = b.post(newUser, url.Values{"kind": {"api"}, "name": {"fleet-app"}, "roles": {"api_user"}})
+	if res.StatusCode != 201 {
+		t.Fatalf("API user: %d", res.StatusCode)
+	}
+	list, _, _ := s.app.ListUsers(ctx, s.owner, tenantry.UserFilter{OrgID: s.account.ID, Login: s.account.AccountNumber + "_fleet"})
+	client := list[0]
+	_, body = b.post("/users/"+client.ID+"/rotate-secret", url.Values{"overlap": {"0"}})
+	secret := regexp.MustCompile(`id="new-secret">([^<]+)<`).FindStringSubmatch(body)
+	if secret == nil {
+		t.Fatal("the rotated secret should be shown once")
+	}
+	if _, err := s.app.IssueToken(ctx, client.Login, secret[1], "", ""); err != nil {
+		t.Fatalf("the new secret does not work: %v", err)
+	}
+	if _, body = b.get("/users/" + client.ID); strings.Contains(body, secret[1]) {
+		t.Fatal("the secret is shown again")
+	}
+	if n := strings.Count(body, "/revoke-secret"); n != 1 {
+		t.Fatalf("with no overlap one secret should be left, got %d", n)
+	}
+
+	nina := s.person("nina@acme.example", "Nina", "user")
+	_, body = b.post("/users/"+nina.ID+"/grant", url.Values{"role": {"read_only"}, "until": {"2099-12-31"}})
+	if !strings.Contains(body, "Read only") || !strings.Contains(body, "until 2100-01-01") {
+		t.Fatalf("the time-limited role is not shown")
+	}
+	_, body = b.post("/users/"+nina.ID+"/grant", url.Values{"role": {"admin"}, "until": {"next week"}})
+	if !strings.Contains(body, `id="e-until"`) {
+		t.Fatal("a bad date should be marked at its field")
+	}
+
+	if _, body = b.get("/orgs"); !strings.Contains(body, `id="contacts"`) {
+		t.Skip("this account does not manage its own profile")
+	}
+	_, body = b.post("/orgs/"+s.account.ID+"/contacts", url.Values{"kind": {"billing"}, "name": {"Bill Payer"}, "email": {"bill@acme.example"}})
+	if !strings.Contains(body, "Bill Payer") {
+		t.Fatal("the contact is not listed")
 	}
 }

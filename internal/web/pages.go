@@ -176,9 +176,8 @@ func (h *Handler) supportData(r *http.Request, who *app.Actor, p *page) (*suppor
 }
 
 func (h *Handler) openRequest(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
-	p := h.newPage(r, "Support", "support")
-	if !form(w, r, p) {
-		h.render(w, r, http.StatusBadRequest, "error.html", p)
+	p, ok := h.posted(w, r, "Support", "support")
+	if !ok {
 		return nil
 	}
 	d, err := h.supportData(r, who, p)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/tenantry"
@@ -27,10 +28,11 @@ func toRow(v *app.UserView) userRow {
 }
 
 type usersData struct {
-	Org       *tenantry.Org
-	Rows      []userRow
-	Next      string // query string of the next page, "" on the last
-	CanCreate bool
+	Org         *tenantry.Org
+	Rows        []userRow
+	Next        string // query string of the next page, "" on the last
+	CanCreate   bool
+	Invitations []*tenantry.Invitation // pending, for those who may create
 }
 
 // users is the users tab: one page of an organization's people with
@@ -52,6 +54,17 @@ func (h *Handler) users(w http.ResponseWriter, r *http.Request, who *app.Actor) 
 		return nil
 	}
 	d := &usersData{Org: org, CanCreate: len(h.app.Assignable(who, org, true)) > 0}
+	if d.CanCreate && f.Cursor == "" {
+		invs, err := h.app.Invitations(ctx, who, org.ID)
+		if err != nil {
+			return err
+		}
+		for _, inv := range invs {
+			if inv.Status == tenantry.InvitationPending {
+				d.Invitations = append(d.Invitations, inv)
+			}
+		}
+	}
 	for _, v := range list {
 		d.Rows = append(d.Rows, toRow(v))
 	}
@@ -105,20 +118,28 @@ var flashes = map[string]string{
 	"workflow":    "Workflow saved.",
 	"resolved":    "The service request is answered.",
 	"transferred": "The SIMs are transferred.",
+	"invited":     "Invitation sent. The person is linked once they confirm it.",
+	"cancelled":   "The invitation is cancelled.",
+	"rotated":     "The new secret is shown below, this once.",
+	"secret-gone": "The secret is revoked.",
+	"contact":     "Contacts saved.",
 }
 
 // userKinds are the kinds the New user dialog offers.
 var userKinds = []string{string(tenantry.UserHuman), string(tenantry.UserAPI), string(tenantry.UserService)}
 
 type newUserData struct {
-	Org       *tenantry.Org
-	Kind      string
-	Kinds     []string
-	Roles     []string // the roles the viewer may give here
-	Created   *app.UserView
-	ClientID  string
-	Secret    string // shown once, for API users and service accounts
-	Generated bool
+	Org     *tenantry.Org
+	Kind    string
+	Kinds   []string
+	Roles   []string // the roles the viewer may give here
+	Created *app.UserView
+	// OfferInvite: the person has a login in another organization; they
+	// can be invited to this one instead (U4).
+	OfferInvite bool
+	ClientID    string
+	Secret      string // shown once, for API users and service accounts
+	Generated   bool
 }
 
 func (h *Handler) newUserData(r *http.Request, who *app.Actor, p *page) (*newUserData, error) {
@@ -151,17 +172,26 @@ func (h *Handler) newUserForm(w http.ResponseWriter, r *http.Request, who *app.A
 	return nil
 }
 
-func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
-	p := h.newPage(r, "New user", "users")
-	if !form(w, r, p) {
-		h.render(w, r, http.StatusBadRequest, "error.html", p)
-		return nil
+// newUserPost reads a post of the New user dialog; a nil page means the
+// answer is written already.
+func (h *Handler) newUserPost(w http.ResponseWriter, r *http.Request, who *app.Actor) (*page, *newUserData, error) {
+	p, ok := h.posted(w, r, "New user", "users")
+	if !ok {
+		return nil, nil, nil
 	}
 	d, err := h.newUserData(r, who, p)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	p.Data = d
+	return p, d, nil
+}
+
+func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
+	p, d, err := h.newUserPost(w, r, who)
+	if p == nil || err != nil {
+		return err
+	}
 	ctx := r.Context()
 	if d.Kind == string(tenantry.UserHuman) {
 		v, err := h.app.CreateUser(ctx, who, d.Org.ID, app.NewUser{
@@ -171,6 +201,7 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, who *app.Ac
 			ContactBusiness: p.Checked("contact", "business"), NotifyNews: p.Checked("notify", "news"),
 			NotifyAlerts: p.Checked("notify", "alerts"), Roles: p.Form["roles"]})
 		if err != nil {
+			d.OfferInvite = tenantry.ErrorCode(err) == tenantry.Conflict
 			h.fail(w, r, "user_new.html", p, err)
 			return nil
 		}
@@ -204,6 +235,9 @@ type userData struct {
 	Invited     bool
 	Locked      bool
 	ProfileOpen bool // phone, job title and contacts exist (O6)
+	Client      bool // an API user or service account
+	Secrets     []*tenantry.ClientSecret
+	NewSecret   string // a rotated secret, shown once
 }
 
 func (h *Handler) userData(r *http.Request, who *app.Actor, id string) (*userData, error) {
@@ -222,6 +256,18 @@ func (h *Handler) userData(r *http.Request, who *app.Actor, id string) (*userDat
 	// Roles may change for linked people too; their profile only at home.
 	roleAdmin := h.app.MayAdminister(who, v)
 	d.Administer = !d.Linked && roleAdmin
+	d.Client = v.Kind != tenantry.UserHuman
+	if d.Client && d.Administer {
+		secrets, err := h.app.ClientSecrets(ctx, who, v.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, cs := range secrets { // the ones still in force
+			if cs.ExpiresAt.IsZero() || cs.ExpiresAt.After(time.Now()) {
+				d.Secrets = append(d.Secrets, cs)
+			}
+		}
+	}
 	if roleAdmin || d.Administer {
 		held := map[string]bool{}
 		for _, g := range v.Grants {
@@ -261,12 +307,7 @@ func (h *Handler) user(w http.ResponseWriter, r *http.Request, who *app.Actor) e
 	if err != nil {
 		return err
 	}
-	p := h.newPage(r, "User", "users")
-	p.Title = d.Row.Name
-	if p.Title == "" {
-		p.Title = d.Row.Login
-	}
-	p.Org, p.Data, p.Form = d.Org.ID, d, userForm(d.User)
+	p := h.userPage(r, d)
 	p.Flash = h.flash(p, r.URL.Query().Get("done"))
 	h.render(w, r, http.StatusOK, "user.html", p)
 	return nil
@@ -290,16 +331,36 @@ func profilePatch(p *page, profileOpen, email bool) app.UserPatch {
 	return patch
 }
 
-func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
-	d, err := h.userData(r, who, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
+// userPage starts the edit dialog's page for d, its form filled from the
+// stored user.
+func (h *Handler) userPage(r *http.Request, d *userData) *page {
 	p := h.newPage(r, "User", "users")
-	p.Title, p.Org, p.Data = d.Row.Name, d.Org.ID, d
+	p.Title, p.Org, p.Data, p.Form = d.Row.Name, d.Org.ID, d, userForm(d.User)
+	if p.Title == "" {
+		p.Title = d.Row.Login
+	}
+	return p
+}
+
+// userPost reads a post of the edit dialog; a nil page means the answer
+// is written already.
+func (h *Handler) userPost(w http.ResponseWriter, r *http.Request, who *app.Actor, id string) (*page, *userData, error) {
+	d, err := h.userData(r, who, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	p := h.userPage(r, d)
 	if !form(w, r, p) {
 		h.render(w, r, http.StatusBadRequest, "user.html", p)
-		return nil
+		return nil, nil, nil
+	}
+	return p, d, nil
+}
+
+func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
+	p, d, err := h.userPost(w, r, who, r.PathValue("id"))
+	if p == nil || err != nil {
+		return err
 	}
 	if _, err := h.app.UpdateUser(r.Context(), who, d.User.ID, profilePatch(p, d.ProfileOpen, true)); err != nil {
 		h.fail(w, r, "user.html", p, err)
@@ -329,8 +390,22 @@ func (h *Handler) userAction(w http.ResponseWriter, r *http.Request, who *app.Ac
 	case "resend":
 		err, done = h.app.ResendActivation(ctx, who, id), "resent"
 	case "grant":
-		_, err = h.app.GrantRole(ctx, who, id, app.NewGrant{Role: r.FormValue("role")})
+		g := app.NewGrant{Role: r.FormValue("role")}
+		if until := strings.TrimSpace(r.FormValue("until")); until != "" {
+			day, perr := time.Parse("2006-01-02", until)
+			if perr != nil {
+				err = &tenantry.Error{Code: tenantry.Invalid, Message: "until: give a date such as 2027-03-31",
+					Fields: []tenantry.FieldError{{Field: "until", Message: "give a date such as 2027-03-31"}}}
+				break
+			}
+			g.ExpiresAt = day.Add(24 * time.Hour) // to the end of that day, UTC
+		}
+		_, err = h.app.GrantRole(ctx, who, id, g)
 		done = "granted"
+	case "rotate-secret":
+		return h.rotateSecret(w, r, who, id)
+	case "revoke-secret":
+		err, done = h.app.RevokeClientSecret(ctx, who, id, r.FormValue("secret")), "secret-gone"
 	case "revoke":
 		err, done = h.app.RevokeRole(ctx, who, id, r.FormValue("grant")), "revoked"
 	case "delete":
@@ -348,9 +423,7 @@ func (h *Handler) userAction(w http.ResponseWriter, r *http.Request, who *app.Ac
 		if derr != nil {
 			return err
 		}
-		p := h.newPage(r, "User", "users")
-		p.Title, p.Org, p.Data, p.Form = d.Row.Name, d.Org.ID, d, userForm(d.User)
-		h.fail(w, r, "user.html", p, err)
+		h.fail(w, r, "user.html", h.userPage(r, d), err)
 		return nil
 	}
 	redirect(w, r, withFlash(back, done))
@@ -366,5 +439,77 @@ func (h *Handler) deleteUserForm(w http.ResponseWriter, r *http.Request, who *ap
 	p := h.newPage(r, "Delete user", "users")
 	p.Org, p.Data = d.Org.ID, d
 	h.render(w, r, http.StatusOK, "user_delete.html", p)
+	return nil
+}
+
+// invite asks a person with a login elsewhere to join this organization
+// with the chosen roles; they are linked once they confirm (U4).
+func (h *Handler) invite(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
+	p, d, err := h.newUserPost(w, r, who)
+	if p == nil || err != nil {
+		return err
+	}
+	login := strings.TrimSpace(p.V("login"))
+	if login == "" {
+		login = strings.TrimSpace(p.V("email"))
+	}
+	if _, err := h.app.Invite(r.Context(), who, d.Org.ID, login, p.Form["roles"]); err != nil {
+		h.fail(w, r, "user_new.html", p, err)
+		return nil
+	}
+	redirect(w, r, withFlash("/users?org="+url.QueryEscape(d.Org.ID), "invited"))
+	return nil
+}
+
+// invitationAction re-sends or cancels a pending invitation.
+func (h *Handler) invitationAction(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
+	ctx, id := r.Context(), r.PathValue("id")
+	org := r.FormValue("org")
+	var err error
+	done := "resent"
+	switch r.PathValue("action") {
+	case "resend":
+		_, err = h.app.ResendInvitation(ctx, who, id)
+	case "cancel":
+		err, done = h.app.CancelInvitation(ctx, who, id), "cancelled"
+	default:
+		http.NotFound(w, r)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	redirect(w, r, withFlash("/users?org="+url.QueryEscape(org), done))
+	return nil
+}
+
+// rotateSecret gives an API user or service account a new secret, shown
+// on this one response; the old ones keep working for the overlap chosen.
+func (h *Handler) rotateSecret(w http.ResponseWriter, r *http.Request, who *app.Actor, id string) error {
+	p, d, err := h.userPost(w, r, who, id)
+	if p == nil || err != nil {
+		return err
+	}
+	hours := map[string]time.Duration{"0": 0, "1": time.Hour, "24": 24 * time.Hour, "168": 7 * 24 * time.Hour}
+	overlap, ok := hours[p.V("overlap")]
+	if !ok {
+		overlap = 24 * time.Hour
+	}
+	chosen := p.V("client_secret")
+	secret, err := h.app.RotateClientSecret(r.Context(), who, id, chosen, overlap)
+	p.Form = userForm(d.User)
+	if err != nil {
+		h.fail(w, r, "user.html", p, err)
+		return nil
+	}
+	if d, err = h.userData(r, who, id); err != nil {
+		return err
+	}
+	d.NewSecret = secret
+	if chosen != "" {
+		d.NewSecret = ""
+	}
+	p.Data, p.Flash = d, p.T("The new secret is in force.")
+	h.render(w, r, http.StatusOK, "user.html", p)
 	return nil
 }

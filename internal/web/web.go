@@ -291,6 +291,17 @@ func form(w http.ResponseWriter, r *http.Request, p *page) bool {
 	return true
 }
 
+// posted starts a page for a form post and reads the form; when the form
+// cannot be read it has answered already, with 400.
+func (h *Handler) posted(w http.ResponseWriter, r *http.Request, title, nav string) (*page, bool) {
+	p := h.newPage(r, title, nav)
+	if !form(w, r, p) {
+		h.render(w, r, http.StatusBadRequest, "error.html", p)
+		return nil, false
+	}
+	return p, true
+}
+
 // handler is a page that needs a signed-in person.
 type handler func(w http.ResponseWriter, r *http.Request, who *app.Actor) error
 
@@ -344,6 +355,8 @@ func (h *Handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /users", h.signedIn(h.users))
 	mux.HandleFunc("GET /users/new", h.signedIn(h.newUserForm))
 	mux.HandleFunc("POST /users/new", h.signedIn(h.createUser))
+	mux.HandleFunc("POST /users/invite", h.signedIn(h.invite))
+	mux.HandleFunc("POST /invitations/{id}/{action}", h.signedIn(h.invitationAction))
 	mux.HandleFunc("GET /users/{id}", h.signedIn(h.user))
 	mux.HandleFunc("POST /users/{id}", h.signedIn(h.updateUser))
 	mux.HandleFunc("POST /users/{id}/{action}", h.signedIn(h.userAction))
@@ -359,6 +372,9 @@ func (h *Handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /orgs/{id}/delete", h.signedIn(h.deleteOrg))
 	mux.HandleFunc("GET /orgs/{id}/transfer", h.signedIn(h.transferForm))
 	mux.HandleFunc("POST /orgs/{id}/transfer", h.signedIn(h.transfer))
+
+	mux.HandleFunc("POST /orgs/{id}/contacts", h.signedIn(h.addContact))
+	mux.HandleFunc("POST /contacts/{id}/delete", h.signedIn(h.deleteContact))
 
 	mux.HandleFunc("GET /sims", h.signedIn(h.sims))
 
