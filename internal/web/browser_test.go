@@ -515,3 +515,31 @@ func TestWizardCreatesSubOrgWhoseDeletionIsRefused(t *testing.T) {
 }
 
 func stringsReader(s string) io.Reader { return strings.NewReader(s) }
+
+// TestOperatorLoadsInventoryInTheBrowser: the operator console's load
+// form uploads a file, and the progress page, kept up to date by htmx,
+// ends with the count loaded.
+func TestOperatorLoadsInventoryInTheBrowser(t *testing.T) {
+	s := newSite(t)
+	var file strings.Builder
+	for i := range 30_000 {
+		fmt.Fprintf(&file, "%s\n", sims.WithCheckDigit(fmt.Sprintf("894900000000%07d", i)))
+	}
+	path := filepath.Join(t.TempDir(), "inventory.txt")
+	if err := os.WriteFile(path, []byte(file.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := browser(t)
+	signIn(t, ctx, s, "operator", "")
+	shot(t, ctx, "operator-console")
+	run(t, ctx, "load the inventory",
+		chromedp.SetValue(chromedp.CSS("#f-account"), s.account.ID),
+		chromedp.SetUploadFiles(chromedp.CSS("#import-form #f-file"), []string{path}),
+		chromedp.Click(chromedp.CSS("#import-form button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#import-done")),
+	)
+	if got := text(t, ctx, "#import-done"); !strings.Contains(got, "30000 SIMs loaded") {
+		t.Fatalf("done says %q", got)
+	}
+	shot(t, ctx, "inventory-load")
+}

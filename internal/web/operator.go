@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -90,7 +91,9 @@ func (h *Handler) createAccount(w http.ResponseWriter, r *http.Request, who *app
 	return nil
 }
 
-// importJob is one inventory load running in the background.
+// importJob is one inventory load running in the background. changed is
+// closed, and replaced, whenever the job moves on, so that a progress page
+// can wait for news instead of polling.
 type importJob struct {
 	id, owner string
 	account   string
@@ -99,6 +102,16 @@ type importJob struct {
 	loaded    int
 	err       error
 	finished  time.Time
+	changed   chan struct{}
+}
+
+// update changes a job under the lock and wakes whoever waits for it.
+func (j *imports) update(job *importJob, fn func()) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	fn()
+	close(job.changed)
+	job.changed = make(chan struct{})
 }
 
 // importView is a snapshot of a job for the page.
@@ -106,6 +119,7 @@ type importView struct {
 	ID, Account              string
 	Done, Total, Loaded, Pct int
 	Running                  bool
+	Failed                   string // why the load was refused
 }
 
 // startImport reads the uploaded ICCIDs and loads them in the background,
@@ -129,26 +143,27 @@ func (h *Handler) startImport(w http.ResponseWriter, r *http.Request, who *app.A
 	}
 	b := make([]byte, 8)
 	rand.Read(b)
-	job := &importJob{id: hex.EncodeToString(b), owner: who.User.ID, account: p.V("account"), total: len(iccids)}
+	job := &importJob{id: hex.EncodeToString(b), owner: who.User.ID, account: p.V("account"), total: len(iccids),
+		changed: make(chan struct{})}
 	h.jobs.add(job)
 	ctx := context.WithoutCancel(r.Context())
 	status := p.V("status")
 	go func() {
 		n, err := h.app.ImportSIMs(ctx, who, job.account, status, iccids, func(done, total int) {
-			h.jobs.mu.Lock()
-			job.done, job.total = done, total
-			h.jobs.mu.Unlock()
+			h.jobs.update(job, func() { job.done, job.total = done, total })
 		})
-		h.jobs.mu.Lock()
-		job.loaded, job.err, job.finished = n, err, time.Now()
-		h.jobs.mu.Unlock()
+		h.jobs.update(job, func() { job.loaded, job.err, job.finished = n, err, time.Now() })
 	}()
 	redirect(w, r, "/operator/import/"+job.id)
 	return nil
 }
 
-// importProgress shows a load's progress; while it runs, htmx polls it
-// (and without JavaScript the page refreshes itself).
+// longPoll bounds how long a progress request waits for news.
+const longPoll = 10 * time.Second
+
+// importProgress shows a load's progress. With ?after=N it first waits
+// (up to longPoll) until more than N ICCIDs are done or the load ends;
+// htmx asks again at once while it runs, so the bar moves as the load does.
 func (h *Handler) importProgress(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
 	p := h.newPage(r, "SIM inventory load", "operator")
 	h.jobs.mu.Lock()
@@ -156,6 +171,19 @@ func (h *Handler) importProgress(w http.ResponseWriter, r *http.Request, who *ap
 	if !ok || job.owner != who.User.ID {
 		h.jobs.mu.Unlock()
 		return tenantry.Errorf(tenantry.NotFound, "inventory load not found")
+	}
+	if after, err := strconv.Atoi(r.URL.Query().Get("after")); err == nil {
+		wait, cancel := context.WithTimeout(r.Context(), longPoll)
+		defer cancel()
+		for job.done <= after && job.finished.IsZero() && wait.Err() == nil {
+			changed := job.changed
+			h.jobs.mu.Unlock()
+			select {
+			case <-changed:
+			case <-wait.Done():
+			}
+			h.jobs.mu.Lock()
+		}
 	}
 	v := importView{ID: job.id, Account: job.account, Done: job.done, Total: job.total, Loaded: job.loaded,
 		Running: job.finished.IsZero()}
@@ -168,8 +196,7 @@ func (h *Handler) importProgress(w http.ResponseWriter, r *http.Request, who *ap
 	status := http.StatusOK
 	if err != nil {
 		status = h.explain(r, p, err)
-	} else if !v.Running {
-		p.Flash = p.F("%d SIMs loaded.", v.Loaded)
+		v.Failed, p.Error = p.Error, ""
 	}
 	h.render(w, r, status, "import.html", p)
 	return nil

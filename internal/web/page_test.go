@@ -1,7 +1,10 @@
 package web_test
 
 import (
+	"bytes"
+	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -10,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/tenantry/tenantry/internal/app"
+	"github.com/tenantry/tenantry/internal/sims"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
@@ -244,5 +248,80 @@ func TestInviteRotateAndContactsWithoutJavaScript(t *testing.T) {
 	_, body = b.post("/orgs/"+s.account.ID+"/contacts", url.Values{"kind": {"billing"}, "name": {"Bill Payer"}, "email": {"bill@acme.example"}})
 	if !strings.Contains(body, "Bill Payer") {
 		t.Fatal("the contact is not listed")
+	}
+}
+
+// upload posts a multipart form with one file field.
+func (b *noJS) upload(path string, fields url.Values, field, name, content string) (*http.Response, string) {
+	b.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, vs := range fields {
+		for _, v := range vs {
+			mw.WriteField(k, v)
+		}
+	}
+	fw, _ := mw.CreateFormFile(field, name)
+	io.WriteString(fw, content)
+	mw.Close()
+	req, _ := http.NewRequest("POST", b.s.url+path, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Origin", b.s.url)
+	res, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res, string(body)
+}
+
+// waitForImport follows a load's progress page, each request waiting for
+// news, until the load has ended.
+func (b *noJS) waitForImport(progress string) string {
+	b.t.Helper()
+	done := regexp.MustCompile(`href="/operator/import/[0-9a-f]+\?after=(\d+)"`)
+	_, body := b.get(progress)
+	for range 1000 {
+		m := done.FindStringSubmatch(body)
+		if m == nil {
+			return body // no more "Refresh": the load has ended
+		}
+		_, body = b.get(progress + "?after=" + m[1])
+	}
+	b.t.Fatal("the load did not end")
+	return ""
+}
+
+// TestInventoryLoadShowsProgress: the operator loads 25,000 ICCIDs from a
+// file and follows the progress page to the end; a file with a repeated
+// ICCID is refused with the lines named and loads nothing.
+func TestInventoryLoadShowsProgress(t *testing.T) {
+	s := newSite(t)
+	b := newNoJS(t, s)
+	b.post("/signin", url.Values{"login": {"operator"}, "password": {password}})
+	var file strings.Builder
+	for i := range 25_000 {
+		fmt.Fprintf(&file, "%s\n", sims.WithCheckDigit(fmt.Sprintf("894900000000%07d", i)))
+	}
+	res, _ := b.upload("/operator/import", url.Values{"account": {s.account.ID}, "status": {"active"}}, "file", "iccids.txt", file.String())
+	if !strings.HasPrefix(res.Request.URL.Path, "/operator/import/") {
+		t.Fatalf("after the upload: %s", res.Request.URL)
+	}
+	body := b.waitForImport(res.Request.URL.Path)
+	if !strings.Contains(body, `id="import-done"`) || !strings.Contains(body, "25000 SIMs loaded") || !strings.Contains(body, `value="100"`) {
+		t.Fatalf("the load should end at 100%%: %s", body[strings.Index(body, `<div id="import"`):])
+	}
+	if o, _ := s.app.Org(t.Context(), s.operator, s.account.ID); o.SIMCount != 25_000 {
+		t.Fatalf("the account holds %d SIMs", o.SIMCount)
+	}
+	one := sims.WithCheckDigit("8949000000009999999")
+	res, _ = b.upload("/operator/import", url.Values{"account": {s.account.ID}}, "file", "dup.txt", one+"\n"+one+"\n")
+	body = b.waitForImport(res.Request.URL.Path)
+	if !strings.Contains(body, `id="import-failed"`) || !strings.Contains(body, "Line 2") {
+		t.Fatalf("a repeated ICCID should be refused by line: %s", body[strings.Index(body, `<div id="import"`):])
+	}
+	if o, _ := s.app.Org(t.Context(), s.operator, s.account.ID); o.SIMCount != 25_000 {
+		t.Fatalf("a refused load changed the count to %d", o.SIMCount)
 	}
 }
