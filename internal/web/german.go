@@ -373,4 +373,5 @@ var german = map[string]string{
 	"Add contact":                 "Kontakt hinzufügen",
 	"7 days":                      "7 Tage",
 	"The new secret is in force.": "Das neue Secret gilt.",
+	"Switch":                      "Wechseln",
 }

@@ -210,6 +210,27 @@ func TestInviteRotateAndContactsWithoutJavaScript(t *testing.T) {
 	if strings.Contains(body, `id="invitations"`) {
 		t.Fatal("a cancelled invitation is still listed")
 	}
+	// Invited again, Omar accepts through the e-mailed link and then works
+	// in both organizations, switching between them at the top.
+	b.post("/users/invite?org="+s.account.ID, url.Values{"org": {s.account.ID}, "email": {"omar@other.example"}, "roles": {"read_only"}})
+	omar := newNoJS(t, s)
+	link := s.mailTo("omar@other.example").Link(s.url + "/invitation?token=")
+	u, _ := url.Parse(link)
+	if _, body := omar.get(u.RequestURI()); !strings.Contains(body, "Accept invitation") {
+		t.Fatal("the invitation page")
+	}
+	if _, body := omar.post("/invitation", url.Values{"token": {u.Query().Get("token")}}); !strings.Contains(body, "Invitation accepted") {
+		t.Fatal("accepting the invitation")
+	}
+	omar.post("/signin", url.Values{"login": {"omar@other.example"}, "password": {password}})
+	_, body = omar.get("/account")
+	if !strings.Contains(body, `id="switch-org"`) || !strings.Contains(body, ">Acme IoT<") || !strings.Contains(body, ">Other Co<") {
+		t.Fatal("a person with roles in two organizations should be able to switch")
+	}
+	_, body = omar.get("/sims?org=" + s.account.ID)
+	if !strings.Contains(body, "My SIMs · Acme IoT") || !strings.Contains(body, `href="/sims?org=`+s.account.ID+`"`) {
+		t.Fatal("after switching, the tabs are for Acme IoT")
+	}
 
 	res, body = b.post(newUser, url.Values{"kind": {"api"}, "name": {"fleet-app"}, "roles": {"api_user"}})
 	if res.StatusCode != 201 {

@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -141,15 +142,19 @@ func contains(list []string, s string) bool {
 // to its fields.
 type page struct {
 	Tr
-	Title  string
-	Nav    string // the active tab
-	Who    *app.Actor
-	Can    navRights
-	Org    string // the organization the page is about
-	Orgs   []orgChoice
-	Flash  string
-	Error  string
-	Fields map[string]string
+	Title string
+	Nav   string // the active tab
+	Who   *app.Actor
+	Can   navRights
+	Org   string // the organization the page is about
+	// OrgQuery is "?org=…" when the tabs are for an organization other
+	// than the viewer's own; Orgs lists those they can switch between.
+	OrgQuery string
+	Orgs     []orgChoice
+	Current  string // the organization the tabs are for
+	Flash    string
+	Error    string
+	Fields   map[string]string
 	// LineErrors are the errors of a file's lines, in line order.
 	LineErrors []tenantry.FieldError
 	Form       url.Values
@@ -192,14 +197,33 @@ func (h *Handler) newPage(r *http.Request, title, nav string) *page {
 		p.Who, p.Bare = nil, true
 		return p
 	}
+	// The organization the tabs are for: the viewer's own, or another
+	// where they hold a role (an accepted invitation), chosen with ?org=.
 	home := who.User.OrgID
+	orgs := map[string]bool{home: true}
+	for _, g := range who.Grants {
+		orgs[g.OrgID] = true
+	}
 	p.Org = home
-	can := func(act policy.Action) bool { return h.app.Can(who, act, home) }
+	if o := r.URL.Query().Get("org"); o != "" && o != home && orgs[o] {
+		p.Org, p.OrgQuery = o, "?org="+url.QueryEscape(o)
+	}
+	ctxOrg := p.Org
+	p.Current = ctxOrg
+	can := func(act policy.Action) bool { return h.app.Can(who, act, ctxOrg) }
 	p.Can = navRights{
 		Users: can(policy.UsersSeeAll), Roles: true, Orgs: can(policy.OrganisationSeeAll),
 		SIMs: can(policy.SIMsSeeAll), Audit: can(policy.AccountCustomerData) && can(policy.UsersSeeAll),
 		Support: can(policy.SupportSeeAll), Operator: can(policy.PlatformAccountsSeeAll),
-		Tokens: can(policy.ConfigurationManagementAPI),
+		Tokens: h.app.Can(who, policy.ConfigurationManagementAPI, home),
+	}
+	if len(orgs) > 1 {
+		for id := range orgs {
+			if o, err := h.app.Org(r.Context(), who, id); err == nil {
+				p.Orgs = append(p.Orgs, orgChoice{ID: o.ID, Name: o.Name})
+			}
+		}
+		slices.SortFunc(p.Orgs, func(a, b orgChoice) int { return strings.Compare(a.Name, b.Name) })
 	}
 	return p
 }
