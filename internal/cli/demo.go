@@ -9,10 +9,9 @@ import (
 	"log/slog"
 	"strings"
 
-	"github.com/google/uuid"
-
 	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/mail"
+	"github.com/tenantry/tenantry/internal/sims"
 	"github.com/tenantry/tenantry/internal/sqlstore"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
@@ -65,7 +64,7 @@ func seedDemo(ctx context.Context, db *sqlstore.DB, a *app.App, out io.Writer, p
 		}
 	}
 	if accountID == "" {
-		if accountID, err = createDemo(ctx, db, a, op.Actor, setPassword, password); err != nil {
+		if accountID, err = createDemo(ctx, a, op.Actor, setPassword, password); err != nil {
 			return err
 		}
 	}
@@ -85,9 +84,9 @@ func seedDemo(ctx context.Context, db *sqlstore.DB, a *app.App, out io.Writer, p
 	for _, p := range demoPeople {
 		fmt.Fprintf(out, "  %-23s (%s)\n", p.email, p.role)
 	}
-	fmt.Fprintf(out, "Sign in:\n  curl -c jar -X POST %s/api/v1/session -H 'Content-Type: application/json' \\\n"+
+	fmt.Fprintf(out, "Open the portal at %s/ and sign in with one of them, or use the API:\n  curl -c jar -X POST %s/api/v1/session -H 'Content-Type: application/json' \\\n"+
 		"    -d '{\"login\":\"%s\",\"password\":\"%s\"}'\n  curl -b jar %s/api/v1/orgs/%s/users\n",
-		public, demoOwner, password, public, accountID)
+		public, public, demoOwner, password, public, accountID)
 	return nil
 }
 
@@ -100,9 +99,9 @@ func demoLogins() []string {
 }
 
 // createDemo opens the demo account as the operator, activates its owner,
-// and has the owner create the other people. Sub-organizations are written
-// straight to the store until their use case exists.
-func createDemo(ctx context.Context, db *sqlstore.DB, a *app.App, operator *app.Actor, setPassword func(string) error, password string) (string, error) {
+// has the owner create the other people and three sub-organizations, and
+// loads SIMs for the portal's tabs to show.
+func createDemo(ctx context.Context, a *app.App, operator *app.Actor, setPassword func(string) error, password string) (string, error) {
 	acc, _, err := a.CreateAccount(ctx, operator, app.NewAccount{Name: demoAccount,
 		Owner: app.NewUser{Email: demoOwner, FirstName: "Olivia", LastName: "Owner"}})
 	if err != nil {
@@ -122,23 +121,50 @@ func createDemo(ctx context.Context, db *sqlstore.DB, a *app.App, operator *app.
 			return "", err
 		}
 	}
-	err = db.Update(ctx, func(tx tenantry.Tx) error {
-		parent := acc.ID
-		for _, o := range []struct{ name, typ string }{
-			{"Demo Partner Süd", "partner"}, {"Demo Customer Alpha", "customer"}, {"Demo Fleet North", "unit"},
-		} {
-			org := &tenantry.Org{ID: uuid.Must(uuid.NewV7()).String(), ParentID: parent, AccountID: acc.ID,
-				Kind: tenantry.OrgSub, Type: o.typ, Name: o.name, Status: tenantry.OrgActive, Channel: acc.Channel}
-			if err := tx.CreateOrg(ctx, org); err != nil {
-				return err
-			}
-			if o.typ == "partner" {
-				parent = org.ID // the customer sits below the partner
-			} else {
-				parent = acc.ID
-			}
+	// Sub-organizations through the use case, each owner activated, so
+	// they are active; a partner with a customer below it, and a unit.
+	subs := map[string]string{}
+	owners := map[string]*app.Actor{} // who creates below each sub-org: its owner
+	for _, o := range []struct{ name, typ, parent, owner string }{
+		{"Demo Partner Süd", "partner", "", "partner-owner@demo.example"},
+		{"Demo Customer Alpha", "customer", "Demo Partner Süd", "alpha-owner@demo.example"},
+		{"Demo Fleet North", "unit", "", "fleet-owner@demo.example"},
+	} {
+		parent, creator := acc.ID, owner.Actor
+		if o.parent != "" {
+			parent, creator = subs[o.parent], owners[o.parent]
 		}
-		return nil
-	})
-	return acc.ID, err
+		org, _, err := a.CreateSubOrg(ctx, creator, parent, app.NewSubOrg{Name: o.name, Type: o.typ,
+			SelfManagedProfile: o.typ == "partner",
+			Owner:              app.NewUser{Email: o.owner, FirstName: "Demo", LastName: o.name}})
+		if err != nil {
+			return "", err
+		}
+		if err := setPassword(o.owner); err != nil {
+			return "", err
+		}
+		sub, err := a.SignIn(ctx, o.owner, password, "", "127.0.0.1", "tenantry demo")
+		if err != nil {
+			return "", err
+		}
+		defer a.SignOut(ctx, sub.Actor)
+		subs[o.name], owners[o.name] = org.ID, sub.Actor
+	}
+	// 500 SIMs in the account, 100 of them moved to the fleet, and an open
+	// invoice that keeps Demo Customer Alpha from being deleted.
+	iccids := make([]string, 500)
+	for i := range iccids {
+		iccids[i] = sims.WithCheckDigit(fmt.Sprintf("894910000000%07d", i))
+	}
+	if _, err := a.ImportSIMs(ctx, operator, acc.ID, tenantry.SIMActive, iccids, nil); err != nil {
+		return "", err
+	}
+	if _, err := a.Transfer(ctx, owner.Actor, app.TransferRequest{From: acc.ID, To: subs["Demo Fleet North"],
+		Ranges: []sims.Range{{Start: iccids[0], End: iccids[99]}}}); err != nil {
+		return "", err
+	}
+	if _, err := a.CreateWorkflow(ctx, operator, subs["Demo Customer Alpha"], "invoice", "Invoice 2026-11"); err != nil {
+		return "", err
+	}
+	return acc.ID, nil
 }
