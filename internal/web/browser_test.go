@@ -247,10 +247,15 @@ func shot(t *testing.T, ctx context.Context, name string) {
 
 // settled waits until htmx has finished swapping and settling the page,
 // so that typing does not race a swap.
-var settled = chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-	_, err := chromedp.Poll[bool](`document.readyState === "complete" && !document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")`)(ctx, t)
-	return err
-})
+var settled = waitFor(`document.readyState === "complete" && !document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")`)
+
+// waitFor waits until a JavaScript condition holds on the page.
+func waitFor(cond string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := chromedp.Poll[bool](cond)(ctx, t)
+		return err
+	})
+}
 
 // typeIn types text into the field sel once the page has settled.
 func typeIn(sel, text string) chromedp.Action[chromedp.Void] {
@@ -376,6 +381,16 @@ func TestAdminDoesNotSeeOwnerEditButtons(t *testing.T) {
 	ctx := browser(t)
 	signIn(t, ctx, s, "adam@acme.example", "")
 
+	// The filters narrow the list as the admin types, without a button.
+	run(t, ctx, "filter by first name",
+		chromedp.WaitVisible(chromedp.CSS("#user-table")),
+		typeIn("#f-first_name", "Ull"),
+		waitFor(`!document.querySelector("#user-table").innerText.includes("Olivia") && document.querySelector("#user-table").innerText.includes("Ulla")`),
+	)
+	if got := value(t, ctx, "url", chromedp.Evaluate[string](`location.search`)); !strings.Contains(got, "first_name=Ull") {
+		t.Fatalf("the filter should be in the address, to share or reload: %q", got)
+	}
+	shot(t, ctx, "users-filtered")
 	run(t, ctx, "open the owner", chromedp.Navigate(s.url+"/users/"+s.owner.User.ID), chromedp.WaitVisible(chromedp.CSS("#user-roles")))
 	for _, sel := range []string{"#edit-user", "#save-user", "#user-actions", "#delete-user", "#lock-user"} {
 		if present(t, ctx, sel) {

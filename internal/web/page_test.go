@@ -117,6 +117,15 @@ func TestEveryPageWorksWithoutJavaScript(t *testing.T) {
 		}
 	}
 	b.post("/lang", url.Values{"lang": {"en"}, "back": {"/"}})
+	// The SIM list's export is the API's CSV, under the same session.
+	_, body = b.get("/sims?status=active")
+	export := regexp.MustCompile(`href="(/api/v1/orgs/[^"]+/sims\.csv[^"]*)"`).FindStringSubmatch(body)
+	if export == nil {
+		t.Fatal("no CSV export link on My SIMs")
+	}
+	if res, csv := b.get(strings.ReplaceAll(export[1], "&amp;", "&")); res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") || !strings.HasPrefix(csv, "iccid") {
+		t.Fatalf("export: %d %s %q", res.StatusCode, res.Header.Get("Content-Type"), csv)
+	}
 	res, body = b.post("/users/new?org="+s.account.ID, url.Values{"kind": {"human"}, "email": {"not-an-address"},
 		"first_name": {"Nora"}, "last_name": {"Nojs"}, "roles": {"user"}})
 	if res.StatusCode != 422 || !strings.Contains(body, `<p class="err" id="e-email">`) {
@@ -232,7 +241,7 @@ func TestInviteRotateAndContactsWithoutJavaScript(t *testing.T) {
 		t.Fatal("after switching, the tabs are for Acme IoT")
 	}
 
-	res, body = b.post(newUser, url.Values{"kind": {"api"}, "name": {"fleet-app"}, "roles": {"api_user"}})
+	res, _ = b.post(newUser, url.Values{"kind": {"api"}, "name": {"fleet-app"}, "roles": {"api_user"}})
 	if res.StatusCode != 201 {
 		t.Fatalf("API user: %d", res.StatusCode)
 	}
