@@ -527,6 +527,18 @@ func TestWizardCreatesSubOrgWhoseDeletionIsRefused(t *testing.T) {
 		t.Fatalf("reasons: %q", got)
 	}
 	shot(t, ctx, "org-delete-refused")
+
+	// The same page in German, one click away.
+	run(t, ctx, "switch to German",
+		chromedp.Navigate(s.url+"/orgs"),
+		chromedp.WaitVisible(chromedp.CSS("#children")),
+		chromedp.Click(chromedp.CSS(".tools button[lang=de]")),
+		chromedp.WaitVisible(chromedp.CSS(".tools button[lang=en]")),
+	)
+	if got := text(t, ctx, "main"); !strings.Contains(got, "Unterorganisationen") || !strings.Contains(got, "Neue Organisation") {
+		t.Fatalf("German page: %q", got)
+	}
+	shot(t, ctx, "organisation-de")
 }
 
 func stringsReader(s string) io.Reader { return strings.NewReader(s) }
