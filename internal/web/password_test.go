@@ -1,0 +1,87 @@
+package web_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tenantry/tenantry/internal/auth"
+)
+
+// TestPasswordFlowsWithoutJavaScript: a forgotten password is replaced
+// through the e-mailed link; an admin's reset makes the person choose a
+// new password at the next sign-in before anything else; a person with
+// TOTP signs in with a recovery code, which then is spent.
+func TestPasswordFlowsWithoutJavaScript(t *testing.T) {
+	s := newSite(t)
+	nina := s.person("nina@acme.example", "Nina", "user")
+
+	anon := newNoJS(t, s)
+	if _, body := anon.post("/forgot", url.Values{"login": {"nina@acme.example"}}); !strings.Contains(body, "If this login exists") {
+		t.Fatal("forgot password: no neutral confirmation")
+	}
+	if _, body := anon.post("/forgot", url.Values{"login": {"nobody@acme.example"}}); !strings.Contains(body, "If this login exists") {
+		t.Fatal("an unknown login must get the same answer")
+	}
+	link := s.mailTo("nina@acme.example").Link(s.url + "/password?token=")
+	u, _ := url.Parse(link)
+	const fresh = "another long passphrase for nina"
+	if _, body := anon.post("/password", url.Values{"token": {u.Query().Get("token")}, "password": {fresh}, "confirm": {fresh}}); !strings.Contains(body, "Your password is set") {
+		t.Fatal("setting the new password")
+	}
+	res, _ := anon.post("/signin", url.Values{"login": {"nina@acme.example"}, "password": {fresh}})
+	if res.Request.URL.Path == "/signin" {
+		t.Fatal("sign-in with the new password failed")
+	}
+
+	admin := newNoJS(t, s)
+	admin.post("/signin", url.Values{"login": {"olivia@acme.example"}, "password": {password}})
+	if _, body := admin.post("/users/"+nina.ID+"/reset-password", nil); !strings.Contains(body, "We have e-mailed a link") {
+		t.Fatal("admin reset: no confirmation")
+	}
+	if _, body := anon.get("/users"); !strings.Contains(body, `id="f-login"`) {
+		t.Fatal("a reset ends the person's sessions")
+	}
+	res, _ = anon.post("/signin", url.Values{"login": {"nina@acme.example"}, "password": {fresh}})
+	if res.Request.URL.Path != "/account/password" {
+		t.Fatalf("after an admin reset the next sign-in leads to %s, want /account/password", res.Request.URL.Path)
+	}
+	if res, _ := anon.get("/sims"); res.Request.URL.Path != "/account/password" {
+		t.Fatal("nothing else opens before the new password is chosen")
+	}
+	const third = "a third passphrase, chosen by nina"
+	res, _ = anon.post("/account/password", url.Values{"current_password": {fresh}, "new_password": {third}, "confirm": {third}})
+	if res.Request.URL.Path != "/account" {
+		t.Fatalf("after the change: %s", res.Request.URL.Path)
+	}
+	if res, _ := anon.get("/sims"); res.Request.URL.Path != "/sims" {
+		t.Fatal("after the change the tabs open again")
+	}
+
+	e, err := s.app.BeginTOTP(t.Context(), s.owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes, err := s.app.ConfirmTOTP(t.Context(), s.owner, auth.TOTPCode(e.Secret, time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for round, want := range []string{"/users", "/signin/totp"} {
+		b := newNoJS(t, s)
+		res, _ := b.post("/signin", url.Values{"login": {"olivia@acme.example"}, "password": {password}})
+		if res.Request.URL.Path != "/signin/totp" {
+			t.Fatalf("with TOTP the sign-in asks for a code, got %s", res.Request.URL.Path)
+		}
+		if res, _ := b.get("/users"); res.Request.URL.Path != "/signin/totp" {
+			t.Fatal("nothing opens before the second factor")
+		}
+		res, body := b.post("/signin/totp", url.Values{"recovery": {codes[0]}, "next": {"/users"}})
+		if res.Request.URL.Path != want {
+			t.Fatalf("round %d: recovery code led to %s, want %s", round, res.Request.URL.Path, want)
+		}
+		if round == 1 && !strings.Contains(body, `role="alert"`) {
+			t.Fatal("a spent recovery code should say why it is refused")
+		}
+	}
+}
