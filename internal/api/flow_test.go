@@ -67,6 +67,11 @@ func TestNewcomerWalkthrough(t *testing.T) {
 		if n := len(audit.body["items"].([]any)); n != 3 || !strings.Contains(audit.raw, `"ip":"127.0.0.1"`) {
 			t.Fatalf("audit log: %d events: %s", n, audit.raw)
 		}
+		byOwner := ownerC.must(200, "GET", "/api/v1/orgs/"+accID+"/events?action=user.create&actor=olivia@acme.example", nil)
+		if n := len(byOwner.body["items"].([]any)); n != 2 || !strings.Contains(byOwner.raw, `"actor_login":"olivia@acme.example"`) {
+			t.Fatalf("the owner created two people: %d events: %s", n, byOwner.raw)
+		}
+		ownerC.must(422, "GET", "/api/v1/orgs/"+accID+"/events?since=2026-01-02T00:00:00Z&until=2026-01-01T00:00:00Z", nil)
 		list := ownerC.must(200, "GET", "/api/v1/orgs/"+accID+"/users?sort=email", nil)
 		items := list.body["items"].([]any)
 		if len(items) != 3 || items[0].(map[string]any)["email"] != "adam@acme.example" {

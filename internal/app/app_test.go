@@ -121,7 +121,7 @@ func (e *env) events(org string) []string {
 	e.t.Helper()
 	var out []string
 	e.must(e.db.View(ctx, func(tx tenantry.Tx) error {
-		evs, err := tx.Events(ctx, org, "", "", 100)
+		evs, err := tx.Events(ctx, tenantry.EventFilter{OrgID: org, Limit: 100})
 		for i := len(evs) - 1; i >= 0; i-- {
 			out = append(out, evs[i].Action)
 		}
@@ -149,7 +149,10 @@ func TestEveryChangeIsAudited(t *testing.T) {
 			t.Fatalf("events\n%v\nwant\n%v", got, want)
 		}
 		var evs []*tenantry.Event
-		e.db.View(ctx, func(tx tenantry.Tx) error { evs, _ = tx.Events(ctx, acc.ID, "", "", 1); return nil })
+		e.db.View(ctx, func(tx tenantry.Tx) error {
+			evs, _ = tx.Events(ctx, tenantry.EventFilter{OrgID: acc.ID, Limit: 1})
+			return nil
+		})
 		if evs[0].ActorID != owner.User.ID || evs[0].TargetID != u.ID || evs[0].IP != "127.0.0.1" {
 			t.Fatalf("delete event: %+v", evs[0])
 		}

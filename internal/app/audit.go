@@ -7,13 +7,19 @@ import (
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
-// AuditLog returns one page of an org's audit events, newest first (B6):
-// before is the last id of the previous page, actionPrefix narrows by
-// action ("user." for every user change). Owners and Admins read it.
-func (a *App) AuditLog(ctx context.Context, who *Actor, orgID, before, actionPrefix string, limit int) ([]*tenantry.Event, error) {
+// AuditLog returns one page of an org's audit events, newest first (B6),
+// narrowed by action prefix ("user." for every user change), actor login,
+// target and time. Owners and Admins read it.
+func (a *App) AuditLog(ctx context.Context, who *Actor, f tenantry.EventFilter) ([]*tenantry.Event, error) {
 	if err := ready(who); err != nil {
 		return nil, err
 	}
+	if !f.Since.IsZero() && !f.Until.IsZero() && !f.Since.Before(f.Until) {
+		return nil, &tenantry.Error{Code: tenantry.Invalid, Message: "until: must be after since",
+			Fields: []tenantry.FieldError{{Field: "until", Message: "must be after since"}}}
+	}
+	f.Limit = clampLimit(f.Limit)
+	orgID := f.OrgID
 	var out []*tenantry.Event
 	err := a.store.View(ctx, func(tx tenantry.Tx) error {
 		if _, err := a.mgmtOrg(ctx, tx, who, orgID); err != nil {
@@ -24,7 +30,7 @@ func (a *App) AuditLog(ctx context.Context, who *Actor, orgID, before, actionPre
 			return forbidden("only owners and admins read the audit log")
 		}
 		var err error
-		out, err = tx.Events(ctx, orgID, before, actionPrefix, clampLimit(limit))
+		out, err = tx.Events(ctx, f)
 		return err
 	})
 	return out, err

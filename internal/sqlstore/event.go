@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
+	"math"
 
 	"github.com/google/uuid"
 
@@ -26,13 +27,23 @@ func (tx *Tx) AddEvent(ctx context.Context, e *tenantry.Event) error {
 }
 
 // Events returns an org's audit events, newest first.
-func (tx *Tx) Events(ctx context.Context, orgID, before, actionPrefix string, limit int) ([]*tenantry.Event, error) {
-	if before == "" {
-		before = prefixEnd
+func (tx *Tx) Events(ctx context.Context, f tenantry.EventFilter) ([]*tenantry.Event, error) {
+	if f.Before == "" {
+		f.Before = prefixEnd
 	}
-	rows, err := tx.query(ctx, `SELECT id, org_id, actor_id, action, target_type, target_id, details, ip, created_at
-		FROM events WHERE org_id = $1 AND id < $2 AND action >= $3 AND action < $4 ORDER BY id DESC LIMIT $5`,
-		orgID, before, actionPrefix, actionPrefix+prefixEnd, limit)
+	until := int64(math.MaxInt64)
+	if !f.Until.IsZero() {
+		until = micros(f.Until)
+	}
+	rows, err := tx.query(ctx, `SELECT e.id, e.org_id, e.actor_id, COALESCE(u.login, ''), e.action, e.target_type, e.target_id,
+			e.details, e.ip, e.created_at
+		FROM events e LEFT JOIN users u ON u.id = e.actor_id
+		WHERE e.org_id = $1 AND e.id < $2 AND e.action >= $3 AND e.action < $4
+			AND ($5 = '' OR u.login = $5) AND ($6 = '' OR e.target_id = $6)
+			AND e.created_at >= $7 AND e.created_at < $8
+		ORDER BY e.id DESC LIMIT $9`,
+		f.OrgID, f.Before, f.ActionPrefix, f.ActionPrefix+prefixEnd, f.ActorLogin, f.TargetID,
+		micros(f.Since), until, f.Limit)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -42,7 +53,7 @@ func (tx *Tx) Events(ctx context.Context, orgID, before, actionPrefix string, li
 		var e tenantry.Event
 		var details string
 		var created int64
-		if err := rows.Scan(&e.ID, &e.OrgID, &e.ActorID, &e.Action, &e.TargetType, &e.TargetID, &details, &e.IP, &created); err != nil {
+		if err := rows.Scan(&e.ID, &e.OrgID, &e.ActorID, &e.ActorLogin, &e.Action, &e.TargetType, &e.TargetID, &details, &e.IP, &created); err != nil {
 			return nil, translate(err)
 		}
 		e.CreatedAt = fromMicros(created)

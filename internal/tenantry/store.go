@@ -259,10 +259,20 @@ type Tx interface {
 
 	// AddEvent appends an audit event; it sets e.ID and e.CreatedAt.
 	AddEvent(ctx context.Context, e *Event) error
-	// Events returns an org's audit events, newest first: those with an id
-	// below before (all when ""), of actions starting with actionPrefix,
-	// at most limit.
-	Events(ctx context.Context, orgID, before, actionPrefix string, limit int) ([]*Event, error)
+	// Events returns one page of an org's audit events, newest first, with
+	// each actor's current login.
+	Events(ctx context.Context, f EventFilter) ([]*Event, error)
+}
+
+// EventFilter selects one page of an org's audit events, newest first.
+type EventFilter struct {
+	OrgID        string
+	Before       string    // the id of the previous page's last event; "" for the first page
+	ActionPrefix string    // "user." for every change to users; "" for all
+	ActorLogin   string    // the acting person's or client's login; "" for anyone
+	TargetID     string    // "" for any target
+	Since, Until time.Time // zero for no bound; Until is exclusive
+	Limit        int
 }
 
 // SIMFilter selects one page of an org's SIMs, ordered by ICCID.

@@ -175,6 +175,7 @@ type Event struct {
 	ID         string
 	OrgID      string // the org that owns the target
 	ActorID    string
+	ActorLogin string // the actor's login when read; "" once they are deleted
 	Action     string // e.g. "user.create"
 	TargetType string
 	TargetID   string

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/sims"
@@ -353,5 +354,46 @@ func TestInventoryLoadShowsProgress(t *testing.T) {
 	}
 	if o, _ := s.app.Org(t.Context(), s.operator, s.account.ID); o.SIMCount != 25_000 {
 		t.Fatalf("a refused load changed the count to %d", o.SIMCount)
+	}
+}
+
+// TestAuditLogFilters: the audit log names who acted by login and narrows
+// by person, by target (a user's History link) and by dates; a bad date
+// is marked at its field.
+func TestAuditLogFilters(t *testing.T) {
+	s := newSite(t)
+	nina := s.person("nina@acme.example", "Nina", "admin")
+	if _, err := s.app.LockUser(t.Context(), s.owner, nina.ID); err != nil {
+		t.Fatal(err)
+	}
+	b := newNoJS(t, s)
+	b.post("/signin", url.Values{"login": {"olivia@acme.example"}, "password": {password}})
+	_, body := b.get("/audit")
+	if !strings.Contains(body, "user.lock") || !strings.Contains(body, ">olivia@acme.example</a>") {
+		t.Fatal("the log should show the lock and who did it, by login")
+	}
+	_, body = b.get("/users/" + nina.ID)
+	history := regexp.MustCompile(`href="([^"]+)" id="user-history"`).FindStringSubmatch(body)
+	if history == nil {
+		t.Fatal("no History link on the user's page")
+	}
+	_, body = b.get(strings.ReplaceAll(history[1], "&amp;", "&"))
+	if !strings.Contains(body, "user.lock") || !strings.Contains(body, "user.create") || strings.Contains(body, "org.create") {
+		t.Fatal("a user's history shows the events about them only")
+	}
+	_, body = b.get("/audit?actor=nobody@acme.example")
+	if strings.Contains(body, "user.lock") || !strings.Contains(body, "No events match.") {
+		t.Fatal("filtering by another login should show nothing")
+	}
+	today := time.Now().UTC().Format("2006-01-02")
+	if _, body = b.get("/audit?since=" + today + "&until=" + today); !strings.Contains(body, "user.lock") {
+		t.Fatal("today's events are within since=until=today")
+	}
+	if _, body = b.get("/audit?since=2000-01-01&until=2000-01-02"); strings.Contains(body, "user.lock") {
+		t.Fatal("events outside the dates are shown")
+	}
+	res, body := b.get("/audit?since=yesterday")
+	if res.StatusCode != 422 || !strings.Contains(body, `id="e-since"`) {
+		t.Fatalf("a bad date: %d", res.StatusCode)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/policy"
@@ -105,7 +106,8 @@ type auditData struct {
 	Next   string
 }
 
-// audit is the audit log with an action filter, newest first.
+// audit is the audit log, newest first, filtered by action, person,
+// target and dates.
 func (h *Handler) audit(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
 	p := h.newPage(r, "Audit log", "audit")
 	q := r.URL.Query()
@@ -117,15 +119,42 @@ func (h *Handler) audit(w http.ResponseWriter, r *http.Request, who *app.Actor) 
 	}
 	d := &auditData{Org: org}
 	p.Org, p.Data = org.ID, d
-	const limit = 50
-	events, err := h.app.AuditLog(ctx, who, org.ID, q.Get("before"), strings.TrimSpace(q.Get("action")), limit)
+	f := tenantry.EventFilter{OrgID: org.ID, Before: q.Get("before"), ActionPrefix: strings.TrimSpace(q.Get("action")),
+		ActorLogin: strings.TrimSpace(q.Get("actor")), TargetID: strings.TrimSpace(q.Get("target")), Limit: 50}
+	var bad []tenantry.FieldError
+	for _, b := range []struct {
+		name string
+		dst  *time.Time
+		add  time.Duration
+	}{{"since", &f.Since, 0}, {"until", &f.Until, 24 * time.Hour}} { // until the end of that day
+		if v := strings.TrimSpace(q.Get(b.name)); v != "" {
+			day, err := time.Parse("2006-01-02", v)
+			if err != nil {
+				bad = append(bad, tenantry.FieldError{Field: b.name, Message: "give a date such as 2026-11-23"})
+				continue
+			}
+			*b.dst = day.Add(b.add)
+		}
+	}
+	var events []*tenantry.Event
+	if len(bad) > 0 {
+		err = &tenantry.Error{Code: tenantry.Invalid, Message: "give dates such as 2026-11-23", Fields: bad}
+	} else {
+		events, err = h.app.AuditLog(ctx, who, f)
+	}
 	if err != nil {
 		h.fail(w, r, "audit.html", p, err)
 		return nil
 	}
 	d.Events = events
-	if len(events) == limit {
-		d.Next = url.Values{"org": {org.ID}, "action": {q.Get("action")}, "before": {events[len(events)-1].ID}}.Encode()
+	if len(events) == f.Limit {
+		next := url.Values{}
+		for k, v := range q {
+			next[k] = v
+		}
+		next.Set("org", org.ID)
+		next.Set("before", events[len(events)-1].ID)
+		d.Next = next.Encode()
 	}
 	h.render(w, r, http.StatusOK, "audit.html", p)
 	return nil

@@ -534,7 +534,7 @@ func testSessions(t *testing.T, s tenantry.Store, clock *Clock) {
 	wantCode(t, s.View(ctx, func(tx tenantry.Tx) error { _, err := tx.Session(ctx, "s2"); return err }), tenantry.NotFound)
 }
 
-func testEvents(t *testing.T, s tenantry.Store, _ *Clock) {
+func testEvents(t *testing.T, s tenantry.Store, clock *Clock) {
 	a, b := mustAccount(t, s, "1"), mustAccount(t, s, "2")
 	update(t, s, func(tx tenantry.Tx) error {
 		for i := 0; i < 3; i++ {
@@ -545,15 +545,38 @@ func testEvents(t *testing.T, s tenantry.Store, _ *Clock) {
 		}
 		return tx.AddEvent(ctx, &tenantry.Event{OrgID: b.ID, Action: "b", TargetType: "org", TargetID: b.ID})
 	})
+	clock.Advance(time.Second)
+	update(t, s, func(tx tenantry.Tx) error {
+		u := &tenantry.User{ID: newID(), OrgID: a.ID, Kind: tenantry.UserHuman, Status: tenantry.UserActive,
+			Email: "auditor@example.com", Login: "auditor@example.com", FirstName: "A", LastName: "A", Language: "en"}
+		if err := tx.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		return tx.AddEvent(ctx, &tenantry.Event{OrgID: a.ID, ActorID: u.ID, Action: "a3", TargetType: "user", TargetID: "t2"})
+	})
 	s.View(ctx, func(tx tenantry.Tx) error {
-		evs, err := tx.Events(ctx, a.ID, "", "", 10)
-		if err != nil || len(evs) != 3 || evs[0].Action != "a2" || evs[0].Details["n"] != float64(2) || evs[0].IP != "::1" {
+		evs, err := tx.Events(ctx, tenantry.EventFilter{OrgID: a.ID, Limit: 10})
+		if err != nil || len(evs) != 4 || evs[0].Action != "a3" || evs[1].Details["n"] != float64(2) || evs[1].IP != "::1" {
 			t.Fatalf("events = %+v, %v", evs, err)
 		}
-		older, _ := tx.Events(ctx, a.ID, evs[0].ID, "", 10)
-		only, _ := tx.Events(ctx, a.ID, "", "a1", 10)
+		if evs[0].ActorLogin != "auditor@example.com" || evs[1].ActorLogin != "" {
+			t.Fatalf("actor logins %q, %q: want the current login, and none for an unknown actor", evs[0].ActorLogin, evs[1].ActorLogin)
+		}
+		older, _ := tx.Events(ctx, tenantry.EventFilter{OrgID: a.ID, Before: evs[1].ID, Limit: 10})
+		only, _ := tx.Events(ctx, tenantry.EventFilter{OrgID: a.ID, ActionPrefix: "a1", Limit: 10})
 		if len(older) != 2 || older[0].Action != "a1" || len(only) != 1 || only[0].Action != "a1" {
 			t.Fatalf("paged %v, filtered %v", older, only)
+		}
+		by, _ := tx.Events(ctx, tenantry.EventFilter{OrgID: a.ID, ActorLogin: "auditor@example.com", Limit: 10})
+		on, _ := tx.Events(ctx, tenantry.EventFilter{OrgID: a.ID, TargetID: "t2", Limit: 10})
+		if len(by) != 1 || by[0].Action != "a3" || len(on) != 1 || on[0].Action != "a3" {
+			t.Fatalf("by actor %v, on target %v", by, on)
+		}
+		at := evs[0].CreatedAt
+		since, _ := tx.Events(ctx, tenantry.EventFilter{OrgID: a.ID, Since: at, Limit: 10})
+		until, _ := tx.Events(ctx, tenantry.EventFilter{OrgID: a.ID, Until: at, Limit: 10})
+		if len(since) != 1 || len(until) != 3 {
+			t.Fatalf("since %d, until %d: want 1 and 3", len(since), len(until))
 		}
 		return nil
 	})
