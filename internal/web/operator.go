@@ -23,6 +23,7 @@ type operatorData struct {
 	WfOrg     *tenantry.Org
 	Workflows []*tenantry.Workflow
 	Requests  []*tenantry.ServiceRequest
+	OrgNames  map[string]string // the requests' organizations by id
 }
 
 // operator is the platform operator's console: customer accounts, SIM
@@ -61,6 +62,16 @@ func (h *Handler) operatorData(r *http.Request, who *app.Actor) (*operatorData, 
 	}
 	if d.Requests, err = h.app.ServiceRequests(ctx, who, "", "open"); err != nil {
 		return nil, err
+	}
+	d.OrgNames = map[string]string{}
+	for _, req := range d.Requests {
+		if _, seen := d.OrgNames[req.OrgID]; !seen {
+			if o, err := h.app.Org(ctx, who, req.OrgID); err == nil {
+				d.OrgNames[req.OrgID] = o.Name
+			} else {
+				d.OrgNames[req.OrgID] = ""
+			}
+		}
 	}
 	return d, nil
 }

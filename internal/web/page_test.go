@@ -175,6 +175,9 @@ func TestOperatorConsoleWithoutJavaScript(t *testing.T) {
 	if !strings.Contains(body, "November invoice") {
 		t.Fatal("the workflow is not listed")
 	}
+	if _, body := b.get("/operator"); !strings.Contains(body, "<td>Acme IoT</td>") {
+		t.Fatal("open requests should name their organization")
+	}
 	reqs, err := s.app.ServiceRequests(t.Context(), s.operator, "", "open")
 	if err != nil || len(reqs) != 1 {
 		t.Fatalf("open requests: %v %v", reqs, err)
