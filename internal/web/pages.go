@@ -23,14 +23,11 @@ type simsData struct {
 // sims is My SIMs: one page of the organization's SIMs with filters, and
 // the CSV export the API serves.
 func (h *Handler) sims(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
-	p := h.newPage(r, "My SIMs", "sims")
-	q := r.URL.Query()
-	p.Form = q
-	ctx := r.Context()
-	org, err := h.app.Org(ctx, who, orgParam(r, who))
+	p, org, err := h.listPage(r, who, "My SIMs", "sims")
 	if err != nil {
 		return err
 	}
+	q, ctx := p.Form, r.Context()
 	d := &simsData{Org: org, Statuses: tenantry.SIMStatuses, CanExport: h.app.Can(who, policy.SIMsSIMListExport, org.ID)}
 	p.Org, p.Data = org.ID, d
 	filter := url.Values{}
@@ -109,14 +106,11 @@ type auditData struct {
 // audit is the audit log, newest first, filtered by action, person,
 // target and dates.
 func (h *Handler) audit(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
-	p := h.newPage(r, "Audit log", "audit")
-	q := r.URL.Query()
-	p.Form = q
-	ctx := r.Context()
-	org, err := h.app.Org(ctx, who, orgParam(r, who))
+	p, org, err := h.listPage(r, who, "Audit log", "audit")
 	if err != nil {
 		return err
 	}
+	q, ctx := p.Form, r.Context()
 	d := &auditData{Org: org}
 	p.Org, p.Data = org.ID, d
 	f := tenantry.EventFilter{OrgID: org.ID, Before: q.Get("before"), ActionPrefix: strings.TrimSpace(q.Get("action")),

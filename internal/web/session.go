@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tenantry/tenantry/internal/httpauth"
+	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
 // safeNext keeps a post-sign-in target on this site.
@@ -95,73 +96,66 @@ func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) forgotForm(w http.ResponseWriter, r *http.Request) {
-	p := h.newPage(r, "Forgot your password?", "")
-	p.Bare = true
-	h.render(w, r, http.StatusOK, "forgot.html", p)
+	h.linkForm(w, r, "Forgot your password?", "forgot.html")
 }
 
 // forgot always answers the same, so it tells nobody which logins exist.
 func (h *Handler) forgot(w http.ResponseWriter, r *http.Request) {
-	p := h.newPage(r, "Forgot your password?", "")
-	p.Bare = true
-	if !form(w, r, p) {
-		h.render(w, r, http.StatusBadRequest, "forgot.html", p)
-		return
-	}
-	if err := h.app.ForgotPassword(r.Context(), strings.TrimSpace(p.V("login")), httpauth.IP(r.Context())); err != nil {
-		h.fail(w, r, "forgot.html", p, err)
-		return
-	}
-	p.Data = true
-	h.render(w, r, http.StatusOK, "forgot.html", p)
+	h.linkPost(w, r, "Forgot your password?", "forgot.html", func(p *page) error {
+		return h.app.ForgotPassword(r.Context(), strings.TrimSpace(p.V("login")), httpauth.IP(r.Context()))
+	})
 }
 
 // passwordForm is the page behind activation and reset links.
 func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request) {
-	p := h.newPage(r, "Set your password", "")
-	p.Bare = true
-	p.Form.Set("token", r.URL.Query().Get("token"))
-	h.render(w, r, http.StatusOK, "password.html", p)
+	h.linkForm(w, r, "Set your password", "password.html")
 }
 
 func (h *Handler) passwordSet(w http.ResponseWriter, r *http.Request) {
-	p := h.newPage(r, "Set your password", "")
-	p.Bare = true
-	if !form(w, r, p) {
-		h.render(w, r, http.StatusBadRequest, "password.html", p)
-		return
-	}
-	if p.V("password") != p.V("confirm") {
-		p.Fields["confirm"] = p.T("The two passwords differ.")
-		h.render(w, r, http.StatusUnprocessableEntity, "password.html", p)
-		return
-	}
-	if err := h.app.SetPassword(r.Context(), p.V("token"), p.V("password"), httpauth.IP(r.Context())); err != nil {
-		h.fail(w, r, "password.html", p, err)
-		return
-	}
-	p.Data = true
-	h.render(w, r, http.StatusOK, "password.html", p)
+	h.linkPost(w, r, "Set your password", "password.html", func(p *page) error {
+		if p.V("password") != p.V("confirm") {
+			return &tenantry.Error{Code: tenantry.Invalid, Message: p.T("The two passwords differ."),
+				Fields: []tenantry.FieldError{{Field: "confirm", Message: p.T("The two passwords differ.")}}}
+		}
+		return h.app.SetPassword(r.Context(), p.V("token"), p.V("password"), httpauth.IP(r.Context()))
+	})
 }
 
 func (h *Handler) invitationForm(w http.ResponseWriter, r *http.Request) {
-	p := h.newPage(r, "Invitation", "")
-	p.Bare = true
-	p.Form.Set("token", r.URL.Query().Get("token"))
-	h.render(w, r, http.StatusOK, "invitation.html", p)
+	h.linkForm(w, r, "Invitation", "invitation.html")
 }
 
 func (h *Handler) invitationAccept(w http.ResponseWriter, r *http.Request) {
-	p := h.newPage(r, "Invitation", "")
+	h.linkPost(w, r, "Invitation", "invitation.html", func(p *page) error {
+		_, err := h.app.AcceptInvitation(r.Context(), p.V("token"), httpauth.IP(r.Context()))
+		return err
+	})
+}
+
+// linkForm shows one of the pages people open signed out, often from an
+// e-mailed link whose token the form carries on.
+func (h *Handler) linkForm(w http.ResponseWriter, r *http.Request, title, file string) {
+	p := h.newPage(r, title, "")
+	p.Bare = true
+	if t := r.URL.Query().Get("token"); t != "" {
+		p.Form.Set("token", t)
+	}
+	h.render(w, r, http.StatusOK, file, p)
+}
+
+// linkPost runs the use case behind such a page's form and shows the page
+// again: done (Data true), or with the error at its field.
+func (h *Handler) linkPost(w http.ResponseWriter, r *http.Request, title, file string, act func(p *page) error) {
+	p := h.newPage(r, title, "")
 	p.Bare = true
 	if !form(w, r, p) {
-		h.render(w, r, http.StatusBadRequest, "invitation.html", p)
+		h.render(w, r, http.StatusBadRequest, file, p)
 		return
 	}
-	if _, err := h.app.AcceptInvitation(r.Context(), p.V("token"), httpauth.IP(r.Context())); err != nil {
-		h.fail(w, r, "invitation.html", p, err)
+	if err := act(p); err != nil {
+		h.fail(w, r, file, p, err)
 		return
 	}
 	p.Data = true
-	h.render(w, r, http.StatusOK, "invitation.html", p)
+	h.render(w, r, http.StatusOK, file, p)
 }

@@ -38,14 +38,11 @@ type usersData struct {
 // users is the users tab: one page of an organization's people with
 // filters; htmx swaps only the table as the filters change.
 func (h *Handler) users(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
-	p := h.newPage(r, "Users", "users")
-	q := r.URL.Query()
-	p.Form = q
-	ctx := r.Context()
-	org, err := h.app.Org(ctx, who, orgParam(r, who))
+	p, org, err := h.listPage(r, who, "Users", "users")
 	if err != nil {
 		return err
 	}
+	q, ctx := p.Form, r.Context()
 	f := tenantry.UserFilter{OrgID: org.ID, FirstName: q.Get("first_name"), LastName: q.Get("last_name"),
 		Login: q.Get("login"), Email: q.Get("email"), Cursor: q.Get("cursor"), Limit: 50}
 	list, next, err := h.app.ListUsers(ctx, who, f)

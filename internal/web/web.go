@@ -445,6 +445,19 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request, who *app.Actor) e
 	return nil
 }
 
+// listPage starts a page of one organization's list: the query is the
+// filter form, and the org is the one the query names (or the viewer's).
+func (h *Handler) listPage(r *http.Request, who *app.Actor, title, nav string) (*page, *tenantry.Org, error) {
+	p := h.newPage(r, title, nav)
+	p.Form = r.URL.Query()
+	org, err := h.app.Org(r.Context(), who, orgParam(r, who))
+	if err != nil {
+		return nil, nil, err
+	}
+	p.Org = org.ID
+	return p, org, nil
+}
+
 // orgParam is the organization a page is about: the ?org= the viewer
 // chose, else their own. The use case decides whether they may see it.
 func orgParam(r *http.Request, who *app.Actor) string {
