@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -17,7 +18,7 @@ import (
 
 type operatorData struct {
 	Accounts  []*tenantry.Org
-	Next      string
+	Next      template.URL
 	Statuses  []string
 	Kinds     []string
 	WfOrg     *tenantry.Org
@@ -50,7 +51,7 @@ func (h *Handler) operatorData(r *http.Request, who *app.Actor) (*operatorData, 
 	}
 	d := &operatorData{Accounts: accounts, Statuses: tenantry.SIMStatuses, Kinds: app.WorkflowKinds}
 	if len(accounts) == limit {
-		d.Next = url.Values{"after": {accounts[len(accounts)-1].ID}}.Encode()
+		d.Next = link("/operator", url.Values{"after": {accounts[len(accounts)-1].ID}})
 	}
 	if id := r.URL.Query().Get("wf_org"); id != "" {
 		if d.WfOrg, err = h.app.Org(ctx, who, id); err != nil {

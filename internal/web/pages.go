@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,7 +15,7 @@ import (
 type simsData struct {
 	Org       *tenantry.Org
 	SIMs      []*tenantry.SIM
-	Next      string
+	Next      template.URL
 	Statuses  []string
 	CanExport bool
 	Export    string // the API's CSV export, with the same filters
@@ -50,7 +51,7 @@ func (h *Handler) sims(w http.ResponseWriter, r *http.Request, who *app.Actor) e
 	if next != "" {
 		filter.Set("org", org.ID)
 		filter.Set("cursor", next)
-		d.Next = filter.Encode()
+		d.Next = link("/sims", filter)
 	}
 	h.render(w, r, http.StatusOK, "sims.html", p)
 	return nil
@@ -100,7 +101,7 @@ func (h *Handler) roles(w http.ResponseWriter, r *http.Request, who *app.Actor) 
 type auditData struct {
 	Org    *tenantry.Org
 	Events []*tenantry.Event
-	Next   string
+	Next   template.URL
 }
 
 // audit is the audit log, newest first, filtered by action, person,
@@ -148,7 +149,7 @@ func (h *Handler) audit(w http.ResponseWriter, r *http.Request, who *app.Actor) 
 		}
 		next.Set("org", org.ID)
 		next.Set("before", events[len(events)-1].ID)
-		d.Next = next.Encode()
+		d.Next = link("/audit", next)
 	}
 	h.render(w, r, http.StatusOK, "audit.html", p)
 	return nil

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -30,9 +31,48 @@ func toRow(v *app.UserView) userRow {
 type usersData struct {
 	Org         *tenantry.Org
 	Rows        []userRow
-	Next        string // query string of the next page, "" on the last
+	Next        template.URL // the next page, "" on the last
 	CanCreate   bool
 	Invitations []*tenantry.Invitation // pending, for those who may create
+	Sort        map[string]sortLink    // by column: the link that sorts by it
+}
+
+// sortLink is a column header's link: it sorts by the column, and flips
+// the order when the list is sorted by it already.
+type sortLink struct {
+	Href  template.URL // the sorted list
+	State string       // "ascending", "descending" or "" (for aria-sort)
+}
+
+// sortLinks builds the column headers' links from the list's query.
+func sortLinks(q url.Values) map[string]sortLink {
+	cur, desc := q.Get("sort"), q.Get("order") == "desc"
+	if cur == "" {
+		cur = string(tenantry.SortLastName)
+	}
+	out := map[string]sortLink{}
+	for _, col := range tenantry.UserSorts {
+		nq := url.Values{}
+		for k, v := range q {
+			if k != "cursor" && k != "done" {
+				nq[k] = v
+			}
+		}
+		nq.Set("sort", string(col))
+		nq.Del("order")
+		l := sortLink{}
+		if string(col) == cur {
+			l.State = "ascending"
+			if desc {
+				l.State = "descending"
+			} else {
+				nq.Set("order", "desc")
+			}
+		}
+		l.Href = link("/users", nq)
+		out[string(col)] = l
+	}
+	return out
 }
 
 // users is the users tab: one page of an organization's people with
@@ -44,13 +84,14 @@ func (h *Handler) users(w http.ResponseWriter, r *http.Request, who *app.Actor) 
 	}
 	q, ctx := p.Form, r.Context()
 	f := tenantry.UserFilter{OrgID: org.ID, FirstName: q.Get("first_name"), LastName: q.Get("last_name"),
-		Login: q.Get("login"), Email: q.Get("email"), Cursor: q.Get("cursor"), Limit: 50}
+		Login: q.Get("login"), Email: q.Get("email"), Cursor: q.Get("cursor"), Limit: 50,
+		Sort: tenantry.UserSort(q.Get("sort")), Desc: q.Get("order") == "desc"}
 	list, next, err := h.app.ListUsers(ctx, who, f)
 	if err != nil {
 		h.fail(w, r, "users.html", p, err)
 		return nil
 	}
-	d := &usersData{Org: org, CanCreate: len(h.app.Assignable(who, org, true)) > 0}
+	d := &usersData{Org: org, CanCreate: len(h.app.Assignable(who, org, true)) > 0, Sort: sortLinks(q)}
 	if d.CanCreate && f.Cursor == "" {
 		invs, err := h.app.Invitations(ctx, who, org.ID)
 		if err != nil {
@@ -72,7 +113,7 @@ func (h *Handler) users(w http.ResponseWriter, r *http.Request, who *app.Actor) 
 		}
 		nq.Set("cursor", next)
 		nq.Set("org", org.ID)
-		d.Next = nq.Encode()
+		d.Next = link("/users", nq)
 	}
 	p.Org, p.Data = org.ID, d
 	p.Flash = h.flash(p, q.Get("done"))

@@ -445,6 +445,15 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request, who *app.Actor) e
 	return nil
 }
 
+// link is a URL of this site with a query; its parts are escaped by
+// url.Values, so templates take it as it is.
+func link(path string, q url.Values) template.URL {
+	if len(q) == 0 {
+		return template.URL(path)
+	}
+	return template.URL(path + "?" + q.Encode())
+}
+
 // listPage starts a page of one organization's list: the query is the
 // filter form, and the org is the one the query names (or the viewer's).
 func (h *Handler) listPage(r *http.Request, who *app.Actor, title, nav string) (*page, *tenantry.Org, error) {
