@@ -81,6 +81,9 @@ func TestEveryPageWorksWithoutJavaScript(t *testing.T) {
 	if res.Request.URL.Path != "/users" {
 		t.Fatalf("after sign-in: %s %d %s", res.Request.URL, res.StatusCode, body)
 	}
+	if _, body := b.post("/users/x/lock", nil); !strings.Contains(body, `name="back" value="/"`) {
+		t.Fatal("a page answering a post to a path without a page should switch language back to the start")
+	}
 	for _, c := range b.c.Jar.Cookies(res.Request.URL) {
 		if c.Name == "tenantry_session" && c.Value == "" {
 			t.Fatal("empty session cookie")

@@ -48,13 +48,14 @@ type Handler struct {
 	pages  map[string]*template.Template // by file name, each with the layout
 	assets map[string]string             // file name -> URL with a content hash
 	jobs   *imports
+	mux    *http.ServeMux
 }
 
 // New parses the embedded templates, so a broken template stops the
 // server before it serves, and registers the portal's routes on mux.
 // publicURL decides whether cookies are marked Secure.
 func New(mux *http.ServeMux, a *app.App, log *slog.Logger, publicURL string) (*Handler, error) {
-	h := &Handler{app: a, log: log, secure: strings.HasPrefix(publicURL, "https://"),
+	h := &Handler{app: a, log: log, secure: strings.HasPrefix(publicURL, "https://"), mux: mux,
 		assets: map[string]string{}, jobs: &imports{byID: map[string]*importJob{}}}
 	static, err := fs.Sub(staticFiles, "static")
 	if err != nil {
@@ -188,9 +189,12 @@ func (h *Handler) newPage(r *http.Request, title, nav string) *page {
 	p := &page{Tr: h.language(r, who), Nav: nav, Who: who, Fields: map[string]string{}, Form: url.Values{},
 		Path: r.URL.Path}
 	// Come back with the same query, but never copy a one-time token
-	// from a link into the page.
+	// from a link into the page; after a post, come back to the start.
 	if q := r.URL.Query(); len(q) > 0 && !q.Has("token") {
 		p.Path += "?" + q.Encode()
+	}
+	if r.Method != http.MethodGet && !h.hasPage(r.URL.Path) {
+		p.Path = "/"
 	}
 	p.Title = p.T(title)
 	if who == nil || who.PendingMFA {
@@ -208,9 +212,8 @@ func (h *Handler) newPage(r *http.Request, title, nav string) *page {
 	if o := r.URL.Query().Get("org"); o != "" && o != home && orgs[o] {
 		p.Org, p.OrgQuery = o, "?org="+url.QueryEscape(o)
 	}
-	ctxOrg := p.Org
-	p.Current = ctxOrg
-	can := func(act policy.Action) bool { return h.app.Can(who, act, ctxOrg) }
+	p.Current = p.Org
+	can := func(act policy.Action) bool { return h.app.Can(who, act, p.Current) }
 	p.Can = navRights{
 		Users: can(policy.UsersSeeAll), Roles: true, Orgs: can(policy.OrganisationSeeAll),
 		SIMs: can(policy.SIMsSeeAll), Audit: can(policy.AccountCustomerData) && can(policy.UsersSeeAll),
@@ -226,6 +229,13 @@ func (h *Handler) newPage(r *http.Request, title, nav string) *page {
 		slices.SortFunc(p.Orgs, func(a, b orgChoice) int { return strings.Compare(a.Name, b.Name) })
 	}
 	return p
+}
+
+// hasPage reports whether path can be opened with GET; a form posted to a
+// path that cannot is returned to from the start page instead.
+func (h *Handler) hasPage(path string) bool {
+	_, pattern := h.mux.Handler(&http.Request{Method: http.MethodGet, URL: &url.URL{Path: path}})
+	return pattern != ""
 }
 
 // render writes a page with the security headers every page carries.
