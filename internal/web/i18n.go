@@ -96,11 +96,22 @@ var codeText = map[tenantry.Code]string{
 	tenantry.PasswordChangeRequired:   "Choose a new password first.",
 }
 
-// message is the sentence shown for e: in English the use case's own
-// message; in German the code's sentence with the English detail after it.
+// message is the sentence shown for e. In English it is the use case's own
+// message. In German it is its translation where german has one; else, when
+// fields are marked, the request to correct them (each field's message is
+// translated at the field); else the code's sentence with the English
+// detail after it.
 func (t Tr) message(e *tenantry.Error) string {
 	if t.Lang != "de" {
 		return capitalise(e.Message)
+	}
+	if d, ok := german[e.Message]; ok {
+		return capitalise(d)
+	}
+	for _, f := range e.Fields {
+		if f.Field != "" {
+			return t.T(codeText[tenantry.Invalid])
+		}
 	}
 	head, ok := codeText[e.Code]
 	if !ok {

@@ -86,3 +86,45 @@ func TestEveryPhraseHasGerman(t *testing.T) {
 // sameInGerman are words German borrows unchanged.
 var sameInGerman = map[string]bool{"Admin": true, "Dashboard": true, "Partner": true, "Person": true, "Status": true,
 	"Support": true, "Browser": true, "Workflows": true, "Name": true, "Login": true, "Filter": true, "Text": true}
+
+// TestUseCaseMessagesHaveGerman finds every fixed message the use cases
+// and the password policy give people (errors and field errors without
+// placeholders) and checks that German has it, so a German page does not
+// explain itself in English.
+func TestUseCaseMessagesHaveGerman(t *testing.T) {
+	re := regexp.MustCompile(`(?:Errorf\(tenantry\.\w+,|forbidden\(|v\.Add\("[^"]*",|Message:|return)\s*"((?:[^"\\]|\\.)*)"`)
+	notFound := regexp.MustCompile(`notFound\("([^"]+)"\)`)
+	internal := map[string]bool{"no signing key in force; is key rotation running?": true, "": true,
+		"client_secret: ": true, "sort: unknown column ": true, "the file has ": true}
+	files, _ := filepath.Glob("../app/*.go")
+	files = append(files, "../auth/password.go", "orgs.go", "operator.go", "users.go", "pages.go")
+	n := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var msgs []string
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			msgs = append(msgs, m[1])
+		}
+		for _, m := range notFound.FindAllStringSubmatch(string(b), -1) {
+			msgs = append(msgs, m[1]+" not found")
+		}
+		for _, m := range msgs {
+			if strings.Contains(m, "%") || internal[m] || !strings.Contains(m, " ") {
+				continue
+			}
+			n++
+			if _, ok := german[m]; !ok {
+				t.Errorf("%s: no German for %q", f, m)
+			}
+		}
+	}
+	if n < 100 {
+		t.Fatalf("found only %d messages: the pattern no longer matches the use cases", n)
+	}
+}

@@ -121,6 +121,16 @@ func TestEveryPageWorksWithoutJavaScript(t *testing.T) {
 			}
 		}
 	}
+	// In German the use cases' errors are German too, at the top and at
+	// the field.
+	_, body = b.post("/users/new?org="+s.account.ID, url.Values{"kind": {"human"}, "email": {"not-an-address"},
+		"first_name": {"Nora"}, "last_name": {"Nojs"}, "roles": {"user"}})
+	if !strings.Contains(body, "Bitte korrigieren Sie die markierten Felder.") || !strings.Contains(body, "ist keine E-Mail-Adresse wie name@example.com") {
+		t.Fatal("German page, English error")
+	}
+	if _, body = b.post("/account/password", url.Values{"current_password": {"wrong one here"}, "new_password": {"x"}, "confirm": {"x"}}); !strings.Contains(body, "muss mindestens 12 Zeichen haben") {
+		t.Fatal("German password rules")
+	}
 	b.post("/lang", url.Values{"lang": {"en"}, "back": {"/"}})
 	// The SIM list's export is the API's CSV, under the same session.
 	_, body = b.get("/sims?status=active")

@@ -285,10 +285,11 @@ func (h *Handler) explain(r *http.Request, p *page, err error) int {
 		if key == "" {
 			continue
 		}
+		msg := p.T(f.Message)
 		if prev := p.Fields[key]; prev != "" {
-			p.Fields[key] = prev + "; " + f.Message
+			p.Fields[key] = prev + "; " + msg
 		} else {
-			p.Fields[key] = f.Message
+			p.Fields[key] = msg
 		}
 	}
 	return httperr.Status(e.Code)
