@@ -22,23 +22,10 @@ func TestEveryPhraseHasGerman(t *testing.T) {
 		regexp.MustCompile(`newPage\(r, "([^"]+)"`),
 	}
 	phrases := map[string]string{} // phrase -> where
-	for _, glob := range []string{"templates/*.html", "*.go"} {
-		files, err := filepath.Glob(glob)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range files {
-			if strings.HasSuffix(f, "_test.go") {
-				continue
-			}
-			b, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, re := range patterns {
-				for _, m := range re.FindAllStringSubmatch(string(b), -1) {
-					phrases[m[1]] = f
-				}
+	for f, text := range sources(t, "templates/*.html", "*.go") {
+		for _, re := range patterns {
+			for _, m := range re.FindAllStringSubmatch(text, -1) {
+				phrases[m[1]] = f
 			}
 		}
 	}
@@ -96,22 +83,13 @@ func TestUseCaseMessagesHaveGerman(t *testing.T) {
 	notFound := regexp.MustCompile(`notFound\("([^"]+)"\)`)
 	internal := map[string]bool{"no signing key in force; is key rotation running?": true, "": true,
 		"client_secret: ": true, "sort: unknown column ": true, "the file has ": true}
-	files, _ := filepath.Glob("../app/*.go")
-	files = append(files, "../auth/password.go", "orgs.go", "operator.go", "users.go", "pages.go")
 	n := 0
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for f, text := range sources(t, "../app/*.go", "../auth/password.go", "orgs.go", "operator.go", "users.go", "pages.go") {
 		var msgs []string
-		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+		for _, m := range re.FindAllStringSubmatch(text, -1) {
 			msgs = append(msgs, m[1])
 		}
-		for _, m := range notFound.FindAllStringSubmatch(string(b), -1) {
+		for _, m := range notFound.FindAllStringSubmatch(text, -1) {
 			msgs = append(msgs, m[1]+" not found")
 		}
 		for _, m := range msgs {
@@ -127,4 +105,27 @@ func TestUseCaseMessagesHaveGerman(t *testing.T) {
 	if n < 100 {
 		t.Fatalf("found only %d messages: the pattern no longer matches the use cases", n)
 	}
+}
+
+// sources reads the files the globs match, tests left out, by name.
+func sources(t *testing.T, globs ...string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, glob := range globs {
+		files, err := filepath.Glob(glob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[f] = string(b)
+		}
+	}
+	return out
 }
