@@ -258,6 +258,8 @@ func waitFor(cond string) chromedp.Action[chromedp.Void] {
 }
 
 // typeIn types text into the field sel once the page has settled.
+// sel should name an element of the page expected, not only one that the
+// page before it had too.
 func typeIn(sel, text string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(chromedp.WaitVisible(chromedp.CSS(sel)), settled, chromedp.SendKeys(chromedp.CSS(sel), text))
 }
@@ -288,7 +290,7 @@ func signOut(t *testing.T, ctx context.Context) {
 	t.Helper()
 	run(t, ctx, "sign out",
 		chromedp.Click(chromedp.CSS(".tools form[action='/signout'] button")),
-		chromedp.WaitVisible(chromedp.CSS("#f-login")))
+		chromedp.WaitVisible(chromedp.CSS("form[action='/signin'] #f-login")))
 }
 
 // TestNewPersonFromInvitationToTwoFactorSignIn: an owner creates a user in
@@ -314,10 +316,11 @@ func TestNewPersonFromInvitationToTwoFactorSignIn(t *testing.T) {
 
 	run(t, ctx, "open the New user dialog",
 		chromedp.Click(chromedp.CSS("#new-user")),
-		chromedp.WaitVisible(chromedp.CSS("#f-email")),
-		typeIn("#f-email", "nina@acme.example"),
-		typeIn("#f-first_name", "Nina"),
-		typeIn("#f-last_name", "New"),
+		// The list's filters have fields of the same names: wait for the form.
+		chromedp.WaitVisible(chromedp.CSS("#new-user-form #f-email")),
+		typeIn("#new-user-form #f-email", "nina@acme.example"),
+		typeIn("#new-user-form #f-first_name", "Nina"),
+		typeIn("#new-user-form #f-last_name", "New"),
 		chromedp.Click(chromedp.CSS("#f-roles-user")),
 	)
 	shot(t, ctx, "new-user-dialog")
@@ -345,7 +348,7 @@ func TestNewPersonFromInvitationToTwoFactorSignIn(t *testing.T) {
 	)
 	run(t, ctx, "first sign-in",
 		chromedp.Click(chromedp.CSS("main a.button[href='/signin']")),
-		chromedp.WaitVisible(chromedp.CSS("#f-login")),
+		chromedp.WaitVisible(chromedp.CSS("form[action='/signin'] #f-login")),
 		typeIn("#f-login", "nina@acme.example"),
 		typeIn("#f-password", password),
 		chromedp.Click(chromedp.CSS("main button[type=submit]")),
