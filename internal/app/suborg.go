@@ -48,6 +48,23 @@ func (a *App) manageable(ctx context.Context, tx tenantry.Tx, who *Actor, id str
 	return o, nil
 }
 
+// MayManageChildren says why the actor may not create and delete o's
+// sub-organizations (or switch their customer profile), by the rules
+// manageable applies, or nil when they may: for the portal to decide what
+// to offer before anyone fills in a form.
+func (a *App) MayManageChildren(ctx context.Context, who *Actor, o *tenantry.Org) error {
+	if err := ready(who); err != nil {
+		return err
+	}
+	if o.Kind == tenantry.OrgPlatform {
+		return forbidden("the platform has no sub-organizations")
+	}
+	return a.store.View(ctx, func(tx tenantry.Tx) error {
+		_, err := a.manageable(ctx, tx, who, o.ID)
+		return err
+	})
+}
+
 // CreateSubOrg creates a sub-organization below parentID with its owner
 // (O1, O2). It stays pending until that owner sets a password through the
 // e-mailed link.

@@ -514,4 +514,5 @@ var german = map[string]string{
 	"role catalogue not found":                                                                         "Rollenkatalog nicht gefunden",
 	"login: this person has a login in another organization already; invite them instead (POST /api/v1/orgs/{org}/invitations)": "Login: diese Person hat bereits ein Login in einer anderen Organisation; laden Sie sie stattdessen ein",
 	"must be one of last_name, first_name, login, email, created_at":                                                            "muss last_name, first_name, login, email oder created_at sein",
+	"the platform has no sub-organizations":                                                                                     "die Plattform hat keine Unterorganisationen",
 }

@@ -37,12 +37,12 @@ func (h *Handler) orgs(w http.ResponseWriter, r *http.Request, who *app.Actor) e
 	}
 	d := &orgsData{Org: o,
 		CanSettings: h.app.Can(who, policy.AccountCustomerData, o.ID),
-		CanAdd:      o.Kind != tenantry.OrgPlatform && o.Channel != tenantry.ChannelMarketplace && h.app.Can(who, policy.OrganisationAddOrganisation, o.ID),
+		CanAdd:      h.app.MayManageChildren(ctx, who, o) == nil,
 		CanTransfer: h.app.Can(who, policy.OrganisationSIMTransfer, o.ID)}
 	if o.ParentID != "" {
 		if parent, err := h.app.Org(ctx, who, o.ParentID); err == nil {
 			d.Parent = parent
-			d.CanProfile = h.app.Can(who, policy.OrganisationAddOrganisation, parent.ID)
+			d.CanProfile = h.app.MayManageChildren(ctx, who, parent) == nil
 		}
 	}
 	if kids, err := h.app.ChildOrgs(ctx, who, o.ID); err == nil {
@@ -125,6 +125,9 @@ type wizardData struct {
 func (h *Handler) wizardPage(r *http.Request, who *app.Actor, p *page, step int) (*wizardData, error) {
 	parent, err := h.app.Org(r.Context(), who, orgParam(r, who))
 	if err != nil {
+		return nil, err
+	}
+	if err := h.app.MayManageChildren(r.Context(), who, parent); err != nil {
 		return nil, err
 	}
 	p.Org = parent.ID

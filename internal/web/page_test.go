@@ -492,3 +492,28 @@ func TestListsPage(t *testing.T) {
 }
 
 var ctx0 = context.Background()
+
+// TestMarketplaceAccountSaysSoPlainly: an account bought through a
+// marketplace has no organization management (O5); its Organisation tab
+// says so and offers no New organisation.
+func TestMarketplaceAccountSaysSoPlainly(t *testing.T) {
+	s := newSite(t)
+	if _, _, err := s.app.CreateAccount(t.Context(), s.operator, app.NewAccount{Name: "Market Buyer", Channel: tenantry.ChannelMarketplace,
+		Owner: app.NewUser{Email: "mia@market.example", FirstName: "Mia", LastName: "Market"}}); err != nil {
+		t.Fatal(err)
+	}
+	s.activate(s.mailTo("mia@market.example").Text, "mia@market.example")
+	b := newNoJS(t, s)
+	b.post("/signin", url.Values{"login": {"mia@market.example"}, "password": {password}})
+	_, body := b.get("/orgs")
+	if !strings.Contains(body, "not available for accounts bought through a marketplace") || strings.Contains(body, `id="new-org"`) {
+		t.Fatal("a marketplace account should be told plainly, with no New organisation button")
+	}
+	if res, body := b.get("/orgs/new"); res.StatusCode != 403 || !strings.Contains(body, "marketplace") {
+		t.Fatalf("the wizard should say why it is not there: %d", res.StatusCode)
+	}
+	if res, body := b.post("/orgs/new", url.Values{"step": {"2"}, "submit": {"1"}, "name": {"X"},
+		"owner.email": {"x@market.example"}, "owner.first_name": {"X"}, "owner.last_name": {"Y"}}); res.StatusCode != 403 || !strings.Contains(body, "marketplace") {
+		t.Fatalf("a forged wizard post is refused: %d", res.StatusCode)
+	}
+}
