@@ -25,8 +25,7 @@ func (a *App) AuditLog(ctx context.Context, who *Actor, f tenantry.EventFilter) 
 		if _, err := a.mgmtOrg(ctx, tx, who, orgID); err != nil {
 			return err
 		}
-		p := who.Principal()
-		if !a.policy.Allowed(p, policy.AccountCustomerData, policy.Target{Org: orgID}) || !a.policy.Allowed(p, policy.UsersSeeAll, policy.Target{Org: orgID}) {
+		if !a.MayReadAuditLog(who, orgID) {
 			return forbidden("only owners and admins read the audit log")
 		}
 		var err error
@@ -34,4 +33,10 @@ func (a *App) AuditLog(ctx context.Context, who *Actor, f tenantry.EventFilter) 
 		return err
 	})
 	return out, err
+}
+
+// MayReadAuditLog reports whether the actor's roles let them read org's
+// audit log: those who see both its customer data and its users.
+func (a *App) MayReadAuditLog(who *Actor, org string) bool {
+	return a.Can(who, policy.AccountCustomerData, org) && a.Can(who, policy.UsersSeeAll, org)
 }

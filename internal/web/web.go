@@ -216,7 +216,7 @@ func (h *Handler) newPage(r *http.Request, title, nav string) *page {
 	can := func(act policy.Action) bool { return h.app.Can(who, act, p.Current) }
 	p.Can = navRights{
 		Users: can(policy.UsersSeeAll), Roles: true, Orgs: can(policy.OrganisationSeeAll),
-		SIMs: can(policy.SIMsSeeAll), Audit: can(policy.AccountCustomerData) && can(policy.UsersSeeAll),
+		SIMs: can(policy.SIMsSeeAll), Audit: h.app.MayReadAuditLog(who, p.Current),
 		Support: can(policy.SupportSeeAll), Operator: can(policy.PlatformAccountsSeeAll),
 		Tokens: h.app.Can(who, policy.ConfigurationManagementAPI, home),
 	}
