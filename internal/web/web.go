@@ -91,13 +91,6 @@ func (h *Handler) parse() error {
 		"asset": func(name string) string { return h.assets[name] },
 		"date":  func(t time.Time) string { return formatTime(t, "2006-01-02") },
 		"time":  func(t time.Time) string { return formatTime(t, "2006-01-02 15:04") },
-		"has":   func(list []string, s string) bool { return contains(list, s) },
-		"pct": func(done, total int) int {
-			if total == 0 {
-				return 0
-			}
-			return done * 100 / total
-		},
 	}
 	base, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/_*.html")
 	if err != nil {
