@@ -36,7 +36,7 @@ func TestNewcomerWalkthrough(t *testing.T) {
 		if owner["status"] != "invited" || owner["initial_owner"] != true {
 			t.Fatalf("new owner: %v", owner)
 		}
-		m := e.mailTo("olivia@acme.example")
+		m := e.MailTo("olivia@acme.example")
 		if !strings.Contains(m.Text, "http://tenantry.test/password?token=") || !strings.Contains(m.Subject, "Passwort") {
 			t.Fatalf("activation mail: %+v", m)
 		}
@@ -158,7 +158,7 @@ func TestSessionCookieIsSafeAndRotates(t *testing.T) {
 			t.Fatal("session not rotated at sign-in")
 		}
 		stale := f.anon()
-		u, _ := url.Parse(f.url)
+		u, _ := url.Parse(f.URL)
 		stale.jar.SetCookies(u, []*http.Cookie{{Name: "tenantry_session", Value: old}})
 		stale.must(401, "GET", "/api/v1/session", nil)
 		c.must(204, "DELETE", "/api/v1/session", nil)
@@ -167,7 +167,7 @@ func TestSessionCookieIsSafeAndRotates(t *testing.T) {
 }
 
 func sessionCookie(t *testing.T, c *client) string {
-	u, _ := url.Parse(c.e.url)
+	u, _ := url.Parse(c.e.URL)
 	for _, ck := range c.jar.Cookies(u) {
 		if ck.Name == "tenantry_session" {
 			return ck.Value
@@ -180,7 +180,7 @@ func sessionCookie(t *testing.T, c *client) string {
 func TestCrossOriginChangesAreRefused(t *testing.T) {
 	f := newFixture(t, sqltest.Backends()[0])
 	c := f.clients["ownerA"]
-	req, _ := http.NewRequest("POST", f.url+f.path("/api/v1/orgs/{A}/users"), strings.NewReader(newUser("user")))
+	req, _ := http.NewRequest("POST", f.URL+f.path("/api/v1/orgs/{A}/users"), strings.NewReader(newUser("user")))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Origin", "https://evil.example")
 	req.Header.Set("Sec-Fetch-Site", "cross-site")

@@ -5,19 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/tenantry/tenantry/internal/app"
-	"github.com/tenantry/tenantry/internal/auth"
-	"github.com/tenantry/tenantry/internal/mail"
-	"github.com/tenantry/tenantry/internal/mail/smtptest"
-	"github.com/tenantry/tenantry/internal/policy"
-	"github.com/tenantry/tenantry/internal/server"
+	"github.com/tenantry/tenantry/internal/server/servertest"
 	"github.com/tenantry/tenantry/internal/sqlstore/sqltest"
 )
 
@@ -26,53 +20,14 @@ const password = "a long enough test passphrase"
 // env is one Tenantry server on a fresh database, over real HTTP, with a
 // real SMTP server receiving its mail.
 type env struct {
-	t          *testing.T
-	url        string
-	app        *app.App
-	smtp       *smtptest.Server
-	dispatcher *mail.Dispatcher
+	*servertest.Server
+	t *testing.T
 }
 
 func newEnv(t *testing.T, b sqltest.Backend) *env {
 	t.Helper()
-	db := b.Open(t, nil)
-	srv := smtptest.Start(t, nil)
-	cfg := app.DefaultConfig()
-	cfg.PublicURL = "http://tenantry.test"
-	cfg.Password = auth.Params{Memory: 64, Time: 1, Threads: 1} // real argon2id, cheap for tests
-	cfg.TokenRatePerClient = 20
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, err := app.New(db, policy.Default(), log, cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.RotateKeys(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	tr, err := mail.NewSMTP(mail.SMTPConfig{Host: srv.Host, Port: srv.Port, TLS: "none", From: "Tenantry <noreply@tenantry.test>"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := server.New(a, log, server.Config{PublicURL: cfg.PublicURL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(h)
-	t.Cleanup(hs.Close)
-	return &env{t: t, url: hs.URL, app: a, smtp: srv, dispatcher: mail.NewDispatcher(db, tr, log)}
-}
-
-// mailTo delivers the outbox and returns the newest message to addr.
-func (e *env) mailTo(addr string) smtptest.Message {
-	e.t.Helper()
-	if _, err := e.dispatcher.Drain(context.Background()); err != nil {
-		e.t.Fatal(err)
-	}
-	m, ok := e.smtp.LastTo(addr)
-	if !ok {
-		e.t.Fatalf("no mail to %s", addr)
-	}
-	return m
+	return &env{t: t, Server: servertest.Start(t, servertest.Options{Backend: b, PublicURL: "http://tenantry.test",
+		Tune: func(c *app.Config) { c.TokenRatePerClient = 20 }})}
 }
 
 // client is one person's browser: a cookie jar against the env.
@@ -113,7 +68,7 @@ func (c *client) do(method, path string, body any) response {
 			rd = bytes.NewReader(buf)
 		}
 	}
-	req, err := http.NewRequestWithContext(context.Background(), method, c.e.url+path, rd)
+	req, err := http.NewRequestWithContext(context.Background(), method, c.e.URL+path, rd)
 	if err != nil {
 		c.e.t.Fatal(err)
 	}
@@ -166,7 +121,7 @@ func (e *env) signIn(login string) *client {
 // through the link in that mail.
 func (e *env) activate(addr string) {
 	e.t.Helper()
-	m := e.mailTo(addr)
+	m := e.MailTo(addr)
 	e.anon().must(204, "POST", "/api/v1/password", map[string]string{"token": m.Token(), "password": password})
 }
 
@@ -183,7 +138,7 @@ func newFixture(t *testing.T, b sqltest.Backend) *fixture {
 	t.Helper()
 	e := newEnv(t, b)
 	f := &fixture{env: e, ids: map[string]string{}, clients: map[string]*client{"anon": e.anon()}}
-	res, err := e.app.Bootstrap(context.Background(), false)
+	res, err := e.App.Bootstrap(context.Background(), false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,13 +27,13 @@ func TestMailFlowsOverSMTP(t *testing.T) {
 			r := ownerA.must(201, "POST", f.path("/api/v1/orgs/{A}/users"), map[string]any{"email": email,
 				"first_name": "Mia", "last_name": "Mail", "language": lang.code, "roles": []string{"user"}})
 			id := r.str("id")
-			m := f.mailTo(email)
+			m := f.MailTo(email)
 			if !strings.Contains(m.Subject, lang.activation) || !strings.Contains(m.Text, "Mia") || !strings.Contains(m.HTML, "<a href=\"http://tenantry.test/password?token=") {
 				t.Fatalf("%s activation mail: %+v", lang.code, m)
 			}
 			// Re-sending invalidates the first link.
 			ownerA.must(202, "POST", "/api/v1/users/"+id+"/activation", nil)
-			second := f.mailTo(email)
+			second := f.MailTo(email)
 			f.anon().must(422, "POST", "/api/v1/password", map[string]string{"token": m.Token(), "password": password})
 			f.anon().must(204, "POST", "/api/v1/password", map[string]string{"token": second.Token(), "password": password})
 			person := f.signIn(email)
@@ -41,7 +41,7 @@ func TestMailFlowsOverSMTP(t *testing.T) {
 			// An administrator's reset: the person must choose a new password first.
 			ownerA.must(202, "POST", "/api/v1/users/"+id+"/password-reset", nil)
 			person.must(401, "GET", "/api/v1/session", nil) // the reset ended the session
-			m = f.mailTo(email)
+			m = f.MailTo(email)
 			if !strings.Contains(m.Subject, lang.reset) {
 				t.Fatalf("%s reset mail: %q", lang.code, m.Subject)
 			}
@@ -50,7 +50,7 @@ func TestMailFlowsOverSMTP(t *testing.T) {
 				t.Fatalf("before the new password: %s", r.raw)
 			}
 			f.anon().must(204, "POST", "/api/v1/password", map[string]string{"token": m.Token(), "password": "the " + password})
-			changed := f.mailTo(email)
+			changed := f.MailTo(email)
 			if changed.Subject == m.Subject {
 				t.Fatalf("%s: no notice of the changed password", lang.code)
 			}
@@ -61,7 +61,7 @@ func TestMailFlowsOverSMTP(t *testing.T) {
 			if known.raw != unknown.raw {
 				t.Fatalf("forgot answers differ: %s / %s", known.raw, unknown.raw)
 			}
-			m = f.mailTo(email)
+			m = f.MailTo(email)
 			if !strings.Contains(m.Subject, lang.forgot) {
 				t.Fatalf("%s forgot mail: %q", lang.code, m.Subject)
 			}
@@ -71,7 +71,7 @@ func TestMailFlowsOverSMTP(t *testing.T) {
 			// Invitation of a person who has a login in another account.
 			inv := f.clients["ownerB"].must(201, "POST", f.path("/api/v1/orgs/{B}/invitations"), map[string]any{
 				"login": email, "roles": []string{"read_only"}})
-			m = f.mailTo(email)
+			m = f.MailTo(email)
 			if !strings.Contains(m.Subject, lang.invite) || !strings.Contains(m.Text, "http://tenantry.test/invitation?token=") {
 				t.Fatalf("%s invitation mail: %+v", lang.code, m)
 			}

@@ -18,7 +18,7 @@ import (
 // tokenCall posts a form to an OAuth2 endpoint.
 func tokenCall(t *testing.T, e *env, path string, form url.Values, basic [2]string) (int, map[string]any, http.Header) {
 	t.Helper()
-	req, _ := http.NewRequest("POST", e.url+path, strings.NewReader(form.Encode()))
+	req, _ := http.NewRequest("POST", e.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if basic[0] != "" {
 		req.SetBasicAuth(basic[0], basic[1])
@@ -37,7 +37,7 @@ func tokenCall(t *testing.T, e *env, path string, form url.Values, basic [2]stri
 // bearerCall sends a request with a bearer token.
 func bearerCall(t *testing.T, e *env, method, path, token string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest(method, e.url+path, nil)
+	req, _ := http.NewRequest(method, e.URL+path, nil)
 	req.Header.Set("Authorization", "Bearer "+token)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -110,7 +110,7 @@ func TestClientCredentialsEndToEnd(t *testing.T) {
 
 		// Offline verification against the published keys.
 		var set jose.JSONWebKeySet
-		res, _ := http.Get(f.url + "/oauth2/jwks")
+		res, _ := http.Get(f.URL + "/oauth2/jwks")
 		json.NewDecoder(res.Body).Decode(&set)
 		res.Body.Close()
 		parsed, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.EdDSA})
@@ -123,7 +123,7 @@ func TestClientCredentialsEndToEnd(t *testing.T) {
 			t.Fatalf("offline verification: %v %v", keys, claims)
 		}
 		var meta map[string]any
-		res, _ = http.Get(f.url + "/.well-known/oauth-authorization-server")
+		res, _ = http.Get(f.URL + "/.well-known/oauth-authorization-server")
 		json.NewDecoder(res.Body).Decode(&meta)
 		res.Body.Close()
 		if meta["token_endpoint"] != "http://tenantry.test/oauth2/token" || meta["jwks_uri"] == nil {

@@ -21,7 +21,7 @@ func (c *client) upload(query, file string) response {
 	part, _ := mw.CreateFormFile("file", "ranges.csv")
 	part.Write([]byte(file))
 	mw.Close()
-	req, _ := http.NewRequest("POST", c.e.url+"/api/v1/transfers/upload?"+query, &body)
+	req, _ := http.NewRequest("POST", c.e.URL+"/api/v1/transfers/upload?"+query, &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	res, err := (&http.Client{Jar: c.jar}).Do(req)
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 func TestActivationLinkOpensAWorkingPage(t *testing.T) {
 	f := newFixture(t, sqltest.Backends()[0])
 	f.clients["ownerA"].must(201, "POST", f.path("/api/v1/orgs/{A}/users"), newUser("user"))
-	m := f.mailTo("new-user@example.com")
+	m := f.MailTo("new-user@example.com")
 	link := strings.Fields(m.Text[strings.Index(m.Text, "http://tenantry.test/password?token="):])[0]
 	path := strings.TrimPrefix(link, "http://tenantry.test")
 	page := f.anon().must(200, "GET", path, nil)
@@ -28,7 +28,7 @@ func TestActivationLinkOpensAWorkingPage(t *testing.T) {
 	}
 	post := func(pw, confirm string) (int, string) {
 		form := url.Values{"token": {m.Token()}, "password": {pw}, "confirm": {confirm}}
-		res, err := http.PostForm(f.url+"/password", form)
+		res, err := http.PostForm(f.URL+"/password", form)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,12 +62,12 @@ func TestActivationLinkOpensAWorkingPage(t *testing.T) {
 func TestInvitationLinkOpensAWorkingPage(t *testing.T) {
 	f := newFixture(t, sqltest.Backends()[0])
 	f.clients["ownerB"].must(201, "POST", f.path("/api/v1/orgs/{B}/invitations"), `{"login":"userA@example.com","roles":["read_only"]}`)
-	m := f.mailTo("userA@example.com")
+	m := f.MailTo("userA@example.com")
 	page := f.anon().must(200, "GET", "/invitation?token="+m.Token(), nil)
 	if !strings.Contains(page.raw, "<title>Invitation · Tenantry</title>") || !strings.Contains(page.raw, `value="`+m.Token()+`"`) {
 		t.Fatalf("page: %s", page.raw)
 	}
-	res, err := http.PostForm(f.url+"/invitation", url.Values{"token": {m.Token()}})
+	res, err := http.PostForm(f.URL+"/invitation", url.Values{"token": {m.Token()}})
 	if err != nil {
 		t.Fatal(err)
 	}

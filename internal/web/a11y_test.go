@@ -38,7 +38,7 @@ func TestPagesAreAccessible(t *testing.T) {
 	axe := axeScript(t)
 	s := newSite(t)
 	ctx0 := context.Background()
-	child, _, err := s.app.CreateSubOrg(ctx0, s.owner, s.account.ID, app.NewSubOrg{Name: "Fleet North", Type: "unit",
+	child, _, err := s.App.CreateSubOrg(ctx0, s.owner, s.account.ID, app.NewSubOrg{Name: "Fleet North", Type: "unit",
 		Owner: app.NewUser{Email: "fred@acme.example", FirstName: "Fred", LastName: "North"}})
 	if err != nil {
 		t.Fatal(err)
@@ -47,11 +47,11 @@ func TestPagesAreAccessible(t *testing.T) {
 	for i := range 30 {
 		iccids = append(iccids, sims.WithCheckDigit(fmt.Sprintf("894400000000000%04d", i)))
 	}
-	if _, err := s.app.ImportSIMs(ctx0, s.operator, s.account.ID, "", iccids, nil); err != nil {
+	if _, err := s.App.ImportSIMs(ctx0, s.operator, s.account.ID, "", iccids, nil); err != nil {
 		t.Fatal(err)
 	}
 	nina := s.person("nina@acme.example", "Nina", "user")
-	api, _, err := s.app.CreateClient(ctx0, s.owner, s.account.ID, app.NewClient{Name: "fleet-app", Roles: []string{"api_user"}})
+	api, _, err := s.App.CreateClient(ctx0, s.owner, s.account.ID, app.NewClient{Name: "fleet-app", Roles: []string{"api_user"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestPagesAreAccessible(t *testing.T) {
 		"/account/tokens", "/account/sessions", "/audit", "/support"}
 
 	ctx := browser(t)
-	run(t, ctx, "sign-in page", chromedp.Navigate(s.url+"/signin"), chromedp.WaitVisible(chromedp.CSS("#f-login")))
+	run(t, ctx, "sign-in page", chromedp.Navigate(s.URL+"/signin"), chromedp.WaitVisible(chromedp.CSS("#f-login")))
 	check := func(page string) {
 		t.Helper()
 		run(t, ctx, "load axe", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
@@ -78,11 +78,11 @@ func TestPagesAreAccessible(t *testing.T) {
 	}
 	check("/signin")
 	for _, p := range []string{"/forgot", "/password?token=x", "/invitation?token=x"} {
-		run(t, ctx, "open "+p, chromedp.Navigate(s.url+p), chromedp.WaitVisible(chromedp.CSS("main")))
+		run(t, ctx, "open "+p, chromedp.Navigate(s.URL+p), chromedp.WaitVisible(chromedp.CSS("main")))
 		check(p)
 	}
 	signIn(t, ctx, s, "operator", "")
-	run(t, ctx, "operator console", chromedp.Navigate(s.url+"/operator"), chromedp.WaitVisible(chromedp.CSS("#accounts")))
+	run(t, ctx, "operator console", chromedp.Navigate(s.URL+"/operator"), chromedp.WaitVisible(chromedp.CSS("#accounts")))
 	check("/operator")
 	signOut(t, ctx)
 	signIn(t, ctx, s, "olivia@acme.example", "")
@@ -95,7 +95,7 @@ func TestPagesAreAccessible(t *testing.T) {
 			if strings.Contains(p, "?") {
 				p += "&org=" + s.account.ID
 			}
-			run(t, ctx, "open "+p, chromedp.Navigate(s.url+p), chromedp.WaitVisible(chromedp.CSS("main")))
+			run(t, ctx, "open "+p, chromedp.Navigate(s.URL+p), chromedp.WaitVisible(chromedp.CSS("main")))
 			check(lang + " " + p)
 		}
 	}

@@ -28,7 +28,7 @@ import (
 func BenchmarkUserListPage(b *testing.B) {
 	s := newSite(b)
 	ctx := context.Background()
-	err := s.db.Update(ctx, func(tx tenantry.Tx) error {
+	err := s.DB.Update(ctx, func(tx tenantry.Tx) error {
 		for i := range 100_000 {
 			u := &tenantry.User{ID: uuid.Must(uuid.NewV7()).String(), OrgID: s.account.ID, Kind: tenantry.UserHuman,
 				Status: tenantry.UserActive, Email: fmt.Sprintf("u%06d@bench.example", i), Login: fmt.Sprintf("u%06d@bench.example", i),
@@ -48,7 +48,7 @@ func BenchmarkUserListPage(b *testing.B) {
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, Transport: &http.Transport{MaxIdleConnsPerHost: 8}}
 	form := url.Values{"login": {"olivia@acme.example"}, "password": {password}}
-	req, _ := http.NewRequest("POST", s.url+"/signin", stringsReader(form.Encode()))
+	req, _ := http.NewRequest("POST", s.URL+"/signin", stringsReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	res, err := client.Do(req)
 	if err != nil {
@@ -56,11 +56,11 @@ func BenchmarkUserListPage(b *testing.B) {
 	}
 	res.Body.Close()
 
-	page := s.url + "/users?org=" + s.account.ID
+	page := s.URL + "/users?org=" + s.account.ID
 	html := get(b, client, page)
 	weight := len(html)
 	for _, m := range regexp.MustCompile(`(?:href|src)="(/static/[^"]+)"`).FindAllStringSubmatch(html, -1) {
-		weight += len(get(b, client, s.url+m[1]))
+		weight += len(get(b, client, s.URL+m[1]))
 	}
 	if n := len(regexp.MustCompile(`<tr>`).FindAllString(html, -1)); n < 50 {
 		b.Fatalf("the page lists %d rows, want 50", n)

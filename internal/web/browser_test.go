@@ -4,9 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,13 +15,9 @@ import (
 
 	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/auth"
-	"github.com/tenantry/tenantry/internal/mail"
 	"github.com/tenantry/tenantry/internal/mail/smtptest"
-	"github.com/tenantry/tenantry/internal/policy"
-	"github.com/tenantry/tenantry/internal/server"
+	"github.com/tenantry/tenantry/internal/server/servertest"
 	"github.com/tenantry/tenantry/internal/sims"
-	"github.com/tenantry/tenantry/internal/sqlstore"
-	"github.com/tenantry/tenantry/internal/sqlstore/sqltest"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
@@ -32,65 +25,32 @@ const password = "a long enough test passphrase"
 
 // site is one Tenantry server on a fresh SQLite database, over real HTTP
 // on loopback, with a real SMTP server receiving its mail. Its public URL
-// is its own address, so e-mailed links open in the browser.
+// is its own address, so e-mailed links open in the browser. It has an
+// operator and one customer account with its owner, all signed in.
 type site struct {
-	t          testing.TB
-	db         *sqlstore.DB
-	url        string
-	app        *app.App
-	smtp       *smtptest.Server
-	dispatcher *mail.Dispatcher
-	operator   *app.Actor
-	account    *tenantry.Org
-	owner      *app.Actor
+	*servertest.Server
+	t        testing.TB
+	operator *app.Actor
+	account  *tenantry.Org
+	owner    *app.Actor
 }
 
 func newSite(t testing.TB) *site {
 	t.Helper()
-	db := sqltest.Backends()[0].Open(t, nil)
-	smtp := smtptest.Start(t, nil)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewUnstartedServer(nil)
-	hs.Listener.Close()
-	hs.Listener = ln
-	cfg := app.DefaultConfig()
-	cfg.PublicURL = "http://" + ln.Addr().String()
-	cfg.Password = auth.Params{Memory: 64, Time: 1, Threads: 1} // real argon2id, cheap for tests
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, err := app.New(db, policy.Default(), log, cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.RotateKeys(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	h, err := server.New(a, log, server.Config{PublicURL: cfg.PublicURL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs.Config.Handler = h
-	hs.Start()
-	t.Cleanup(hs.Close)
-	tr, err := mail.NewSMTP(mail.SMTPConfig{Host: smtp.Host, Port: smtp.Port, TLS: "none", From: "Tenantry <noreply@tenantry.test>"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &site{t: t, db: db, url: cfg.PublicURL, app: a, smtp: smtp, dispatcher: mail.NewDispatcher(db, tr, log)}
+	s := &site{Server: servertest.Start(t, servertest.Options{}), t: t}
+
 	ctx := context.Background()
-	boot, err := a.Bootstrap(ctx, false)
+	boot, err := s.App.Bootstrap(ctx, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.operator = s.activate(boot.Link, app.OperatorLogin)
-	s.account, _, err = a.CreateAccount(ctx, s.operator, app.NewAccount{Name: "Acme IoT",
+	s.account, _, err = s.App.CreateAccount(ctx, s.operator, app.NewAccount{Name: "Acme IoT",
 		Owner: app.NewUser{Email: "olivia@acme.example", FirstName: "Olivia", LastName: "Owner"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.owner = s.activate(s.mailTo("olivia@acme.example").Text, "olivia@acme.example")
+	s.owner = s.activate(s.MailTo("olivia@acme.example").Text, "olivia@acme.example")
 	return s
 }
 
@@ -99,14 +59,14 @@ func (s *site) activate(text, login string) *app.Actor {
 	s.t.Helper()
 	ctx := context.Background()
 	token := smtptest.Message{Text: text}.Token()
-	if err := s.app.SetPassword(ctx, token, password, ""); err != nil {
+	if err := s.App.SetPassword(ctx, token, password, ""); err != nil {
 		s.t.Fatalf("activate %s: %v", login, err)
 	}
-	res, err := s.app.SignIn(ctx, login, password, "", "", "")
+	res, err := s.App.SignIn(ctx, login, password, "", "", "")
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	who, err := s.app.Authenticate(ctx, res.Token, "")
+	who, err := s.App.Authenticate(ctx, res.Token, "")
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -116,26 +76,13 @@ func (s *site) activate(text, login string) *app.Actor {
 // person creates an active person in the account with one role.
 func (s *site) person(email, first, role string) *app.UserView {
 	s.t.Helper()
-	v, err := s.app.CreateUser(context.Background(), s.owner, s.account.ID,
+	v, err := s.App.CreateUser(context.Background(), s.owner, s.account.ID,
 		app.NewUser{Email: email, FirstName: first, LastName: "Test", Roles: []string{role}})
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	s.activate(s.mailTo(email).Text, email)
+	s.activate(s.MailTo(email).Text, email)
 	return v
-}
-
-// mailTo delivers the outbox and returns the newest message to addr.
-func (s *site) mailTo(addr string) smtptest.Message {
-	s.t.Helper()
-	if _, err := s.dispatcher.Drain(context.Background()); err != nil {
-		s.t.Fatal(err)
-	}
-	m, ok := s.smtp.LastTo(addr)
-	if !ok {
-		s.t.Fatalf("no mail to %s", addr)
-	}
-	return m
 }
 
 // chromium finds Debian's Chromium. CI installs it (.ci/run); without it
@@ -268,7 +215,7 @@ func typeIn(sel, text string) chromedp.Action[chromedp.Void] {
 func signIn(t *testing.T, ctx context.Context, s *site, login, totpSecret string) {
 	t.Helper()
 	run(t, ctx, "sign in as "+login,
-		chromedp.Navigate(s.url+"/signin"),
+		chromedp.Navigate(s.URL+"/signin"),
 		chromedp.WaitVisible(chromedp.CSS("#f-login")),
 		typeIn("#f-login", login),
 		typeIn("#f-password", password),
@@ -300,15 +247,15 @@ func signOut(t *testing.T, ctx context.Context) {
 func TestNewPersonFromInvitationToTwoFactorSignIn(t *testing.T) {
 	s := newSite(t)
 	on := true
-	if _, err := s.app.UpdateOrgSettings(context.Background(), s.owner, s.account.ID, app.OrgSettingsPatch{Require2FA: &on}); err != nil {
+	if _, err := s.App.UpdateOrgSettings(context.Background(), s.owner, s.account.ID, app.OrgSettingsPatch{Require2FA: &on}); err != nil {
 		t.Fatal(err)
 	}
 	// The owner enrols too, through the app: the org requires it of everyone.
-	e, err := s.app.BeginTOTP(context.Background(), s.owner)
+	e, err := s.App.BeginTOTP(context.Background(), s.owner)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.app.ConfirmTOTP(context.Background(), s.owner, auth.TOTPCode(e.Secret, time.Now())); err != nil {
+	if _, err := s.App.ConfirmTOTP(context.Background(), s.owner, auth.TOTPCode(e.Secret, time.Now())); err != nil {
 		t.Fatal(err)
 	}
 	ctx := browser(t)
@@ -333,10 +280,10 @@ func TestNewPersonFromInvitationToTwoFactorSignIn(t *testing.T) {
 	shot(t, ctx, "users")
 	signOut(t, ctx)
 
-	m := s.mailTo("nina@acme.example")
-	link := m.Link(s.url + "/password?token=")
+	m := s.MailTo("nina@acme.example")
+	link := m.Link(s.URL + "/password?token=")
 	if link == "" {
-		t.Fatalf("activation mail has no link to %s:\n%s", s.url, m.Text)
+		t.Fatalf("activation mail has no link to %s:\n%s", s.URL, m.Text)
 	}
 	run(t, ctx, "set a password from the link",
 		chromedp.Navigate(link),
@@ -394,7 +341,7 @@ func TestAdminDoesNotSeeOwnerEditButtons(t *testing.T) {
 		t.Fatalf("the filter should be in the address, to share or reload: %q", got)
 	}
 	shot(t, ctx, "users-filtered")
-	run(t, ctx, "open the owner", chromedp.Navigate(s.url+"/users/"+s.owner.User.ID), chromedp.WaitVisible(chromedp.CSS("#user-roles")))
+	run(t, ctx, "open the owner", chromedp.Navigate(s.URL+"/users/"+s.owner.User.ID), chromedp.WaitVisible(chromedp.CSS("#user-roles")))
 	for _, sel := range []string{"#edit-user", "#save-user", "#user-actions", "#delete-user", "#lock-user"} {
 		if present(t, ctx, sel) {
 			t.Fatalf("an admin sees %s on the owner's page", sel)
@@ -406,7 +353,7 @@ func TestAdminDoesNotSeeOwnerEditButtons(t *testing.T) {
 	shot(t, ctx, "admin-views-owner")
 
 	// A User is theirs to administer: the buttons are there.
-	run(t, ctx, "open a user", chromedp.Navigate(s.url+"/users/"+user.ID), chromedp.WaitVisible(chromedp.CSS("#edit-user")))
+	run(t, ctx, "open a user", chromedp.Navigate(s.URL+"/users/"+user.ID), chromedp.WaitVisible(chromedp.CSS("#edit-user")))
 	if !present(t, ctx, "#lock-user") || !present(t, ctx, "#delete-user") {
 		t.Fatal("an admin should see the edit buttons of a User")
 	}
@@ -423,7 +370,7 @@ func TestAdminDoesNotSeeOwnerEditButtons(t *testing.T) {
 func TestTransferFileWithBadLineMovesNothing(t *testing.T) {
 	s := newSite(t)
 	ctx0 := context.Background()
-	child, _, err := s.app.CreateSubOrg(ctx0, s.owner, s.account.ID, app.NewSubOrg{Name: "Fleet North", Type: "unit",
+	child, _, err := s.App.CreateSubOrg(ctx0, s.owner, s.account.ID, app.NewSubOrg{Name: "Fleet North", Type: "unit",
 		Owner: app.NewUser{Email: "fred@acme.example", FirstName: "Fred", LastName: "North"}})
 	if err != nil {
 		t.Fatal(err)
@@ -432,7 +379,7 @@ func TestTransferFileWithBadLineMovesNothing(t *testing.T) {
 	for i := range 20 {
 		iccids = append(iccids, sims.WithCheckDigit(fmt.Sprintf("894400000000000%04d", i)))
 	}
-	if _, err := s.app.ImportSIMs(ctx0, s.operator, s.account.ID, "", iccids, nil); err != nil {
+	if _, err := s.App.ImportSIMs(ctx0, s.operator, s.account.ID, "", iccids, nil); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
@@ -444,7 +391,7 @@ func TestTransferFileWithBadLineMovesNothing(t *testing.T) {
 	ctx := browser(t)
 	signIn(t, ctx, s, "olivia@acme.example", "")
 	run(t, ctx, "upload the file with a bad line",
-		chromedp.Navigate(s.url+"/orgs"),
+		chromedp.Navigate(s.URL+"/orgs"),
 		chromedp.WaitVisible(chromedp.CSS("#children")),
 		chromedp.Click(chromedp.CSS("#children a[href='/orgs/"+child.ID+"/transfer']")),
 		chromedp.WaitVisible(chromedp.CSS("#mode-file")),
@@ -457,7 +404,7 @@ func TestTransferFileWithBadLineMovesNothing(t *testing.T) {
 		t.Fatalf("want exactly line 2's error, got %q", got)
 	}
 	shot(t, ctx, "transfer-bad-line")
-	if o, _ := s.app.Org(ctx0, s.owner, child.ID); o.SIMCount != 0 {
+	if o, _ := s.App.Org(ctx0, s.owner, child.ID); o.SIMCount != 0 {
 		t.Fatalf("a refused file moved %d SIMs", o.SIMCount)
 	}
 	run(t, ctx, "upload the corrected file",
@@ -469,7 +416,7 @@ func TestTransferFileWithBadLineMovesNothing(t *testing.T) {
 	if got := text(t, ctx, "#preview-total"); !strings.Contains(got, "6 SIMs will move") {
 		t.Fatalf("preview says %q", got)
 	}
-	if o, _ := s.app.Org(ctx0, s.owner, child.ID); o.SIMCount != 0 {
+	if o, _ := s.App.Org(ctx0, s.owner, child.ID); o.SIMCount != 0 {
 		t.Fatalf("the preview moved %d SIMs", o.SIMCount)
 	}
 	shot(t, ctx, "transfer-preview")
@@ -477,7 +424,7 @@ func TestTransferFileWithBadLineMovesNothing(t *testing.T) {
 	if got := text(t, ctx, "#transfer-done"); !strings.Contains(got, "6 SIMs moved to Fleet North") {
 		t.Fatalf("done says %q", got)
 	}
-	if o, _ := s.app.Org(ctx0, s.owner, child.ID); o.SIMCount != 6 {
+	if o, _ := s.App.Org(ctx0, s.owner, child.ID); o.SIMCount != 6 {
 		t.Fatalf("the child holds %d SIMs, want 6", o.SIMCount)
 	}
 }
@@ -490,7 +437,7 @@ func TestWizardCreatesSubOrgWhoseDeletionIsRefused(t *testing.T) {
 	ctx := browser(t)
 	signIn(t, ctx, s, "olivia@acme.example", "")
 	run(t, ctx, "wizard step 1: details",
-		chromedp.Navigate(s.url+"/orgs"),
+		chromedp.Navigate(s.URL+"/orgs"),
 		chromedp.WaitVisible(chromedp.CSS("#new-org")),
 		chromedp.Click(chromedp.CSS("#new-org")),
 		chromedp.WaitVisible(chromedp.CSS("#f-name")),
@@ -517,7 +464,7 @@ func TestWizardCreatesSubOrgWhoseDeletionIsRefused(t *testing.T) {
 		t.Fatalf("children: %q", got)
 	}
 	shot(t, ctx, "organisation")
-	if m := s.mailTo("sara@south.example"); m.Token() == "" {
+	if m := s.MailTo("sara@south.example"); m.Token() == "" {
 		t.Fatal("the new organization's owner got no activation link")
 	}
 	run(t, ctx, "try to delete it",
@@ -533,7 +480,7 @@ func TestWizardCreatesSubOrgWhoseDeletionIsRefused(t *testing.T) {
 
 	// The same page in German, one click away.
 	run(t, ctx, "switch to German",
-		chromedp.Navigate(s.url+"/orgs"),
+		chromedp.Navigate(s.URL+"/orgs"),
 		chromedp.WaitVisible(chromedp.CSS("#children")),
 		chromedp.Click(chromedp.CSS(".tools button[lang=de]")),
 		chromedp.WaitVisible(chromedp.CSS(".tools button[lang=en]")),

@@ -34,7 +34,7 @@ func newNoJS(t *testing.T, s *site) *noJS {
 
 func (b *noJS) get(path string) (*http.Response, string) {
 	b.t.Helper()
-	res, err := b.c.Get(b.s.url + path)
+	res, err := b.c.Get(b.s.URL + path)
 	if err != nil {
 		b.t.Fatal(err)
 	}
@@ -45,9 +45,9 @@ func (b *noJS) get(path string) (*http.Response, string) {
 
 func (b *noJS) post(path string, form url.Values) (*http.Response, string) {
 	b.t.Helper()
-	req, _ := http.NewRequest("POST", b.s.url+path, strings.NewReader(form.Encode()))
+	req, _ := http.NewRequest("POST", b.s.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", b.s.url)
+	req.Header.Set("Origin", b.s.URL)
 	res, err := b.c.Do(req)
 	if err != nil {
 		b.t.Fatal(err)
@@ -151,7 +151,7 @@ func TestEveryPageWorksWithoutJavaScript(t *testing.T) {
 	if res.Request.URL.Path != "/users" || !strings.Contains(body, "nora@acme.example") || !strings.Contains(body, `class="flash"`) {
 		t.Fatalf("create without JavaScript: %s", res.Request.URL)
 	}
-	if s.mailTo("nora@acme.example").Token() == "" {
+	if s.MailTo("nora@acme.example").Token() == "" {
 		t.Fatal("no activation mail")
 	}
 	// Column headers sort the list, and a second click reverses it.
@@ -181,7 +181,7 @@ func TestEveryPageWorksWithoutJavaScript(t *testing.T) {
 // account and a workflow from the console, and answers a service request.
 func TestOperatorConsoleWithoutJavaScript(t *testing.T) {
 	s := newSite(t)
-	if _, err := s.app.OpenServiceRequest(t.Context(), s.owner, s.account.ID, "other", "Please send an invoice copy", ""); err != nil {
+	if _, err := s.App.OpenServiceRequest(t.Context(), s.owner, s.account.ID, "other", "Please send an invoice copy", ""); err != nil {
 		t.Fatal(err)
 	}
 	b := newNoJS(t, s)
@@ -194,7 +194,7 @@ func TestOperatorConsoleWithoutJavaScript(t *testing.T) {
 	if !strings.Contains(body, "Beta Fleet") || !strings.Contains(body, `class="flash"`) {
 		t.Fatalf("new account: %s", res.Request.URL)
 	}
-	if m := s.mailTo("bea@beta.example"); m.Token() == "" {
+	if m := s.MailTo("bea@beta.example"); m.Token() == "" {
 		t.Fatal("the new owner got no activation link")
 	}
 	_, body = b.post("/operator/accounts", url.Values{"name": {""}, "owner.email": {"x"}})
@@ -208,7 +208,7 @@ func TestOperatorConsoleWithoutJavaScript(t *testing.T) {
 	if _, body := b.get("/operator"); !strings.Contains(body, "<td>Acme IoT</td>") {
 		t.Fatal("open requests should name their organization")
 	}
-	reqs, err := s.app.ServiceRequests(t.Context(), s.operator, "", "open")
+	reqs, err := s.App.ServiceRequests(t.Context(), s.operator, "", "open")
 	if err != nil || len(reqs) != 1 {
 		t.Fatalf("open requests: %v %v", reqs, err)
 	}
@@ -227,11 +227,11 @@ func TestOperatorConsoleWithoutJavaScript(t *testing.T) {
 func TestInviteRotateAndContactsWithoutJavaScript(t *testing.T) {
 	s := newSite(t)
 	ctx := t.Context()
-	if _, _, err := s.app.CreateAccount(ctx, s.operator, app.NewAccount{Name: "Other Co",
+	if _, _, err := s.App.CreateAccount(ctx, s.operator, app.NewAccount{Name: "Other Co",
 		Owner: app.NewUser{Email: "omar@other.example", FirstName: "Omar", LastName: "Other"}}); err != nil {
 		t.Fatal(err)
 	}
-	s.activate(s.mailTo("omar@other.example").Text, "omar@other.example")
+	s.activate(s.MailTo("omar@other.example").Text, "omar@other.example")
 	b := newNoJS(t, s)
 	b.post("/signin", url.Values{"login": {"olivia@acme.example"}, "password": {password}})
 	newUser := "/users/new?org=" + s.account.ID
@@ -245,10 +245,10 @@ func TestInviteRotateAndContactsWithoutJavaScript(t *testing.T) {
 	if !strings.Contains(body, `id="invitations"`) || !strings.Contains(body, "omar@other.example") {
 		t.Fatal("the pending invitation should be listed")
 	}
-	if m := s.mailTo("omar@other.example"); !strings.Contains(m.Text, "/invitation?token=") {
+	if m := s.MailTo("omar@other.example"); !strings.Contains(m.Text, "/invitation?token=") {
 		t.Fatalf("invitation mail: %s", m.Text)
 	}
-	invs, _ := s.app.Invitations(ctx, s.owner, s.account.ID)
+	invs, _ := s.App.Invitations(ctx, s.owner, s.account.ID)
 	_, body = b.post("/invitations/"+invs[0].ID+"/cancel", url.Values{"org": {s.account.ID}})
 	if strings.Contains(body, `id="invitations"`) {
 		t.Fatal("a cancelled invitation is still listed")
@@ -257,7 +257,7 @@ func TestInviteRotateAndContactsWithoutJavaScript(t *testing.T) {
 	// in both organizations, switching between them at the top.
 	b.post("/users/invite?org="+s.account.ID, url.Values{"org": {s.account.ID}, "email": {"omar@other.example"}, "roles": {"read_only"}})
 	omar := newNoJS(t, s)
-	link := s.mailTo("omar@other.example").Link(s.url + "/invitation?token=")
+	link := s.MailTo("omar@other.example").Link(s.URL + "/invitation?token=")
 	u, _ := url.Parse(link)
 	if _, body := omar.get(u.RequestURI()); !strings.Contains(body, "Accept invitation") {
 		t.Fatal("the invitation page")
@@ -279,14 +279,14 @@ func TestInviteRotateAndContactsWithoutJavaScript(t *testing.T) {
 	if res.StatusCode != 201 {
 		t.Fatalf("API user: %d", res.StatusCode)
 	}
-	list, _, _ := s.app.ListUsers(ctx, s.owner, tenantry.UserFilter{OrgID: s.account.ID, Login: s.account.AccountNumber + "_fleet"})
+	list, _, _ := s.App.ListUsers(ctx, s.owner, tenantry.UserFilter{OrgID: s.account.ID, Login: s.account.AccountNumber + "_fleet"})
 	client := list[0]
 	_, body = b.post("/users/"+client.ID+"/rotate-secret", url.Values{"overlap": {"0"}})
 	secret := regexp.MustCompile(`id="new-secret">([^<]+)<`).FindStringSubmatch(body)
 	if secret == nil {
 		t.Fatal("the rotated secret should be shown once")
 	}
-	if _, err := s.app.IssueToken(ctx, client.Login, secret[1], "", ""); err != nil {
+	if _, err := s.App.IssueToken(ctx, client.Login, secret[1], "", ""); err != nil {
 		t.Fatalf("the new secret does not work: %v", err)
 	}
 	if _, body = b.get("/users/" + client.ID); strings.Contains(body, secret[1]) {
@@ -328,9 +328,9 @@ func (b *noJS) upload(path string, fields url.Values, field, name, content strin
 	fw, _ := mw.CreateFormFile(field, name)
 	io.WriteString(fw, content)
 	mw.Close()
-	req, _ := http.NewRequest("POST", b.s.url+path, &buf)
+	req, _ := http.NewRequest("POST", b.s.URL+path, &buf)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Origin", b.s.url)
+	req.Header.Set("Origin", b.s.URL)
 	res, err := b.c.Do(req)
 	if err != nil {
 		b.t.Fatal(err)
@@ -376,7 +376,7 @@ func TestInventoryLoadShowsProgress(t *testing.T) {
 	if !strings.Contains(body, `id="import-done"`) || !strings.Contains(body, "25000 SIMs loaded") || !strings.Contains(body, `value="100"`) {
 		t.Fatalf("the load should end at 100%%: %s", body[strings.Index(body, `<div id="import"`):])
 	}
-	if o, _ := s.app.Org(t.Context(), s.operator, s.account.ID); o.SIMCount != 25_000 {
+	if o, _ := s.App.Org(t.Context(), s.operator, s.account.ID); o.SIMCount != 25_000 {
 		t.Fatalf("the account holds %d SIMs", o.SIMCount)
 	}
 	one := sims.WithCheckDigit("8949000000009999999")
@@ -385,7 +385,7 @@ func TestInventoryLoadShowsProgress(t *testing.T) {
 	if !strings.Contains(body, `id="import-failed"`) || !strings.Contains(body, "Line 2") {
 		t.Fatalf("a repeated ICCID should be refused by line: %s", body[strings.Index(body, `<div id="import"`):])
 	}
-	if o, _ := s.app.Org(t.Context(), s.operator, s.account.ID); o.SIMCount != 25_000 {
+	if o, _ := s.App.Org(t.Context(), s.operator, s.account.ID); o.SIMCount != 25_000 {
 		t.Fatalf("a refused load changed the count to %d", o.SIMCount)
 	}
 }
@@ -396,7 +396,7 @@ func TestInventoryLoadShowsProgress(t *testing.T) {
 func TestAuditLogFilters(t *testing.T) {
 	s := newSite(t)
 	nina := s.person("nina@acme.example", "Nina", "admin")
-	if _, err := s.app.LockUser(t.Context(), s.owner, nina.ID); err != nil {
+	if _, err := s.App.LockUser(t.Context(), s.owner, nina.ID); err != nil {
 		t.Fatal(err)
 	}
 	b := newNoJS(t, s)
@@ -435,7 +435,7 @@ func TestAuditLogFilters(t *testing.T) {
 // links lead to the following pages with the filters kept, until the end.
 func TestListsPage(t *testing.T) {
 	s := newSite(t)
-	err := s.db.Update(t.Context(), func(tx tenantry.Tx) error {
+	err := s.DB.Update(t.Context(), func(tx tenantry.Tx) error {
 		for i := range 120 {
 			u := &tenantry.User{ID: fmt.Sprintf("01a20000-0000-7000-8000-%012d", i), OrgID: s.account.ID, Kind: tenantry.UserHuman,
 				Status: tenantry.UserActive, Email: fmt.Sprintf("p%03d@acme.example", i), Login: fmt.Sprintf("p%03d@acme.example", i),
@@ -456,7 +456,7 @@ func TestListsPage(t *testing.T) {
 	for i := range 70 {
 		iccids = append(iccids, sims.WithCheckDigit(fmt.Sprintf("894400000000000%04d", i)))
 	}
-	if _, err := s.app.ImportSIMs(t.Context(), s.operator, s.account.ID, "", iccids, nil); err != nil {
+	if _, err := s.App.ImportSIMs(t.Context(), s.operator, s.account.ID, "", iccids, nil); err != nil {
 		t.Fatal(err)
 	}
 	b := newNoJS(t, s)
@@ -498,11 +498,11 @@ var ctx0 = context.Background()
 // says so and offers no New organisation.
 func TestMarketplaceAccountSaysSoPlainly(t *testing.T) {
 	s := newSite(t)
-	if _, _, err := s.app.CreateAccount(t.Context(), s.operator, app.NewAccount{Name: "Market Buyer", Channel: tenantry.ChannelMarketplace,
+	if _, _, err := s.App.CreateAccount(t.Context(), s.operator, app.NewAccount{Name: "Market Buyer", Channel: tenantry.ChannelMarketplace,
 		Owner: app.NewUser{Email: "mia@market.example", FirstName: "Mia", LastName: "Market"}}); err != nil {
 		t.Fatal(err)
 	}
-	s.activate(s.mailTo("mia@market.example").Text, "mia@market.example")
+	s.activate(s.MailTo("mia@market.example").Text, "mia@market.example")
 	b := newNoJS(t, s)
 	b.post("/signin", url.Values{"login": {"mia@market.example"}, "password": {password}})
 	_, body := b.get("/orgs")

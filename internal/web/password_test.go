@@ -24,7 +24,7 @@ func TestPasswordFlowsWithoutJavaScript(t *testing.T) {
 	if _, body := anon.post("/forgot", url.Values{"login": {"nobody@acme.example"}}); !strings.Contains(body, "If this login exists") {
 		t.Fatal("an unknown login must get the same answer")
 	}
-	link := s.mailTo("nina@acme.example").Link(s.url + "/password?token=")
+	link := s.MailTo("nina@acme.example").Link(s.URL + "/password?token=")
 	u, _ := url.Parse(link)
 	const fresh = "another long passphrase for nina"
 	if _, body := anon.post("/password", url.Values{"token": {u.Query().Get("token")}, "password": {fresh}, "confirm": {fresh}}); !strings.Contains(body, "Your password is set") {
@@ -59,11 +59,11 @@ func TestPasswordFlowsWithoutJavaScript(t *testing.T) {
 		t.Fatal("after the change the tabs open again")
 	}
 
-	e, err := s.app.BeginTOTP(t.Context(), s.owner)
+	e, err := s.App.BeginTOTP(t.Context(), s.owner)
 	if err != nil {
 		t.Fatal(err)
 	}
-	codes, err := s.app.ConfirmTOTP(t.Context(), s.owner, auth.TOTPCode(e.Secret, time.Now()))
+	codes, err := s.App.ConfirmTOTP(t.Context(), s.owner, auth.TOTPCode(e.Secret, time.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}

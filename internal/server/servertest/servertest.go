@@ -1,0 +1,103 @@
+// Package servertest starts a whole Tenantry for tests: a fresh store, the
+// app with cheap (but real) argon2id and signing keys, the HTTP surface on
+// loopback, and a real SMTP server receiving its mail through the outbox.
+package servertest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/tenantry/tenantry/internal/app"
+	"github.com/tenantry/tenantry/internal/auth"
+	"github.com/tenantry/tenantry/internal/mail"
+	"github.com/tenantry/tenantry/internal/mail/smtptest"
+	"github.com/tenantry/tenantry/internal/policy"
+	"github.com/tenantry/tenantry/internal/server"
+	"github.com/tenantry/tenantry/internal/sqlstore"
+	"github.com/tenantry/tenantry/internal/sqlstore/sqltest"
+)
+
+// Options shape the server.
+type Options struct {
+	// Backend is the store; the zero value is SQLite.
+	Backend sqltest.Backend
+	// PublicURL goes into e-mailed links; "" means the server's own
+	// address, so that a browser can open them.
+	PublicURL string
+	// Tune, if set, adjusts the app's configuration.
+	Tune func(*app.Config)
+}
+
+// Server is one running Tenantry.
+type Server struct {
+	URL        string // where it listens
+	App        *app.App
+	DB         *sqlstore.DB
+	SMTP       *smtptest.Server
+	Dispatcher *mail.Dispatcher
+	t          testing.TB
+}
+
+// Start starts a server for the test and stops it when the test ends.
+func Start(t testing.TB, o Options) *Server {
+	t.Helper()
+	if o.Backend.Open == nil {
+		o.Backend = sqltest.Backends()[0]
+	}
+	db := o.Backend.Open(t, nil)
+	smtp := smtptest.Start(t, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewUnstartedServer(nil)
+	hs.Listener.Close()
+	hs.Listener = ln
+	cfg := app.DefaultConfig()
+	cfg.PublicURL = o.PublicURL
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = "http://" + ln.Addr().String()
+	}
+	cfg.Password = auth.Params{Memory: 64, Time: 1, Threads: 1} // real argon2id, cheap for tests
+	if o.Tune != nil {
+		o.Tune(&cfg)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, err := app.New(db, policy.Default(), log, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.RotateKeys(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h, err := server.New(a, log, server.Config{PublicURL: cfg.PublicURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs.Config.Handler = h
+	hs.Start()
+	t.Cleanup(hs.Close)
+	tr, err := mail.NewSMTP(mail.SMTPConfig{Host: smtp.Host, Port: smtp.Port, TLS: "none", From: "Tenantry <noreply@tenantry.test>"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Server{URL: "http://" + ln.Addr().String(), App: a, DB: db, SMTP: smtp,
+		Dispatcher: mail.NewDispatcher(db, tr, log), t: t}
+}
+
+// MailTo delivers the outbox and returns the newest message to addr.
+func (s *Server) MailTo(addr string) smtptest.Message {
+	s.t.Helper()
+	if _, err := s.Dispatcher.Drain(context.Background()); err != nil {
+		s.t.Fatal(err)
+	}
+	m, ok := s.SMTP.LastTo(addr)
+	if !ok {
+		s.t.Fatalf("no mail to %s", addr)
+	}
+	return m
+}
