@@ -167,11 +167,13 @@ var flashes = map[string]string{
 var userKinds = []string{string(tenantry.UserHuman), string(tenantry.UserAPI), string(tenantry.UserService)}
 
 type newUserData struct {
-	Org     *tenantry.Org
-	Kind    string
-	Kinds   []string
-	Roles   []string // the roles the viewer may give here
-	Created *app.UserView
+	Org   *tenantry.Org
+	Kind  string
+	Kinds []string
+	Roles []string // the roles the viewer may give here
+	// ProfileOpen: the org manages its own customer profile (O6).
+	ProfileOpen bool
+	Created     *app.UserView
 	// OfferInvite: the person has a login in another organization; they
 	// can be invited to this one instead (U4).
 	OfferInvite bool
@@ -190,7 +192,8 @@ func (h *Handler) newUserData(r *http.Request, who *app.Actor, p *page) (*newUse
 		kind = string(tenantry.UserHuman)
 	}
 	p.Org = org.ID
-	return &newUserData{Org: org, Kind: kind, Kinds: userKinds, Roles: h.app.Assignable(who, org, true)}, nil
+	return &newUserData{Org: org, Kind: kind, Kinds: userKinds, Roles: h.app.Assignable(who, org, true),
+		ProfileOpen: org.Settings.SelfManagedProfile}, nil
 }
 
 // newUserForm is the New user dialog; the fields follow the kind chosen
