@@ -134,7 +134,7 @@ func (h *Handler) totpConfirm(w http.ResponseWriter, r *http.Request, who *app.A
 		h.render(w, r, http.StatusBadRequest, "totp_setup.html", p)
 		return nil
 	}
-	codes, err := h.app.ConfirmTOTP(r.Context(), who, strings.ReplaceAll(strings.TrimSpace(p.V("code")), " ", ""))
+	codes, err := h.app.ConfirmTOTP(r.Context(), who, totpCode(p.V("code")))
 	if err != nil {
 		h.fail(w, r, "totp_setup.html", p, err)
 		return nil

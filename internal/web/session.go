@@ -29,27 +29,21 @@ func (h *Handler) signInForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
-	p := h.newPage(r, "Sign in", "")
-	p.Bare = true
-	if !form(w, r, p) {
-		h.render(w, r, http.StatusBadRequest, "signin.html", p)
-		return
-	}
-	ctx := r.Context()
-	res, err := h.app.SignIn(ctx, strings.TrimSpace(p.V("login")), p.V("password"),
-		httpauth.SessionToken(ctx), httpauth.IP(ctx), httpauth.UserAgent(ctx))
-	if err != nil {
-		h.fail(w, r, "signin.html", p, err)
-		return
-	}
-	c := httpauth.Cookie(res.Token, res.ExpiresAt, h.secure)
-	http.SetCookie(w, &c)
-	next := safeNext(p.V("next"))
-	if res.MFARequired {
-		redirect(w, r, "/signin/totp?next="+url.QueryEscape(next))
-		return
-	}
-	redirect(w, r, next)
+	h.linkPost(w, r, "Sign in", "signin.html", func(p *page) (string, error) {
+		ctx := r.Context()
+		res, err := h.app.SignIn(ctx, strings.TrimSpace(p.V("login")), p.V("password"),
+			httpauth.SessionToken(ctx), httpauth.IP(ctx), httpauth.UserAgent(ctx))
+		if err != nil {
+			return "", err
+		}
+		c := httpauth.Cookie(res.Token, res.ExpiresAt, h.secure)
+		http.SetCookie(w, &c)
+		next := safeNext(p.V("next"))
+		if res.MFARequired {
+			return "/signin/totp?next=" + url.QueryEscape(next), nil
+		}
+		return next, nil
+	})
 }
 
 func (h *Handler) secondFactorForm(w http.ResponseWriter, r *http.Request) {
@@ -65,24 +59,20 @@ func (h *Handler) secondFactorForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) secondFactor(w http.ResponseWriter, r *http.Request) {
-	p := h.newPage(r, "Two-factor sign-in", "")
-	p.Bare = true
-	if !form(w, r, p) {
-		h.render(w, r, http.StatusBadRequest, "totp.html", p)
-		return
-	}
-	who := httpauth.Actor(r.Context())
-	if who == nil {
-		redirect(w, r, "/signin")
-		return
-	}
-	code := strings.ReplaceAll(strings.TrimSpace(p.V("code")), " ", "")
-	if err := h.app.VerifySecondFactor(r.Context(), who, code, strings.TrimSpace(p.V("recovery"))); err != nil {
-		h.fail(w, r, "totp.html", p, err)
-		return
-	}
-	redirect(w, r, safeNext(p.V("next")))
+	h.linkPost(w, r, "Two-factor sign-in", "totp.html", func(p *page) (string, error) {
+		who := httpauth.Actor(r.Context())
+		if who == nil {
+			return "/signin", nil
+		}
+		if err := h.app.VerifySecondFactor(r.Context(), who, totpCode(p.V("code")), strings.TrimSpace(p.V("recovery"))); err != nil {
+			return "", err
+		}
+		return safeNext(p.V("next")), nil
+	})
 }
+
+// totpCode is a code as typed, without the spaces apps show in it.
+func totpCode(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), " ", "") }
 
 func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) {
 	if who := httpauth.Actor(r.Context()); who != nil {
@@ -101,8 +91,8 @@ func (h *Handler) forgotForm(w http.ResponseWriter, r *http.Request) {
 
 // forgot always answers the same, so it tells nobody which logins exist.
 func (h *Handler) forgot(w http.ResponseWriter, r *http.Request) {
-	h.linkPost(w, r, "Forgot your password?", "forgot.html", func(p *page) error {
-		return h.app.ForgotPassword(r.Context(), strings.TrimSpace(p.V("login")), httpauth.IP(r.Context()))
+	h.linkPost(w, r, "Forgot your password?", "forgot.html", func(p *page) (string, error) {
+		return "", h.app.ForgotPassword(r.Context(), strings.TrimSpace(p.V("login")), httpauth.IP(r.Context()))
 	})
 }
 
@@ -112,12 +102,12 @@ func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) passwordSet(w http.ResponseWriter, r *http.Request) {
-	h.linkPost(w, r, "Set your password", "password.html", func(p *page) error {
+	h.linkPost(w, r, "Set your password", "password.html", func(p *page) (string, error) {
 		if p.V("password") != p.V("confirm") {
-			return &tenantry.Error{Code: tenantry.Invalid, Message: p.T("The two passwords differ."),
+			return "", &tenantry.Error{Code: tenantry.Invalid, Message: p.T("The two passwords differ."),
 				Fields: []tenantry.FieldError{{Field: "confirm", Message: p.T("The two passwords differ.")}}}
 		}
-		return h.app.SetPassword(r.Context(), p.V("token"), p.V("password"), httpauth.IP(r.Context()))
+		return "", h.app.SetPassword(r.Context(), p.V("token"), p.V("password"), httpauth.IP(r.Context()))
 	})
 }
 
@@ -126,9 +116,9 @@ func (h *Handler) invitationForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) invitationAccept(w http.ResponseWriter, r *http.Request) {
-	h.linkPost(w, r, "Invitation", "invitation.html", func(p *page) error {
+	h.linkPost(w, r, "Invitation", "invitation.html", func(p *page) (string, error) {
 		_, err := h.app.AcceptInvitation(r.Context(), p.V("token"), httpauth.IP(r.Context()))
-		return err
+		return "", err
 	})
 }
 
@@ -143,17 +133,24 @@ func (h *Handler) linkForm(w http.ResponseWriter, r *http.Request, title, file s
 	h.render(w, r, http.StatusOK, file, p)
 }
 
-// linkPost runs the use case behind such a page's form and shows the page
-// again: done (Data true), or with the error at its field.
-func (h *Handler) linkPost(w http.ResponseWriter, r *http.Request, title, file string, act func(p *page) error) {
+// linkPost runs the use case behind a signed-out page's form. On success
+// it goes where act says, or, when act names no place, shows the page
+// again as done (Data true); on failure it shows the page with the error
+// at its field.
+func (h *Handler) linkPost(w http.ResponseWriter, r *http.Request, title, file string, act func(p *page) (string, error)) {
 	p := h.newPage(r, title, "")
 	p.Bare = true
 	if !form(w, r, p) {
 		h.render(w, r, http.StatusBadRequest, file, p)
 		return
 	}
-	if err := act(p); err != nil {
+	target, err := act(p)
+	if err != nil {
 		h.fail(w, r, file, p, err)
+		return
+	}
+	if target != "" {
+		redirect(w, r, target)
 		return
 	}
 	p.Data = true
