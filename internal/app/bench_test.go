@@ -11,6 +11,7 @@ import (
 	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/policy"
 	"github.com/tenantry/tenantry/internal/sims"
+	"github.com/tenantry/tenantry/internal/sqlstore"
 	"github.com/tenantry/tenantry/internal/sqlstore/sqltest"
 	"github.com/tenantry/tenantry/internal/sqlstore/storetest"
 	"github.com/tenantry/tenantry/internal/tenantry"
@@ -24,15 +25,11 @@ func BenchmarkListUsers(b *testing.B) {
 	const users, pageSize = 100_000, 50
 	for _, be := range sqltest.Backends() {
 		b.Run(be.Name, func(b *testing.B) {
-			db := be.Open(b, nil)
-			a, err := app.New(db, policy.Default(), slog.New(slog.NewTextHandler(io.Discard, nil)), app.DefaultConfig(), nil)
-			if err != nil {
-				b.Fatal(err)
-			}
+			db, a := benchApp(b, be)
 			orgID := uuid.Must(uuid.NewV7()).String()
 			owner := &tenantry.User{ID: uuid.Must(uuid.NewV7()).String(), OrgID: orgID, Kind: tenantry.UserHuman,
 				Status: tenantry.UserActive, Email: "owner@bench.example", Login: "owner@bench.example", FirstName: "O", LastName: "Owner", Language: "en"}
-			err = db.Update(ctx, func(tx tenantry.Tx) error {
+			err := db.Update(ctx, func(tx tenantry.Tx) error {
 				if err := tx.CreateOrg(ctx, &tenantry.Org{ID: orgID, AccountID: orgID, Kind: tenantry.OrgAccount, Name: "Bench",
 					AccountNumber: "900000001", Status: tenantry.OrgActive, Channel: tenantry.ChannelDirect}); err != nil {
 					return err
@@ -126,14 +123,10 @@ func benchAccount(b *testing.B, db tenantry.Store, a *app.App, children int) (st
 func BenchmarkTransferMillion(b *testing.B) {
 	for _, be := range sqltest.Backends() {
 		b.Run(be.Name, func(b *testing.B) {
-			db := be.Open(b, nil)
-			a, err := app.New(db, policy.Default(), slog.New(slog.NewTextHandler(io.Discard, nil)), app.DefaultConfig(), nil)
-			if err != nil {
-				b.Fatal(err)
-			}
+			db, a := benchApp(b, be)
 			acc, kids, owner := benchAccount(b, db, a, 1)
 			var ranges []sims.Range
-			err = db.Update(ctx, func(tx tenantry.Tx) error {
+			err := db.Update(ctx, func(tx tenantry.Tx) error {
 				batch := make([]string, 0, 10_000)
 				for i := 0; i < 1_000_000; i++ {
 					batch = append(batch, storetest.ICCID(i))
@@ -169,11 +162,7 @@ func BenchmarkTransferMillion(b *testing.B) {
 func BenchmarkChildTotals(b *testing.B) {
 	for _, be := range sqltest.Backends() {
 		b.Run(be.Name, func(b *testing.B) {
-			db := be.Open(b, nil)
-			a, err := app.New(db, policy.Default(), slog.New(slog.NewTextHandler(io.Discard, nil)), app.DefaultConfig(), nil)
-			if err != nil {
-				b.Fatal(err)
-			}
+			db, a := benchApp(b, be)
 			acc, _, owner := benchAccount(b, db, a, 1000)
 			b.ReportAllocs()
 			for b.Loop() {
@@ -184,4 +173,16 @@ func BenchmarkChildTotals(b *testing.B) {
 			}
 		})
 	}
+}
+
+// benchApp opens a fresh store of be and an app over it with the default
+// configuration.
+func benchApp(b *testing.B, be sqltest.Backend) (*sqlstore.DB, *app.App) {
+	b.Helper()
+	db := be.Open(b, nil)
+	a, err := app.New(db, policy.Default(), slog.New(slog.NewTextHandler(io.Discard, nil)), app.DefaultConfig(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return db, a
 }
