@@ -42,7 +42,7 @@ func (a *App) newActor(u *tenantry.User, grants []tenantry.Grant, now time.Time)
 			continue
 		}
 		who.Grants = append(who.Grants, g)
-		who.principal.Grants = append(who.principal.Grants, policy.Grant{Org: g.OrgID, Role: r})
+		who.principal.Grants = append(who.principal.Grants, policy.Grant{Org: g.OrgID, Role: r, Service: g.Service})
 	}
 	return who
 }

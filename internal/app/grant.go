@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/tenantry/tenantry/internal/tenantry"
@@ -33,8 +34,15 @@ func (a *App) GrantRole(ctx context.Context, who *Actor, userID string, in NewGr
 		if !ok || !slices.Contains(a.policy.Roles(catalogueFor(org)), r) {
 			v.Add("role", "%q is not a role of this organization", in.Role)
 		}
-		if len(in.Service) > 100 {
-			v.Add("service", "must have at most 100 characters")
+		if in.Service != "" && !slices.Contains(a.policy.Services(catalogueFor(org)), in.Service) {
+			if services := a.policy.Services(catalogueFor(org)); len(services) == 0 {
+				v.Add("service", "this organization's roles apply to all it does: it has no services to limit a role to")
+			} else {
+				v.Add("service", "is not a service of this organization; its services are %s", strings.Join(services, ", "))
+			}
+		}
+		if ok && view.Kind != tenantry.UserHuman && a.policy.PeopleOnly(r) {
+			v.Add("role", "%s is a role for people only; API users and service accounts cannot hold it", in.Role)
 		}
 		if !in.ExpiresAt.IsZero() && !in.ExpiresAt.After(tx.Now()) {
 			v.Add("expires_at", "must be in the future")

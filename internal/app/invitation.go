@@ -33,7 +33,7 @@ func (a *App) Invite(ctx context.Context, who *Actor, orgID, login string, roles
 		if len(roles) == 0 {
 			v.Add("roles", "give at least one role")
 		}
-		rs, err := a.assignableRoles(&v, who, org, roles, false)
+		rs, err := a.assignableRoles(&v, who, org, roles, false, tenantry.UserHuman)
 		if err != nil {
 			return err
 		}
@@ -76,8 +76,9 @@ func (a *App) Invite(ctx context.Context, who *Actor, orgID, login string, roles
 }
 
 // assignableRoles checks that every name is a role of org that the actor
-// may give; creating says whether a new user is being created.
-func (a *App) assignableRoles(v *tenantry.Validation, who *Actor, org *tenantry.Org, names []string, creating bool) ([]string, error) {
+// may give to a user of kind; creating says whether a new user is being
+// created.
+func (a *App) assignableRoles(v *tenantry.Validation, who *Actor, org *tenantry.Org, names []string, creating bool, kind tenantry.UserKind) ([]string, error) {
 	seen := map[string]bool{}
 	var out []string
 	for _, name := range names {
@@ -87,6 +88,8 @@ func (a *App) assignableRoles(v *tenantry.Validation, who *Actor, org *tenantry.
 			v.Add("roles", "%q is not a role of this organization", name)
 		case seen[name]:
 			v.Add("roles", "%q is given twice", name)
+		case (kind == tenantry.UserAPI || kind == tenantry.UserService) && a.policy.PeopleOnly(r):
+			v.Add("roles", "%s is a role for people only; API users and service accounts cannot hold it", name)
 		case !a.policy.CanAssign(who.Principal(), org.ID, r, creating):
 			return nil, forbidden("you may not give the role %s", name)
 		}
@@ -162,7 +165,7 @@ func (a *App) invitationFor(ctx context.Context, tx tenantry.Tx, who *Actor, id 
 		return nil, nil, err
 	}
 	var v tenantry.Validation
-	if _, err := a.assignableRoles(&v, who, org, inv.Roles, false); err != nil {
+	if _, err := a.assignableRoles(&v, who, org, inv.Roles, false, tenantry.UserHuman); err != nil {
 		return nil, nil, err
 	}
 	if inv.Status != tenantry.InvitationPending {

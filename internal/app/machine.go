@@ -283,7 +283,7 @@ func (a *App) CreateClient(ctx context.Context, who *Actor, orgID string, in New
 		if err != nil {
 			return err
 		}
-		roles, err := a.assignableRoles(&v, who, org, in.Roles, true)
+		roles, err := a.assignableRoles(&v, who, org, in.Roles, true, in.Kind)
 		if err != nil {
 			return err
 		}

@@ -154,7 +154,7 @@ func (a *App) insertUser(ctx context.Context, tx tenantry.Tx, who *Actor, org *t
 	var v tenantry.Validation
 	if !initialOwner {
 		var err error
-		if roles, err = a.assignableRoles(&v, who, org, roles, true); err != nil {
+		if roles, err = a.assignableRoles(&v, who, org, roles, true, in.Kind); err != nil {
 			return nil, err
 		}
 	}

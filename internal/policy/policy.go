@@ -8,6 +8,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 )
 
@@ -26,6 +27,7 @@ type roleDef struct {
 	perms      actionSet
 	administer uint64 // roles this role administers, as bits
 	onCreate   uint64 // roles this role may give a user it creates
+	peopleOnly bool   // machines (API users, service accounts) may not hold it
 }
 
 // Policy is a loaded set of role catalogues. It is immutable and safe for
@@ -34,6 +36,9 @@ type Policy struct {
 	roles  []roleDef
 	byName map[string]Role
 	rows   map[string][]string // each catalogue's matrix rows, in file order
+	// services maps catalogue and service name to the actions a grant
+	// limited to that service allows at most.
+	services map[string]map[string]actionSet
 }
 
 // Grant is a principal's role in one organization, as the policy sees it:
@@ -41,6 +46,8 @@ type Policy struct {
 type Grant struct {
 	Org  string
 	Role Role
+	// Service, when set, limits the grant to that service's actions.
+	Service string
 }
 
 // Principal is whoever acts: a person, an API client or an operator.
@@ -91,7 +98,7 @@ func Load(fsys fs.FS) (*Policy, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Policy{byName: map[string]Role{}, rows: map[string][]string{}}
+	p := &Policy{byName: map[string]Role{}, rows: map[string][]string{}, services: map[string]map[string]actionSet{}}
 	for _, name := range names {
 		b, err := fs.ReadFile(fsys, name)
 		if err != nil {
@@ -108,8 +115,9 @@ func Load(fsys fs.FS) (*Policy, error) {
 }
 
 // parse reads one catalogue: a "catalogue NAME" line, a "roles ..." line,
-// then matrix rows "area.action x . x ..." with one column per role, and
-// "assign-on-create ROLE: ROLE ..." lines.
+// then matrix rows "area.action x . x ..." with one column per role,
+// "assign-on-create ROLE: ROLE ..." lines, "people-only ROLE ..." lines
+// and "service NAME: AREA ..." lines.
 func (p *Policy) parse(file, text string) error {
 	var catalogue string
 	var cols []Role // the file's roles, in column order
@@ -164,6 +172,42 @@ func (p *Policy) parse(file, text string) error {
 				}
 				p.roles[by].onCreate |= 1 << r
 			}
+		case f[0] == "people-only":
+			if len(f) < 2 {
+				return fail("want \"people-only ROLE ...\"")
+			}
+			for _, name := range f[1:] {
+				r, ok := local[name]
+				if !ok {
+					return fail("unknown role %q", name)
+				}
+				p.roles[r].peopleOnly = true
+			}
+		case f[0] == "service":
+			if catalogue == "" || len(f) < 3 || !strings.HasSuffix(f[1], ":") {
+				return fail("want \"service NAME: AREA ...\" after the catalogue line")
+			}
+			name := strings.TrimSuffix(f[1], ":")
+			if p.services[catalogue] == nil {
+				p.services[catalogue] = map[string]actionSet{}
+			}
+			if _, dup := p.services[catalogue][name]; dup {
+				return fail("service %q is defined twice", name)
+			}
+			var set actionSet
+			for _, area := range f[2:] {
+				n := 0
+				for i, an := range actionNames {
+					if strings.HasPrefix(an, area+".") {
+						set.add(Action(i))
+						n++
+					}
+				}
+				if n == 0 {
+					return fail("unknown area %q", area)
+				}
+			}
+			p.services[catalogue][name] = set
 		default:
 			if cols == nil {
 				return fail("matrix row before the \"roles\" line")
@@ -241,11 +285,37 @@ func (p *Policy) Allowed(who *Principal, a Action, t Target) bool {
 		return false
 	}
 	for _, g := range who.Grants {
-		if g.Org == t.Org && int(g.Role) < len(p.roles) && p.roles[g.Role].perms.has(a) {
+		if g.Org == t.Org && int(g.Role) < len(p.roles) && p.roles[g.Role].perms.has(a) && p.inService(g, a) {
 			return true
 		}
 	}
 	return false
+}
+
+// inService reports whether a grant's service, if it names one, covers a.
+// A service the catalogue does not define covers nothing.
+func (p *Policy) inService(g Grant, a Action) bool {
+	if g.Service == "" {
+		return true
+	}
+	set, ok := p.services[p.roles[g.Role].catalogue][g.Service]
+	return ok && set.has(a)
+}
+
+// PeopleOnly reports whether only people may hold r: machines (API users
+// and service accounts) never get it, whoever asks.
+func (p *Policy) PeopleOnly(r Role) bool {
+	return int(r) < len(p.roles) && p.roles[r].peopleOnly
+}
+
+// Services returns the names of the services a catalogue defines, sorted.
+func (p *Policy) Services(catalogue string) []string {
+	var out []string
+	for name := range p.services[catalogue] {
+		out = append(out, name)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Member reports whether the principal holds any role in org.
@@ -258,10 +328,12 @@ func (p *Policy) Member(who *Principal, org string) bool {
 	return false
 }
 
-// administers returns the roles that who's roles in org administer.
+// administers returns the roles that who's roles in org administer. A
+// grant limited to a service administers nobody: user administration is
+// no service's.
 func (p *Policy) administers(who *Principal, org string) (set uint64, onCreate uint64) {
 	for _, g := range who.Grants {
-		if g.Org == org && int(g.Role) < len(p.roles) {
+		if g.Org == org && g.Service == "" && int(g.Role) < len(p.roles) {
 			set |= p.roles[g.Role].administer
 			onCreate |= p.roles[g.Role].onCreate
 		}

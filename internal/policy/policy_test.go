@@ -217,3 +217,46 @@ func TestScopeNarrowsWhatRolesAllow(t *testing.T) {
 		t.Fatal("scope not applied")
 	}
 }
+
+func TestPerServiceGrantActsOnlyInItsService(t *testing.T) {
+	p, err := Load(fstest.MapFS{"catalogues/x.txt": {Data: []byte(`catalogue x
+roles admin
+sims.see_all            x
+users.see_all           x
+users.administer_admin  x
+service billing: sims
+`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, _ := p.Role("admin")
+	in := func(service string) *Principal {
+		return &Principal{ID: "u", Grants: []Grant{{Org: "o", Role: admin, Service: service}}}
+	}
+	o := Target{Org: "o"}
+	if !p.Allowed(in("billing"), SIMsSeeAll, o) || p.Allowed(in("billing"), UsersSeeAll, o) {
+		t.Fatal("a billing-only admin must act in billing's areas only")
+	}
+	if p.Allowed(in("nonexistent"), SIMsSeeAll, o) {
+		t.Fatal("a grant for an undefined service must allow nothing")
+	}
+	if !p.Allowed(in(""), UsersSeeAll, o) {
+		t.Fatal("a grant for every service allows the role's actions")
+	}
+	if p.CanAssign(in("billing"), "o", admin, false) {
+		t.Fatal("a per-service grant administers nobody")
+	}
+	if got := p.Services("x"); len(got) != 1 || got[0] != "billing" {
+		t.Fatalf("services: %v", got)
+	}
+}
+
+func TestOwnerIsForPeopleOnly(t *testing.T) {
+	p := Default()
+	for _, name := range []string{"owner", "admin", "api_user"} {
+		r, _ := p.Role(name)
+		if got, want := p.PeopleOnly(r), name == "owner"; got != want {
+			t.Errorf("PeopleOnly(%s) = %v, want %v", name, got, want)
+		}
+	}
+}
