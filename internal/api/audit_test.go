@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tenantry/tenantry/internal/sqlstore/sqltest"
+	"github.com/tenantry/tenantry/internal/sqlstore/storetest"
 )
 
 // TestMachinesNeverHoldOwner is finding 1: a service account with the
@@ -41,5 +42,42 @@ func TestGrantsNameOnlyServicesThatExist(t *testing.T) {
 			t.Fatalf("want an error at service: %s", r.raw)
 		}
 		f.clients["userA"].must(403, "GET", f.path("/api/v1/orgs/{A}/users"), nil)
+	})
+}
+
+// TestDryRunRevealsNoOtherTenantsSIMs is finding 2: a dry run counted
+// every org's SIMs in a range. The answer must be the same whether or not
+// another account holds SIMs there.
+func TestDryRunRevealsNoOtherTenantsSIMs(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b sqltest.Backend) {
+		f := newFixture(t, b)
+		withChildren(t, f) // account A holds ICCIDs 0..99
+		dry := f.path(`{"from":"{A}","to":"{C1}","dry_run":true,"ranges":[{"start":"` + storetest.ICCID(0) + `","end":"` + storetest.ICCID(299) + `"}]}`)
+		before := f.clients["ownerA"].must(200, "POST", "/api/v1/transfers", dry)
+		f.clients["operator"].must(201, "POST", f.path("/api/v1/accounts/{B}/sims"), map[string]any{"iccids": iccids(100, 199)})
+		after := f.clients["ownerA"].must(200, "POST", "/api/v1/transfers", dry)
+		rng := after.body["ranges"].([]any)[0].(map[string]any)
+		if before.raw != after.raw || rng["moved"] != 100.0 || rng["not_owned"] != 200.0 {
+			t.Fatalf("the answer changed with B's SIMs or is wrong:\nbefore %s\nafter  %s", before.raw, after.raw)
+		}
+	})
+}
+
+// TestAPIUserTransfersToSubOrganizations is finding 8: the API user's
+// catalogue row grants organisation.sim_transfer, yet finding the child
+// took organisation.see_all.
+func TestAPIUserTransfersToSubOrganizations(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b sqltest.Backend) {
+		f := newFixture(t, b)
+		withChildren(t, f)
+		robot := f.apiUser("A", "fleet")
+		rng := `"ranges":[{"start":"` + storetest.ICCID(0) + `","end":"` + storetest.ICCID(9) + `"}]`
+		r := robot.must(200, "POST", "/api/v1/transfers", f.path(`{"from":"{A}","to":"{C1}",`+rng+`}`))
+		if r.body["moved"] != 10.0 {
+			t.Fatalf("moved: %s", r.raw)
+		}
+		robot.must(200, "POST", "/api/v1/transfers", f.path(`{"from":"{C1}","to":"{A}",`+rng+`}`))
+		robot.must(404, "GET", f.path("/api/v1/orgs/{C1}"), nil) // it still cannot look into the child
+		robot.must(404, "POST", "/api/v1/transfers", f.path(`{"from":"{A}","to":"{B}",`+rng+`}`))
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -32,8 +33,9 @@ func newEnv(t *testing.T, b sqltest.Backend) *env {
 
 // client is one person's browser: a cookie jar against the env.
 type client struct {
-	e   *env
-	jar http.CookieJar
+	e      *env
+	jar    http.CookieJar
+	bearer string // sent as Authorization: Bearer when set
 }
 
 func (e *env) anon() *client {
@@ -74,6 +76,9 @@ func (c *client) do(method, path string, body any) response {
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+c.bearer)
 	}
 	hc := &http.Client{Jar: c.jar}
 	res, err := hc.Do(req)
@@ -171,6 +176,21 @@ func newFixture(t *testing.T, b sqltest.Backend) *fixture {
 		f.clients[p.name] = e.signIn(email)
 	}
 	return f
+}
+
+// apiUser creates an API user in account acc through its Owner and
+// returns a client that calls with the API user's access token.
+func (f *fixture) apiUser(acc, name string) *client {
+	f.t.Helper()
+	r := f.clients["owner"+acc].must(201, "POST", f.path("/api/v1/orgs/{"+acc+"}/clients"), map[string]any{"name": name})
+	form := url.Values{"grant_type": {"client_credentials"}}
+	status, body, _ := tokenCall(f.t, f.env, "/oauth2/token", form, [2]string{r.str("client_id"), r.str("client_secret")})
+	if status != 200 {
+		f.t.Fatalf("token for %s: %d %v", name, status, body)
+	}
+	c := f.anon()
+	c.bearer = body["access_token"].(string)
+	return c
 }
 
 // path fills the {name} placeholders of p.

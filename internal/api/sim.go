@@ -94,7 +94,7 @@ type RangeResult struct {
 	End      string `json:"end"`
 	Line     int    `json:"line,omitempty"`
 	Moved    int64  `json:"moved" doc:"SIMs moved, or that would move in a dry run"`
-	NotOwned int64  `json:"not_owned" doc:"SIMs in the range that belong to another organization and stay"`
+	NotOwned int64  `json:"not_owned" doc:"ICCIDs in the range that are not SIMs of the source organization; they stay where they are. Other organizations' SIMs are never counted or revealed"`
 }
 
 type transferOutput struct {
@@ -177,7 +177,7 @@ func (s *Server) simRoutes() {
 	tr := op("transferSIMs", http.MethodPost, "/api/v1/transfers", "Transfer SIMs between an organization and its parent or child", "SIMs")
 	tr.Errors = append(tr.Errors, 409)
 	tr.Description = "One SIM, one range or many ranges; all or nothing. A range is every SIM the source owns from start to end; " +
-		"SIMs of others in it are reported as not_owned and stay. Child to child gets 403 transfer_not_allowed."
+		"the other ICCIDs in it are reported as not_owned (never whether, or where, they exist) and stay. Child to child gets 403 transfer_not_allowed."
 	huma.Register(s.api, tr, func(ctx context.Context, in *transferInput) (*transferOutput, error) {
 		req := app.TransferRequest{From: in.Body.From, To: in.Body.To, DryRun: in.Body.DryRun}
 		for _, r := range in.Body.Ranges {

@@ -194,7 +194,7 @@ type RangeResult struct {
 	sims.Range
 	Line     int
 	Moved    int64 // or would move, in a dry run
-	NotOwned int64 // SIMs in the range that belong to another org and stay
+	NotOwned int64 // ICCIDs in the range that are not SIMs of the source org: they stay where they are, if anywhere
 }
 
 // TransferResult is the outcome of a transfer or a dry run.
@@ -266,11 +266,12 @@ func (a *App) Transfer(ctx context.Context, who *Actor, in TransferRequest) (*Tr
 		}
 		for i := range res.Ranges {
 			r := &res.Ranges[i]
-			owned, others, err := tx.CountRange(ctx, from.ID, r.Start, r.End)
+			owned, err := tx.CountRange(ctx, from.ID, r.Start, r.End)
 			if err != nil {
 				return err
 			}
-			r.Moved, r.NotOwned = owned, others
+			// Whether the rest exist, and where, is not the caller's to know.
+			r.Moved, r.NotOwned = owned, int64(r.Size())-owned
 			if !in.DryRun && owned > 0 {
 				if r.Moved, err = tx.MoveRange(ctx, from.ID, to.ID, id, r.Start, r.End); err != nil {
 					return err
@@ -328,14 +329,14 @@ func describe(f tenantry.FieldError) string {
 // transferPair loads the two orgs of a transfer and checks that the actor
 // may move SIMs between them.
 func (a *App) transferPair(ctx context.Context, tx tenantry.Tx, who *Actor, fromID, toID string) (from, to *tenantry.Org, err error) {
-	if from, err = a.visibleOrg(ctx, tx, who, fromID); err != nil {
+	if from, err = a.transferOrg(ctx, tx, who, fromID); err != nil {
 		return nil, nil, err
 	}
 	// A child may give SIMs up to its parent, which it knows by id only.
 	if from.ParentID != "" && toID == from.ParentID && a.policy.Member(who.Principal(), from.ID) {
 		to, err = tx.Org(ctx, toID)
 	} else {
-		to, err = a.visibleOrg(ctx, tx, who, toID)
+		to, err = a.transferOrg(ctx, tx, who, toID)
 	}
 	if err != nil {
 		return nil, nil, err
@@ -359,6 +360,24 @@ func (a *App) transferPair(ctx context.Context, tx tenantry.Tx, who *Actor, from
 		return from, to, nil
 	}
 	return nil, nil, forbidden("you may not transfer SIMs between these organizations")
+}
+
+// transferOrg loads an org at one end of a transfer: one the actor may
+// see, or the child of one where the actor may transfer SIMs (an API user
+// moves SIMs to sub-organizations it may not list, seed 000).
+func (a *App) transferOrg(ctx context.Context, tx tenantry.Tx, who *Actor, id string) (*tenantry.Org, error) {
+	o, err := a.visibleOrg(ctx, tx, who, id)
+	if tenantry.ErrorCode(err) != tenantry.NotFound {
+		return o, err
+	}
+	child, cerr := tx.Org(ctx, id)
+	if cerr == nil && child.ParentID != "" && a.policy.Allowed(who.Principal(), policy.OrganisationSIMTransfer, policy.Target{Org: child.ParentID}) {
+		return child, nil
+	}
+	if cerr != nil && tenantry.ErrorCode(cerr) != tenantry.NotFound {
+		return nil, cerr
+	}
+	return nil, err
 }
 
 // Transfers lists the transfers from or to an org the actor may manage.

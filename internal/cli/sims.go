@@ -248,7 +248,7 @@ func simsCmd(s *settings) *cobra.Command {
 			for _, rg := range out.Ranges {
 				fmt.Fprintf(w, "line %d  %s..%s  %d SIMs", rg.Line, rg.Start, rg.End, rg.Moved)
 				if rg.NotOwned > 0 {
-					fmt.Fprintf(w, " (%d in the range belong to another org and stay)", rg.NotOwned)
+					fmt.Fprintf(w, " (%d ICCIDs in the range are not SIMs of the source org)", rg.NotOwned)
 				}
 				fmt.Fprintln(w)
 			}

@@ -7,6 +7,7 @@ package sims
 import (
 	"errors"
 	"fmt"
+	"strconv"
 )
 
 // ICCID lengths allowed by ITU-T E.118 as used by the portals we follow.
@@ -77,6 +78,17 @@ func WithCheckDigit(body string) string {
 type Range struct {
 	Start string `json:"start"`
 	End   string `json:"end"`
+}
+
+// Size is how many valid ICCIDs the range spans: one per body (the digits
+// before the check digit) from Start's to End's. It is arithmetic on the
+// range alone and says nothing of which SIMs exist. r must be valid.
+func (r Range) Size() uint64 {
+	body := func(s string) uint64 {
+		n, _ := strconv.ParseUint(s[:len(s)-1], 10, 64)
+		return n
+	}
+	return body(r.End) - body(r.Start) + 1
 }
 
 // Less orders ranges by start, shorter ICCIDs first.

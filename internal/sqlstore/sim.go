@@ -135,11 +135,11 @@ func (tx *Tx) ListSIMs(ctx context.Context, f tenantry.SIMFilter) ([]*tenantry.S
 // fall between two 19-digit ones.
 const rangeWhere = `iccid >= $2 AND iccid <= $3 AND length(iccid) = $4`
 
-// CountRange counts the SIMs in a range owned by org and by others.
-func (tx *Tx) CountRange(ctx context.Context, orgID, start, end string) (owned, others int64, err error) {
-	err = tx.queryRow(ctx, `SELECT COALESCE(SUM(CASE WHEN org_id = $1 THEN 1 ELSE 0 END), 0), COUNT(*)
-		FROM sims WHERE `+rangeWhere, orgID, start, end, len(start)).Scan(&owned, &others)
-	return owned, others - owned, translate(err)
+// CountRange counts the SIMs in a range owned by org.
+func (tx *Tx) CountRange(ctx context.Context, orgID, start, end string) (int64, error) {
+	var owned int64
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM sims WHERE org_id = $1 AND `+rangeWhere, orgID, start, end, len(start)).Scan(&owned)
+	return owned, translate(err)
 }
 
 // MoveRange moves a range in one UPDATE. On PostgreSQL a concurrent

@@ -177,8 +177,9 @@ type Tx interface {
 	// ListSIMs returns one page of an org's SIMs by ICCID and the next cursor.
 	ListSIMs(ctx context.Context, f SIMFilter) ([]*SIM, string, error)
 	// CountRange counts the SIMs in a range (same-length ICCIDs from start
-	// to end) that org owns, and those that others own.
-	CountRange(ctx context.Context, orgID, start, end string) (owned, others int64, err error)
+	// to end) that org owns. It says nothing of other orgs' SIMs, which
+	// the caller may not see.
+	CountRange(ctx context.Context, orgID, start, end string) (int64, error)
 	// MoveRange gives every SIM of from in the range to to, in one
 	// statement, marking it with transferID; it returns how many moved.
 	MoveRange(ctx context.Context, from, to, transferID, start, end string) (int64, error)

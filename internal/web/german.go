@@ -121,7 +121,7 @@ var german = map[string]string{
 	"From %s to %s.":               "Von %s an %s.",
 	"Give":                         "Vergeben",
 	"Give a role":                  "Rolle vergeben",
-	"Held by others, stay":         "Gehören anderen, bleiben",
+	"Not SIMs of this organisation, stay": "Keine SIMs dieser Organisation, bleiben",
 	"ICCID":                        "ICCID",
 	"ICCID starts with":            "ICCID beginnt mit",
 	"If this login exists, we have sent an e-mail with a link to choose a new password.": "Falls dieses Login existiert, haben wir eine E-Mail mit einem Link zum Wählen eines neuen Passworts gesendet.",
