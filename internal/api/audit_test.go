@@ -4,6 +4,10 @@ package api_test
 // named after what it guards; docs/security.md lists them by finding.
 
 import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -79,5 +83,161 @@ func TestAPIUserTransfersToSubOrganizations(t *testing.T) {
 		robot.must(200, "POST", "/api/v1/transfers", f.path(`{"from":"{C1}","to":"{A}",`+rng+`}`))
 		robot.must(404, "GET", f.path("/api/v1/orgs/{C1}"), nil) // it still cannot look into the child
 		robot.must(404, "POST", "/api/v1/transfers", f.path(`{"from":"{A}","to":"{B}",`+rng+`}`))
+	})
+}
+
+// hostile are strings no field should choke on.
+var hostile = []string{"a\x00b", "\xff\xfe\xfd", "\x1b[31m", "'; DROP TABLE users; --", strings.Repeat("x", 5000),
+	"../../../etc/passwd", "%00", "-1", "99999999999999999999999999", "{{.}}<script>", "\u202e\U0001d54f", ""}
+
+// TestNoRouteAnswers5xxToHostileInput is finding 4: NUL bytes and bad
+// cursors made PostgreSQL answer 500. Every operation of the OpenAPI
+// document gets hostile strings in every path and query parameter and
+// every string of its body, signed in and not; none may answer 5xx.
+func TestNoRouteAnswers5xxToHostileInput(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b sqltest.Backend) {
+		f := newFixture(t, b)
+		var doc struct {
+			Paths      map[string]map[string]openAPIOp `json:"paths"`
+			Components struct {
+				Schemas map[string]*openAPISchema `json:"schemas"`
+			} `json:"components"`
+		}
+		raw := f.anon().must(200, "GET", "/api/v1/openapi.json", nil).raw
+		if err := json.Unmarshal([]byte(raw), &doc); err != nil {
+			t.Fatal(err)
+		}
+		requests := 0
+		send := func(c *client, method, target, ctype, body string) {
+			t.Helper()
+			req, err := http.NewRequest(method, f.URL+target, strings.NewReader(body))
+			if err != nil {
+				return // a string net/http itself refuses to send
+			}
+			if ctype != "" {
+				req.Header.Set("Content-Type", ctype)
+			}
+			res, err := (&http.Client{Jar: c.jar}).Do(req)
+			if err != nil {
+				t.Fatalf("%s %q: %v", method, target, err)
+			}
+			out, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			requests++
+			if res.StatusCode >= 500 {
+				t.Errorf("%s %q %q: %d %s", method, target, body, res.StatusCode, out)
+			}
+		}
+		for path, ops := range doc.Paths {
+			for method, op := range ops {
+				for _, h := range hostile {
+					target := path
+					q := url.Values{}
+					for _, p := range op.Parameters {
+						switch p.In {
+						case "path":
+							target = strings.ReplaceAll(target, "{"+p.Name+"}", url.PathEscape(h))
+						case "query":
+							q.Set(p.Name, h)
+						}
+					}
+					if len(q) > 0 {
+						target += "?" + q.Encode()
+					}
+					body := ""
+					if s := op.RequestBody.Content["application/json"].Schema; s != nil {
+						b, _ := json.Marshal(s.sample(doc.Components.Schemas, h, 0))
+						body = string(b)
+					}
+					for _, who := range []string{"anon", "ownerA"} {
+						send(f.clients[who], strings.ToUpper(method), target, "application/json", body)
+					}
+				}
+			}
+		}
+		for _, h := range hostile {
+			form := url.Values{"grant_type": {"client_credentials"}, "client_id": {h}, "client_secret": {h}}.Encode()
+			send(f.anon(), "POST", "/oauth2/token", "application/x-www-form-urlencoded", form)
+			send(f.anon(), "POST", "/oauth2/introspect", "application/x-www-form-urlencoded", form+"&token="+url.QueryEscape(h))
+			send(f.anon(), "POST", "/signin", "application/x-www-form-urlencoded", url.Values{"login": {h}, "password": {h}}.Encode())
+			send(f.clients["ownerA"], "GET", "/users?q="+url.QueryEscape(h)+"&cursor="+url.QueryEscape(h), "", "")
+		}
+		if requests < 1000 {
+			t.Fatalf("only %d requests", requests)
+		}
+	})
+}
+
+type openAPIOp struct {
+	Parameters []struct {
+		Name string `json:"name"`
+		In   string `json:"in"`
+	} `json:"parameters"`
+	RequestBody struct {
+		Content map[string]struct {
+			Schema *openAPISchema `json:"schema"`
+		} `json:"content"`
+	} `json:"requestBody"`
+}
+
+type openAPISchema struct {
+	Ref        string                    `json:"$ref"`
+	Type       any                       `json:"type"`
+	Properties map[string]*openAPISchema `json:"properties"`
+	Items      *openAPISchema            `json:"items"`
+}
+
+// sample builds a value of the schema with s in every string.
+func (sc *openAPISchema) sample(all map[string]*openAPISchema, s string, depth int) any {
+	if sc.Ref != "" {
+		if r := all[sc.Ref[strings.LastIndexByte(sc.Ref, '/')+1:]]; r != nil && depth < 4 {
+			return r.sample(all, s, depth+1)
+		}
+		return nil
+	}
+	typ, _ := sc.Type.(string)
+	if l, ok := sc.Type.([]any); ok && len(l) > 0 {
+		typ, _ = l[0].(string)
+	}
+	switch typ {
+	case "object":
+		m := map[string]any{}
+		for k, p := range sc.Properties {
+			if k != "$schema" {
+				m[k] = p.sample(all, s, depth+1)
+			}
+		}
+		return m
+	case "array":
+		if sc.Items != nil {
+			return []any{sc.Items.sample(all, s, depth+1)}
+		}
+		return []any{}
+	case "integer", "number":
+		return -1
+	case "boolean":
+		return true
+	}
+	return s
+}
+
+// TestCursorsAreValidated is finding 16 (and 4's invalid cursors): a
+// cursor or `before` that no page gave is 422 at that field, not page 1.
+func TestCursorsAreValidated(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b sqltest.Backend) {
+		f := newFixture(t, b)
+		owner := f.clients["ownerA"]
+		for _, c := range []struct{ path, field string }{
+			{"/api/v1/orgs/{A}/sims?cursor=Z2FyYmFnZQ", "cursor"},
+			{"/api/v1/orgs/{A}/sims?cursor=!!", "cursor"},
+			{"/api/v1/orgs/{A}/events?before=garbage", "before"},
+			{"/api/v1/orgs/{A}/users?cursor=eyJpIjoiXHUwMDAwIiwiayI6IngifQ", "cursor"},
+			{"/api/v1/orgs/{A}/events?since=yesterday", "since"},
+		} {
+			r := owner.must(422, "GET", f.path(c.path), nil)
+			if !strings.Contains(r.raw, `"field":"`+c.field+`"`) {
+				t.Errorf("%s: want an error at %s: %s", c.path, c.field, r.raw)
+			}
+		}
 	})
 }

@@ -124,6 +124,12 @@ func clientCredentials(r *http.Request) (id, secret string, ok bool) {
 	return id, secret, id != "" && secret != ""
 }
 
+// RefuseOAuthInput answers an OAuth2 request whose field held text no
+// field may hold (see internal/httpinput) as RFC 6749's invalid_request.
+func RefuseOAuthInput(w http.ResponseWriter, field, message string) {
+	writeOAuth(w, oauth.ErrInvalidRequest(field+" "+message))
+}
+
 // writeOAuth is the one writer of RFC 6749 error bodies.
 func writeOAuth(w http.ResponseWriter, e *oauth.Error) {
 	if e.Status == http.StatusUnauthorized {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -69,6 +70,22 @@ func init() {
 		}
 		return p
 	}
+}
+
+// RefuseInput answers a request whose field held text no field may hold
+// (see internal/httpinput): 422, naming the field, never echoing the value.
+func (s *Server) RefuseInput(w http.ResponseWriter, r *http.Request, field, message string) {
+	writeProblem(w, s.problem(r.Context(), tenantry.FieldInvalid(field, message)).(*Problem))
+}
+
+// writeProblem writes p outside huma, as huma would.
+func writeProblem(w http.ResponseWriter, p *Problem) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	if p.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(p.retryAfter))
+	}
+	w.WriteHeader(p.Status)
+	json.NewEncoder(w).Encode(p)
 }
 
 // problem turns a use case's error into a Problem (nil stays nil). Internal errors are

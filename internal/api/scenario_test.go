@@ -111,7 +111,7 @@ func scenarios() []scenario {
 		every("POST", "/api/v1/users/{userA}/roles", `{"role":"owner"}`, map[string]int{"ownerA": 403}),
 		every("POST", "/api/v1/users/{userA}/roles", `{"role":"user"}`, map[string]int{"ownerA": 409}),
 		every("POST", "/api/v1/users/{userA}/roles", `{"role":"read_only","expires_at":"2001-01-01T00:00:00Z"}`, map[string]int{"ownerA": 422}),
-		every("POST", "/api/v1/users/{userA}/roles", `{"role":"read_only","expires_at":"2101-01-01T00:00:00Z","service":"connectivity"}`, map[string]int{"ownerA": 201}),
+		every("POST", "/api/v1/users/{userA}/roles", `{"role":"read_only","expires_at":"2101-01-01T00:00:00Z"}`, map[string]int{"ownerA": 201}),
 		every("POST", "/api/v1/users/{adminA}/roles", `{"role":"user"}`, map[string]int{"ownerA": 201, "adminA": 403, "admin2A": 403}),
 		every("POST", "/api/v1/users/{ownerA}/roles", `{"role":"admin"}`, map[string]int{"ownerA": 403, "owner2A": 403}),
 		every("POST", "/api/v1/users/{userB}/roles", `{"role":"admin"}`, map[string]int{"ownerA": 404}),

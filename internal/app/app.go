@@ -124,6 +124,12 @@ func (a *App) TOTPChecks() int64 { return a.totpChecks.Load() }
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
+// validID reports whether s has the form of the ids newID makes.
+func validID(s string) bool {
+	u, err := uuid.Parse(s)
+	return err == nil && len(s) == 36 && u.String() == s
+}
+
 // update runs fn in one transaction and then wakes the mail dispatcher.
 func (a *App) update(ctx context.Context, fn func(tx tenantry.Tx) error) error {
 	if err := a.store.Update(ctx, fn); err != nil {

@@ -18,6 +18,9 @@ func (a *App) AuditLog(ctx context.Context, who *Actor, f tenantry.EventFilter) 
 		return nil, &tenantry.Error{Code: tenantry.Invalid, Message: "until: must be after since",
 			Fields: []tenantry.FieldError{{Field: "until", Message: "must be after since"}}}
 	}
+	if f.Before != "" && !validID(f.Before) {
+		return nil, tenantry.FieldInvalid("before", "not an event id from this log")
+	}
 	f.Limit = clampLimit(f.Limit)
 	orgID := f.OrgID
 	var out []*tenantry.Event

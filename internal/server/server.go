@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -21,6 +22,7 @@ import (
 	"github.com/tenantry/tenantry/internal/api"
 	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/httpauth"
+	"github.com/tenantry/tenantry/internal/httpinput"
 	"github.com/tenantry/tenantry/internal/web"
 )
 
@@ -33,8 +35,9 @@ type Config struct {
 // template does not parse.
 func New(a *app.App, log *slog.Logger, cfg Config) (http.Handler, error) {
 	mux := http.NewServeMux()
-	api.New(mux, a, log, cfg.PublicURL)
-	if _, err := web.New(mux, a, log, cfg.PublicURL); err != nil {
+	apiServer := api.New(mux, a, log, cfg.PublicURL)
+	portal, err := web.New(mux, a, log, cfg.PublicURL)
+	if err != nil {
 		return nil, err
 	}
 
@@ -66,6 +69,16 @@ func New(a *app.App, log *slog.Logger, cfg Config) (http.Handler, error) {
 	var h http.Handler = notePattern(mux)
 	h = httpauth.Middleware(a, h)
 	h = cop.Handler(h)
+	h = httpinput.Middleware(h, func(w http.ResponseWriter, r *http.Request, field, msg string) {
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/oauth2/"):
+			api.RefuseOAuthInput(w, field, msg)
+		case strings.HasPrefix(r.URL.Path, "/api/"):
+			apiServer.RefuseInput(w, r, field, msg)
+		default:
+			portal.RefuseInput(w, r, field, msg)
+		}
+	})
 	return logRequests(log, m, h), nil
 }
 

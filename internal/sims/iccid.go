@@ -23,6 +23,20 @@ var (
 	ErrCheckDigit = errors.New("the check digit (Luhn) is wrong")
 )
 
+// CheckDigits reports whether s has the shape of an ICCID, digits of an
+// allowed length, without checking its check digit.
+func CheckDigits(s string) error {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return ErrNotDigits
+		}
+	}
+	if len(s) < MinLen || len(s) > MaxLen {
+		return ErrLength
+	}
+	return nil
+}
+
 // CheckICCID reports what is wrong with s as an ICCID, or nil.
 func CheckICCID(s string) error {
 	if len(s) < MinLen || len(s) > MaxLen {

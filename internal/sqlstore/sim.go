@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tenantry/tenantry/internal/sims"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
@@ -100,9 +101,8 @@ func (tx *Tx) ListSIMs(ctx context.Context, f tenantry.SIMFilter) ([]*tenantry.S
 	}
 	if f.Cursor != "" {
 		after, err := base64.RawURLEncoding.DecodeString(f.Cursor)
-		if err != nil || len(after) == 0 {
-			return nil, "", &tenantry.Error{Code: tenantry.Invalid, Message: "cursor: not a cursor from this list",
-				Fields: []tenantry.FieldError{{Field: "cursor", Message: "not a cursor from this list"}}}
+		if err != nil || sims.CheckDigits(string(after)) != nil {
+			return nil, "", tenantry.FieldInvalid("cursor", "not a cursor from this list")
 		}
 		where += " AND iccid > " + arg(string(after))
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 )
 
 // Code is a stable, machine-readable error code. The six base codes decide
@@ -129,6 +130,11 @@ func ErrorMessage(err error) string {
 	return "internal error"
 }
 
+// FieldInvalid is an Invalid error about one field.
+func FieldInvalid(field, message string) *Error {
+	return &Error{Code: Invalid, Message: field + ": " + message, Fields: []FieldError{{Field: field, Message: message}}}
+}
+
 // Validation collects field errors so that a request is judged as a whole.
 type Validation struct {
 	fields []FieldError
@@ -150,4 +156,19 @@ func (v *Validation) Err() error {
 		msg = fmt.Sprintf("%s (and %d more)", msg, len(v.fields)-1)
 	}
 	return &Error{Code: Invalid, Message: msg, Fields: v.fields}
+}
+
+// CleanText reports whether s is valid UTF-8 without control characters
+// other than tab, line feed and carriage return: what any text field may
+// hold. PostgreSQL refuses NUL in text, and no field of ours means one.
+func CleanText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f {
+			return false
+		}
+	}
+	return true
 }

@@ -336,11 +336,11 @@ func DecodeCursor(s string, sort UserSort, desc bool) (Cursor, error) {
 	if err == nil {
 		err = json.Unmarshal(b, &c)
 	}
-	if err != nil || c.ID == "" {
-		return c, &Error{Code: Invalid, Message: "cursor: not a cursor from this list", Fields: []FieldError{{Field: "cursor", Message: "not a cursor from this list"}}}
+	if err != nil || c.ID == "" || !CleanText(c.ID) || !CleanText(c.Key) {
+		return c, FieldInvalid("cursor", "not a cursor from this list")
 	}
 	if c.Sort != sort || c.Desc != desc {
-		return c, &Error{Code: Invalid, Message: "cursor: belongs to another sort order", Fields: []FieldError{{Field: "cursor", Message: "belongs to another sort order"}}}
+		return c, FieldInvalid("cursor", "belongs to another sort order")
 	}
 	return c, nil
 }

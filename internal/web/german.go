@@ -515,4 +515,10 @@ var german = map[string]string{
 	"login: this person has a login in another organization already; invite them instead (POST /api/v1/orgs/{org}/invitations)": "Login: diese Person hat bereits ein Login in einer anderen Organisation; laden Sie sie stattdessen ein",
 	"must be one of last_name, first_name, login, email, created_at":                                                            "muss last_name, first_name, login, email oder created_at sein",
 	"the platform has no sub-organizations":                                                                                     "die Plattform hat keine Unterorganisationen",
+	"this organization's roles apply to all it does: it has no services to limit a role to":                                     "die Rollen dieser Organisation gelten für alles, was sie tut: sie hat keine Dienste, auf die sich eine Rolle beschränken ließe",
+	"not an event id from this log":                                                                                             "keine Ereignis-ID aus diesem Protokoll",
+	"not a cursor from this list":                                                                                               "kein Cursor aus dieser Liste",
+	"belongs to another sort order":                                                                                             "gehört zu einer anderen Sortierung",
+	"must not contain control characters":                                                                                       "darf keine Steuerzeichen enthalten",
+	"must be valid UTF-8":                                                                                                       "muss gültiges UTF-8 sein",
 }

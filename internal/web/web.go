@@ -252,6 +252,13 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	}
 }
 
+// RefuseInput answers a request whose field held text no field may hold
+// (see internal/httpinput) with the error page, naming the field.
+func (h *Handler) RefuseInput(w http.ResponseWriter, r *http.Request, field, message string) {
+	p := h.newPage(r, "Error", "")
+	h.fail(w, r, "error.html", p, tenantry.FieldInvalid(field, message))
+}
+
 // fail shows err on the page: field errors next to their fields, the rest
 // at the top, with the status the API would answer.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, name string, p *page, err error) {
