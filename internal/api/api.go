@@ -44,6 +44,16 @@ func New(mux *http.ServeMux, a *app.App, log *slog.Logger, publicURL string) *Se
 	cfg.OpenAPIPath = "/api/v1/openapi"
 	cfg.DocsPath = ""
 	cfg.SchemasPath = "/api/v1/schemas"
+	// huma's schema links name the host the request named; ours name the
+	// public URL, whatever Host or X-Forwarded-Host a client sends.
+	cfg.CreateHooks = []func(huma.Config) huma.Config{func(c huma.Config) huma.Config {
+		links := huma.NewSchemaLinkTransformer("#/components/schemas/", c.SchemasPath)
+		c.OnAddOperation = append(c.OnAddOperation, links.OnAddOperation)
+		c.Transformers = append(c.Transformers, func(ctx huma.Context, status string, v any) (any, error) {
+			return links.Transform(publicHost{ctx, publicURL}, status, v)
+		})
+		return c
+	}}
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"session": {Type: "apiKey", In: "cookie", Name: SessionCookie},
 		"bearer":  {Type: "http", Scheme: "bearer", BearerFormat: "JWT", Description: "An access token from POST /oauth2/token, or an Owner's personal access token"},
@@ -54,6 +64,27 @@ func New(mux *http.ServeMux, a *app.App, log *slog.Logger, publicURL string) *Se
 	mux.HandleFunc("GET /api/docs", s.docs)
 	OAuthRoutes(mux, a, log)
 	return s
+}
+
+// publicHost is a request context whose host is the public URL, for the
+// schema links.
+type publicHost struct {
+	humaContext
+	url string
+}
+
+// humaContext lets publicHost embed huma.Context, whose Context method
+// would clash with an embedded field of that name.
+type humaContext interface{ huma.Context }
+
+func (p publicHost) Header(name string) string {
+	if http.CanonicalHeaderKey(name) == "X-Forwarded-Host" {
+		return p.url
+	}
+	if http.CanonicalHeaderKey(name) == "Forwarded" {
+		return ""
+	}
+	return p.humaContext.Header(name)
 }
 
 // routes is the one table of the API's operations.

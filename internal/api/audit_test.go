@@ -241,3 +241,58 @@ func TestCursorsAreValidated(t *testing.T) {
 		}
 	})
 }
+
+// TestErrorsNeverEchoTheBody is finding 17: 415 and 400 answers quoted the
+// request body, passwords included, and were coded internal.
+func TestErrorsNeverEchoTheBody(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b sqltest.Backend) {
+		e := newEnv(t, b)
+		const secret = "Sup3r-Secret-Passphrase-42"
+		for _, c := range []struct {
+			ctype, body string
+			status      int
+			code        string
+		}{
+			{"text/plain", `{"login":"a@example.com","password":"` + secret + `"}`, 415, "unsupported_media_type"},
+			{"application/json", `{"login":"a@example.com","password":"` + secret, 400, "malformed_request"},
+			{"application/json", `{"login":"a@example.com","password":"` + secret + `",}`, 400, "malformed_request"},
+			{"application/json", `{"login":"a@example.com","password":"` + secret + `","extra":"` + secret + `"}`, 422, "invalid"},
+		} {
+			req, _ := http.NewRequest("POST", e.URL+"/api/v1/session", strings.NewReader(c.body))
+			req.Header.Set("Content-Type", c.ctype)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			var p struct{ Code string }
+			json.Unmarshal(raw, &p)
+			if res.StatusCode != c.status || p.Code != c.code || strings.Contains(string(raw), secret) ||
+				res.Header.Get("Content-Type") != "application/problem+json" {
+				t.Errorf("%s %q: %d %s", c.ctype, c.body, res.StatusCode, raw)
+			}
+		}
+	})
+}
+
+// TestSchemaLinksNameThePublicURL is finding 20: `$schema` was built from
+// the request's Host header.
+func TestSchemaLinksNameThePublicURL(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b sqltest.Backend) {
+		e := newEnv(t, b)
+		req, _ := http.NewRequest("POST", e.URL+"/api/v1/session", strings.NewReader(`{"login":"x@example.com","password":"wrong password here"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Host = "evil.example"
+		req.Header.Set("X-Forwarded-Host", "evil.example")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if !strings.Contains(string(raw), `"$schema":"http://tenantry.test/api/v1/schemas/`) || strings.Contains(string(raw)+res.Header.Get("Link"), "evil") {
+			t.Fatalf("schema link: %s %s", res.Header.Get("Link"), raw)
+		}
+	})
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/tenantry/tenantry/internal/app"
+	"github.com/tenantry/tenantry/internal/httperr"
 	"github.com/tenantry/tenantry/internal/oauth"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
@@ -148,6 +149,10 @@ func writeOAuthErr(w http.ResponseWriter, r *http.Request, log interface {
 	var oe *oauth.Error
 	if errors.As(err, &oe) {
 		writeOAuth(w, oe)
+		return
+	}
+	if httperr.ClientGone(r.Context(), err) {
+		w.WriteHeader(httperr.StatusClientClosed)
 		return
 	}
 	log.ErrorContext(r.Context(), "oauth", "err", err)

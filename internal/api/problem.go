@@ -51,17 +51,25 @@ func init() {
 	// huma's documented hook for its own errors (malformed JSON, schema
 	// violations, unknown fields): make them Problems too.
 	huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
+		if status == http.StatusBadRequest && msg == "validation failed" {
+			msg = "the body is not valid JSON"
+		}
 		p := &Problem{Status: status, Title: http.StatusText(status), Detail: msg, Code: string(httperr.CodeOf(status))}
+		// Only huma's own messages are shown: an error's text can quote
+		// the request body, passwords included, and is never echoed.
 		for _, e := range errs {
 			var d *huma.ErrorDetail
-			if errors.As(e, &d) && d.Location != "" && d.Location != "body" {
+			if !errors.As(e, &d) {
+				continue
+			}
+			if d.Location != "" && d.Location != "body" {
 				field := d.Location
 				for _, prefix := range []string{"body.", "query.", "path.", "header.", "cookie."} {
 					field = strings.TrimPrefix(field, prefix)
 				}
 				p.Errors = append(p.Errors, tenantry.FieldError{Field: field, Message: d.Message})
-			} else if e != nil && p.Detail == msg {
-				p.Detail = msg + ": " + e.Error()
+			} else if p.Detail == msg && d.Message != "" {
+				p.Detail = msg + ": " + d.Message
 			}
 		}
 		if len(p.Errors) > 0 {
@@ -93,6 +101,10 @@ func writeProblem(w http.ResponseWriter, p *Problem) {
 func (s *Server) problem(ctx context.Context, err error) error {
 	if err == nil {
 		return nil
+	}
+	if httperr.ClientGone(ctx, err) {
+		s.log.InfoContext(ctx, "client closed the request")
+		return &Problem{Status: httperr.StatusClientClosed, Title: "Client Closed Request", Detail: "the client went away", Code: "client_closed"}
 	}
 	var e *tenantry.Error
 	if !errors.As(err, &e) || e.Code.Kind() == tenantry.Internal {

@@ -3,6 +3,8 @@
 package httperr
 
 import (
+	"context"
+	"errors"
 	"net/http"
 
 	"github.com/tenantry/tenantry/internal/tenantry"
@@ -16,6 +18,11 @@ var statusOf = map[tenantry.Code]int{
 	tenantry.Conflict:        http.StatusConflict,
 	tenantry.TooMany:         http.StatusTooManyRequests,
 	tenantry.Internal:        http.StatusInternalServerError,
+
+	tenantry.Malformed:            http.StatusBadRequest,
+	tenantry.UnsupportedMediaType: http.StatusUnsupportedMediaType,
+	tenantry.TooLarge:             http.StatusRequestEntityTooLarge,
+	tenantry.Unavailable:          http.StatusServiceUnavailable,
 }
 
 // Status is the HTTP status of an error with code c (of its kind, for a
@@ -27,15 +34,23 @@ func Status(c tenantry.Code) int {
 	return http.StatusInternalServerError
 }
 
+// StatusClientClosed is what a request whose client went away before the
+// answer was ready is counted as (nginx's 499): the client's doing, not a
+// server error.
+const StatusClientClosed = 499
+
+// ClientGone reports whether err comes from the request's client having
+// gone away (its context was cancelled) rather than from a fault of ours.
+func ClientGone(ctx context.Context, err error) bool {
+	return errors.Is(err, context.Canceled) && errors.Is(ctx.Err(), context.Canceled)
+}
+
 // CodeOf names the code of an HTTP status raised outside the use cases.
 func CodeOf(status int) tenantry.Code {
 	for c, s := range statusOf {
 		if s == status {
 			return c
 		}
-	}
-	if status == http.StatusBadRequest {
-		return tenantry.Invalid
 	}
 	return tenantry.Internal
 }

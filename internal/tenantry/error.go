@@ -25,6 +25,16 @@ const (
 	Conflict        Code = "conflict"
 	TooMany         Code = "too_many_requests"
 	Internal        Code = "internal"
+	// Malformed: the request could not be read at all (broken JSON, a
+	// form that does not parse).
+	Malformed Code = "malformed_request"
+	// UnsupportedMediaType: the body's content type is not one the
+	// operation takes.
+	UnsupportedMediaType Code = "unsupported_media_type"
+	// TooLarge: the body is over the operation's limit.
+	TooLarge Code = "too_large"
+	// Unavailable: a dependency (the database) did not answer; try again.
+	Unavailable Code = "unavailable"
 )
 
 // Specific codes, each belonging to one base code.

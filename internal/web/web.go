@@ -269,6 +269,10 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, name string, p *p
 // explain puts err into p and returns its HTTP status. Internal errors are
 // logged and shown only as "something went wrong".
 func (h *Handler) explain(r *http.Request, p *page, err error) int {
+	if httperr.ClientGone(r.Context(), err) {
+		h.log.InfoContext(r.Context(), "client closed the request")
+		return httperr.StatusClientClosed
+	}
 	var e *tenantry.Error
 	if !errors.As(err, &e) || e.Code.Kind() == tenantry.Internal {
 		h.log.ErrorContext(r.Context(), "portal", "err", err)
