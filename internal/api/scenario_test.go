@@ -27,7 +27,7 @@ func newUser(role string) string {
 func every(method, path, body string, want map[string]int) []scenario {
 	var out []scenario
 	for actor, status := range want {
-		code := map[int]string{400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 409: "conflict", 422: "invalid"}[status]
+		code := map[int]string{400: "malformed_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 409: "conflict", 422: "invalid"}[status]
 		out = append(out, scenario{actor: actor, method: method, path: path, body: body, status: status, code: code})
 	}
 	return out
