@@ -6,6 +6,7 @@ import (
 	"errors"
 	"github.com/tenantry/tenantry/internal/httpauth"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -57,7 +58,7 @@ func OAuthRoutes(mux *http.ServeMux, a *app.App, log interface {
 		if !ok {
 			return
 		}
-		in, err := a.Introspect(r.Context(), id, secret, r.PostForm.Get("token"))
+		in, err := a.Introspect(r.Context(), id, secret, r.PostForm.Get("token"), httpauth.ClientIP(r))
 		if err != nil {
 			writeOAuthErr(w, r, log, err)
 			return
@@ -65,8 +66,16 @@ func OAuthRoutes(mux *http.ServeMux, a *app.App, log interface {
 		body := map[string]any{"active": in.Active}
 		if in.Active {
 			body["sub"], body["client_id"], body["org"], body["roles"] = in.Subject, in.ClientID, in.Org, in.Roles
-			body["exp"], body["token_type"] = in.Expires.Unix(), "Bearer"
+			body["exp"], body["iat"], body["token_type"] = in.Expires.Unix(), in.IssuedAt.Unix(), "Bearer"
+			body["iss"], body["aud"], body["jti"] = in.Issuer, in.Audience, in.ID
+			if !in.NotBefore.IsZero() {
+				body["nbf"] = in.NotBefore.Unix()
+			}
+			if in.Scope != "" {
+				body["scope"] = in.Scope
+			}
 		}
+		w.Header().Set("Cache-Control", "no-store")
 		WriteJSON(w, http.StatusOK, body)
 	})
 	mux.HandleFunc("POST /oauth2/revoke", func(w http.ResponseWriter, r *http.Request) {
@@ -74,7 +83,7 @@ func OAuthRoutes(mux *http.ServeMux, a *app.App, log interface {
 		if !ok {
 			return
 		}
-		if err := a.RevokeToken(r.Context(), id, secret, r.PostForm.Get("token")); err != nil {
+		if err := a.RevokeToken(r.Context(), id, secret, r.PostForm.Get("token"), httpauth.ClientIP(r)); err != nil {
 			writeOAuthErr(w, r, log, err)
 			return
 		}
@@ -94,11 +103,14 @@ func OAuthRoutes(mux *http.ServeMux, a *app.App, log interface {
 		WriteJSON(w, http.StatusOK, map[string]any{
 			"issuer": iss, "token_endpoint": iss + "/oauth2/token", "jwks_uri": iss + "/oauth2/jwks",
 			"introspection_endpoint": iss + "/oauth2/introspect", "revocation_endpoint": iss + "/oauth2/revoke",
-			"grant_types_supported": []string{"client_credentials"}, "response_types_supported": []string{},
-			"token_endpoint_auth_methods_supported":            []string{"client_secret_basic", "client_secret_post"},
-			"introspection_endpoint_auth_methods_supported":    []string{"client_secret_basic", "client_secret_post"},
-			"revocation_endpoint_auth_methods_supported":       []string{"client_secret_basic", "client_secret_post"},
-			"token_endpoint_auth_signing_alg_values_supported": []string{"EdDSA"},
+			// No authorization endpoint, so no response types: RFC 8414's
+			// response_types_supported describes one (docs/security.md).
+			"grant_types_supported":                         []string{"client_credentials"},
+			"scopes_supported":                              a.Scopes(),
+			"token_endpoint_auth_methods_supported":         []string{"client_secret_basic", "client_secret_post"},
+			"introspection_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
+			"revocation_endpoint_auth_methods_supported":    []string{"client_secret_basic", "client_secret_post"},
+			"service_documentation":                         iss + "/api/docs",
 		})
 	})
 }
@@ -116,10 +128,14 @@ func formClient(w http.ResponseWriter, r *http.Request) (id, secret string, ok b
 	return id, secret, ok
 }
 
-// clientCredentials reads client_secret_basic or client_secret_post.
+// clientCredentials reads client_secret_basic or client_secret_post. In
+// the Basic header both are form-URL-encoded first (RFC 6749 §2.3.1).
 func clientCredentials(r *http.Request) (id, secret string, ok bool) {
 	if id, secret, ok = r.BasicAuth(); ok {
-		return id, secret, id != "" && secret != ""
+		var err1, err2 error
+		id, err1 = url.QueryUnescape(id)
+		secret, err2 = url.QueryUnescape(secret)
+		return id, secret, err1 == nil && err2 == nil && id != "" && secret != ""
 	}
 	id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
 	return id, secret, id != "" && secret != ""

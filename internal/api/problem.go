@@ -11,6 +11,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/tenantry/tenantry/internal/httpauth"
 	"github.com/tenantry/tenantry/internal/httperr"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
@@ -18,7 +19,8 @@ import (
 // Problem is an RFC 9457 problem document with Tenantry's stable code and
 // the fields at fault.
 type Problem struct {
-	retryAfter int // seconds; sent as Retry-After
+	retryAfter int    // seconds; sent as Retry-After
+	challenge  string // sent as WWW-Authenticate
 
 	Type   string                `json:"type,omitempty" doc:"A URI reference that names the problem type"`
 	Title  string                `json:"title" doc:"Short summary of the HTTP status"`
@@ -32,10 +34,14 @@ func (p *Problem) Error() string { return p.Detail }
 
 // GetHeaders adds Retry-After to throttled answers.
 func (p *Problem) GetHeaders() http.Header {
-	if p.retryAfter <= 0 {
-		return nil
+	h := http.Header{}
+	if p.retryAfter > 0 {
+		h.Set("Retry-After", strconv.Itoa(p.retryAfter))
 	}
-	return http.Header{"Retry-After": {strconv.Itoa(p.retryAfter)}}
+	if p.challenge != "" {
+		h.Set("WWW-Authenticate", p.challenge)
+	}
+	return h
 }
 func (p *Problem) GetStatus() int { return p.Status }
 
@@ -89,8 +95,8 @@ func (s *Server) RefuseInput(w http.ResponseWriter, r *http.Request, field, mess
 // writeProblem writes p outside huma, as huma would.
 func writeProblem(w http.ResponseWriter, p *Problem) {
 	w.Header().Set("Content-Type", "application/problem+json")
-	if p.retryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(p.retryAfter))
+	for k, v := range p.GetHeaders() {
+		w.Header()[k] = v
 	}
 	w.WriteHeader(p.Status)
 	json.NewEncoder(w).Encode(p)
@@ -112,6 +118,14 @@ func (s *Server) problem(ctx context.Context, err error) error {
 		return &Problem{Status: 500, Title: http.StatusText(500), Detail: "internal error", Code: string(tenantry.Internal)}
 	}
 	status := httperr.Status(e.Code)
-	return &Problem{Status: status, Title: http.StatusText(status), Detail: e.Message, Code: string(e.Code), Errors: e.Fields,
+	p := &Problem{Status: status, Title: http.StatusText(status), Detail: e.Message, Code: string(e.Code), Errors: e.Fields,
 		retryAfter: int(e.RetryAfter.Seconds())}
+	if status == http.StatusUnauthorized {
+		// RFC 6750 §3: name the error only when a token came and failed.
+		p.challenge = `Bearer realm="tenantry"`
+		if httpauth.BearerRejected(ctx) {
+			p.challenge += `, error="invalid_token", error_description="the access token is invalid, expired or revoked"`
+		}
+	}
+	return p
 }

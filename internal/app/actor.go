@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tenantry/tenantry/internal/auth"
+	"github.com/tenantry/tenantry/internal/oauth"
 	"github.com/tenantry/tenantry/internal/policy"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
@@ -25,8 +26,9 @@ type Actor struct {
 	Via Via
 
 	principal policy.Principal
-	tokenID   string    // the access token's jti, for revocation
-	tokenExp  time.Time // when it expires
+	tokenID   string        // the access token's jti, for revocation
+	tokenExp  time.Time     // when it expires
+	claims    *oauth.Claims // the access token's claims, for introspection
 }
 
 // Principal returns the actor as the policy sees it.

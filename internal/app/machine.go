@@ -44,6 +44,7 @@ type machines struct {
 	loadedAt time.Time
 	pepper   []byte
 	limits   limiter
+	failures limiter  // wrong client secrets per client_id and per address, per minute
 	clients  sync.Map // client_id -> *cachedClient
 }
 
@@ -431,17 +432,44 @@ func (a *App) clientByCredentials(ctx context.Context, clientID, secret string) 
 	return &who, nil
 }
 
+// Wrong client secrets allowed per minute on one instance (finding 12 of
+// the security audit): per client_id from one address, and per address
+// over all client_ids. Secrets carry 192 bits or more, so this guards
+// against noise and load, not against guessing; it is keyed by the
+// address too so that nobody locks a client out by naming it.
+const (
+	SecretFailuresPerMinute        = 10
+	SecretFailuresPerAddressMinute = 100
+)
+
+// checkClient is clientByCredentials behind the limits on wrong secrets:
+// once a client_id from one address, or an address, is over its limit in
+// the current minute, it is refused until the minute ends, right secret or
+// not.
+func (a *App) checkClient(ctx context.Context, now time.Time, clientID, secret, ip string) (*Actor, error) {
+	keys := []limit{{"client:" + clientID + "\x00" + ip, SecretFailuresPerMinute}, {"ip:" + ip, SecretFailuresPerAddressMinute}}
+	if retry := a.m.failures.over(now, time.Minute, keys...); retry > 0 {
+		return nil, oauth.ErrSlowDown(retry)
+	}
+	who, err := a.clientByCredentials(ctx, clientID, secret)
+	var oe *oauth.Error
+	if errors.As(err, &oe) && oe.Code == "invalid_client" {
+		a.m.failures.take(now, time.Minute, keys[0], keys[1])
+	}
+	return who, err
+}
+
 // IssueToken is the client_credentials grant (RFC 6749 §4.4): it checks
 // the client and returns a signed access token with the client's roles,
 // narrowed to scope (space-separated action names) if one is asked. It
 // writes nothing to the database.
 func (a *App) IssueToken(ctx context.Context, clientID, secret, scope, ip string) (*IssuedToken, error) {
 	now := a.cfg.Now()
-	if retry := a.m.limits.take(now, limit{"client:" + clientID, a.cfg.TokenRatePerClient},
+	if retry := a.m.limits.take(now, time.Second, limit{"client:" + clientID, a.cfg.TokenRatePerClient},
 		limit{"ip:" + ip, a.cfg.TokenRatePerAddress}); retry > 0 {
 		return nil, oauth.ErrSlowDown(retry)
 	}
-	who, err := a.clientByCredentials(ctx, clientID, secret)
+	who, err := a.checkClient(ctx, now, clientID, secret, ip)
 	if err != nil {
 		return nil, err
 	}
@@ -551,33 +579,49 @@ func (a *App) AuthenticateBearer(ctx context.Context, raw, ip string) (*Actor, e
 		}
 		who.principal.LimitTo(acts)
 	}
-	who.tokenID, who.tokenExp = c.ID, c.Expiry.Time()
+	who.tokenID, who.tokenExp, who.claims = c.ID, c.Expiry.Time(), c
 	return who, nil
 }
 
 // Introspection is what RFC 7662 says about a token.
 type Introspection struct {
-	Active   bool
-	Subject  string
-	ClientID string
-	Org      string
-	Roles    []string
-	Scope    string
-	Expires  time.Time
-	IssuedAt time.Time
+	Active    bool
+	Subject   string
+	ClientID  string
+	Org       string
+	Roles     []string
+	Scope     string
+	Issuer    string
+	Audience  string
+	ID        string // jti
+	Expires   time.Time
+	IssuedAt  time.Time
+	NotBefore time.Time
 }
 
-// Introspect tells an authenticated client (a resource server) whether a
-// token is active now and what it carries (RFC 7662).
-func (a *App) Introspect(ctx context.Context, clientID, secret, token string) (*Introspection, error) {
-	if _, err := a.clientByCredentials(ctx, clientID, secret); err != nil {
+// Introspect tells an authenticated client whether a token is active now
+// and what it carries (RFC 7662). Only the token's own client, or another
+// client of the same organization (a resource server of that tenant),
+// learns anything; any other caller hears active:false, as for a token
+// that does not exist.
+func (a *App) Introspect(ctx context.Context, clientID, secret, token, ip string) (*Introspection, error) {
+	caller, err := a.checkClient(ctx, a.cfg.Now(), clientID, secret, ip)
+	if err != nil {
 		return nil, err
 	}
 	who, err := a.AuthenticateBearer(ctx, token, "")
-	if err != nil || who.Via != ViaClient {
+	if err != nil || who.Via != ViaClient || who.User.OrgID != caller.User.OrgID {
 		return &Introspection{Active: false}, nil
 	}
-	out := &Introspection{Active: true, Subject: who.User.ID, ClientID: who.User.Login, Org: who.User.OrgID, Expires: who.tokenExp}
+	c := who.claims
+	out := &Introspection{Active: true, Subject: who.User.ID, ClientID: who.User.Login, Org: who.User.OrgID,
+		Scope: c.Scope, Issuer: c.Issuer, ID: c.ID, Expires: c.Expiry.Time(), IssuedAt: c.IssuedAt.Time()}
+	if c.NotBefore != nil {
+		out.NotBefore = c.NotBefore.Time()
+	}
+	if len(c.Audience) > 0 {
+		out.Audience = c.Audience[0]
+	}
 	for _, g := range who.Grants {
 		out.Roles = append(out.Roles, g.Role)
 	}
@@ -585,15 +629,20 @@ func (a *App) Introspect(ctx context.Context, clientID, secret, token string) (*
 }
 
 // RevokeToken revokes an access token of the calling client (RFC 7009).
-// Unknown or foreign tokens are ignored, as the RFC asks.
-func (a *App) RevokeToken(ctx context.Context, clientID, secret, token string) error {
-	client, err := a.clientByCredentials(ctx, clientID, secret)
+// An unknown, invalid or expired token is ignored, as the RFC asks; a
+// valid token of another client is refused (unauthorized_client), as its
+// §2.1 says, and stays valid.
+func (a *App) RevokeToken(ctx context.Context, clientID, secret, token, ip string) error {
+	client, err := a.checkClient(ctx, a.cfg.Now(), clientID, secret, ip)
 	if err != nil {
 		return err
 	}
 	who, err := a.AuthenticateBearer(ctx, token, "")
-	if err != nil || who.Via != ViaClient || who.User.ID != client.User.ID {
+	if err != nil || who.Via != ViaClient {
 		return nil
+	}
+	if who.User.ID != client.User.ID {
+		return oauth.ErrUnauthorizedClient("the token was not issued to this client")
 	}
 	return a.update(ctx, func(tx tenantry.Tx) error {
 		if err := tx.RevokeToken(ctx, who.tokenID, who.tokenExp); err != nil {
@@ -621,8 +670,8 @@ func (a *App) mgmt(who *Actor, org string) error {
 	return nil
 }
 
-// limiter is a one-second fixed-window rate limit per key, in this
-// instance's memory: the token endpoint must not touch the database to count.
+// limiter is a fixed-window rate limit per key, in this instance's
+// memory: the token endpoint must not touch the database to count.
 type limiter struct {
 	mu     sync.Mutex
 	window time.Time
@@ -634,22 +683,37 @@ type limit struct {
 	max int // per second; 0 for no limit
 }
 
-// take counts one request under every key; it returns how many seconds to
-// wait when any key is over its limit in this window, else 0.
-func (l *limiter) take(now time.Time, limits ...limit) int {
+// take counts one request under every key in windows of size; it returns
+// how many seconds to wait when any key is over its limit in this window
+// (and then counts nothing), else 0.
+func (l *limiter) take(now time.Time, size time.Duration, limits ...limit) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	w := now.Truncate(time.Second)
+	if retry := l.overLocked(now, size, limits); retry > 0 {
+		return retry
+	}
+	for _, k := range limits {
+		l.counts[k.key]++
+	}
+	return 0
+}
+
+// over is take without counting.
+func (l *limiter) over(now time.Time, size time.Duration, limits ...limit) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.overLocked(now, size, limits)
+}
+
+func (l *limiter) overLocked(now time.Time, size time.Duration, limits []limit) int {
+	w := now.Truncate(size)
 	if !w.Equal(l.window) || l.counts == nil {
 		l.window, l.counts = w, map[string]int{}
 	}
 	for _, k := range limits {
 		if k.max > 0 && l.counts[k.key] >= k.max {
-			return 1
+			return max(1, int(w.Add(size).Sub(now).Seconds()+0.999))
 		}
-	}
-	for _, k := range limits {
-		l.counts[k.key]++
 	}
 	return 0
 }
@@ -699,4 +763,10 @@ func (a *App) RevokeClientSecret(ctx context.Context, who *Actor, userID, secret
 		a.forgetClient(view.Login)
 		return event(ctx, tx, who, view.OrgID, "client.secret_revoke", "user", view.ID, map[string]any{"secret": secretID})
 	})
+}
+
+// Scopes lists what a client may ask for as scope: the actions of the
+// customer catalogues, each narrowing a token to itself.
+func (a *App) Scopes() []string {
+	return a.policy.CustomerActions()
 }

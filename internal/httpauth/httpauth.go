@@ -23,6 +23,7 @@ const (
 	tokenKey
 	ipKey
 	uaKey
+	bearerRejectedKey
 )
 
 // Middleware resolves the bearer token or the session cookie into an
@@ -37,6 +38,8 @@ func Middleware(a *app.App, next http.Handler) http.Handler {
 		if raw := Bearer(r); raw != "" {
 			if who, err := a.AuthenticateBearer(ctx, raw, ip); err == nil {
 				ctx = context.WithValue(ctx, actorKey, who)
+			} else {
+				ctx = context.WithValue(ctx, bearerRejectedKey, true)
 			}
 			next.ServeHTTP(w, r.WithContext(ctx))
 			return
@@ -49,6 +52,13 @@ func Middleware(a *app.App, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// BearerRejected reports whether the request carried a bearer token that
+// was invalid, expired or revoked (RFC 6750's invalid_token).
+func BearerRejected(ctx context.Context) bool {
+	rejected, _ := ctx.Value(bearerRejectedKey).(bool)
+	return rejected
 }
 
 func sessionCookie(r *http.Request) string {

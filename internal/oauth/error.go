@@ -30,6 +30,11 @@ func ErrInvalidScope(d string) *Error {
 	return &Error{Code: "invalid_scope", Description: d, Status: 400}
 }
 
+// ErrUnauthorizedClient refuses a client something it may not do.
+func ErrUnauthorizedClient(d string) *Error {
+	return &Error{Code: "unauthorized_client", Description: d, Status: 400}
+}
+
 // ErrSlowDown is a rate-limited client or address.
 func ErrSlowDown(retry int) *Error {
 	return &Error{Code: "slow_down", Description: "too many requests; retry later", Status: 429, RetryAfter: retry}

@@ -1,5 +1,7 @@
 package policy
 
+import "strings"
+
 // Action is one action in one portal area, such as "users.see_all". The
 // vocabulary is fixed here because the application enforces it; which role
 // may do what is data, in the catalogue files.
@@ -136,3 +138,19 @@ type actionSet [2]uint64
 
 func (s *actionSet) add(a Action)      { s[a/64] |= 1 << (a % 64) }
 func (s *actionSet) has(a Action) bool { return s[a/64]&(1<<(a%64)) != 0 }
+
+// platformArea is the area of the operator's actions, which no customer
+// principal holds.
+const platformArea = "platform."
+
+// CustomerActions names every action outside the platform area, in
+// vocabulary order: what a customer's token may be narrowed to.
+func (p *Policy) CustomerActions() []string {
+	var out []string
+	for _, n := range actionNames {
+		if !strings.HasPrefix(n, platformArea) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
