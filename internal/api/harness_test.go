@@ -141,7 +141,14 @@ type fixture struct {
 
 func newFixture(t *testing.T, b sqltest.Backend) *fixture {
 	t.Helper()
-	e := newEnv(t, b)
+	return newFixtureWith(t, servertest.Options{Backend: b, PublicURL: "http://tenantry.test",
+		Tune: func(c *app.Config) { c.TokenRatePerClient = 20 }})
+}
+
+// newFixtureWith is newFixture on a server with options o.
+func newFixtureWith(t *testing.T, o servertest.Options) *fixture {
+	t.Helper()
+	e := &env{t: t, Server: servertest.Start(t, o)}
 	f := &fixture{env: e, ids: map[string]string{}, clients: map[string]*client{"anon": e.anon()}}
 	res, err := e.App.Bootstrap(context.Background(), false)
 	if err != nil {

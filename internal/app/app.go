@@ -33,9 +33,11 @@ type Config struct {
 	SessionMax time.Duration
 	// Password is the argon2id cost of new password hashes.
 	Password auth.Params
-	// Throttle limits consecutive failures per login and per TOTP secret;
-	// AddressThrottle per source address, across logins.
+	// Throttle limits consecutive failures per login from one address and
+	// per TOTP secret; LoginThrottle per login from anywhere (it slows
+	// down, never locks); AddressThrottle per source address, across logins.
 	Throttle        auth.Throttle
+	LoginThrottle   auth.Throttle
 	AddressThrottle auth.Throttle
 	// Issuer names Tenantry in authenticator apps.
 	Issuer string
@@ -54,10 +56,14 @@ type Config struct {
 
 // DefaultConfig returns the settings Tenantry runs with unless told otherwise.
 func DefaultConfig() Config {
-	addr := auth.DefaultThrottle
 	// Many people may share one office address: count their failures
-	// together, but slow nobody down for someone else's typo.
-	addr.Limit, addr.Base = 100, 0
+	// together, forget them after a quiet quarter hour, but slow nobody
+	// down for someone else's typo.
+	addr := auth.Throttle{Limit: 100, LockFor: 15 * time.Minute, Window: 15 * time.Minute}
+	// A login guessed at from many addresses: the first 20 failures are
+	// free, then each waits longer, up to a minute, and nothing locks, so
+	// its person still gets in.
+	login := auth.Throttle{Free: 20, Base: time.Second, Max: time.Minute, Window: time.Hour}
 	return Config{
 		PublicURL:       "http://127.0.0.1:8080",
 		ActivationTTL:   72 * time.Hour,
@@ -65,6 +71,7 @@ func DefaultConfig() Config {
 		SessionMax:      12 * time.Hour,
 		Password:        auth.DefaultParams,
 		Throttle:        auth.DefaultThrottle,
+		LoginThrottle:   login,
 		AddressThrottle: addr,
 		Issuer:          "Tenantry",
 		TokenTTL:        15 * time.Minute,

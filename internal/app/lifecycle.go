@@ -85,7 +85,8 @@ func (a *App) LockUser(ctx context.Context, who *Actor, id string) (*UserView, e
 }
 
 // UnlockUser lets a locked user sign in again; one who never set a
-// password goes back to invited.
+// password goes back to invited. It also lifts the limits that failed
+// sign-ins put on the user's login, from every address.
 func (a *App) UnlockUser(ctx context.Context, who *Actor, id string) (*UserView, error) {
 	if err := ready(who); err != nil {
 		return nil, err
@@ -96,8 +97,11 @@ func (a *App) UnlockUser(ctx context.Context, who *Actor, id string) (*UserView,
 		if view, err = a.administered(ctx, tx, who, id, "unlock"); err != nil {
 			return err
 		}
+		if err := forgetLoginFailures(ctx, tx, view.Login); err != nil {
+			return err
+		}
 		if view.Status != tenantry.UserLocked {
-			return nil
+			return event(ctx, tx, who, view.OrgID, "user.unlock", "user", view.ID, map[string]any{"failed_sign_ins_cleared": true})
 		}
 		view.Status = tenantry.UserActive
 		if view.PasswordHash == "" {
@@ -128,6 +132,9 @@ func (a *App) ResetPassword(ctx context.Context, who *Actor, id string) error {
 		}
 		view.MustChangePassword = true
 		if err := tx.UpdateUser(ctx, view.User); err != nil {
+			return err
+		}
+		if err := forgetLoginFailures(ctx, tx, view.Login); err != nil {
 			return err
 		}
 		if err := tx.DeleteUserSessions(ctx, view.ID); err != nil {
@@ -260,7 +267,7 @@ func (a *App) ConfirmTOTP(ctx context.Context, who *Actor, code string) ([]strin
 		if err := tx.UpdateUser(ctx, u); err != nil {
 			return err
 		}
-		if err := clearThrottle(ctx, tx, keys); err != nil {
+		if err := succeeded(ctx, tx, keys); err != nil {
 			return err
 		}
 		if err := a.queue(ctx, tx, u.Email, u, notice.TOTPEnabled, newID(), notice.Data{}); err != nil {
@@ -289,11 +296,10 @@ func (a *App) DisableTOTP(ctx context.Context, who *Actor, password string) erro
 		return err
 	}
 	if !ok {
-		return &tenantry.Error{Code: tenantry.Invalid, Message: "password: is wrong",
-			Fields: []tenantry.FieldError{{Field: "password", Message: "is wrong"}}}
+		return a.failedWith(ctx, keys, tenantry.FieldInvalid("password", "is wrong"))
 	}
 	// The password was right, whatever is decided below.
-	if err := a.store.Update(ctx, func(tx tenantry.Tx) error { return clearThrottle(ctx, tx, keys) }); err != nil {
+	if err := a.store.Update(ctx, func(tx tenantry.Tx) error { return succeeded(ctx, tx, keys) }); err != nil {
 		return err
 	}
 	return a.update(ctx, func(tx tenantry.Tx) error {

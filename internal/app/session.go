@@ -80,10 +80,10 @@ func (a *App) SignIn(ctx context.Context, login, password, oldToken, ip, userAge
 		return nil, err
 	}
 	if !ok || u.Kind != tenantry.UserHuman {
-		return nil, errBadCredentials
+		return nil, a.failedWith(ctx, keys, errBadCredentials)
 	}
 	if u.Status == tenantry.UserLocked {
-		return nil, tenantry.Errorf(tenantry.Unauthenticated, "this user is locked; ask an administrator")
+		return nil, a.failedWith(ctx, keys, tenantry.Errorf(tenantry.Unauthenticated, "this user is locked; ask an administrator"))
 	}
 	token, hash := auth.NewToken()
 	res := &SignInResult{Token: token, MFARequired: u.TOTPEnabled}
@@ -92,7 +92,7 @@ func (a *App) SignIn(ctx context.Context, login, password, oldToken, ip, userAge
 		if err != nil {
 			return err
 		}
-		if err := clearThrottle(ctx, tx, keys); err != nil {
+		if err := succeeded(ctx, tx, keys); err != nil {
 			return err
 		}
 		if oldToken != "" {
@@ -146,7 +146,7 @@ func (a *App) VerifySecondFactor(ctx context.Context, who *Actor, code, recovery
 	}
 	a.totpChecks.Add(1)
 	wrong := tenantry.Errorf(tenantry.Unauthenticated, "the code is wrong or was used already")
-	return a.update(ctx, func(tx tenantry.Tx) error {
+	err := a.update(ctx, func(tx tenantry.Tx) error {
 		via := "totp"
 		if recoveryCode != "" {
 			via = "recovery_code"
@@ -159,7 +159,7 @@ func (a *App) VerifySecondFactor(ctx context.Context, who *Actor, code, recovery
 		} else if err := a.useTOTPCode(ctx, tx, who.User.ID, code); err != nil {
 			return err
 		}
-		if err := clearThrottle(ctx, tx, keys); err != nil {
+		if err := succeeded(ctx, tx, keys); err != nil {
 			return err
 		}
 		if err := tx.CompleteMFA(ctx, who.Session); err != nil {
@@ -175,6 +175,10 @@ func (a *App) VerifySecondFactor(ctx context.Context, who *Actor, code, recovery
 		}
 		return event(ctx, tx, who, u.OrgID, "session.create", "user", u.ID, map[string]any{"second_factor": via})
 	})
+	if tenantry.ErrorCode(err) == tenantry.Unauthenticated {
+		return a.failedWith(ctx, keys, err)
+	}
+	return err
 }
 
 // useTOTPCode accepts a current code of the user's confirmed secret once.
@@ -289,6 +293,9 @@ func (a *App) SetPassword(ctx context.Context, token, password, ip string) error
 		if err := tx.UpdateUser(ctx, u); err != nil {
 			return err
 		}
+		if err := forgetLoginFailures(ctx, tx, u.Login); err != nil {
+			return err
+		}
 		if err := tx.DeleteUserTokens(ctx, u.ID, t.Purpose); err != nil {
 			return err
 		}
@@ -343,8 +350,7 @@ func (a *App) ChangePassword(ctx context.Context, who *Actor, current, next stri
 		return err
 	}
 	if !ok {
-		return &tenantry.Error{Code: tenantry.Invalid, Message: "current_password: is wrong",
-			Fields: []tenantry.FieldError{{Field: "current_password", Message: "is wrong"}}}
+		return a.failedWith(ctx, keys, tenantry.FieldInvalid("current_password", "is wrong"))
 	}
 	hash := a.hashPassword(next)
 	return a.update(ctx, func(tx tenantry.Tx) error {
@@ -356,7 +362,7 @@ func (a *App) ChangePassword(ctx context.Context, who *Actor, current, next stri
 		if err := tx.UpdateUser(ctx, u); err != nil {
 			return err
 		}
-		if err := clearThrottle(ctx, tx, keys); err != nil {
+		if err := succeeded(ctx, tx, keys); err != nil {
 			return err
 		}
 		if err := tx.DeleteOtherSessions(ctx, u.ID, who.Session); err != nil {
@@ -385,8 +391,13 @@ func (a *App) ForgotPassword(ctx context.Context, login, ip string) error {
 		return &tenantry.Error{Code: tenantry.Invalid, Message: "login: is required",
 			Fields: []tenantry.FieldError{{Field: "login", Message: "give your login or e-mail address"}}}
 	}
-	if err := a.reserve(ctx, []throttleKey{{"forgot:" + strings.ToLower(login), forgotThrottle}}); err != nil {
+	forgotKeys := []throttleKey{{key: "forgot:" + strings.ToLower(login), policy: forgotThrottle}}
+	if err := a.reserve(ctx, forgotKeys); err != nil {
 		return nil // answer as always; just send nothing more
+	}
+	// Every request counts, sent or not: the next one waits.
+	if err := a.failed(ctx, forgotKeys); err != nil {
+		return err
 	}
 	return a.update(ctx, func(tx tenantry.Tx) error {
 		u, err := tx.UserByLogin(ctx, login)

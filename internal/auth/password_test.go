@@ -81,20 +81,20 @@ func TestPasswordPolicyVectors(t *testing.T) {
 func TestThrottleSlowsDownThenLocks(t *testing.T) {
 	p := Throttle{Limit: 4, Base: time.Second, Max: 3 * time.Second, LockFor: time.Hour}
 	now := time.Unix(1000, 0)
-	var fails int
-	var next time.Time
+	var c Count
 	var waits []time.Duration
 	for i := 0; i < 4; i++ {
 		var ok bool
-		fails, next, _, ok = p.Reserve(fails, next, now)
+		c, _, ok = p.Reserve(c, now)
 		if !ok {
 			t.Fatalf("attempt %d refused", i+1)
 		}
-		waits = append(waits, next.Sub(now))
-		if _, _, retry, ok := p.Reserve(fails, next, now); ok || retry != next.Sub(now) {
+		c = p.Fail(c, now)
+		waits = append(waits, c.NextAt.Sub(now))
+		if _, retry, ok := p.Reserve(c, now); ok || retry != c.NextAt.Sub(now) {
 			t.Fatalf("attempt during the wait allowed (%v)", retry)
 		}
-		now = next
+		now = c.NextAt
 	}
 	want := []time.Duration{time.Second, 2 * time.Second, 3 * time.Second, time.Hour}
 	for i := range want {
@@ -102,8 +102,37 @@ func TestThrottleSlowsDownThenLocks(t *testing.T) {
 			t.Fatalf("waits %v, want %v", waits, want)
 		}
 	}
-	if f, _, _, ok := p.Reserve(fails, next, now); !ok || f != 1 {
-		t.Fatalf("after the lock: %d %v", f, ok)
+	if c, _, ok := p.Reserve(c, now); !ok || c.Failures != 1 {
+		t.Fatalf("after the lock: %d %v", c.Failures, ok)
+	}
+}
+
+func TestThrottleSlotsAreNoWait(t *testing.T) {
+	p := DefaultThrottle
+	now := time.Unix(1000, 0)
+	var c Count
+	for i := 0; i < 4; i++ { // four correct attempts at once
+		var ok bool
+		if c, _, ok = p.Reserve(c, now); !ok {
+			t.Fatalf("concurrent attempt %d refused", i+1)
+		}
+	}
+	for i := 0; i < 4; i++ {
+		c = p.GiveBack(c)
+	}
+	if c.Failures != 0 || !c.NextAt.IsZero() {
+		t.Fatalf("after four successes: %+v", c)
+	}
+}
+
+func TestThrottleWindowForgets(t *testing.T) {
+	p := Throttle{Limit: 3, LockFor: time.Hour, Window: time.Minute}
+	now := time.Unix(1000, 0)
+	var c Count
+	c, _, _ = p.Reserve(c, now)
+	c, _, _ = p.Reserve(c, now)
+	if c, _, _ = p.Reserve(c, now.Add(2*time.Minute)); c.Failures != 1 {
+		t.Fatalf("failures older than the window still count: %d", c.Failures)
 	}
 }
 

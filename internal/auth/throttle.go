@@ -2,44 +2,82 @@ package auth
 
 import "time"
 
-// Throttle is the sign-in throttling policy: every attempt counts as a
-// failure before it is evaluated, each failure doubles the wait before the
-// next attempt, and Limit consecutive failures lock the key for LockFor.
-// A success clears the key. Because the slot is taken before the slow
-// check runs, concurrent guesses cannot slip past the limit.
+// Throttle is a throttling policy for one kind of key (a login from one
+// address, a login from anywhere, an address). An attempt takes a slot
+// before it is evaluated, so concurrent guesses cannot slip past Limit; a
+// slot taken is not a wait, so correct attempts at once all go through.
+// Only an attempt that failed makes the next one wait: nothing for the
+// first Free failures, then Base doubling up to Max. Limit consecutive
+// attempts lock the key for LockFor. A success gives back its slot or
+// clears the key, as the caller decides.
 type Throttle struct {
-	Limit   int
-	Base    time.Duration // the wait after the first failure; 0 counts without slowing down
+	Limit   int           // attempts that lock the key; 0 never locks
+	Free    int           // failures that cost no wait
+	Base    time.Duration // the wait after the first failure past Free; 0 never waits
 	Max     time.Duration // the longest wait short of the lock
 	LockFor time.Duration
+	// Window forgets failures when the last attempt is older than it;
+	// 0 keeps them until a success or the lock's end.
+	Window time.Duration
 }
 
-// DefaultThrottle locks after 10 failures for 15 minutes.
+// Count is a key's state: consecutive attempts that did not succeed (those
+// in flight included), the earliest next attempt, and the last attempt.
+type Count struct {
+	Failures int
+	NextAt   time.Time
+	LastAt   time.Time
+}
+
+// DefaultThrottle is for one login from one address: ten failures lock it
+// for 15 minutes, with waits from a quarter second to 30 seconds before.
 var DefaultThrottle = Throttle{Limit: 10, Base: 250 * time.Millisecond, Max: 30 * time.Second, LockFor: 15 * time.Minute}
 
-// Reserve takes one attempt for a key with the given consecutive failures
-// and earliest next attempt. It returns the key's new state, or ok false
-// and how long to wait when no attempt is allowed now.
-func (p Throttle) Reserve(failures int, nextAt, now time.Time) (newFailures int, newNextAt time.Time, retryAfter time.Duration, ok bool) {
-	if now.Before(nextAt) {
-		return failures, nextAt, nextAt.Sub(now), false
+// Reserve takes a slot for one attempt. It returns the key's new count, or
+// ok false and how long to wait when no attempt is allowed now.
+func (p Throttle) Reserve(c Count, now time.Time) (next Count, retryAfter time.Duration, ok bool) {
+	if now.Before(c.NextAt) {
+		return c, c.NextAt.Sub(now), false
 	}
-	if failures >= p.Limit {
-		failures = 0 // the lock has run out
+	if p.Window > 0 && !c.LastAt.IsZero() && now.Sub(c.LastAt) > p.Window {
+		c.Failures = 0
 	}
-	failures++
-	if failures >= p.Limit {
-		return failures, now.Add(p.LockFor), 0, true
+	if p.Limit > 0 && c.Failures >= p.Limit {
+		c.Failures = 0 // the lock has run out
 	}
-	if p.Base == 0 {
-		// Counted, not slowed down. The zero time (not now) keeps a
-		// concurrent transaction that began a moment earlier from seeing
-		// a wait that has not started for it.
-		return failures, time.Time{}, 0, true
+	c.Failures++
+	c.LastAt = now
+	if p.Limit > 0 && c.Failures >= p.Limit {
+		c.NextAt = now.Add(p.LockFor)
 	}
-	wait := p.Base << (failures - 1)
-	if wait > p.Max || wait <= 0 {
+	return c, 0, true
+}
+
+// Fail records that a reserved attempt failed: the next one waits.
+func (p Throttle) Fail(c Count, now time.Time) Count {
+	c.LastAt = now
+	if p.Limit > 0 && c.Failures >= p.Limit {
+		return c // locked when the slot was taken
+	}
+	past := c.Failures - p.Free
+	if p.Base == 0 || past <= 0 {
+		return c
+	}
+	wait := p.Base << (past - 1)
+	if wait > p.Max || wait <= 0 || past > 32 {
 		wait = p.Max
 	}
-	return failures, now.Add(wait), 0, true
+	if at := now.Add(wait); at.After(c.NextAt) {
+		c.NextAt = at
+	}
+	return c
+}
+
+// GiveBack returns the slot of an attempt that succeeded, for a key whose
+// other failures a success must not clear (an address shared by many).
+func (p Throttle) GiveBack(c Count) Count {
+	if c.Failures > 0 {
+		c.Failures--
+	}
+	return c
 }

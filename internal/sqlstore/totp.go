@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"unicode/utf8"
 
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
@@ -86,7 +87,7 @@ func (tx *Tx) RecoveryCodesLeft(ctx context.Context, userID string) (int, error)
 // PostgreSQL until the transaction ends.
 func (tx *Tx) LockThrottle(ctx context.Context, key string) (*tenantry.Throttle, error) {
 	t := tenantry.Throttle{Key: key}
-	var next int64
+	var next, last int64
 	// On PostgreSQL a concurrent success may delete the row between our
 	// insert and our select; then insert again.
 	for attempt := 0; ; attempt++ {
@@ -94,22 +95,31 @@ func (tx *Tx) LockThrottle(ctx context.Context, key string) (*tenantry.Throttle,
 			ON CONFLICT (key) DO NOTHING`, key); err != nil {
 			return nil, err
 		}
-		err := tx.queryRow(ctx, `SELECT failures, next_at FROM throttle WHERE key = $1`+tx.lockRows(false), key).
-			Scan(&t.Failures, &next)
+		err := tx.queryRow(ctx, `SELECT failures, next_at, last_at FROM throttle WHERE key = $1`+tx.lockRows(false), key).
+			Scan(&t.Failures, &next, &last)
 		if err == sql.ErrNoRows && attempt < 5 {
 			continue
 		}
 		if err != nil {
 			return nil, scanOne(err, "throttle")
 		}
-		t.NextAt = fromMicros(next)
+		t.NextAt, t.LastAt = fromMicros(next), fromMicros(last)
 		return &t, nil
 	}
 }
 
 // PutThrottle writes a throttle row.
 func (tx *Tx) PutThrottle(ctx context.Context, t *tenantry.Throttle) error {
-	_, err := tx.exec(ctx, `UPDATE throttle SET failures = $2, next_at = $3 WHERE key = $1`, t.Key, t.Failures, micros(t.NextAt))
+	_, err := tx.exec(ctx, `UPDATE throttle SET failures = $2, next_at = $3, last_at = $4 WHERE key = $1`,
+		t.Key, t.Failures, micros(t.NextAt), micros(t.LastAt))
+	return err
+}
+
+// DeleteThrottlePrefix forgets the failures of every key under prefix.
+func (tx *Tx) DeleteThrottlePrefix(ctx context.Context, prefix string) error {
+	// substr compares the same way on both databases, whatever the
+	// collation; the table is small and this runs on an admin's action.
+	_, err := tx.exec(ctx, `DELETE FROM throttle WHERE substr(key, 1, $2) = $1`, prefix, utf8.RuneCountInString(prefix))
 	return err
 }
 

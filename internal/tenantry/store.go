@@ -149,6 +149,9 @@ type Tx interface {
 	PutThrottle(ctx context.Context, t *Throttle) error
 	// DeleteThrottle forgets a key's failures.
 	DeleteThrottle(ctx context.Context, key string) error
+	// DeleteThrottlePrefix forgets the failures of every key that starts
+	// with prefix.
+	DeleteThrottlePrefix(ctx context.Context, prefix string) error
 
 	// CreateInvitation inserts inv; Conflict when one is pending for that
 	// person in that org.

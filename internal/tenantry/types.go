@@ -217,6 +217,7 @@ type Throttle struct {
 	Key      string
 	Failures int
 	NextAt   time.Time
+	LastAt   time.Time
 }
 
 // InvitationStatus is where an invitation stands.

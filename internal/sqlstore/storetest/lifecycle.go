@@ -211,6 +211,30 @@ func testThrottleCountsEveryConcurrentFailure(t *testing.T, s tenantry.Store, cl
 		}
 		return tx.DeleteThrottle(ctx, "login:a")
 	})
+	// The last attempt's time is kept; a prefix forgets one login's keys
+	// and no other's.
+	update(t, s, func(tx tenantry.Tx) error {
+		for _, k := range []string{"pair:a\t1.2.3.4", "pair:a\t::1", "pair:ab\t1.2.3.4"} {
+			th, err := tx.LockThrottle(ctx, k)
+			if err != nil {
+				return err
+			}
+			th.Failures, th.LastAt = 3, clock.Now()
+			if err := tx.PutThrottle(ctx, th); err != nil {
+				return err
+			}
+		}
+		return tx.DeleteThrottlePrefix(ctx, "pair:a\t")
+	})
+	update(t, s, func(tx tenantry.Tx) error {
+		for k, want := range map[string]int{"pair:a\t1.2.3.4": 0, "pair:a\t::1": 0, "pair:ab\t1.2.3.4": 3} {
+			th, err := tx.LockThrottle(ctx, k)
+			if err != nil || th.Failures != want || (want > 0 && !th.LastAt.Equal(clock.Now())) {
+				t.Fatalf("%q: %+v %v", k, th, err)
+			}
+		}
+		return nil
+	})
 }
 
 func testInvitations(t *testing.T, s tenantry.Store, clock *Clock) {
