@@ -18,6 +18,14 @@ type secondFactorInput struct {
 	}
 }
 
+type reauthInput struct {
+	Body struct {
+		Password     string `json:"password" maxLength:"1024"`
+		Code         string `json:"code,omitempty" maxLength:"10" doc:"Where two-factor sign-in is on: the code from the authenticator app"`
+		RecoveryCode string `json:"recovery_code,omitempty" maxLength:"40" doc:"One of the recovery codes, instead of a code"`
+	}
+}
+
 type changePasswordInput struct {
 	Body struct {
 		CurrentPassword string `json:"current_password" maxLength:"4096"`
@@ -89,6 +97,16 @@ func (s *Server) meRoutes() {
 	mfa.Errors = append(mfa.Errors, 429)
 	huma.Register(s.api, mfa, func(ctx context.Context, in *secondFactorInput) (*struct{}, error) {
 		return nil, s.problem(ctx, s.app.VerifySecondFactor(ctx, actor(ctx), in.Body.Code, in.Body.RecoveryCode))
+	})
+
+	reauth := op("reauthenticate", http.MethodPost, "/api/v1/session/reauth", "Prove it is you again, before a sensitive change", "Session")
+	reauth.DefaultStatus = http.StatusNoContent
+	reauth.Errors = append(reauth.Errors, 429)
+	reauth.Description = "Personal access tokens, enrolling or turning off two-factor sign-in, a new password, an e-mail change and " +
+		"client-secret rotation need a session that proved its user in the last 10 minutes; otherwise they answer 403 " +
+		"`reauthentication_required`. This proves it again: the password, and a TOTP or recovery code where enrolled."
+	huma.Register(s.api, reauth, func(ctx context.Context, in *reauthInput) (*struct{}, error) {
+		return nil, s.problem(ctx, s.app.Reauthenticate(ctx, actor(ctx), in.Body.Password, in.Body.Code, in.Body.RecoveryCode))
 	})
 
 	forgot := op("forgotPassword", http.MethodPost, "/api/v1/password/forgot", "Ask for a password reset link", "Session")

@@ -81,9 +81,9 @@ type idInput struct {
 type requestInput struct {
 	OrgID string `path:"org"`
 	Body  struct {
-		Kind       string `json:"kind" enum:"change_owner,other"`
+		Kind       string `json:"kind" enum:"change_owner,reset_2fa,other"`
 		Text       string `json:"text" maxLength:"5000"`
-		NewOwnerID string `json:"new_owner_id,omitempty" doc:"For change_owner: the user who should become the owner"`
+		NewOwnerID string `json:"new_owner_id,omitempty" doc:"The person the request is about: for change_owner the user who should become the owner, for reset_2fa the person whose two-factor sign-in the operator removes"`
 	}
 }
 
@@ -166,7 +166,8 @@ func (s *Server) workRoutes() {
 
 	cr := op("openServiceRequest", http.MethodPost, "/api/v1/orgs/{org}/service-requests", "Open a service request", "Support")
 	cr.DefaultStatus = http.StatusCreated
-	cr.Description = "Needs the Support permission. A change_owner request is the one way to replace an account's owner."
+	cr.Description = "Needs the Support permission. A change_owner request is the one way to replace an account's owner; " +
+		"a reset_2fa request the one way to remove an Owner's lost authenticator (the operator checks who asks, then accepts it)."
 	huma.Register(s.api, cr, func(ctx context.Context, in *requestInput) (*requestOutput, error) {
 		r, err := s.app.OpenServiceRequest(ctx, actor(ctx), in.OrgID, in.Body.Kind, in.Body.Text, in.Body.NewOwnerID)
 		if err != nil {

@@ -24,6 +24,8 @@ type Actor struct {
 	MustEnrolTOTP bool
 	// Via says how the actor authenticated.
 	Via Via
+	// AuthAt is when the actor's session last proved its user.
+	AuthAt time.Time
 
 	principal policy.Principal
 	tokenID   string        // the access token's jti, for revocation
@@ -101,7 +103,7 @@ func (a *App) Authenticate(ctx context.Context, sessionToken, ip string) (*Actor
 		if who, err = a.loadActor(ctx, tx, u); err != nil {
 			return err
 		}
-		who.Session, who.IP, who.PendingMFA = hash, ip, s.PendingMFA
+		who.Session, who.IP, who.PendingMFA, who.AuthAt = hash, ip, s.PendingMFA, s.AuthAt
 		return nil
 	})
 	if err != nil {

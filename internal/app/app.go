@@ -31,6 +31,10 @@ type Config struct {
 	SessionIdle time.Duration
 	// SessionMax ends a session this long after sign-in, used or not.
 	SessionMax time.Duration
+	// ReauthWindow is how long after a session proved its user a
+	// sensitive change (a personal access token, 2FA, a password, a
+	// client secret) may go ahead without proving it again.
+	ReauthWindow time.Duration
 	// Password is the argon2id cost of new password hashes.
 	Password auth.Params
 	// Throttle limits consecutive failures per login from one address and
@@ -69,6 +73,7 @@ func DefaultConfig() Config {
 		ActivationTTL:   72 * time.Hour,
 		SessionIdle:     30 * time.Minute,
 		SessionMax:      12 * time.Hour,
+		ReauthWindow:    10 * time.Minute,
 		Password:        auth.DefaultParams,
 		Throttle:        auth.DefaultThrottle,
 		LoginThrottle:   login,

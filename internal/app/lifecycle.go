@@ -199,6 +199,9 @@ func (a *App) BeginTOTP(ctx context.Context, who *Actor) (*auth.TOTPEnrolment, e
 	if who.User.Kind != tenantry.UserHuman {
 		return nil, forbidden("only people sign in with a second factor")
 	}
+	if err := a.recentAuth(who); err != nil {
+		return nil, err
+	}
 	e, err := auth.NewTOTP(a.cfg.Issuer, who.User.Login)
 	if err != nil {
 		return nil, err
@@ -226,6 +229,9 @@ func (a *App) BeginTOTP(ctx context.Context, who *Actor) (*auth.TOTPEnrolment, e
 // and returns ten single-use recovery codes, shown this once.
 func (a *App) ConfirmTOTP(ctx context.Context, who *Actor, code string) ([]string, error) {
 	if err := ready(who, stepEnrol); err != nil {
+		return nil, err
+	}
+	if err := a.recentAuth(who); err != nil {
 		return nil, err
 	}
 	keys := a.totpKeys(who.User.ID, who.IP)
@@ -275,6 +281,9 @@ func (a *App) ConfirmTOTP(ctx context.Context, who *Actor, code string) ([]strin
 		}
 		return event(ctx, tx, who, u.OrgID, "user.totp_enable", "user", u.ID, nil)
 	})
+	if tenantry.ErrorCode(err) == tenantry.Invalid {
+		return nil, a.failedWith(ctx, keys, err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -285,6 +294,9 @@ func (a *App) ConfirmTOTP(ctx context.Context, who *Actor, code string) ([]strin
 // password again, and is refused where the organization requires 2FA.
 func (a *App) DisableTOTP(ctx context.Context, who *Actor, password string) error {
 	if err := ready(who); err != nil {
+		return err
+	}
+	if err := a.recentAuth(who); err != nil {
 		return err
 	}
 	keys := a.loginKeys(who.User.Login, who.IP)

@@ -333,6 +333,9 @@ func (a *App) RotateClientSecret(ctx context.Context, who *Actor, userID, secret
 	if err := ready(who); err != nil {
 		return "", err
 	}
+	if err := a.recentAuth(who); err != nil {
+		return "", err
+	}
 	generated := secret == ""
 	if generated {
 		b := make([]byte, 32)

@@ -27,6 +27,9 @@ func (a *App) CreatePersonalToken(ctx context.Context, who *Actor, name string, 
 	if !a.policy.Allowed(who.Principal(), policy.ConfigurationManagementAPI, policy.Target{Org: who.User.OrgID}) {
 		return nil, "", forbidden("only Owners reach the Management API")
 	}
+	if err := a.recentAuth(who); err != nil {
+		return nil, "", err
+	}
 	var v tenantry.Validation
 	name = strings.TrimSpace(name)
 	checkName(&v, "name", name)

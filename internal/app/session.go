@@ -331,6 +331,9 @@ func (a *App) ChangePassword(ctx context.Context, who *Actor, current, next stri
 	if err := ready(who, stepPassword); err != nil {
 		return err
 	}
+	if err := a.recentAuth(who); err != nil {
+		return err
+	}
 	var v tenantry.Validation
 	if msg := auth.ValidatePassword(next, who.User.Login, who.User.Email); msg != "" {
 		v.Add("new_password", "%s", msg)

@@ -383,6 +383,12 @@ func (a *App) UpdateUser(ctx context.Context, who *Actor, id string, p UserPatch
 		if len(changed) == 0 {
 			return nil
 		}
+		if slices.Contains(changed, "email") {
+			// Where the e-mail is the login, this moves the account.
+			if err := a.recentAuth(who); err != nil {
+				return err
+			}
+		}
 		if err := tx.UpdateUser(ctx, view.User); err != nil {
 			return err
 		}

@@ -96,26 +96,34 @@ func (a *App) Workflows(ctx context.Context, who *Actor, orgID string) ([]*tenan
 // Service request kinds.
 const (
 	RequestChangeOwner = "change_owner"
-	RequestOther       = "other"
+	// RequestReset2FA asks the operator to remove a person's
+	// authenticator, for an Owner (whom nobody in the tenant administers)
+	// who lost it along with the recovery codes.
+	RequestReset2FA = "reset_2fa"
+	RequestOther    = "other"
 )
 
 // OpenServiceRequest asks the platform operator for something (P2); it
 // needs support.new_service_request. A change_owner request names the
-// user of the org who should become its owner.
+// user of the org who should become its owner; a reset_2fa request the
+// person whose second factor is to be removed.
 func (a *App) OpenServiceRequest(ctx context.Context, who *Actor, orgID, kind, text, newOwnerID string) (*tenantry.ServiceRequest, error) {
 	if err := ready(who); err != nil {
 		return nil, err
 	}
 	var v tenantry.Validation
 	text = strings.TrimSpace(text)
-	if kind != RequestChangeOwner && kind != RequestOther {
-		v.Add("kind", "must be change_owner or other")
+	if kind != RequestChangeOwner && kind != RequestReset2FA && kind != RequestOther {
+		v.Add("kind", "must be change_owner, reset_2fa or other")
 	}
 	if text == "" || len(text) > 5000 {
 		v.Add("text", "describe the request in 1 to 5,000 characters")
 	}
 	if kind == RequestChangeOwner && newOwnerID == "" {
 		v.Add("new_owner_id", "name the user who should become the owner")
+	}
+	if kind == RequestReset2FA && newOwnerID == "" {
+		v.Add("new_owner_id", "name the person whose two-factor sign-in should be reset")
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -129,7 +137,12 @@ func (a *App) OpenServiceRequest(ctx context.Context, who *Actor, orgID, kind, t
 		if !a.policy.Allowed(who.Principal(), policy.SupportNewServiceRequest, policy.Target{Org: o.ID}) {
 			return forbidden("you may not open service requests")
 		}
-		if kind == RequestChangeOwner {
+		if kind == RequestReset2FA {
+			u, err := tx.User(ctx, newOwnerID)
+			if err != nil || u.OrgID != o.ID || u.Kind != tenantry.UserHuman || !u.TOTPEnabled {
+				return tenantry.FieldInvalid("new_owner_id", "must be a person of this organization with two-factor sign-in on")
+			}
+		} else if kind == RequestChangeOwner {
 			u, err := tx.User(ctx, newOwnerID)
 			if err != nil || u.OrgID != o.ID || u.Kind != tenantry.UserHuman || u.Status != tenantry.UserActive {
 				return &tenantry.Error{Code: tenantry.Invalid, Message: "new_owner_id: must be an active person of this organization",
@@ -197,8 +210,19 @@ func (a *App) ResolveServiceRequest(ctx context.Context, who *Actor, id string, 
 		r.Status, r.Resolution, r.ResolvedBy, r.ResolvedAt = "rejected", strings.TrimSpace(resolution), who.User.ID, tx.Now()
 		if accept {
 			r.Status = "resolved"
-			if r.Kind == RequestChangeOwner {
+			switch r.Kind {
+			case RequestChangeOwner:
 				if err := a.changeOwner(ctx, tx, who, r); err != nil {
+					return err
+				}
+			case RequestReset2FA:
+				// The operator has checked who asks, out of band; the
+				// reset ends the person's sessions and tells them by mail.
+				u, err := tx.User(ctx, r.NewOwnerID)
+				if err != nil || u.OrgID != r.OrgID {
+					return tenantry.Errorf(tenantry.Conflict, "the named person is no longer in this organization")
+				}
+				if err := a.dropTOTP(ctx, tx, who, u, "user.totp_reset"); err != nil {
 					return err
 				}
 			}

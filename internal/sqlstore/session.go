@@ -8,15 +8,15 @@ import (
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
-const sessionColumns = `id, hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent, pending_mfa`
+const sessionColumns = `id, hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent, pending_mfa, auth_at`
 
 func scanSession(row interface{ Scan(...any) error }) (*tenantry.Session, error) {
 	var s tenantry.Session
-	var created, seen, expires int64
-	if err := row.Scan(&s.ID, &s.Hash, &s.UserID, &created, &seen, &expires, &s.IP, &s.UserAgent, &s.PendingMFA); err != nil {
+	var created, seen, expires, authAt int64
+	if err := row.Scan(&s.ID, &s.Hash, &s.UserID, &created, &seen, &expires, &s.IP, &s.UserAgent, &s.PendingMFA, &authAt); err != nil {
 		return nil, err
 	}
-	s.CreatedAt, s.LastSeenAt, s.ExpiresAt = fromMicros(created), fromMicros(seen), fromMicros(expires)
+	s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.AuthAt = fromMicros(created), fromMicros(seen), fromMicros(expires), fromMicros(authAt)
 	return &s, nil
 }
 
@@ -26,8 +26,12 @@ func (tx *Tx) CreateSession(ctx context.Context, s *tenantry.Session) error {
 	if s.ID == "" {
 		s.ID = newID()
 	}
-	_, err := tx.exec(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		s.ID, s.Hash, s.UserID, micros(s.CreatedAt), micros(s.LastSeenAt), micros(s.ExpiresAt), s.IP, s.UserAgent, s.PendingMFA)
+	if !s.PendingMFA {
+		s.AuthAt = tx.now
+	}
+	_, err := tx.exec(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		s.ID, s.Hash, s.UserID, micros(s.CreatedAt), micros(s.LastSeenAt), micros(s.ExpiresAt), s.IP, s.UserAgent, s.PendingMFA,
+		micros(s.AuthAt))
 	return err
 }
 
@@ -59,9 +63,10 @@ func (tx *Tx) UserSessions(ctx context.Context, userID string) ([]*tenantry.Sess
 	return out, translate(rows.Err())
 }
 
-// CompleteMFA clears a session's pending second factor.
+// CompleteMFA clears a session's pending second factor and records that
+// it proved its user now.
 func (tx *Tx) CompleteMFA(ctx context.Context, hash string) error {
-	return tx.execOne(ctx, "session", `UPDATE sessions SET pending_mfa = FALSE WHERE hash = $1`, hash)
+	return tx.execOne(ctx, "session", `UPDATE sessions SET pending_mfa = FALSE, auth_at = $2 WHERE hash = $1`, hash, micros(tx.now))
 }
 
 // DeleteSessionByID removes a user's session by its public id.

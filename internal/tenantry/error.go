@@ -51,6 +51,9 @@ const (
 	// TOTPEnrolmentRequired means the organization requires two-factor
 	// sign-in and the user must enrol an authenticator first.
 	TOTPEnrolmentRequired Code = "totp_enrolment_required"
+	// ReauthenticationRequired means a sensitive change needs the session
+	// to prove its user again (password, and TOTP where enrolled).
+	ReauthenticationRequired Code = "reauthentication_required"
 	// Throttled means too many failed attempts; RetryAfter says when to retry.
 	Throttled Code = "throttled"
 	// OrgManagementUnavailable: marketplace accounts have no organization management (O5).
@@ -69,6 +72,7 @@ var codeKinds = map[Code]Code{
 	InitialOwner:             Forbidden,
 	MFARequired:              Unauthenticated,
 	TOTPEnrolmentRequired:    Forbidden,
+	ReauthenticationRequired: Forbidden,
 	Throttled:                TooMany,
 	OrgManagementUnavailable: Forbidden,
 	TransferNotAllowed:       Forbidden,

@@ -93,7 +93,9 @@ type Tx interface {
 	Session(ctx context.Context, hash string) (*Session, error)
 	// UserSessions returns a user's sessions, newest first.
 	UserSessions(ctx context.Context, userID string) ([]*Session, error)
-	// CompleteMFA clears a session's pending second factor.
+	// CompleteMFA clears a session's pending second factor and records
+	// that the session proved its user now (AuthAt); re-authentication
+	// records it the same way.
 	CompleteMFA(ctx context.Context, hash string) error
 	// DeleteSessionByID removes a user's session by its public id, or NotFound.
 	DeleteSessionByID(ctx context.Context, userID, id string) error

@@ -168,6 +168,9 @@ type Session struct {
 	// PendingMFA marks a session whose password was right but whose
 	// second factor is still to be given; it authorizes nothing else.
 	PendingMFA bool
+	// AuthAt is when the session last proved its user: the password, and
+	// the second factor where enrolled. Set at creation unless PendingMFA.
+	AuthAt time.Time
 }
 
 // Event is one audit record: who did what to which target, and when.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/base64"
+	"errors"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -230,5 +231,41 @@ func (h *Handler) endSession(w http.ResponseWriter, r *http.Request, who *app.Ac
 		return err
 	}
 	redirect(w, r, withFlash("/account/sessions", "ended"))
+	return nil
+}
+
+// confirmTarget is where the confirm page returns to: a path of this
+// portal, never another site.
+func confirmTarget(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/account"
+	}
+	return next
+}
+
+func (h *Handler) confirmForm(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
+	p := h.newPage(r, "Confirm it is you", "account")
+	p.Form.Set("next", confirmTarget(r.URL.Query().Get("next")))
+	h.render(w, r, http.StatusOK, "confirm.html", p)
+	return nil
+}
+
+func (h *Handler) confirm(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
+	p, ok := h.posted(w, r, "Confirm it is you", "account")
+	if !ok {
+		return nil
+	}
+	code, recovery := strings.TrimSpace(p.V("code")), ""
+	if len(code) > 8 { // recovery codes are longer than any TOTP code
+		code, recovery = "", code
+	}
+	if err := h.app.Reauthenticate(r.Context(), who, p.V("password"), code, recovery); err != nil {
+		if e := (*tenantry.Error)(nil); errors.As(err, &e) && len(e.Fields) > 0 && e.Fields[0].Field == "recovery_code" {
+			e.Fields[0].Field = "code"
+		}
+		h.fail(w, r, "confirm.html", p, err)
+		return nil
+	}
+	redirect(w, r, confirmTarget(p.V("next")))
 	return nil
 }

@@ -210,7 +210,7 @@ func (h *Handler) openRequest(w http.ResponseWriter, r *http.Request, who *app.A
 	}
 	p.Data = d
 	newOwner := ""
-	if p.V("kind") == app.RequestChangeOwner {
+	if p.V("kind") == app.RequestChangeOwner || p.V("kind") == app.RequestReset2FA {
 		newOwner = p.V("new_owner_id")
 	}
 	if _, err := h.app.OpenServiceRequest(r.Context(), who, d.Org.ID, p.V("kind"), p.V("text"), newOwner); err != nil {

@@ -262,6 +262,15 @@ func (h *Handler) RefuseInput(w http.ResponseWriter, r *http.Request, field, mes
 // fail shows err on the page: field errors next to their fields, the rest
 // at the top, with the status the API would answer.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, name string, p *page, err error) {
+	if tenantry.ErrorCode(err) == tenantry.ReauthenticationRequired {
+		// Prove it is you, then back to the page the form was on.
+		back := r.URL.Path
+		if !h.hasPage(back) {
+			back = "/account"
+		}
+		redirect(w, r, "/account/confirm?next="+url.QueryEscape(back))
+		return
+	}
 	status := h.explain(r, p, err)
 	h.render(w, r, status, name, p)
 }
@@ -361,10 +370,11 @@ func (h *Handler) signedIn(fn handler) http.HandlerFunc {
 		case who.PendingMFA:
 			redirect(w, r, "/signin/totp")
 			return
-		case who.User.MustChangePassword && r.URL.Path != "/account/password":
+		case who.User.MustChangePassword && r.URL.Path != "/account/password" && r.URL.Path != "/account/confirm":
 			redirect(w, r, "/account/password")
 			return
-		case who.MustEnrolTOTP && !who.User.MustChangePassword && !strings.HasPrefix(r.URL.Path, "/account/2fa"):
+		case who.MustEnrolTOTP && !who.User.MustChangePassword && !strings.HasPrefix(r.URL.Path, "/account/2fa") &&
+			r.URL.Path != "/account/confirm":
 			redirect(w, r, "/account/2fa")
 			return
 		}
@@ -372,6 +382,18 @@ func (h *Handler) signedIn(fn handler) http.HandlerFunc {
 			p := h.newPage(r, "Error", "")
 			h.fail(w, r, "error.html", p, err)
 		}
+	}
+}
+
+// sensitive asks the person to prove who they are before a page whose
+// changes need it, rather than after they filled its form in.
+func (h *Handler) sensitive(fn handler) handler {
+	return func(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
+		if h.app.NeedsReauth(who) {
+			redirect(w, r, "/account/confirm?next="+url.QueryEscape(r.URL.Path))
+			return nil
+		}
+		return fn(w, r, who)
 	}
 }
 
@@ -419,13 +441,15 @@ func (h *Handler) routes(mux *http.ServeMux) {
 
 	mux.HandleFunc("GET /account", h.signedIn(h.account))
 	mux.HandleFunc("POST /account", h.signedIn(h.updateAccount))
-	mux.HandleFunc("GET /account/password", h.signedIn(h.passwordChangeForm))
+	mux.HandleFunc("GET /account/confirm", h.signedIn(h.confirmForm))
+	mux.HandleFunc("POST /account/confirm", h.signedIn(h.confirm))
+	mux.HandleFunc("GET /account/password", h.signedIn(h.sensitive(h.passwordChangeForm)))
 	mux.HandleFunc("POST /account/password", h.signedIn(h.passwordChange))
-	mux.HandleFunc("GET /account/2fa", h.signedIn(h.totpPage))
+	mux.HandleFunc("GET /account/2fa", h.signedIn(h.sensitive(h.totpPage)))
 	mux.HandleFunc("POST /account/2fa/begin", h.signedIn(h.totpBegin))
 	mux.HandleFunc("POST /account/2fa", h.signedIn(h.totpConfirm))
 	mux.HandleFunc("POST /account/2fa/disable", h.signedIn(h.totpDisable))
-	mux.HandleFunc("GET /account/tokens", h.signedIn(h.tokens))
+	mux.HandleFunc("GET /account/tokens", h.signedIn(h.sensitive(h.tokens)))
 	mux.HandleFunc("POST /account/tokens", h.signedIn(h.createToken))
 	mux.HandleFunc("POST /account/tokens/{id}/delete", h.signedIn(h.deleteToken))
 	mux.HandleFunc("GET /account/sessions", h.signedIn(h.sessions))

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/auth"
@@ -30,6 +31,8 @@ type Options struct {
 	PublicURL string
 	// Tune, if set, adjusts the app's configuration.
 	Tune func(*app.Config)
+	// Now, if set, is the clock of the store and the app.
+	Now func() time.Time
 }
 
 // Server is one running Tenantry.
@@ -48,7 +51,7 @@ func Start(t testing.TB, o Options) *Server {
 	if o.Backend.Open == nil {
 		o.Backend = sqltest.Backends()[0]
 	}
-	db := o.Backend.Open(t, nil)
+	db := o.Backend.Open(t, o.Now)
 	smtp := smtptest.Start(t, nil)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -63,6 +66,9 @@ func Start(t testing.TB, o Options) *Server {
 		cfg.PublicURL = "http://" + ln.Addr().String()
 	}
 	cfg.Password = auth.Params{Memory: 64, Time: 1, Threads: 1} // real argon2id, cheap for tests
+	if o.Now != nil {
+		cfg.Now = o.Now
+	}
 	if o.Tune != nil {
 		o.Tune(&cfg)
 	}
