@@ -296,3 +296,17 @@ func TestSchemaLinksNameThePublicURL(t *testing.T) {
 		}
 	})
 }
+
+// TestAPIUsersHaveNoProfileSessionsOrTokens is finding 14: API users
+// could PATCH /me and read /me/sessions and /me/tokens.
+func TestAPIUsersHaveNoProfileSessionsOrTokens(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b sqltest.Backend) {
+		f := newFixture(t, b)
+		robot := f.apiUser("A", "fleet")
+		robot.must(403, "PATCH", "/api/v1/me", `{"first_name":"Evil"}`)
+		robot.must(403, "GET", "/api/v1/me/sessions", nil)
+		robot.must(403, "GET", "/api/v1/me/tokens", nil)
+		f.clients["userA"].must(200, "PATCH", "/api/v1/me", `{"first_name":"Still"}`)
+		f.clients["ownerA"].must(200, "GET", "/api/v1/me/tokens", nil)
+	})
+}

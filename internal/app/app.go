@@ -9,6 +9,7 @@ import (
 	"context"
 	"log/slog"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -102,7 +103,29 @@ type App struct {
 
 	passwordChecks atomic.Int64
 	totpChecks     atomic.Int64
+
+	// after is work a use case left to run once its caller has its
+	// answer; Settle waits for it. spawn starts it (a test holds it).
+	after sync.WaitGroup
+	spawn func(func())
 }
+
+// later runs fn after the caller has been answered, under a context that
+// outlives the request, logging what fails. Used where the time a step
+// takes would tell the caller something (does this login exist?).
+func (a *App) later(ctx context.Context, what string, fn func(ctx context.Context) error) {
+	a.after.Add(1)
+	a.spawn(func() {
+		defer a.after.Done()
+		if err := fn(context.WithoutCancel(ctx)); err != nil {
+			a.log.ErrorContext(ctx, what, "err", err)
+		}
+	})
+}
+
+// Settle waits until the work use cases left to run after answering is
+// done: before shutdown, and in tests before looking at its effects.
+func (a *App) Settle() { a.after.Wait() }
 
 // New returns an App. wake, if not nil, is called after a change that may
 // have queued e-mail has committed, so the dispatcher can send at once.
@@ -118,7 +141,7 @@ func New(store tenantry.Store, p *policy.Policy, log *slog.Logger, cfg Config, w
 		cfg.Now = time.Now
 	}
 	return &App{store: store, policy: p, notices: r, log: log, cfg: cfg, wake: wake,
-		hashSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}, nil
+		hashSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), spawn: func(f func()) { go f() }}, nil
 }
 
 // Policy returns the policy the App enforces.

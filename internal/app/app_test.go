@@ -77,6 +77,7 @@ func (e *env) signIn(login string) *app.Actor {
 // mailTo returns the newest outbox message to addr.
 func (e *env) mailTo(addr string) *tenantry.Mail {
 	e.t.Helper()
+	e.app.Settle()
 	var found *tenantry.Mail
 	e.must(e.db.View(ctx, func(tx tenantry.Tx) error {
 		all, err := tx.Outbox(ctx, 1000)
@@ -94,6 +95,7 @@ func (e *env) mailTo(addr string) *tenantry.Mail {
 }
 
 func (e *env) outboxSize() int {
+	e.app.Settle()
 	var n int
 	e.db.View(ctx, func(tx tenantry.Tx) error { all, err := tx.Outbox(ctx, 10000); n = len(all); return err })
 	return n

@@ -60,6 +60,9 @@ func (a *App) PersonalTokens(ctx context.Context, who *Actor) ([]*tenantry.Perso
 	if err := ready(who); err != nil {
 		return nil, err
 	}
+	if err := person(who); err != nil {
+		return nil, err
+	}
 	var out []*tenantry.PersonalToken
 	err := a.store.View(ctx, func(tx tenantry.Tx) error {
 		var err error
@@ -72,6 +75,9 @@ func (a *App) PersonalTokens(ctx context.Context, who *Actor) ([]*tenantry.Perso
 // DeletePersonalToken revokes one of the actor's personal access tokens.
 func (a *App) DeletePersonalToken(ctx context.Context, who *Actor, id string) error {
 	if err := ready(who); err != nil {
+		return err
+	}
+	if err := person(who); err != nil {
 		return err
 	}
 	return a.update(ctx, func(tx tenantry.Tx) error {

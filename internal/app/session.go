@@ -217,6 +217,15 @@ func (a *App) SignOut(ctx context.Context, who *Actor) error {
 	})
 }
 
+// person refuses machines (API users, service accounts) what only people
+// have: sessions, personal access tokens, a profile of their own.
+func person(who *Actor) error {
+	if who.User.Kind != tenantry.UserHuman {
+		return forbidden("API users and service accounts have no sessions or personal access tokens")
+	}
+	return nil
+}
+
 // SessionView is one of a user's sessions as they may see it.
 type SessionView struct {
 	*tenantry.Session
@@ -226,6 +235,9 @@ type SessionView struct {
 // MySessions lists the actor's own sessions.
 func (a *App) MySessions(ctx context.Context, who *Actor) ([]SessionView, error) {
 	if err := ready(who, stepSelf); err != nil {
+		return nil, err
+	}
+	if err := person(who); err != nil {
 		return nil, err
 	}
 	var out []SessionView
@@ -242,6 +254,9 @@ func (a *App) MySessions(ctx context.Context, who *Actor) ([]SessionView, error)
 // EndSession ends one of the actor's own sessions by its id.
 func (a *App) EndSession(ctx context.Context, who *Actor, id string) error {
 	if err := ready(who, stepSelf); err != nil {
+		return err
+	}
+	if err := person(who); err != nil {
 		return err
 	}
 	return a.update(ctx, func(tx tenantry.Tx) error {
@@ -386,8 +401,9 @@ func (a *App) ChangePassword(ctx context.Context, who *Actor, current, next stri
 var forgotThrottle = auth.Throttle{Limit: 5, Base: time.Minute, Max: 15 * time.Minute, LockFor: time.Hour}
 
 // ForgotPassword e-mails a reset link to an active person with that login.
-// It answers the same whether or not the login exists, and does about the
-// same work either way: one throttle row and one audit event.
+// It answers the same whether or not the login exists, in the same time:
+// the answer comes after the throttle, which every login takes alike, and
+// the lookup, the link and the mail follow after answering (Settle waits).
 func (a *App) ForgotPassword(ctx context.Context, login, ip string) error {
 	login = strings.TrimSpace(login)
 	if login == "" || len(login) > 254 {
@@ -402,6 +418,12 @@ func (a *App) ForgotPassword(ctx context.Context, login, ip string) error {
 	if err := a.failed(ctx, forgotKeys); err != nil {
 		return err
 	}
+	a.later(ctx, "forgot password", func(ctx context.Context) error { return a.sendReset(ctx, login, ip) })
+	return nil
+}
+
+// sendReset is ForgotPassword's work after answering.
+func (a *App) sendReset(ctx context.Context, login, ip string) error {
 	return a.update(ctx, func(tx tenantry.Tx) error {
 		u, err := tx.UserByLogin(ctx, login)
 		if tenantry.ErrorCode(err) == tenantry.NotFound {

@@ -410,6 +410,9 @@ func (a *App) UpdateProfile(ctx context.Context, who *Actor, p UserPatch) (*User
 	if err := ready(who); err != nil {
 		return nil, err
 	}
+	if !a.policy.Allowed(who.Principal(), policy.UsersAdministerOwnUser, policy.Target{Org: who.User.OrgID}) {
+		return nil, forbidden("your role does not let you change your own profile")
+	}
 	if p.Email != nil && *p.Email != who.User.Email {
 		return nil, &tenantry.Error{Code: tenantry.Forbidden, Message: "your e-mail address is changed by an administrator of your organization",
 			Fields: []tenantry.FieldError{{Field: "email", Message: "ask an administrator of your organization to change it"}}}

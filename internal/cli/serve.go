@@ -98,6 +98,7 @@ func serveCmd(s *settings) *cobra.Command {
 			if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				return err
 			}
+			w.app.Settle() // work answered requests left, such as a reset mail
 			return nil
 		},
 	}

@@ -534,4 +534,6 @@ var german = map[string]string{
 	"must be a person of this organization with two-factor sign-in on":                                                          "muss eine Person dieser Organisation mit eingeschalteter Zwei-Faktor-Anmeldung sein",
 	"must be change_owner, reset_2fa or other":                                                                                  "muss change_owner, reset_2fa oder other sein",
 	"the named person is no longer in this organization":                                                                        "die genannte Person gehört nicht mehr zu dieser Organisation",
+	"your role does not let you change your own profile":                                                                        "Ihre Rolle erlaubt Ihnen nicht, Ihr eigenes Profil zu ändern",
+	"API users and service accounts have no sessions or personal access tokens":                                                 "API-Benutzer und Dienstkonten haben keine Sitzungen und keine persönlichen Zugriffstoken",
 }

@@ -98,6 +98,7 @@ func Start(t testing.TB, o Options) *Server {
 // MailTo delivers the outbox and returns the newest message to addr.
 func (s *Server) MailTo(addr string) smtptest.Message {
 	s.t.Helper()
+	s.App.Settle()
 	if _, err := s.Dispatcher.Drain(context.Background()); err != nil {
 		s.t.Fatal(err)
 	}
