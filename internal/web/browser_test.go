@@ -37,7 +37,13 @@ type site struct {
 
 func newSite(t testing.TB) *site {
 	t.Helper()
-	s := &site{Server: servertest.Start(t, servertest.Options{}), t: t}
+	return newSiteWith(t, servertest.Options{})
+}
+
+// newSiteWith is newSite on a server with options o.
+func newSiteWith(t testing.TB, o servertest.Options) *site {
+	t.Helper()
+	s := &site{Server: servertest.Start(t, o), t: t}
 
 	ctx := context.Background()
 	boot, err := s.App.Bootstrap(ctx, false)

@@ -87,9 +87,14 @@ func (h *Handler) users(w http.ResponseWriter, r *http.Request, who *app.Actor) 
 		Login: q.Get("login"), Email: q.Get("email"), Cursor: q.Get("cursor"), Limit: 50,
 		Sort: tenantry.UserSort(q.Get("sort")), Desc: q.Get("order") == "desc"}
 	list, next, err := h.app.ListUsers(ctx, who, f)
-	if err != nil {
+	if tenantry.ErrorCode(err).Kind() == tenantry.Invalid {
+		// A filter or cursor at fault: the page with its form, said where.
+		p.Data = &usersData{Org: org, Sort: sortLinks(q)}
 		h.fail(w, r, "users.html", p, err)
 		return nil
+	}
+	if err != nil {
+		return err // refused or failed: the error page
 	}
 	d := &usersData{Org: org, CanCreate: len(h.app.Assignable(who, org, true)) > 0, Sort: sortLinks(q)}
 	if d.CanCreate && f.Cursor == "" {

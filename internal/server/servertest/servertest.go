@@ -33,6 +33,8 @@ type Options struct {
 	Tune func(*app.Config)
 	// Now, if set, is the clock of the store and the app.
 	Now func() time.Time
+	// Log, if set, receives the server's log lines (as text).
+	Log io.Writer
 }
 
 // Server is one running Tenantry.
@@ -72,7 +74,10 @@ func Start(t testing.TB, o Options) *Server {
 	if o.Tune != nil {
 		o.Tune(&cfg)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	log := slog.New(slog.NewTextHandler(o.Log, nil))
 	a, err := app.New(db, policy.Default(), log, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
