@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,6 +18,7 @@ import (
 
 func serveCmd(s *settings) *cobra.Command {
 	var demo bool
+	var trustedProxies []string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the Tenantry server",
@@ -48,7 +51,11 @@ func serveCmd(s *settings) *cobra.Command {
 				return err
 			}
 			api.Version = Version
-			handler, err := server.New(a, log, server.Config{PublicURL: s.public()})
+			proxies, err := parseProxies(trustedProxies)
+			if err != nil {
+				return err
+			}
+			handler, err := server.New(a, log, server.Config{PublicURL: s.public(), TrustedProxies: proxies})
 			if err != nil {
 				return err
 			}
@@ -103,5 +110,29 @@ func serveCmd(s *settings) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&demo, "demo", false, "seed a demo customer account and print how to sign in")
+	cmd.Flags().StringSliceVar(&trustedProxies, "trusted-proxies", nil,
+		"networks (CIDRs or addresses, comma-separated) of the reverse proxies whose Forwarded/X-Forwarded-For "+
+			"headers name the client's address; without it the peer address counts (env TENANTRY_TRUSTED_PROXIES)")
 	return cmd
+}
+
+// parseProxies reads --trusted-proxies: CIDRs, or single addresses.
+func parseProxies(list []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range list {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("--trusted-proxies: %q is neither a CIDR (10.0.0.0/8) nor an address", s)
+		}
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }

@@ -6,6 +6,7 @@ package httpauth
 import (
 	"context"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -28,11 +29,13 @@ const (
 
 // Middleware resolves the bearer token or the session cookie into an
 // actor for the handlers; a missing or stale credential leaves no actor,
-// and the use case then answers 401.
-func Middleware(a *app.App, next http.Handler) http.Handler {
+// and the use case then answers 401. It also resolves the client's
+// address: the peer's, or, when the peer is one of proxies, the one the
+// proxies name (see ClientAddr).
+func Middleware(a *app.App, proxies []netip.Prefix, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		ip := ClientIP(r)
+		ip := ClientAddr(r, proxies)
 		ctx = context.WithValue(ctx, ipKey, ip)
 		ctx = context.WithValue(ctx, uaKey, r.UserAgent())
 		if raw := Bearer(r); raw != "" {
@@ -79,14 +82,89 @@ func Bearer(r *http.Request) string {
 	return ""
 }
 
-// ClientIP is the peer address. Forwarded headers are not trusted: they
-// are the client's to forge.
+// ClientIP is the client's address as Middleware resolved it, or the
+// peer address for a request that did not pass it.
 func ClientIP(r *http.Request) string {
+	if ip := IP(r.Context()); ip != "" {
+		return ip
+	}
+	return peer(r)
+}
+
+func peer(r *http.Request) string {
 	host := r.RemoteAddr
 	if i := strings.LastIndexByte(host, ':'); i >= 0 {
 		host = host[:i]
 	}
 	return strings.Trim(host, "[]")
+}
+
+// ClientAddr is the address a request comes from. Forwarded headers are
+// the client's to forge, so they count only when the peer is a trusted
+// proxy; then the addresses they list are read from the right (the
+// nearest hop) and the first that is not itself a trusted proxy is the
+// client. Forwarded (RFC 7239) is read when present, else X-Forwarded-For.
+func ClientAddr(r *http.Request, proxies []netip.Prefix) string {
+	p := peer(r)
+	if !trusted(p, proxies) {
+		return p
+	}
+	hops := forwardedFor(r.Header.Values("Forwarded"))
+	if len(hops) == 0 {
+		for _, h := range r.Header.Values("X-Forwarded-For") {
+			for _, f := range strings.Split(h, ",") {
+				hops = append(hops, strings.TrimSpace(f))
+			}
+		}
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		addr, err := netip.ParseAddr(strings.Trim(hops[i], "[]"))
+		if err != nil {
+			return p // a hop we cannot read: trust nothing beyond the proxy
+		}
+		if !trusted(addr.String(), proxies) || i == 0 {
+			return addr.Unmap().String() // or, when every hop is a proxy, the farthest
+		}
+	}
+	return p
+}
+
+func trusted(ip string, proxies []netip.Prefix) bool {
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return false
+	}
+	addr = addr.Unmap()
+	for _, pr := range proxies {
+		if pr.Contains(addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// forwardedFor lists the for= addresses of Forwarded headers, in order;
+// an IPv6 address is quoted and bracketed, a port follows a colon.
+func forwardedFor(headers []string) []string {
+	var out []string
+	for _, h := range headers {
+		for _, elem := range strings.Split(h, ",") {
+			for _, pair := range strings.Split(elem, ";") {
+				k, v, ok := strings.Cut(strings.TrimSpace(pair), "=")
+				if !ok || !strings.EqualFold(k, "for") {
+					continue
+				}
+				v = strings.Trim(v, `"`)
+				if strings.HasPrefix(v, "[") {
+					v = v[1:strings.IndexByte(v+"]", ']')]
+				} else if i := strings.LastIndexByte(v, ':'); i >= 0 && strings.Count(v, ":") == 1 {
+					v = v[:i]
+				}
+				out = append(out, v)
+			}
+		}
+	}
+	return out
 }
 
 // Actor is the request's authenticated actor, or nil.

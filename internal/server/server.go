@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"regexp"
 	"strconv"
 	"strings"
@@ -29,6 +30,9 @@ import (
 // Config is what the HTTP surface needs besides the App.
 type Config struct {
 	PublicURL string
+	// TrustedProxies are the networks whose Forwarded and
+	// X-Forwarded-For headers name the client's address.
+	TrustedProxies []netip.Prefix
 }
 
 // New returns the handler that serves everything; it fails when a page
@@ -67,7 +71,7 @@ func New(a *app.App, log *slog.Logger, cfg Config) (http.Handler, error) {
 			"detail": "cross-origin request refused"})
 	}))
 	var h http.Handler = notePattern(mux)
-	h = httpauth.Middleware(a, h)
+	h = httpauth.Middleware(a, cfg.TrustedProxies, h)
 	h = cop.Handler(h)
 	h = httpinput.Middleware(h, func(w http.ResponseWriter, r *http.Request, field, msg string) {
 		switch {
