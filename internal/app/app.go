@@ -18,6 +18,7 @@ import (
 	"github.com/tenantry/tenantry/internal/auth"
 	"github.com/tenantry/tenantry/internal/notice"
 	"github.com/tenantry/tenantry/internal/policy"
+	"github.com/tenantry/tenantry/internal/seal"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
@@ -32,6 +33,10 @@ type Config struct {
 	SessionIdle time.Duration
 	// SessionMax ends a session this long after sign-in, used or not.
 	SessionMax time.Duration
+	// SecretKey seals what the database keeps of TOTP secrets, signing
+	// keys and the client-secret pepper (see internal/seal); it is kept
+	// outside the database and required.
+	SecretKey []byte
 	// ReauthWindow is how long after a session proved its user a
 	// sensitive change (a personal access token, 2FA, a password, a
 	// client secret) may go ahead without proving it again.
@@ -99,7 +104,8 @@ type App struct {
 	// hashSlots bounds concurrent argon2id computations to the cores.
 	hashSlots chan struct{}
 
-	m machines
+	m    machines
+	seal *seal.Sealer
 
 	passwordChecks atomic.Int64
 	totpChecks     atomic.Int64
@@ -140,7 +146,11 @@ func New(store tenantry.Store, p *policy.Policy, log *slog.Logger, cfg Config, w
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &App{store: store, policy: p, notices: r, log: log, cfg: cfg, wake: wake,
+	sealer, err := seal.New(cfg.SecretKey)
+	if err != nil {
+		return nil, err
+	}
+	return &App{store: store, policy: p, notices: r, log: log, cfg: cfg, wake: wake, seal: sealer,
 		hashSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), spawn: func(f func()) { go f() }}, nil
 }
 

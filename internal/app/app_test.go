@@ -36,6 +36,7 @@ func forEachBackend(t *testing.T, fn func(t *testing.T, e *env)) {
 			clock := storetest.NewClock()
 			db := b.Open(t, clock.Now)
 			cfg := app.DefaultConfig()
+			cfg.SecretKey = sqltest.SecretKey
 			cfg.Password = auth.Params{Memory: 64, Time: 1, Threads: 1}
 			cfg.Now = clock.Now
 			a, err := app.New(db, policy.Default(), slog.New(slog.NewTextHandler(io.Discard, nil)), cfg, nil)

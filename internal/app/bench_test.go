@@ -180,9 +180,16 @@ func BenchmarkChildTotals(b *testing.B) {
 func benchApp(b *testing.B, be sqltest.Backend) (*sqlstore.DB, *app.App) {
 	b.Helper()
 	db := be.Open(b, nil)
-	a, err := app.New(db, policy.Default(), slog.New(slog.NewTextHandler(io.Discard, nil)), app.DefaultConfig(), nil)
+	a, err := app.New(db, policy.Default(), slog.New(slog.NewTextHandler(io.Discard, nil)), testConfig(), nil)
 	if err != nil {
 		b.Fatal(err)
 	}
 	return db, a
+}
+
+// testConfig is the default configuration with the tests' sealing key.
+func testConfig() app.Config {
+	cfg := app.DefaultConfig()
+	cfg.SecretKey = sqltest.SecretKey
+	return cfg
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/tenantry/tenantry/internal/policy"
 	"github.com/tenantry/tenantry/internal/sims"
 	"github.com/tenantry/tenantry/internal/sqlstore"
+	"github.com/tenantry/tenantry/internal/sqlstore/sqltest"
 	"github.com/tenantry/tenantry/internal/sqlstore/storetest"
 )
 
@@ -30,6 +31,7 @@ func openCrashApp(t testing.TB, path string) (*sqlstore.DB, *app.App) {
 		t.Fatal(err)
 	}
 	cfg := app.DefaultConfig()
+	cfg.SecretKey = sqltest.SecretKey
 	cfg.Password = auth.Params{Memory: 64, Time: 1, Threads: 1}
 	a, err := app.New(db, policy.Default(), slog.New(slog.NewTextHandler(io.Discard, nil)), cfg, nil)
 	if err != nil {

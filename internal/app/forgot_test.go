@@ -10,6 +10,7 @@ import (
 	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/auth"
 	"github.com/tenantry/tenantry/internal/policy"
+	"github.com/tenantry/tenantry/internal/sqlstore/sqltest"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
@@ -39,6 +40,7 @@ func TestForgotPasswordAnswersAfterTheSameWork(t *testing.T) {
 		e.account(op, "o@example.com")
 		cs := &countingStore{Store: e.db}
 		cfg := app.DefaultConfig()
+		cfg.SecretKey = sqltest.SecretKey
 		cfg.Password = auth.Params{Memory: 64, Time: 1, Threads: 1}
 		cfg.Now = e.clock.Now
 		a, err := app.New(cs, policy.Default(), slog.New(slog.NewTextHandler(io.Discard, nil)), cfg, nil)

@@ -214,7 +214,7 @@ func (a *App) BeginTOTP(ctx context.Context, who *Actor) (*auth.TOTPEnrolment, e
 		if u.TOTPEnabled {
 			return tenantry.Errorf(tenantry.Conflict, "two-factor sign-in is on already; turn it off first to enrol another app")
 		}
-		if err := tx.PutTOTP(ctx, &tenantry.TOTP{UserID: u.ID, Secret: e.Secret}); err != nil {
+		if err := tx.PutTOTP(ctx, &tenantry.TOTP{UserID: u.ID, Secret: a.seal.Seal(totpContext(u.ID), e.Secret)}); err != nil {
 			return err
 		}
 		return event(ctx, tx, who, u.OrgID, "user.totp_begin", "user", u.ID, nil)

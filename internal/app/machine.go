@@ -78,11 +78,14 @@ func (a *App) secretPepper(ctx context.Context) ([]byte, error) {
 	err := a.store.Update(ctx, func(tx tenantry.Tx) error {
 		b := make([]byte, 32)
 		rand.Read(b)
-		if err := tx.PutSettingIfAbsent(ctx, pepperKey, hex.EncodeToString(b)); err != nil {
+		if err := tx.PutSettingIfAbsent(ctx, pepperKey, a.seal.Seal(pepperKey, hex.EncodeToString(b))); err != nil {
 			return err
 		}
-		var err error
-		hexed, err = tx.Setting(ctx, pepperKey)
+		stored, err := tx.Setting(ctx, pepperKey)
+		if err != nil {
+			return err
+		}
+		hexed, err = a.seal.Open(pepperKey, stored)
 		return err
 	})
 	if err != nil {
@@ -133,7 +136,7 @@ func (a *App) signingKeys(ctx context.Context, now time.Time, kid string) ([]*oa
 	}
 	keys = keys[:0:0]
 	for _, s := range stored {
-		k, err := decodeKey(s)
+		k, err := a.decodeKey(s)
 		if err != nil {
 			return nil, err
 		}
@@ -145,8 +148,12 @@ func (a *App) signingKeys(ctx context.Context, now time.Time, kid string) ([]*oa
 	return keys, nil
 }
 
-func decodeKey(s *tenantry.SigningKey) (*oauth.Key, error) {
-	privDER, err := base64.StdEncoding.DecodeString(s.PrivateKey)
+func (a *App) decodeKey(s *tenantry.SigningKey) (*oauth.Key, error) {
+	opened, err := a.seal.Open(signingKeyContext(s.ID), s.PrivateKey)
+	if err != nil {
+		return nil, err
+	}
+	privDER, err := base64.StdEncoding.DecodeString(opened)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +194,7 @@ func (a *App) RotateKeys(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		return tx.AddSigningKey(ctx, &tenantry.SigningKey{ID: k.ID, PrivateKey: base64.StdEncoding.EncodeToString(der),
+		return tx.AddSigningKey(ctx, &tenantry.SigningKey{ID: k.ID, PrivateKey: a.seal.Seal(signingKeyContext(k.ID), base64.StdEncoding.EncodeToString(der)),
 			PublicKey: base64.StdEncoding.EncodeToString(pub), CreatedAt: now, RetireAt: k.RetireAt, ExpiresAt: k.ExpiresAt})
 	})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/policy"
+	"github.com/tenantry/tenantry/internal/sqlstore/sqltest"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
@@ -22,6 +23,7 @@ func TestKeyRotationAcrossInstances(t *testing.T) {
 		e.must(err)
 		clientID := acc.AccountNumber + "_fleet"
 		cfgB := app.DefaultConfig()
+		cfgB.SecretKey = sqltest.SecretKey
 		cfgB.KeyRotation = 100 * time.Hour // B will find A's key too close to retiring
 		cfgB.Now = e.clock.Now
 		b, err := app.New(e.db, policy.Default(), slog.New(slog.NewTextHandler(io.Discard, nil)), cfgB, nil)

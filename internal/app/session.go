@@ -191,7 +191,11 @@ func (a *App) useTOTPCode(ctx context.Context, tx tenantry.Tx, userID, code stri
 	if err != nil {
 		return err
 	}
-	step, ok := auth.CheckTOTP(t.Secret, code, tx.Now())
+	secret, err := a.seal.Open(totpContext(userID), t.Secret)
+	if err != nil {
+		return err
+	}
+	step, ok := auth.CheckTOTP(secret, code, tx.Now())
 	if !ok {
 		return wrong
 	}

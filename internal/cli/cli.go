@@ -4,10 +4,12 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -16,6 +18,7 @@ import (
 	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/mail"
 	"github.com/tenantry/tenantry/internal/policy"
+	"github.com/tenantry/tenantry/internal/seal"
 	"github.com/tenantry/tenantry/internal/server"
 	"github.com/tenantry/tenantry/internal/sqlstore"
 )
@@ -25,11 +28,13 @@ var Version = "dev"
 
 // settings are the flags every command shares.
 type settings struct {
-	db        string
-	addr      string
-	publicURL string
-	logLevel  string
-	smtp      mail.SMTPConfig
+	db            string
+	addr          string
+	publicURL     string
+	logLevel      string
+	smtp          mail.SMTPConfig
+	secretKeyFile string
+	secretKey     string
 }
 
 // Main runs the tenantry command with args (without the program name)
@@ -61,6 +66,9 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&s.db, "db", "tenantry-data/tenantry.db", "database: a SQLite file path, or a postgres:// URL (env TENANTRY_DB)")
 	f.StringVar(&s.addr, "addr", "127.0.0.1:8080", "address to listen on (env TENANTRY_ADDR)")
 	f.StringVar(&s.publicURL, "public-url", "", "base URL of every link Tenantry sends; default http://ADDR (env TENANTRY_PUBLIC_URL)")
+	f.StringVar(&s.secretKeyFile, "secret-key-file", "", "file with the key that seals TOTP secrets, signing keys and the client-secret pepper "+
+		"in the database (32 bytes, base64); default: secret.key beside a SQLite database, made on first start (env TENANTRY_SECRET_KEY_FILE)")
+	f.StringVar(&s.secretKey, "secret-key", "", "the sealing key itself, base64; prefer the environment (env TENANTRY_SECRET_KEY)")
 	f.StringVar(&s.logLevel, "log-level", "info", "debug, info, warn or error (env TENANTRY_LOG_LEVEL)")
 	f.StringVar(&s.smtp.Host, "smtp-host", "", "SMTP server; empty keeps e-mail in the dev mailbox (env TENANTRY_SMTP_HOST)")
 	f.IntVar(&s.smtp.Port, "smtp-port", 587, "SMTP port (env TENANTRY_SMTP_PORT)")
@@ -134,11 +142,52 @@ func (s *settings) open(ctx context.Context, stderr io.Writer) (*wiring, error) 
 	w := &wiring{db: db, log: log, dispatcher: mail.NewDispatcher(db, transport, log)}
 	cfg := app.DefaultConfig()
 	cfg.PublicURL = s.public()
+	if cfg.SecretKey, err = s.sealingKey(stderr); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if w.app, err = app.New(db, policy.Default(), log, cfg, w.dispatcher.Wake); err != nil {
 		db.Close()
 		return nil, err
 	}
+	if n, err := w.app.SealStored(ctx); err != nil {
+		db.Close()
+		return nil, err
+	} else if n > 0 {
+		log.Info("sealed secrets stored in the clear by an older version", "count", n)
+	}
 	return w, nil
+}
+
+// sealingKey is the key that seals secrets in the database: --secret-key,
+// else --secret-key-file, else, for SQLite, secret.key beside the
+// database file, made on first start. PostgreSQL serves several instances,
+// which must share one key, so it takes no default.
+func (s *settings) sealingKey(stderr io.Writer) ([]byte, error) {
+	if s.secretKey != "" {
+		k, err := seal.DecodeKey(s.secretKey)
+		if err != nil {
+			return nil, fmt.Errorf("--secret-key: %w", err)
+		}
+		return k, nil
+	}
+	path, create := s.secretKeyFile, false
+	if path == "" {
+		if sqlstore.IsPostgres(s.db) {
+			return nil, errors.New("PostgreSQL needs --secret-key-file or TENANTRY_SECRET_KEY: every instance must seal with the same key " +
+				"(make one with: head -c 32 /dev/urandom | base64 > secret.key)")
+		}
+		path, create = filepath.Join(filepath.Dir(s.db), "secret.key"), true
+	}
+	k, created, err := seal.LoadKeyFile(path, create)
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		fmt.Fprintf(stderr, "Made the secret key that seals secrets in the database: %s\n"+
+			"Back it up apart from the database; without it no TOTP secret or signing key can be read.\n", path)
+	}
+	return k, nil
 }
 
 func versionCmd() *cobra.Command {

@@ -43,7 +43,7 @@ func BenchmarkSignIn(b *testing.B) {
 			const users = 64
 			db := be.Open(b, nil)
 			log := slog.New(slog.NewTextHandler(io.Discard, nil))
-			a, err := app.New(db, policy.Default(), log, app.DefaultConfig(), nil)
+			a, err := app.New(db, policy.Default(), log, testConfig(), nil)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -94,4 +94,11 @@ func BenchmarkSignIn(b *testing.B) {
 			})
 		})
 	}
+}
+
+// testConfig is the default configuration with the tests' sealing key.
+func testConfig() app.Config {
+	cfg := app.DefaultConfig()
+	cfg.SecretKey = sqltest.SecretKey
+	return cfg
 }

@@ -27,6 +27,7 @@ func oauthServer(b *testing.B, be sqltest.Backend) (string, string, string, *app
 	db := be.Open(b, nil)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg := app.DefaultConfig()
+	cfg.SecretKey = sqltest.SecretKey
 	cfg.PublicURL = "http://127.0.0.1"
 	cfg.TokenRatePerClient, cfg.TokenRatePerAddress = 0, 0 // the load generator is one client on one address
 	a, err := app.New(db, policy.Default(), log, cfg, nil)

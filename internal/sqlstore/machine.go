@@ -159,3 +159,14 @@ func (tx *Tx) PutSettingIfAbsent(ctx context.Context, key, value string) error {
 	_, err := tx.exec(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, key, value)
 	return err
 }
+
+// PutSetting stores value under key.
+func (tx *Tx) PutSetting(ctx context.Context, key, value string) error {
+	_, err := tx.exec(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	return err
+}
+
+// SetSigningKeyPrivate replaces the stored private key of kid.
+func (tx *Tx) SetSigningKeyPrivate(ctx context.Context, kid, private string) error {
+	return tx.execOne(ctx, "signing key", `UPDATE signing_keys SET private_key = $2 WHERE kid = $1`, kid, private)
+}

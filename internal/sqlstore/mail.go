@@ -79,15 +79,19 @@ func (tx *Tx) ClaimMail(ctx context.Context, limit int, leaseUntil time.Time) ([
 	return mails, err
 }
 
-// MailSent records a delivery.
+// scrubbed replaces the body of a message that is done with: it held a
+// live one-time link, which must not outlive its delivery in the database.
+const scrubbed = `text_body = '', html_body = ''`
+
+// MailSent records a delivery and drops the body.
 func (tx *Tx) MailSent(ctx context.Context, id string) error {
-	return tx.execOne(ctx, "message", `UPDATE outbox SET sent_at = $2, last_error = '' WHERE id = $1`, id, micros(tx.now))
+	return tx.execOne(ctx, "message", `UPDATE outbox SET sent_at = $2, last_error = '', `+scrubbed+` WHERE id = $1`, id, micros(tx.now))
 }
 
 // MailFailed records a failed attempt, and gives up when retryAt is zero.
 func (tx *Tx) MailFailed(ctx context.Context, id, reason string, retryAt time.Time) error {
 	if retryAt.IsZero() {
-		return tx.execOne(ctx, "message", `UPDATE outbox SET failed_at = $2, last_error = $3, claimed_until = 0 WHERE id = $1`,
+		return tx.execOne(ctx, "message", `UPDATE outbox SET failed_at = $2, last_error = $3, claimed_until = 0, `+scrubbed+` WHERE id = $1`,
 			id, micros(tx.now), reason)
 	}
 	return tx.execOne(ctx, "message", `UPDATE outbox SET due_at = $2, last_error = $3, claimed_until = 0 WHERE id = $1`,

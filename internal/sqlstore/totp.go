@@ -33,6 +33,24 @@ func (tx *Tx) PutTOTP(ctx context.Context, t *tenantry.TOTP) error {
 	return err
 }
 
+// TOTPUserIDs lists the users that have a TOTP secret.
+func (tx *Tx) TOTPUserIDs(ctx context.Context) ([]string, error) {
+	rows, err := tx.query(ctx, `SELECT user_id FROM totp ORDER BY user_id`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, id)
+	}
+	return out, translate(rows.Err())
+}
+
 // UseTOTPStep accepts only a step newer than the last one, in one
 // conditional UPDATE.
 func (tx *Tx) UseTOTPStep(ctx context.Context, userID string, step int64) error {

@@ -114,7 +114,9 @@ type Tx interface {
 	// ClaimMail leases up to limit due, unsent messages until leaseUntil and
 	// counts an attempt on each. Concurrent claimers get disjoint messages.
 	ClaimMail(ctx context.Context, limit int, leaseUntil time.Time) ([]*Mail, error)
-	// MailSent records that a message was delivered.
+	// MailSent records that a message was delivered, and drops its body
+	// (which may hold a live one-time link); a message given up on by
+	// MailFailed is dropped the same way.
 	MailSent(ctx context.Context, id string) error
 	// MailFailed records a failed attempt; a zero retryAt gives up on the message.
 	MailFailed(ctx context.Context, id, reason string, retryAt time.Time) error
@@ -135,6 +137,8 @@ type Tx interface {
 	// records it; an older or equal step is Conflict. Of concurrent
 	// callers with the same step exactly one succeeds.
 	UseTOTPStep(ctx context.Context, userID string, step int64) error
+	// TOTPUserIDs lists the users that have a TOTP secret.
+	TOTPUserIDs(ctx context.Context) ([]string, error)
 	// DeleteTOTP removes a user's TOTP secret and recovery codes.
 	DeleteTOTP(ctx context.Context, userID string) error
 	// ReplaceRecoveryCodes stores a user's new recovery code hashes.
@@ -237,6 +241,9 @@ type Tx interface {
 	SigningKeys(ctx context.Context) ([]*SigningKey, error)
 	// AddSigningKey stores a signing key.
 	AddSigningKey(ctx context.Context, k *SigningKey) error
+	// SetSigningKeyPrivate replaces the stored private key of kid (when it
+	// is sealed anew); NotFound when there is no such key.
+	SetSigningKeyPrivate(ctx context.Context, kid, private string) error
 	// RevokeToken records a revoked token id until it would expire anyway.
 	RevokeToken(ctx context.Context, jti string, expiresAt time.Time) error
 	// TokenRevoked reports whether a token id was revoked.
@@ -255,6 +262,8 @@ type Tx interface {
 	Setting(ctx context.Context, key string) (string, error)
 	// PutSettingIfAbsent stores value under key unless one is there already.
 	PutSettingIfAbsent(ctx context.Context, key, value string) error
+	// PutSetting stores value under key.
+	PutSetting(ctx context.Context, key, value string) error
 
 	// Sweep deletes what has run out by now: expired sessions, used or
 	// expired one-time tokens, revoked-token records past their expiry,

@@ -63,6 +63,7 @@ func Start(t testing.TB, o Options) *Server {
 	hs.Listener.Close()
 	hs.Listener = ln
 	cfg := app.DefaultConfig()
+	cfg.SecretKey = sqltest.SecretKey
 	cfg.PublicURL = o.PublicURL
 	if cfg.PublicURL == "" {
 		cfg.PublicURL = "http://" + ln.Addr().String()

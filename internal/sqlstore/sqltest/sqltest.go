@@ -85,3 +85,8 @@ func OpenPostgres(t testing.TB, now func() time.Time) *sqlstore.DB {
 	})
 	return db
 }
+
+// SecretKey is the sealing key of tests' apps (see internal/seal): fixed,
+// so that every app a test opens on one database reads the others'
+// secrets. Never a key for a deployment.
+var SecretKey = []byte("tenantry-tests-only-not-a-secret")
