@@ -5,6 +5,8 @@ package api_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"sort"
 	"io"
 	"net/http"
 	"net/url"
@@ -308,5 +310,54 @@ func TestAPIUsersHaveNoProfileSessionsOrTokens(t *testing.T) {
 		robot.must(403, "GET", "/api/v1/me/tokens", nil)
 		f.clients["userA"].must(200, "PATCH", "/api/v1/me", `{"first_name":"Still"}`)
 		f.clients["ownerA"].must(200, "GET", "/api/v1/me/tokens", nil)
+	})
+}
+
+// keys lists a JSON object's keys, sorted, with the values' kinds.
+func keys(m map[string]any) string {
+	var out []string
+	for k, v := range m {
+		out = append(out, fmt.Sprintf("%s:%T", k, v))
+	}
+	sort.Strings(out)
+	return strings.Join(out, ",")
+}
+
+// TestNoAnswerTellsWhetherAnAddressHasALoginElsewhere is finding 13:
+// inviting returned another tenant's user id, an unknown address was 422,
+// and creating a user with another tenant's address was 409.
+func TestNoAnswerTellsWhetherAnAddressHasALoginElsewhere(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b sqltest.Backend) {
+		f := newFixture(t, b)
+		owner := f.clients["ownerA"]
+		userB := f.ids["{userB}"]
+		invKnown := owner.must(201, "POST", f.path("/api/v1/orgs/{A}/invitations"), `{"login":"userB@example.com","roles":["read_only"]}`)
+		invNew := owner.must(201, "POST", f.path("/api/v1/orgs/{A}/invitations"), `{"login":"newcomer@example.com","roles":["read_only"]}`)
+		if keys(invKnown.body) != keys(invNew.body) || strings.Contains(invKnown.raw, userB) {
+			t.Fatalf("invitations differ or name B's user:\n%s\n%s", invKnown.raw, invNew.raw)
+		}
+		mkKnown := owner.must(201, "POST", f.path("/api/v1/orgs/{A}/users"), `{"email":"ownerB@example.com","first_name":"O","last_name":"B","roles":["user"]}`)
+		mkNew := owner.must(201, "POST", f.path("/api/v1/orgs/{A}/users"), `{"email":"fresh@example.com","first_name":"F","last_name":"N","roles":["user"]}`)
+		if keys(mkKnown.body) != keys(mkNew.body) || mkKnown.str("status") != mkNew.str("status") || strings.Contains(mkKnown.raw, f.ids["{ownerB}"]) {
+			t.Fatalf("creation answers differ or name B's user:\n%s\n%s", mkKnown.raw, mkNew.raw)
+		}
+		// Both people hear of it; the one without a login makes one on accepting.
+		if m := f.MailTo("userB@example.com"); !strings.Contains(m.Text, "/invitation?token=") {
+			t.Fatalf("no invitation to B's person: %s", m.Text)
+		}
+		tok := f.MailTo("newcomer@example.com").Token()
+		r := f.anon().must(422, "POST", "/api/v1/invitations/accept", map[string]string{"token": tok})
+		if !strings.Contains(r.raw, `"field":"first_name"`) || !strings.Contains(r.raw, `"field":"password"`) {
+			t.Fatalf("accepting without a login asks for nothing: %s", r.raw)
+		}
+		f.anon().must(200, "POST", "/api/v1/invitations/accept", map[string]string{"token": tok, "first_name": "New", "last_name": "Comer", "password": password})
+		me := f.signIn("newcomer@example.com").must(200, "GET", "/api/v1/session", nil)
+		if me.str("org_id") != f.ids["{A}"] {
+			t.Fatalf("the newcomer is not in A: %s", me.raw)
+		}
+		events := owner.must(200, "GET", f.path("/api/v1/orgs/{A}/events"), nil)
+		if strings.Contains(events.raw, userB) {
+			t.Fatal("A's audit log names B's user")
+		}
 	})
 }

@@ -7,15 +7,17 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/httpauth"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
-// Invitation asks a person with a login elsewhere to take roles here.
+// Invitation asks a person to take roles here: with their login from
+// elsewhere, or with one they choose on accepting. It never names a user
+// of another organization.
 type Invitation struct {
 	ID        string    `json:"id"`
 	OrgID     string    `json:"org_id"`
-	UserID    string    `json:"user_id"`
 	Email     string    `json:"email"`
 	Roles     []string  `json:"roles"`
 	Status    string    `json:"status" enum:"pending,accepted,cancelled"`
@@ -24,14 +26,14 @@ type Invitation struct {
 }
 
 func toInvitation(inv *tenantry.Invitation) Invitation {
-	return Invitation{ID: inv.ID, OrgID: inv.OrgID, UserID: inv.UserID, Email: inv.Email, Roles: inv.Roles,
+	return Invitation{ID: inv.ID, OrgID: inv.OrgID, Email: inv.Email, Roles: inv.Roles,
 		Status: string(inv.Status), ExpiresAt: inv.ExpiresAt, CreatedAt: inv.CreatedAt}
 }
 
 type inviteInput struct {
 	OrgID string `path:"org"`
 	Body  struct {
-		Login string   `json:"login" maxLength:"254" doc:"The person's existing login, usually their e-mail address"`
+		Login string   `json:"login" maxLength:"254" doc:"The person's e-mail address: their login elsewhere, or the login they will choose a password for"`
 		Roles []string `json:"roles" minItems:"1" maxItems:"20"`
 	}
 }
@@ -52,7 +54,10 @@ type invitationIDInput struct {
 
 type acceptInput struct {
 	Body struct {
-		Token string `json:"token" maxLength:"200" doc:"The token from the e-mailed link"`
+		Token     string `json:"token" maxLength:"200" doc:"The token from the e-mailed link"`
+		FirstName string `json:"first_name,omitempty" maxLength:"100" doc:"When the address has no login yet: the new login's first name"`
+		LastName  string `json:"last_name,omitempty" maxLength:"100" doc:"When the address has no login yet: the new login's last name"`
+		Password  string `json:"password,omitempty" maxLength:"1024" doc:"When the address has no login yet: its password"`
 	}
 }
 
@@ -103,7 +108,8 @@ func (s *Server) invitationRoutes() {
 	accept := op("acceptInvitation", http.MethodPost, "/api/v1/invitations/accept", "Accept an invitation with its token", "Invitations")
 	accept.Security = nil
 	huma.Register(s.api, accept, func(ctx context.Context, in *acceptInput) (*invitationOutput, error) {
-		inv, err := s.app.AcceptInvitation(ctx, in.Body.Token, httpauth.IP(ctx))
+		inv, err := s.app.AcceptInvitation(ctx, in.Body.Token, httpauth.IP(ctx),
+			&app.NewPerson{FirstName: in.Body.FirstName, LastName: in.Body.LastName, Password: in.Body.Password})
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}

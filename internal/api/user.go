@@ -106,7 +106,9 @@ func (s *Server) userRoutes() {
 	create.DefaultStatus = http.StatusCreated
 	create.Errors = append(create.Errors, 409)
 	create.Description = "Creates a person with one or more roles and e-mails them a one-time link to set a password. " +
-		"You may give only roles you administer."
+		"You may give only roles you administer. When the login exists already in another organization (which the answer " +
+		"does not reveal), the person is invited instead (U4): the answer has the same form, status invited, and its id is " +
+		"that of the invitation listed under /orgs/{org}/invitations; they appear as a user here once they accept."
 	huma.Register(s.api, create, func(ctx context.Context, in *createUserInput) (*userOutput, error) {
 		nu := in.Body.toApp(in.Body.Roles)
 		nu.Kind = tenantry.UserKind(in.Body.Kind)

@@ -27,9 +27,7 @@ func (a *App) Invite(ctx context.Context, who *Actor, orgID, login string, roles
 		}
 		var v tenantry.Validation
 		login = strings.TrimSpace(login)
-		if login == "" {
-			v.Add("login", "is required")
-		}
+		checkEmail(&v, "login", login)
 		if len(roles) == 0 {
 			v.Add("roles", "give at least one role")
 		}
@@ -40,39 +38,51 @@ func (a *App) Invite(ctx context.Context, who *Actor, orgID, login string, roles
 		if err := v.Err(); err != nil {
 			return err
 		}
-		u, err := tx.UserByLogin(ctx, login)
-		if tenantry.ErrorCode(err) == tenantry.NotFound {
-			return &tenantry.Error{Code: tenantry.Invalid, Message: "login: nobody has this login; create the user instead",
-				Fields: []tenantry.FieldError{{Field: "login", Message: "nobody has this login; create the user instead"}}}
-		}
-		if err != nil {
-			return err
-		}
-		if u.OrgID == org.ID {
-			return tenantry.Errorf(tenantry.Conflict, "login: this person belongs to this organization already")
-		}
-		if u.Kind != tenantry.UserHuman || u.Email == "" {
-			return tenantry.Errorf(tenantry.Invalid, "login: only people with an e-mail address can be invited")
-		}
-		existing, err := tx.OrgGrants(ctx, org.ID, []string{u.ID})
-		if err != nil {
-			return err
-		}
-		if len(existing) > 0 {
-			return tenantry.Errorf(tenantry.Conflict, "login: this person has roles here already")
-		}
-		token, hash := auth.NewToken()
-		inv = &tenantry.Invitation{ID: newID(), OrgID: org.ID, UserID: u.ID, Email: u.Email, Roles: rs, TokenHash: hash,
-			Status: tenantry.InvitationPending, ExpiresAt: tx.Now().Add(a.cfg.ActivationTTL), CreatedBy: who.User.ID}
-		if err := tx.CreateInvitation(ctx, inv); err != nil {
-			return err
-		}
-		if err := a.queueInvitation(ctx, tx, inv, u, org, token); err != nil {
-			return err
-		}
-		return event(ctx, tx, who, org.ID, "invitation.create", "user", u.ID, map[string]any{"roles": rs, "invitation": inv.ID})
+		inv, err = a.invite(ctx, tx, who, org, login, rs)
+		return err
 	})
 	return inv, err
+}
+
+// invite writes and mails an invitation of login (an e-mail address) to
+// org. It answers alike whether or not the address has a login elsewhere
+// (finding 13 of the security audit): the invitation names no user, the
+// audit event names the invitation, and the person hears either way,
+// told to accept with their login or to choose one.
+func (a *App) invite(ctx context.Context, tx tenantry.Tx, who *Actor, org *tenantry.Org, login string, roles []string) (*tenantry.Invitation, error) {
+	u, err := tx.UserByLogin(ctx, login)
+	if err != nil && tenantry.ErrorCode(err) != tenantry.NotFound {
+		return nil, err
+	}
+	known := err == nil && u.Kind == tenantry.UserHuman
+	if known && u.OrgID == org.ID {
+		return nil, &tenantry.Error{Code: tenantry.Conflict, Message: "login: this person belongs to this organization already",
+			Fields: []tenantry.FieldError{{Field: "login", Message: "this person belongs to this organization already"}}}
+	}
+	inv := &tenantry.Invitation{ID: newID(), OrgID: org.ID, Email: login, Roles: roles, Status: tenantry.InvitationPending,
+		ExpiresAt: tx.Now().Add(a.cfg.ActivationTTL), CreatedBy: who.User.ID}
+	if known {
+		existing, err := tx.OrgGrants(ctx, org.ID, []string{u.ID})
+		if err != nil {
+			return nil, err
+		}
+		if len(existing) > 0 {
+			return nil, tenantry.Errorf(tenantry.Conflict, "login: this person has roles here already")
+		}
+		inv.UserID = u.ID
+		if u.Email != "" {
+			inv.Email = u.Email
+		}
+	}
+	token, hash := auth.NewToken()
+	inv.TokenHash = hash
+	if err := tx.CreateInvitation(ctx, inv); err != nil {
+		return nil, err
+	}
+	if err := a.queueInvitation(ctx, tx, inv, u, org, token); err != nil {
+		return nil, err
+	}
+	return inv, event(ctx, tx, who, org.ID, "invitation.create", "invitation", inv.ID, map[string]any{"roles": roles, "email": login})
 }
 
 // assignableRoles checks that every name is a role of org that the actor
@@ -99,30 +109,93 @@ func (a *App) assignableRoles(v *tenantry.Validation, who *Actor, org *tenantry.
 	return out, nil
 }
 
+// queueInvitation mails an invitation: to the person with its login (u),
+// or, for an address without one (u nil), in the inviter's language, to
+// choose a login.
 func (a *App) queueInvitation(ctx context.Context, tx tenantry.Tx, inv *tenantry.Invitation, u *tenantry.User, org *tenantry.Org, token string) error {
-	return a.queue(ctx, tx, inv.Email, u, notice.Invitation, inv.TokenHash, notice.Data{
+	kind := notice.Invitation
+	if inv.UserID == "" {
+		lang := "en"
+		if creator, err := tx.User(ctx, inv.CreatedBy); err == nil {
+			lang = creator.Language
+		}
+		u, kind = &tenantry.User{Login: inv.Email, OrgID: org.ID, Language: lang}, notice.InvitationNew
+	}
+	return a.queue(ctx, tx, inv.Email, u, kind, inv.TokenHash, notice.Data{
 		Org: org.Name, Roles: strings.Join(inv.Roles, ", "), Link: a.cfg.PublicURL + "/invitation?token=" + token})
 }
 
-// AcceptInvitation redeems an invitation's token: its person gets the
-// invitation's roles in the inviting organization.
-func (a *App) AcceptInvitation(ctx context.Context, token, ip string) (*tenantry.Invitation, error) {
+// NewPerson is who accepts an invitation sent to an address without a
+// login: the name and password of the login it creates.
+type NewPerson struct {
+	FirstName, LastName, Password string
+}
+
+// pendingInvitation loads the invitation of a token that can still be
+// accepted.
+func pendingInvitation(ctx context.Context, tx tenantry.Tx, token string) (*tenantry.Invitation, error) {
 	invalid := tenantry.Errorf(tenantry.TokenInvalid, "token: unknown, already used, cancelled or expired")
 	if token == "" {
 		return nil, invalid
 	}
-	var inv *tenantry.Invitation
-	err := a.update(ctx, func(tx tenantry.Tx) error {
-		var err error
-		inv, err = tx.InvitationByToken(ctx, auth.HashToken(token))
-		if tenantry.ErrorCode(err) == tenantry.NotFound {
-			return invalid
-		}
+	inv, err := tx.InvitationByToken(ctx, auth.HashToken(token))
+	if tenantry.ErrorCode(err) == tenantry.NotFound {
+		return nil, invalid
+	}
+	if err != nil {
+		return nil, err
+	}
+	if inv.Status != tenantry.InvitationPending || !tx.Now().Before(inv.ExpiresAt) {
+		return nil, invalid
+	}
+	return inv, nil
+}
+
+// InvitationNeedsLogin reports whether accepting the invitation of token
+// creates a login (its address has none), so the page asks for a name and
+// a password. Only the token's holder, the invitee, learns it.
+func (a *App) InvitationNeedsLogin(ctx context.Context, token string) (bool, error) {
+	var needs bool
+	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+		inv, err := pendingInvitation(ctx, tx, token)
 		if err != nil {
 			return err
 		}
-		if inv.Status != tenantry.InvitationPending || !tx.Now().Before(inv.ExpiresAt) {
-			return invalid
+		if inv.UserID == "" {
+			_, err := tx.UserByLogin(ctx, inv.Email)
+			needs = tenantry.ErrorCode(err) == tenantry.NotFound
+		}
+		return nil
+	})
+	return needs, err
+}
+
+// AcceptInvitation redeems an invitation's token: its person gets the
+// invitation's roles in the inviting organization. An invitation to an
+// address without a login creates the person there, with p's name and
+// password (which it then needs); one whose address has a login by now
+// links that login.
+func (a *App) AcceptInvitation(ctx context.Context, token, ip string, p *NewPerson) (*tenantry.Invitation, error) {
+	var hash string
+	if p != nil && p.Password != "" {
+		hash = a.hashPassword(p.Password)
+	}
+	var inv *tenantry.Invitation
+	err := a.update(ctx, func(tx tenantry.Tx) error {
+		var err error
+		if inv, err = pendingInvitation(ctx, tx, token); err != nil {
+			return err
+		}
+		if inv.UserID == "" {
+			u, err := tx.UserByLogin(ctx, inv.Email)
+			switch {
+			case err == nil && u.Kind == tenantry.UserHuman:
+				inv.UserID = u.ID
+			case err == nil || tenantry.ErrorCode(err) == tenantry.NotFound:
+				return a.createInvitee(ctx, tx, inv, p, hash, ip)
+			default:
+				return err
+			}
 		}
 		inv.Status = tenantry.InvitationAccepted
 		if err := tx.UpdateInvitation(ctx, inv); err != nil {
@@ -145,6 +218,41 @@ func (a *App) AcceptInvitation(ctx context.Context, token, ip string) (*tenantry
 			map[string]any{"roles": inv.Roles, "invitation": inv.ID})
 	})
 	return inv, err
+}
+
+// createInvitee makes the person an invitation to a new address asked
+// for, in the inviting organization, active with the chosen password and
+// the invitation's roles.
+func (a *App) createInvitee(ctx context.Context, tx tenantry.Tx, inv *tenantry.Invitation, p *NewPerson, hash, ip string) error {
+	var v tenantry.Validation
+	if p == nil {
+		p = &NewPerson{}
+	}
+	in := NewUser{Email: inv.Email, FirstName: strings.TrimSpace(p.FirstName), LastName: strings.TrimSpace(p.LastName)}
+	checkName(&v, "first_name", in.FirstName)
+	checkName(&v, "last_name", in.LastName)
+	if msg := auth.ValidatePassword(p.Password, inv.Email); msg != "" {
+		v.Add("password", "%s", msg)
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	u := &tenantry.User{ID: newID(), OrgID: inv.OrgID, Kind: tenantry.UserHuman, Status: tenantry.UserActive, Email: inv.Email,
+		Login: inv.Email, FirstName: in.FirstName, LastName: in.LastName, Language: "en", PasswordHash: hash}
+	if err := tx.CreateUser(ctx, u); err != nil {
+		return err
+	}
+	for _, role := range inv.Roles {
+		if err := tx.CreateGrant(ctx, &tenantry.Grant{ID: newID(), UserID: u.ID, OrgID: inv.OrgID, Role: role, CreatedBy: inv.CreatedBy}); err != nil {
+			return err
+		}
+	}
+	inv.UserID, inv.Status = u.ID, tenantry.InvitationAccepted
+	if err := tx.UpdateInvitation(ctx, inv); err != nil {
+		return err
+	}
+	return event(ctx, tx, &Actor{User: u, IP: ip}, inv.OrgID, "invitation.accept", "user", u.ID,
+		map[string]any{"roles": inv.Roles, "invitation": inv.ID, "created": true})
 }
 
 // invitationFor loads an invitation of an org where the actor may give
@@ -188,7 +296,7 @@ func (a *App) CancelInvitation(ctx context.Context, who *Actor, id string) error
 		if err := tx.UpdateInvitation(ctx, inv); err != nil {
 			return err
 		}
-		return event(ctx, tx, who, inv.OrgID, "invitation.cancel", "user", inv.UserID, map[string]any{"invitation": inv.ID})
+		return event(ctx, tx, who, inv.OrgID, "invitation.cancel", "invitation", inv.ID, nil)
 	})
 }
 
@@ -210,14 +318,16 @@ func (a *App) ResendInvitation(ctx context.Context, who *Actor, id string) (*ten
 		if err := tx.UpdateInvitation(ctx, inv); err != nil {
 			return err
 		}
-		u, err := tx.User(ctx, inv.UserID)
-		if err != nil {
-			return err
+		var u *tenantry.User
+		if inv.UserID != "" {
+			if u, err = tx.User(ctx, inv.UserID); err != nil {
+				return err
+			}
 		}
 		if err := a.queueInvitation(ctx, tx, inv, u, org, token); err != nil {
 			return err
 		}
-		return event(ctx, tx, who, inv.OrgID, "invitation.resend", "user", inv.UserID, map[string]any{"invitation": inv.ID})
+		return event(ctx, tx, who, inv.OrgID, "invitation.resend", "invitation", inv.ID, nil)
 	})
 	return inv, err
 }

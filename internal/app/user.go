@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"slices"
+	"time"
 	"strings"
 
 	"github.com/tenantry/tenantry/internal/notice"
@@ -52,6 +53,9 @@ type UserView struct {
 	*tenantry.User
 	Org    string
 	Grants []tenantry.Grant
+	// Invitation is set when CreateUser invited the person instead (their
+	// login exists elsewhere); the portal then shows the users list.
+	Invitation *tenantry.Invitation
 }
 
 // Languages are the languages Tenantry speaks.
@@ -133,9 +137,22 @@ func (a *App) CreateUser(ctx context.Context, who *Actor, orgID string, in NewUs
 			return err
 		}
 		if other, err := tx.UserByLogin(ctx, in.Login); err == nil && other.OrgID != org.ID {
-			return &tenantry.Error{Code: tenantry.Conflict,
-				Message: "login: this person has a login in another organization already; invite them instead (POST /api/v1/orgs/{org}/invitations)",
-				Fields:  []tenantry.FieldError{{Field: "login", Message: "has a login in another organization already; invite the person instead"}}}
+			// The login is taken elsewhere. Saying so would tell which
+			// addresses have logins in other tenants (finding 13), so the
+			// person is invited instead, and the answer looks alike.
+			roles, err := a.assignableRoles(&v, who, org, in.Roles, true, tenantry.UserHuman)
+			if err != nil {
+				return err
+			}
+			if err := v.Err(); err != nil {
+				return err
+			}
+			inv, err := a.invite(ctx, tx, who, org, in.Login, roles)
+			if err != nil {
+				return err
+			}
+			view = invitedView(inv, in, tx.Now())
+			return nil
 		}
 		view, err = a.insertUser(ctx, tx, who, org, in, in.Roles, false)
 		return err
@@ -144,6 +161,21 @@ func (a *App) CreateUser(ctx context.Context, who *Actor, orgID string, in NewUs
 		return nil, err
 	}
 	return view, nil
+}
+
+// invitedView is what CreateUser answers when it invited the person: the
+// form of a new invited user, built from what the actor gave; its id is
+// the invitation's, and the person is a user here once they accept.
+func invitedView(inv *tenantry.Invitation, in NewUser, now time.Time) *UserView {
+	u := &tenantry.User{ID: inv.ID, OrgID: inv.OrgID, Kind: tenantry.UserHuman, Status: tenantry.UserInvited, Email: in.Email,
+		Login: in.Login, FirstName: in.FirstName, LastName: in.LastName, Phone: in.Phone, JobTitle: in.JobTitle,
+		Language: in.Language, ContactBilling: in.ContactBilling, ContactTechnical: in.ContactTechnical,
+		ContactBusiness: in.ContactBusiness, NotifyNews: in.NotifyNews, NotifyAlerts: in.NotifyAlerts, CreatedAt: now, UpdatedAt: now}
+	v := &UserView{User: u, Org: inv.OrgID, Invitation: inv}
+	for _, r := range inv.Roles {
+		v.Grants = append(v.Grants, tenantry.Grant{ID: inv.ID, UserID: inv.ID, OrgID: inv.OrgID, Role: r, CreatedAt: now})
+	}
+	return v
 }
 
 // insertUser writes a validated new user with roles, an activation token,

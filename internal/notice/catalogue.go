@@ -16,6 +16,12 @@ var catalogue = map[string]map[Kind]spec{
 			action:  "Accept the invitation",
 			after:   []string{"The link works once and expires in {{.Hours}} hours. If you do not want this access, ignore this e-mail."},
 		},
+		InvitationNew: {
+			subject: "{{.Org}} invites you",
+			lines:   []string{"Hello,", "{{.Org}} would like to give you access, with the role(s): {{.Roles}}. On the page the link opens you choose your name and a password; {{.Login}} becomes your login."},
+			action:  "Accept the invitation",
+			after:   []string{"The link works once and expires in {{.Hours}} hours. If you do not want this access, ignore this e-mail."},
+		},
 		AdminReset: {
 			subject: "Choose a new password",
 			lines:   []string{"Hello {{.Name}},", "an administrator of {{.Org}} asked you to choose a new password for {{.Login}}. Until you do, you cannot use your account."},
@@ -55,6 +61,12 @@ var catalogue = map[string]map[Kind]spec{
 		Invitation: {
 			subject: "{{.Org}} lädt Sie ein",
 			lines:   []string{"Hallo {{.Name}},", "{{.Org}} möchte Ihnen mit Ihrem bestehenden Login {{.Login}} Zugang geben, mit der Rolle bzw. den Rollen: {{.Roles}}."},
+			action:  "Einladung annehmen",
+			after:   []string{"Der Link funktioniert einmal und läuft in {{.Hours}} Stunden ab. Wenn Sie diesen Zugang nicht möchten, ignorieren Sie diese E-Mail."},
+		},
+		InvitationNew: {
+			subject: "{{.Org}} lädt Sie ein",
+			lines:   []string{"Hallo,", "{{.Org}} möchte Ihnen Zugang geben, mit der Rolle bzw. den Rollen: {{.Roles}}. Auf der Seite, die der Link öffnet, wählen Sie Ihren Namen und ein Passwort; {{.Login}} wird Ihr Login."},
 			action:  "Einladung annehmen",
 			after:   []string{"Der Link funktioniert einmal und läuft in {{.Hours}} Stunden ab. Wenn Sie diesen Zugang nicht möchten, ignorieren Sie diese E-Mail."},
 		},

@@ -18,6 +18,7 @@ type Kind string
 const (
 	Activation      Kind = "activation"
 	Invitation      Kind = "invitation"
+	InvitationNew   Kind = "invitation_new"
 	AdminReset      Kind = "admin_reset"
 	ForgotPassword  Kind = "forgot_password"
 	PasswordChanged Kind = "password_changed"

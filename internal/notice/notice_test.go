@@ -18,7 +18,8 @@ func TestEveryMessageRendersInEveryLanguage(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s/%s: %v", lang, kind, err)
 			}
-			if m.Subject == "" || !strings.Contains(m.Text, "Ada <script>") || strings.Contains(m.HTML, "<script>") {
+			named := kind != InvitationNew // sent to an address nobody has a login for yet
+			if m.Subject == "" || (named && !strings.Contains(m.Text, "Ada <script>")) || strings.Contains(m.HTML, "<script>") {
 				t.Fatalf("%s/%s: %+v", lang, kind, m)
 			}
 			if s.action != "" && (!strings.Contains(m.Text, d.Link) || !strings.Contains(m.HTML, `href="`+d.Link+`"`)) {

@@ -7,7 +7,7 @@ import (
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
-const invitationColumns = `id, org_id, user_id, email, roles, token_hash, status, expires_at, created_by, created_at, updated_at`
+const invitationColumns = `id, org_id, COALESCE(user_id, ''), email, roles, token_hash, status, expires_at, created_by, created_at, updated_at`
 
 func scanInvitation(row interface{ Scan(...any) error }) (*tenantry.Invitation, error) {
 	var inv tenantry.Invitation
@@ -28,8 +28,8 @@ func scanInvitation(row interface{ Scan(...any) error }) (*tenantry.Invitation, 
 // CreateInvitation inserts inv.
 func (tx *Tx) CreateInvitation(ctx context.Context, inv *tenantry.Invitation) error {
 	inv.CreatedAt, inv.UpdatedAt = tx.now, tx.now
-	_, err := tx.exec(ctx, `INSERT INTO invitations (`+invitationColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, inv.ID, inv.OrgID, inv.UserID, inv.Email,
+	_, err := tx.exec(ctx, `INSERT INTO invitations (id, org_id, user_id, email, roles, token_hash, status, expires_at, created_by, created_at, updated_at)
+		VALUES ($1, $2, NULLIF($3, ''), $4, $5, $6, $7, $8, $9, $10, $11)`, inv.ID, inv.OrgID, inv.UserID, inv.Email,
 		strings.Join(inv.Roles, ","), inv.TokenHash, inv.Status, micros(inv.ExpiresAt), inv.CreatedBy,
 		micros(inv.CreatedAt), micros(inv.UpdatedAt))
 	if tenantry.ErrorCode(err) == tenantry.Conflict {
@@ -57,11 +57,11 @@ func (tx *Tx) InvitationByToken(ctx context.Context, tokenHash string) (*tenantr
 	return tx.queryInvitation(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE token_hash = $1`, tokenHash)
 }
 
-// UpdateInvitation writes status, token hash and expiry.
+// UpdateInvitation writes status, token hash, expiry and user.
 func (tx *Tx) UpdateInvitation(ctx context.Context, inv *tenantry.Invitation) error {
 	inv.UpdatedAt = tx.now
-	return tx.execOne(ctx, "invitation", `UPDATE invitations SET status = $2, token_hash = $3, expires_at = $4, updated_at = $5
-		WHERE id = $1`, inv.ID, inv.Status, inv.TokenHash, micros(inv.ExpiresAt), micros(inv.UpdatedAt))
+	return tx.execOne(ctx, "invitation", `UPDATE invitations SET status = $2, token_hash = $3, expires_at = $4, updated_at = $5,
+		user_id = NULLIF($6, '') WHERE id = $1`, inv.ID, inv.Status, inv.TokenHash, micros(inv.ExpiresAt), micros(inv.UpdatedAt), inv.UserID)
 }
 
 // OrgInvitations returns an org's invitations, newest first.

@@ -166,7 +166,7 @@ type Tx interface {
 	Invitation(ctx context.Context, id string) (*Invitation, error)
 	// InvitationByToken returns the invitation whose token hash matches, or NotFound.
 	InvitationByToken(ctx context.Context, tokenHash string) (*Invitation, error)
-	// UpdateInvitation writes status, token hash and expiry.
+	// UpdateInvitation writes status, token hash, expiry and user.
 	UpdateInvitation(ctx context.Context, inv *Invitation) error
 	// OrgInvitations returns an org's invitations, newest first.
 	OrgInvitations(ctx context.Context, orgID string) ([]*Invitation, error)

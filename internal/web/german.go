@@ -536,4 +536,6 @@ var german = map[string]string{
 	"the named person is no longer in this organization":                                                                        "die genannte Person gehört nicht mehr zu dieser Organisation",
 	"your role does not let you change your own profile":                                                                        "Ihre Rolle erlaubt Ihnen nicht, Ihr eigenes Profil zu ändern",
 	"API users and service accounts have no sessions or personal access tokens":                                                 "API-Benutzer und Dienstkonten haben keine Sitzungen und keine persönlichen Zugriffstoken",
+	"An organization has invited you to work with them. Choose your name and a password: your e-mail address becomes your login.": "Eine Organisation hat Sie eingeladen, mit ihr zu arbeiten. Wählen Sie Ihren Namen und ein Passwort: Ihre E-Mail-Adresse wird Ihr Login.",
+	"this person belongs to this organization already": "diese Person gehört bereits zu dieser Organisation",
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/httpauth"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
@@ -111,24 +112,37 @@ func (h *Handler) passwordSet(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// invitationForm shows the invitation page; for an address without a
+// login it asks for a name and a password too ("new" in the form).
 func (h *Handler) invitationForm(w http.ResponseWriter, r *http.Request) {
-	h.linkForm(w, r, "Invitation", "invitation.html")
+	h.linkForm(w, r, "Invitation", "invitation.html", func(p *page) {
+		if needs, err := h.app.InvitationNeedsLogin(r.Context(), p.V("token")); err == nil && needs {
+			p.Form.Set("new", "1")
+		}
+	})
 }
 
 func (h *Handler) invitationAccept(w http.ResponseWriter, r *http.Request) {
 	h.linkPost(w, r, "Invitation", "invitation.html", func(p *page) (string, error) {
-		_, err := h.app.AcceptInvitation(r.Context(), p.V("token"), httpauth.IP(r.Context()))
+		_, err := h.app.AcceptInvitation(r.Context(), p.V("token"), httpauth.IP(r.Context()),
+			&app.NewPerson{FirstName: p.V("first_name"), LastName: p.V("last_name"), Password: p.V("password")})
+		if tenantry.ErrorCode(err) == tenantry.Invalid {
+			p.Form.Set("new", "1") // only a new login's fields can be wrong here
+		}
 		return "", err
 	})
 }
 
 // linkForm shows one of the pages people open signed out, often from an
 // e-mailed link whose token the form carries on.
-func (h *Handler) linkForm(w http.ResponseWriter, r *http.Request, title, file string) {
+func (h *Handler) linkForm(w http.ResponseWriter, r *http.Request, title, file string, prepare ...func(p *page)) {
 	p := h.newPage(r, title, "")
 	p.Bare = true
 	if t := r.URL.Query().Get("token"); t != "" {
 		p.Form.Set("token", t)
+	}
+	for _, f := range prepare {
+		f(p)
 	}
 	h.render(w, r, http.StatusOK, file, p)
 }

@@ -179,9 +179,6 @@ type newUserData struct {
 	// ProfileOpen: the org manages its own customer profile (O6).
 	ProfileOpen bool
 	Created     *app.UserView
-	// OfferInvite: the person has a login in another organization; they
-	// can be invited to this one instead (U4).
-	OfferInvite bool
 	ClientID    string
 	Secret      string // shown once, for API users and service accounts
 	Generated   bool
@@ -247,7 +244,6 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, who *app.Ac
 			ContactBusiness: p.Checked("contact", "business"), NotifyNews: p.Checked("notify", "news"),
 			NotifyAlerts: p.Checked("notify", "alerts"), Roles: p.Form["roles"]})
 		if err != nil {
-			d.OfferInvite = tenantry.ErrorCode(err) == tenantry.Conflict
 			h.fail(w, r, "user_new.html", p, err)
 			return nil
 		}
