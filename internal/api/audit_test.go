@@ -6,10 +6,10 @@ package api_test
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
 	"io"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 	"testing"
 

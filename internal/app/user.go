@@ -3,8 +3,8 @@ package app
 import (
 	"context"
 	"slices"
-	"time"
 	"strings"
+	"time"
 
 	"github.com/tenantry/tenantry/internal/notice"
 	"github.com/tenantry/tenantry/internal/policy"
