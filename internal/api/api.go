@@ -6,6 +6,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -35,6 +36,22 @@ const SessionCookie = httpauth.CookieName
 // New registers every operation on mux. publicURL decides whether cookies
 // are marked Secure: they are when Tenantry is reached over https.
 func New(mux *http.ServeMux, a *app.App, log *slog.Logger, publicURL string) *Server {
+	s := build(mux, a, log, publicURL, a.Scopes())
+	mux.HandleFunc("GET /api/docs", s.docs)
+	OAuthRoutes(mux, a, log)
+	return s
+}
+
+// Document returns the OpenAPI document of a Tenantry at publicURL whose
+// tokens may be narrowed to scopes, as GET /api/v1/openapi.json serves it.
+func Document(publicURL string, scopes []string) ([]byte, error) {
+	s := build(http.NewServeMux(), nil, slog.New(slog.DiscardHandler), publicURL, scopes)
+	return json.Marshal(s.api.OpenAPI())
+}
+
+// build registers the API's operations on mux; a may be nil for a
+// document only.
+func build(mux *http.ServeMux, a *app.App, log *slog.Logger, publicURL string, scopeNames []string) *Server {
 	cfg := huma.DefaultConfig("Tenantry", Version)
 	cfg.Info.Description = "Accounts, users, roles and organizations for B2B customer portals. " +
 		"Sign in with POST /api/v1/session; the session cookie authenticates every other call. " +
@@ -54,15 +71,21 @@ func New(mux *http.ServeMux, a *app.App, log *slog.Logger, publicURL string) *Se
 		})
 		return c
 	}}
+	cfg.Servers = []*huma.Server{{URL: publicURL, Description: "This Tenantry (its --public-url)"}}
+	scopes := map[string]string{}
+	for _, s := range scopeNames {
+		scopes[s] = "Narrows the token to this action"
+	}
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"session": {Type: "apiKey", In: "cookie", Name: SessionCookie},
 		"bearer":  {Type: "http", Scheme: "bearer", BearerFormat: "JWT", Description: "An access token from POST /oauth2/token, or an Owner's personal access token"},
+		"oauth2": {Type: "oauth2", Description: "API users and service accounts: the client_credentials grant (RFC 6749 §4.4); " +
+			"a token without scope carries every permission of the client's roles",
+			Flows: &huma.OAuthFlows{ClientCredentials: &huma.OAuthFlow{TokenURL: publicURL + "/oauth2/token", Scopes: scopes}}},
 	}
 	s := &Server{app: a, log: log, secure: strings.HasPrefix(publicURL, "https://")}
 	s.api = humago.New(mux, cfg)
 	s.routes()
-	mux.HandleFunc("GET /api/docs", s.docs)
-	OAuthRoutes(mux, a, log)
 	return s
 }
 
@@ -105,12 +128,17 @@ func (s *Server) routes() {
 	s.auditRoutes()
 }
 
-var sessionSecurity = []map[string][]string{{"session": {}}, {"bearer": {}}}
+var sessionSecurity = []map[string][]string{{"session": {}}, {"bearer": {}}, {"oauth2": {}}}
 
-// op describes one authenticated operation.
+// publicSecurity marks an operation that needs no credentials (OpenAPI's
+// empty security requirement).
+var publicSecurity = []map[string][]string{{}}
+
+// op describes one authenticated operation. 415 is any body that is not
+// JSON; 503 a database that did not answer.
 func op(id, method, path, summary string, tags ...string) huma.Operation {
 	return huma.Operation{OperationID: id, Method: method, Path: path, Summary: summary, Tags: tags,
-		Security: sessionSecurity, Errors: []int{400, 401, 403, 404, 422}}
+		Security: sessionSecurity, Errors: []int{400, 401, 403, 404, 415, 422}}
 }
 
 func actor(ctx context.Context) *app.Actor { return httpauth.Actor(ctx) }

@@ -361,3 +361,19 @@ func TestNoAnswerTellsWhetherAnAddressHasALoginElsewhere(t *testing.T) {
 		}
 	})
 }
+
+// TestUnknownAPIPathsAreProblems is issue 11's item 12: unknown paths and
+// wrong methods under /api/v1 answered text/plain.
+func TestUnknownAPIPathsAreProblems(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b sqltest.Backend) {
+		e := newEnv(t, b)
+		c := e.anon()
+		if r := c.must(404, "GET", "/api/v1/nothing-here", nil); r.str("code") != "not_found" {
+			t.Fatalf("unknown path: %s", r.raw)
+		}
+		r := c.must(405, "PUT", "/api/v1/session", nil)
+		if r.str("code") != "method_not_allowed" || !strings.Contains(r.header.Get("Allow"), "POST") {
+			t.Fatalf("wrong method: %s %v", r.raw, r.header)
+		}
+	})
+}

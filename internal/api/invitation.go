@@ -106,7 +106,7 @@ func (s *Server) invitationRoutes() {
 	})
 
 	accept := op("acceptInvitation", http.MethodPost, "/api/v1/invitations/accept", "Accept an invitation with its token", "Invitations")
-	accept.Security = nil
+	accept.Security = publicSecurity
 	huma.Register(s.api, accept, func(ctx context.Context, in *acceptInput) (*invitationOutput, error) {
 		inv, err := s.app.AcceptInvitation(ctx, in.Body.Token, httpauth.IP(ctx),
 			&app.NewPerson{FirstName: in.Body.FirstName, LastName: in.Body.LastName, Password: in.Body.Password})

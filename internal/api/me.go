@@ -29,7 +29,7 @@ type reauthInput struct {
 type changePasswordInput struct {
 	Body struct {
 		CurrentPassword string `json:"current_password" maxLength:"4096"`
-		NewPassword     string `json:"new_password" maxLength:"8192" doc:"12 to 1,024 characters, not a common password"`
+		NewPassword     string `json:"new_password" minLength:"12" maxLength:"1024" doc:"12 to 1,024 characters, not a common password"`
 	}
 }
 
@@ -110,7 +110,7 @@ func (s *Server) meRoutes() {
 	})
 
 	forgot := op("forgotPassword", http.MethodPost, "/api/v1/password/forgot", "Ask for a password reset link", "Session")
-	forgot.Security = nil
+	forgot.Security = publicSecurity
 	forgot.DefaultStatus = http.StatusAccepted
 	forgot.Description = "Always answers the same, whether or not the login exists; a person with that login gets a link by e-mail."
 	huma.Register(s.api, forgot, func(ctx context.Context, in *forgotInput) (*forgotOutput, error) {
@@ -124,6 +124,7 @@ func (s *Server) meRoutes() {
 
 	change := op("changePassword", http.MethodPost, "/api/v1/me/password", "Change your password", "Me")
 	change.DefaultStatus = http.StatusNoContent
+	change.Errors = append(change.Errors, 429)
 	change.Description = "Needs the current password. Every other session of yours ends; you are told by e-mail."
 	huma.Register(s.api, change, func(ctx context.Context, in *changePasswordInput) (*struct{}, error) {
 		return nil, s.problem(ctx, s.app.ChangePassword(ctx, actor(ctx), in.Body.CurrentPassword, in.Body.NewPassword))

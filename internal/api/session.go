@@ -34,7 +34,7 @@ type meOutput struct {
 type passwordInput struct {
 	Body struct {
 		Token    string `json:"token" minLength:"1" maxLength:"200" doc:"The one-time token from the e-mailed link"`
-		Password string `json:"password" minLength:"1" maxLength:"8192" doc:"12 to 1,024 characters"`
+		Password string `json:"password" minLength:"12" maxLength:"1024" doc:"12 to 1,024 characters, not a common password"`
 	}
 }
 
@@ -44,7 +44,8 @@ type clearCookieOutput struct {
 
 func (s *Server) sessionRoutes() {
 	signIn := op("signIn", http.MethodPost, "/api/v1/session", "Sign in", "Session")
-	signIn.Security = nil
+	signIn.Security = publicSecurity
+	signIn.Errors = append(signIn.Errors, 429)
 	signIn.Description = "Checks the login and password and sets a new session cookie (HttpOnly, SameSite=Lax). " +
 		"Any session the client held before ends."
 	huma.Register(s.api, signIn, func(ctx context.Context, in *signInInput) (*sessionOutput, error) {
@@ -77,7 +78,7 @@ func (s *Server) sessionRoutes() {
 	})
 
 	setPassword := op("setPassword", http.MethodPost, "/api/v1/password", "Set a password with a one-time token", "Session")
-	setPassword.Security = nil
+	setPassword.Security = publicSecurity
 	setPassword.DefaultStatus = http.StatusNoContent
 	setPassword.Description = "Redeems the token of an activation or password-reset link. " +
 		"The token works once; a refused password leaves it usable."

@@ -777,6 +777,7 @@ func (a *App) RevokeClientSecret(ctx context.Context, who *Actor, userID, secret
 
 // Scopes lists what a client may ask for as scope: the actions of the
 // customer catalogues, each narrowing a token to itself.
-func (a *App) Scopes() []string {
-	return a.policy.CustomerActions()
-}
+func (a *App) Scopes() []string { return ScopesOf(a.policy) }
+
+// ScopesOf is Scopes for policy p.
+func ScopesOf(p *policy.Policy) []string { return p.CustomerActions() }

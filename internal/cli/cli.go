@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/tenantry/tenantry/internal/api"
 	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/mail"
 	"github.com/tenantry/tenantry/internal/policy"
@@ -76,7 +77,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&s.smtp.Password, "smtp-password", "", "SMTP password; prefer the environment (env TENANTRY_SMTP_PASSWORD)")
 	f.StringVar(&s.smtp.TLS, "smtp-tls", "starttls", "starttls, tls (implicit, port 465) or none (env TENANTRY_SMTP_TLS)")
 	f.StringVar(&s.smtp.From, "mail-from", "Tenantry <noreply@localhost>", "sender address of every e-mail (env TENANTRY_MAIL_FROM)")
-	root.AddCommand(serveCmd(&s), migrateCmd(&s), bootstrapCmd(&s), mailCmd(&s), simsCmd(&s), versionCmd())
+	root.AddCommand(serveCmd(&s), migrateCmd(&s), bootstrapCmd(&s), mailCmd(&s), simsCmd(&s), openapiCmd(&s), versionCmd())
 	return root
 }
 
@@ -188,6 +189,25 @@ func (s *settings) sealingKey(stderr io.Writer) ([]byte, error) {
 			"Back it up apart from the database; without it no TOTP secret or signing key can be read.\n", path)
 	}
 	return k, nil
+}
+
+func openapiCmd(s *settings) *cobra.Command {
+	return &cobra.Command{
+		Use:   "openapi",
+		Short: "Print the REST API's OpenAPI 3.1 document, as the server serves it",
+		Long: "Print the OpenAPI 3.1 document of the REST API for --public-url, without a database: for\n" +
+			"client generators and linters (CI lints it with Redocly).",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			api.Version = Version
+			doc, err := api.Document(s.public(), app.ScopesOf(policy.Default()))
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintln(cmd.OutOrStdout(), string(doc))
+			return err
+		},
+	}
 }
 
 func versionCmd() *cobra.Command {

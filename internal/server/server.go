@@ -180,9 +180,31 @@ func logRequests(log *slog.Logger, m *metrics, next http.Handler) http.Handler {
 	})
 }
 
-// notePattern records the mux's matched pattern for logRequests.
+// notePattern records the mux's matched pattern for logRequests, and
+// answers what no route of the API matches as a problem document (404, or
+// 405 with Allow), as every other API error is.
 func notePattern(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern == "" && strings.HasPrefix(r.URL.Path, "/api/") {
+			var allow []string
+			for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+				probe := r.Clone(r.Context())
+				probe.Method = m
+				if _, p := mux.Handler(probe); p != "" {
+					allow = append(allow, m)
+				}
+			}
+			status, detail := http.StatusNotFound, "no such API path: see /api/v1/openapi.json"
+			if len(allow) > 0 {
+				status, detail = http.StatusMethodNotAllowed, "this path takes "+strings.Join(allow, ", ")
+				w.Header().Set("Allow", strings.Join(allow, ", "))
+			}
+			w.Header().Set("Content-Type", "application/problem+json")
+			w.WriteHeader(status)
+			json.NewEncoder(w).Encode(map[string]any{"title": http.StatusText(status), "status": status,
+				"code": map[int]string{404: "not_found", 405: "method_not_allowed"}[status], "detail": detail})
+			return
+		}
 		mux.ServeHTTP(w, r)
 		if ri, ok := r.Context().Value(reqKey).(*reqInfo); ok {
 			ri.pattern = r.Pattern
