@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
@@ -87,4 +88,64 @@ func (a *App) passwordLink(ctx context.Context, tx tenantry.Tx, u *tenantry.User
 		return "", err
 	}
 	return link, event(ctx, tx, nil, u.OrgID, "user.password_link", "user", u.ID, map[string]any{"via": "cli"})
+}
+
+// The settings that say which public URL the instances on this database
+// serve under, and when one last said so.
+const (
+	publicURLKey  = "public_url"
+	publicSeenKey = "public_url_seen"
+)
+
+// PublicURLHeartbeat is how often a serving instance records its public
+// URL; another URL recorded within three of these is a live instance.
+const PublicURLHeartbeat = 30 * time.Second
+
+// ClaimPublicURL records the public URL this instance serves under. Every
+// instance on one database must have the same one (it is the issuer and
+// audience of access tokens, and the base of every link), so it refuses
+// while another instance has recorded another URL within three
+// heartbeats; after that the old instances are gone, and the new URL
+// takes over.
+func (a *App) ClaimPublicURL(ctx context.Context) error {
+	return a.store.Update(ctx, func(tx tenantry.Tx) error {
+		now := tx.Now()
+		stored, err := tx.Setting(ctx, publicURLKey)
+		if err != nil && tenantry.ErrorCode(err) != tenantry.NotFound {
+			return err
+		}
+		if stored != "" && stored != a.cfg.PublicURL {
+			if seen, err := tx.Setting(ctx, publicSeenKey); err == nil {
+				if at, err := time.Parse(time.RFC3339Nano, seen); err == nil && now.Sub(at) < 3*PublicURLHeartbeat {
+					return tenantry.Errorf(tenantry.Conflict, "another instance serves this database as %s (%s ago); every instance "+
+						"needs the same --public-url, or tokens issued by one are refused by the other", stored, now.Sub(at).Round(time.Second))
+				}
+			}
+		}
+		if err := tx.PutSetting(ctx, publicURLKey, a.cfg.PublicURL); err != nil {
+			return err
+		}
+		return tx.PutSetting(ctx, publicSeenKey, now.UTC().Format(time.RFC3339Nano))
+	})
+}
+
+// StoredPublicURL returns the public URL serve last recorded in store, or "".
+func StoredPublicURL(ctx context.Context, store tenantry.Store) (string, error) {
+	var url string
+	err := store.View(ctx, func(tx tenantry.Tx) error {
+		var err error
+		url, err = tx.Setting(ctx, publicURLKey)
+		if tenantry.ErrorCode(err) == tenantry.NotFound {
+			return nil
+		}
+		return err
+	})
+	return url, err
+}
+
+// RecordPublicURL records the configured public URL unless one is
+// recorded already, for commands run beside the server (bootstrap) when
+// it has not run yet.
+func (a *App) RecordPublicURL(ctx context.Context) error {
+	return a.store.Update(ctx, func(tx tenantry.Tx) error { return tx.PutSettingIfAbsent(ctx, publicURLKey, a.cfg.PublicURL) })
 }

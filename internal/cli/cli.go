@@ -96,6 +96,29 @@ func fromEnv(fs *pflag.FlagSet) error {
 	return err
 }
 
+// storedPublicURL sets the public URL, when no --public-url is given, to
+// the one serve last recorded in the database, so that a link printed
+// outside the server leads to it; with neither it refuses.
+func (s *settings) storedPublicURL(ctx context.Context) error {
+	if s.publicURL != "" {
+		return nil
+	}
+	db, err := sqlstore.Open(ctx, s.db, nil)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	url, err := app.StoredPublicURL(ctx, db)
+	if err != nil {
+		return err
+	}
+	if url == "" {
+		return errors.New("no public URL: give --public-url (the address people reach this Tenantry at), or start serve once")
+	}
+	s.publicURL = url
+	return nil
+}
+
 func (s *settings) public() string {
 	if s.publicURL != "" {
 		return strings.TrimRight(s.publicURL, "/")
@@ -257,11 +280,17 @@ func bootstrapCmd(s *settings) *cobra.Command {
 		Short: "Create the platform operator, or print a new one-time link to set their password",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := s.storedPublicURL(cmd.Context()); err != nil {
+				return err
+			}
 			w, err := s.open(cmd.Context(), cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
 			defer w.db.Close()
+			if err := w.app.RecordPublicURL(cmd.Context()); err != nil {
+				return err
+			}
 			res, err := w.app.Bootstrap(cmd.Context(), true)
 			if err != nil {
 				return err
@@ -282,5 +311,5 @@ func printOperatorLink(w io.Writer, res *app.BootstrapResult, public string) {
 	token := res.Link[strings.Index(res.Link, "token=")+len("token="):]
 	fmt.Fprintf(w, "Set the operator's password with this one-time link (valid 72 h):\n  %s\n"+
 		"or from a shell:\n  curl -X POST %s/api/v1/password -H 'Content-Type: application/json' \\\n"+
-		"    -d '{\"token\":\"%s\",\"password\":\"choose a long passphrase\"}'\n", res.Link, public, token)
+		"    -d '{\"token\":\"%s\",\"password\":\"CHANGE-ME\"}'   # 12 to 1,024 characters of your own\n", res.Link, public, token)
 }

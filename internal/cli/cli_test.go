@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tenantry/tenantry/internal/auth"
 	"github.com/tenantry/tenantry/internal/sqlstore/storetest"
 )
 
@@ -156,5 +158,55 @@ func TestServeDemo(t *testing.T) {
 	cancel()
 	if code := <-done; code != 0 {
 		t.Fatalf("serve exited %d", code)
+	}
+}
+
+// TestStartUpDoesNoHarm is issue 11's item 14: a second serve reset the
+// running demo's passwords before failing to bind; bootstrap printed links
+// to 127.0.0.1:8080; mistyped schemes became SQLite files; the printed
+// placeholder password passed the rules.
+func TestStartUpDoesNoHarm(t *testing.T) {
+	t.Chdir(t.TempDir())
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	var out, errOut bytes.Buffer
+	if code := Main(context.Background(), []string{"serve", "--demo", "--addr", busy.Addr().String()}, &out, &errOut); code == 0 ||
+		out.Len() > 0 || !strings.Contains(errOut.String(), "listen on") {
+		t.Fatalf("serve on a busy address: exit %d, printed %q, %q", code, out.String(), errOut.String())
+	}
+	if _, err := os.Stat("tenantry-data/tenantry.db"); !os.IsNotExist(err) {
+		t.Fatalf("serve on a busy address touched the database: %v", err)
+	}
+	for _, dsn := range []string{"postgress://localhost/x", "mysql://localhost/x"} {
+		errOut.Reset()
+		if code := Main(context.Background(), []string{"migrate", "--db", dsn}, io.Discard, &errOut); code == 0 || !strings.Contains(errOut.String(), "unknown scheme") {
+			t.Fatalf("%s: exit %d, %q", dsn, code, errOut.String())
+		}
+	}
+	errOut.Reset()
+	if code := Main(context.Background(), []string{"bootstrap"}, io.Discard, &errOut); code == 0 || !strings.Contains(errOut.String(), "--public-url") {
+		t.Fatalf("bootstrap without a public URL: exit %d, %q", code, errOut.String())
+	}
+	out.Reset()
+	if code := Main(context.Background(), []string{"bootstrap", "--public-url", "https://portal.example.com"}, &out, io.Discard); code != 0 {
+		t.Fatal("bootstrap with a public URL")
+	}
+	placeholder := regexp.MustCompile(`"password":"([^"]*)"`).FindStringSubmatch(out.String())
+	if placeholder == nil || auth.ValidatePassword(placeholder[1]) == "" {
+		t.Fatalf("the printed placeholder passes the password rules: %q", out.String())
+	}
+	out.Reset()
+	if code := Main(context.Background(), []string{"bootstrap"}, &out, io.Discard); code != 0 || !strings.Contains(out.String(), "https://portal.example.com/password?token=") {
+		t.Fatalf("bootstrap without the flag should use the recorded URL: %q", out.String())
+	}
+	errOut.Reset()
+	bad := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(bad, nil, 0o400)
+	if code := Main(context.Background(), []string{"migrate", "--db", filepath.Join(bad, "x.db")}, io.Discard, &errOut); code == 0 ||
+		!strings.Contains(errOut.String(), bad) {
+		t.Fatalf("an unusable SQLite path: %q", errOut.String())
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tenantry/tenantry/internal/api"
+	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/server"
 )
 
@@ -29,12 +30,26 @@ func serveCmd(s *settings) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			out := cmd.OutOrStdout()
+			proxies, err := parseProxies(trustedProxies)
+			if err != nil {
+				return err
+			}
+			// Take the address first: a second serve on a busy address
+			// must fail before it writes anything or prints a link.
+			ln, err := net.Listen("tcp", s.addr)
+			if err != nil {
+				return fmt.Errorf("listen on %s: %w", s.addr, err)
+			}
+			defer ln.Close()
 			w, err := s.open(ctx, cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
 			defer w.db.Close()
 			db, a, log := w.db, w.app, w.log
+			if err := a.ClaimPublicURL(ctx); err != nil {
+				return err
+			}
 			res, err := a.Bootstrap(ctx, false)
 			if err != nil {
 				return err
@@ -46,15 +61,7 @@ func serveCmd(s *settings) *cobra.Command {
 			} else {
 				printOperatorLink(out, res, s.public())
 			}
-			ln, err := net.Listen("tcp", s.addr)
-			if err != nil {
-				return err
-			}
 			api.Version = Version
-			proxies, err := parseProxies(trustedProxies)
-			if err != nil {
-				return err
-			}
 			handler, err := server.New(a, log, server.Config{PublicURL: s.public(), TrustedProxies: proxies})
 			if err != nil {
 				return err
@@ -87,6 +94,20 @@ func serveCmd(s *settings) *cobra.Command {
 							log.Error("sweep", "err", err)
 						} else {
 							log.Info("swept expired rows", "removed", swept)
+						}
+					}
+				}
+			}()
+			go func() { // tell other instances which public URL this one serves
+				t := time.NewTicker(app.PublicURLHeartbeat)
+				defer t.Stop()
+				for {
+					select {
+					case <-ctx.Done():
+						return
+					case <-t.C:
+						if err := a.ClaimPublicURL(ctx); err != nil && ctx.Err() == nil {
+							log.Error("public URL", "err", err)
 						}
 					}
 				}

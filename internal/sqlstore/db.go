@@ -122,6 +122,9 @@ func Open(ctx context.Context, dsn string, now func() time.Time) (*DB, error) {
 	}
 	d := &DB{now: now}
 	var err error
+	if scheme, _, ok := strings.Cut(dsn, "://"); ok && !IsPostgres(dsn) {
+		return nil, fmt.Errorf("database %q: unknown scheme %q: give a SQLite file path or a postgres:// URL", redactDSN(dsn), scheme)
+	}
 	if IsPostgres(dsn) {
 		d.dialect = Postgres
 		d.write, err = sql.Open("pgx", dsn)
@@ -157,13 +160,24 @@ func Open(ctx context.Context, dsn string, now func() time.Time) (*DB, error) {
 	}
 	if err := d.write.PingContext(ctx); err != nil {
 		d.Close()
-		return nil, fmt.Errorf("connect to %s: %w", d.dialect, err)
+		if d.dialect == SQLite {
+			return nil, fmt.Errorf("open the SQLite database %s: %w", dsn, err)
+		}
+		return nil, fmt.Errorf("connect to PostgreSQL at %s: %w", redactDSN(dsn), err)
 	}
 	if err := d.Migrate(ctx); err != nil {
 		d.Close()
 		return nil, err
 	}
 	return d, nil
+}
+
+// redactDSN is dsn without a password, for messages.
+func redactDSN(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return dsn
 }
 
 // Dialect returns the database kind behind d.
