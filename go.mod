@@ -2,6 +2,8 @@ module github.com/tenantry/tenantry
 
 go 1.26.8
 
+toolchain go1.26.10
+
 require (
 	github.com/chromedp/chromedp v0.23.0
 	github.com/danielgtaylor/huma/v2 v2.37.2

@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -233,13 +235,45 @@ func openapiCmd(s *settings) *cobra.Command {
 	}
 }
 
+// versionLine says what this binary is, from its build information: the
+// module version (set by go install; --ldflags Version otherwise), the
+// commit and whether the tree had changes, and the Go toolchain.
+func versionLine() string {
+	v, commit, goVersion := Version, "", runtime.Version()
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if m := bi.Main.Version; v == "dev" && m != "" && m != "(devel)" {
+			v = m
+		}
+		goVersion = bi.GoVersion
+		var rev, modified string
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				modified = s.Value
+			}
+		}
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		if rev != "" {
+			commit = " commit " + rev
+			if modified == "true" {
+				commit += " (modified)"
+			}
+		}
+	}
+	return "tenantry " + v + commit + " " + goVersion
+}
+
 func versionCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print the version",
+		Short: "Print the version, the commit it was built from and the Go version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			fmt.Fprintln(cmd.OutOrStdout(), "tenantry", Version)
+			fmt.Fprintln(cmd.OutOrStdout(), versionLine())
 			return nil
 		},
 	}
