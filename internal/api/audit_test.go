@@ -377,3 +377,34 @@ func TestUnknownAPIPathsAreProblems(t *testing.T) {
 		}
 	})
 }
+
+// TestDatabaseOutageIsUnavailableNotSignedOut is issue 11's item 2: a
+// database error while resolving a session answered 401 "sign in first"
+// and sent portal users to the sign-in page mid-form.
+func TestDatabaseOutageIsUnavailableNotSignedOut(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b sqltest.Backend) {
+		f := newFixture(t, b)
+		robot := f.apiUser("A", "fleet")
+		owner := f.clients["ownerA"]
+		f.DB.Close() // the database goes away under the running server
+		for name, c := range map[string]*client{"session": owner, "token": robot} {
+			r := c.must(503, "GET", f.path("/api/v1/orgs/{A}/users"), nil)
+			if r.header.Get("Retry-After") == "" || r.str("code") != "unavailable" {
+				t.Fatalf("%s: %s %v", name, r.raw, r.header)
+			}
+		}
+		// The portal keeps the form (but not its password) for a retry.
+		req, _ := http.NewRequest("POST", f.URL+"/account", strings.NewReader(url.Values{"first_name": {"Olga"}, "password": {"hidden"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", f.URL)
+		res, err := (&http.Client{Jar: owner.jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 503 || !strings.Contains(string(page), `name="first_name" value="Olga"`) || strings.Contains(string(page), `value="hidden"`) {
+			t.Fatalf("portal: %d %s", res.StatusCode, page)
+		}
+	})
+}

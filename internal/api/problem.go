@@ -92,6 +92,16 @@ func (s *Server) RefuseInput(w http.ResponseWriter, r *http.Request, field, mess
 	writeProblem(w, s.problem(r.Context(), tenantry.FieldInvalid(field, message)).(*Problem))
 }
 
+// Unavailable answers a request whose credential could not be checked
+// because the database did not answer: 503 with Retry-After, logged.
+func (s *Server) Unavailable(w http.ResponseWriter, r *http.Request, err error) {
+	var e *tenantry.Error
+	if !errors.As(err, &e) || e.Code.Kind() != tenantry.Unavailable {
+		err = &tenantry.Error{Code: tenantry.Unavailable, Message: "your credentials could not be checked now; try again shortly", Err: err}
+	}
+	writeProblem(w, s.problem(r.Context(), err).(*Problem))
+}
+
 // writeProblem writes p outside huma, as huma would.
 func writeProblem(w http.ResponseWriter, p *Problem) {
 	w.Header().Set("Content-Type", "application/problem+json")
@@ -120,6 +130,12 @@ func (s *Server) problem(ctx context.Context, err error) error {
 	status := httperr.Status(e.Code)
 	p := &Problem{Status: status, Title: http.StatusText(status), Detail: e.Message, Code: string(e.Code), Errors: e.Fields,
 		retryAfter: int(e.RetryAfter.Seconds())}
+	if e.Code.Kind() == tenantry.Unavailable {
+		s.log.ErrorContext(ctx, "unavailable", slog.Any("err", err))
+		if p.retryAfter == 0 {
+			p.retryAfter = httperr.RetryUnavailable
+		}
+	}
 	if status == http.StatusUnauthorized {
 		// RFC 6750 §3: name the error only when a token came and failed.
 		p.challenge = `Bearer realm="tenantry"`

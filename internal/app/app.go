@@ -158,7 +158,16 @@ func New(store tenantry.Store, p *policy.Policy, log *slog.Logger, cfg Config, w
 func (a *App) Policy() *policy.Policy { return a.policy }
 
 // Ready checks that the store answers.
-func (a *App) Ready(ctx context.Context) error { return a.store.Ping(ctx) }
+//
+// Ready commits a small write (the time of the probe), so that a database
+// that answers but cannot commit (a full disk, a read-only file system, a
+// PostgreSQL in recovery) is not ready: an instance that cannot write must
+// get no traffic.
+func (a *App) Ready(ctx context.Context) error {
+	return a.store.Update(ctx, func(tx tenantry.Tx) error {
+		return tx.PutSetting(ctx, "ready_probe", tx.Now().UTC().Format(time.RFC3339Nano))
+	})
+}
 
 // PasswordChecks counts the password hashes evaluated so far; TOTPChecks
 // the TOTP and recovery codes. Tests and metrics read them.

@@ -556,10 +556,17 @@ func (a *App) AuthenticateBearer(ctx context.Context, raw, ip string) (*Actor, e
 	var who *Actor
 	err = a.store.View(ctx, func(tx tenantry.Tx) error {
 		u, err := tx.User(ctx, c.Subject)
+		if err != nil && tenantry.ErrorCode(err) != tenantry.NotFound {
+			return err // the database, not the token, is at fault
+		}
 		if err != nil || u.Status != tenantry.UserActive || u.TokenVersion != c.Version {
 			return unauth
 		}
-		if revoked, err := tx.TokenRevoked(ctx, c.ID); err != nil || revoked {
+		revoked, err := tx.TokenRevoked(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		if revoked {
 			return unauth
 		}
 		all, err := tx.UserGrants(ctx, u.ID)

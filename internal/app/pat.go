@@ -93,10 +93,16 @@ func (a *App) authenticatePAT(ctx context.Context, raw, ip string) (*Actor, erro
 	var who *Actor
 	err := a.store.View(ctx, func(tx tenantry.Tx) error {
 		t, err := tx.PersonalTokenByHash(ctx, auth.HashToken(raw))
+		if err != nil && tenantry.ErrorCode(err) != tenantry.NotFound {
+			return err // the database, not the token, is at fault
+		}
 		if err != nil || !tx.Now().Before(t.ExpiresAt) {
 			return unauth
 		}
 		u, err := tx.User(ctx, t.UserID)
+		if err != nil && tenantry.ErrorCode(err) != tenantry.NotFound {
+			return err
+		}
 		if err != nil || u.Status != tenantry.UserActive {
 			return unauth
 		}

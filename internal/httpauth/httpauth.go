@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tenantry/tenantry/internal/app"
+	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
 // CookieName is the session cookie's name over plain HTTP; over TLS it
@@ -32,26 +33,32 @@ const (
 // and the use case then answers 401. It also resolves the client's
 // address: the peer's, or, when the peer is one of proxies, the one the
 // proxies name (see ClientAddr).
-func Middleware(a *app.App, proxies []netip.Prefix, next http.Handler) http.Handler {
+//
+// When the credential cannot be checked at all (the database did not
+// answer), the request goes to unavailable with the error instead of on
+// as signed out: a person mid-form must not be sent to sign in.
+func Middleware(a *app.App, proxies []netip.Prefix, unavailable func(http.ResponseWriter, *http.Request, error), next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		ip := ClientAddr(r, proxies)
 		ctx = context.WithValue(ctx, ipKey, ip)
 		ctx = context.WithValue(ctx, uaKey, r.UserAgent())
+		var who *app.Actor
+		var err error
 		if raw := Bearer(r); raw != "" {
-			if who, err := a.AuthenticateBearer(ctx, raw, ip); err == nil {
-				ctx = context.WithValue(ctx, actorKey, who)
-			} else {
+			if who, err = a.AuthenticateBearer(ctx, raw, ip); err != nil && tenantry.ErrorCode(err) == tenantry.Unauthenticated {
 				ctx = context.WithValue(ctx, bearerRejectedKey, true)
 			}
-			next.ServeHTTP(w, r.WithContext(ctx))
+		} else if token := sessionCookie(r); token != "" {
+			ctx = context.WithValue(ctx, tokenKey, token)
+			who, err = a.Authenticate(ctx, token, ip)
+		}
+		if err != nil && tenantry.ErrorCode(err) != tenantry.Unauthenticated {
+			unavailable(w, r.WithContext(ctx), err)
 			return
 		}
-		if token := sessionCookie(r); token != "" {
-			ctx = context.WithValue(ctx, tokenKey, token)
-			if who, err := a.Authenticate(ctx, token, ip); err == nil {
-				ctx = context.WithValue(ctx, actorKey, who)
-			}
+		if who != nil {
+			ctx = context.WithValue(ctx, actorKey, who)
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

@@ -39,6 +39,10 @@ func Status(c tenantry.Code) int {
 // server error.
 const StatusClientClosed = 499
 
+// RetryUnavailable is the Retry-After, in seconds, of an answer that the
+// database was unavailable.
+const RetryUnavailable = 5
+
 // ClientGone reports whether err comes from the request's client having
 // gone away (its context was cancelled) rather than from a fault of ours.
 func ClientGone(ctx context.Context, err error) bool {

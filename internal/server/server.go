@@ -24,6 +24,7 @@ import (
 	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/httpauth"
 	"github.com/tenantry/tenantry/internal/httpinput"
+	"github.com/tenantry/tenantry/internal/tenantry"
 	"github.com/tenantry/tenantry/internal/web"
 )
 
@@ -57,7 +58,8 @@ func New(a *app.App, log *slog.Logger, cfg Config) (http.Handler, error) {
 		defer cancel()
 		if err := a.Ready(ctx); err != nil {
 			log.ErrorContext(ctx, "not ready", "err", err)
-			api.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
+			api.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database cannot commit writes",
+				"code": string(tenantry.ErrorCode(err)), "detail": tenantry.ErrorMessage(err)})
 			return
 		}
 		api.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
@@ -71,7 +73,13 @@ func New(a *app.App, log *slog.Logger, cfg Config) (http.Handler, error) {
 			"detail": "cross-origin request refused"})
 	}))
 	var h http.Handler = notePattern(mux)
-	h = httpauth.Middleware(a, cfg.TrustedProxies, h)
+	h = httpauth.Middleware(a, cfg.TrustedProxies, func(w http.ResponseWriter, r *http.Request, err error) {
+		if strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/oauth2/") {
+			apiServer.Unavailable(w, r, err)
+			return
+		}
+		portal.Unavailable(w, r, err)
+	}, h)
 	h = cop.Handler(h)
 	h = httpinput.Middleware(h, func(w http.ResponseWriter, r *http.Request, field, msg string) {
 		switch {

@@ -6,8 +6,11 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -257,6 +260,11 @@ func (d *DB) runTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func
 	}()
 	tx := &Tx{tx: sqlTx, dialect: d.dialect, now: d.now().UTC().Truncate(time.Microsecond), stmts: d.stmts[db]}
 	if err := fn(tx); err != nil {
+		// A statement fn ran without translating its error may have met
+		// a database that cannot take writes: say so, keep the rest as is.
+		if te := translate(err); tenantry.ErrorCode(te) == tenantry.Unavailable {
+			return te
+		}
 		return err
 	}
 	committed = true
@@ -360,6 +368,14 @@ func translate(err error) error {
 			return &tenantry.Error{Code: tenantry.Invalid, Message: "refers to something that does not exist", Err: err}
 		case "40001", "40P01": // serialization_failure, deadlock_detected
 			return &tenantry.Error{Code: tenantry.Conflict, Message: "concurrent change, try again", Err: err}
+		case "57P01", "57P02", "57P03", "53300", "53100", "25006":
+			// shutting down, starting up, too many connections, disk full, read-only
+			return unavailable(err)
+		case "57014": // query_canceled: statement_timeout
+			return &tenantry.Error{Code: tenantry.Unavailable, Message: "the database took too long; try again", Err: err}
+		}
+		if strings.HasPrefix(pg.Code, "08") { // connection exception
+			return unavailable(err)
 		}
 	}
 	var lite *sqlite.Error
@@ -370,12 +386,31 @@ func translate(err error) error {
 		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
 			return &tenantry.Error{Code: tenantry.Invalid, Message: "refers to something that does not exist", Err: err}
 		}
+		switch lite.Code() & 0xff { // the primary code of an extended one
+		case sqlite3.SQLITE_FULL:
+			return &tenantry.Error{Code: tenantry.Unavailable, Message: "the database's disk is full; nothing was saved", Err: err}
+		case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_BUSY:
+			return unavailable(err)
+		}
 	}
 	var te *tenantry.Error
 	if errors.As(err, &te) {
 		return err
 	}
+	var pgConnect *pgconn.ConnectError
+	var netErr net.Error
+	if errors.As(err, &pgConnect) || errors.As(err, &netErr) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || pgconn.Timeout(err) {
+		return unavailable(err)
+	}
 	return &tenantry.Error{Code: tenantry.Internal, Message: "internal error", Err: err}
+}
+
+// unavailable is a database that cannot take the request now: down,
+// unreachable, full or read-only. Nothing was changed; the caller may try
+// again later.
+func unavailable(err error) error {
+	return &tenantry.Error{Code: tenantry.Unavailable, Message: "the database is unavailable; nothing was changed, try again shortly", Err: err}
 }
 
 // constraintName returns the constraint a PostgreSQL error names.

@@ -537,5 +537,9 @@ var german = map[string]string{
 	"your role does not let you change your own profile":                                                                        "Ihre Rolle erlaubt Ihnen nicht, Ihr eigenes Profil zu ändern",
 	"API users and service accounts have no sessions or personal access tokens":                                                 "API-Benutzer und Dienstkonten haben keine Sitzungen und keine persönlichen Zugriffstoken",
 	"An organization has invited you to work with them. Choose your name and a password: your e-mail address becomes your login.": "Eine Organisation hat Sie eingeladen, mit ihr zu arbeiten. Wählen Sie Ihren Namen und ein Passwort: Ihre E-Mail-Adresse wird Ihr Login.",
-	"this person belongs to this organization already": "diese Person gehört bereits zu dieser Organisation",
+	"this person belongs to this organization already":                                               "diese Person gehört bereits zu dieser Organisation",
+	"Please try again in a moment":                                                                   "Bitte versuchen Sie es gleich noch einmal",
+	"Tenantry cannot reach its database just now. Nothing was changed, and you are still signed in.": "Tenantry erreicht seine Datenbank gerade nicht. Nichts wurde geändert, und Sie sind weiterhin angemeldet.",
+	"Try again": "Erneut versuchen",
+	"Passwords and secrets you typed were not kept; enter them again after trying.": "Eingegebene Passwörter und Geheimnisse wurden nicht behalten; geben Sie sie nach dem Versuch erneut ein.",
 }

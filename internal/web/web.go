@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -250,6 +251,27 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	if err := t.ExecuteTemplate(w, name, p); err != nil {
 		h.log.ErrorContext(r.Context(), "render page", "page", name, "err", err)
 	}
+}
+
+// Unavailable answers a request whose session could not be checked
+// because the database did not answer: 503 with Retry-After, a page that
+// says so, and for a form post a button that posts the same form again
+// (without its passwords and secrets), so nothing typed is lost.
+func (h *Handler) Unavailable(w http.ResponseWriter, r *http.Request, err error) {
+	h.log.ErrorContext(r.Context(), "unavailable", "err", err)
+	p := h.newPage(r, "Please try again in a moment", "")
+	p.Bare = true
+	if r.Method == http.MethodPost && r.ParseForm() == nil {
+		p.Form = url.Values{}
+		for k, vs := range r.PostForm {
+			if !strings.Contains(k, "password") && !strings.Contains(k, "secret") {
+				p.Form[k] = vs
+			}
+		}
+		p.Data = true
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(httperr.RetryUnavailable))
+	h.render(w, r, http.StatusServiceUnavailable, "unavailable.html", p)
 }
 
 // RefuseInput answers a request whose field held text no field may hold
