@@ -102,6 +102,12 @@ func (s *Server) Unavailable(w http.ResponseWriter, r *http.Request, err error) 
 	writeProblem(w, s.problem(r.Context(), err).(*Problem))
 }
 
+// Refuse answers a request refused before its handler ran with err's
+// problem document.
+func (s *Server) Refuse(w http.ResponseWriter, r *http.Request, err error) {
+	writeProblem(w, s.problem(r.Context(), err).(*Problem))
+}
+
 // writeProblem writes p outside huma, as huma would.
 func writeProblem(w http.ResponseWriter, p *Problem) {
 	w.Header().Set("Content-Type", "application/problem+json")

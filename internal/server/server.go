@@ -73,6 +73,13 @@ func New(a *app.App, log *slog.Logger, cfg Config) (http.Handler, error) {
 			"detail": "cross-origin request refused"})
 	}))
 	var h http.Handler = notePattern(mux)
+	h = uploads(h, func(w http.ResponseWriter, r *http.Request, err error) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			apiServer.Refuse(w, r, err)
+			return
+		}
+		portal.Refuse(w, r, err)
+	})
 	h = httpauth.Middleware(a, cfg.TrustedProxies, func(w http.ResponseWriter, r *http.Request, err error) {
 		if strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/oauth2/") {
 			apiServer.Unavailable(w, r, err)

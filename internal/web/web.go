@@ -274,6 +274,17 @@ func (h *Handler) Unavailable(w http.ResponseWriter, r *http.Request, err error)
 	h.render(w, r, http.StatusServiceUnavailable, "unavailable.html", p)
 }
 
+// Refuse answers a request refused before its handler ran: signed-out
+// people go to sign in, the rest see the error page with err.
+func (h *Handler) Refuse(w http.ResponseWriter, r *http.Request, err error) {
+	if tenantry.ErrorCode(err) == tenantry.Unauthenticated {
+		redirect(w, r, "/signin")
+		return
+	}
+	p := h.newPage(r, "Error", "")
+	h.fail(w, r, "error.html", p, err)
+}
+
 // RefuseInput answers a request whose field held text no field may hold
 // (see internal/httpinput) with the error page, naming the field.
 func (h *Handler) RefuseInput(w http.ResponseWriter, r *http.Request, field, message string) {
