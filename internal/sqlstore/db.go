@@ -130,7 +130,7 @@ func Open(ctx context.Context, dsn string, now func() time.Time) (*DB, error) {
 	}
 	if IsPostgres(dsn) {
 		d.dialect = Postgres
-		d.write, err = sql.Open("pgx", dsn)
+		d.write, err = sql.Open("pgx", withSessionLimits(dsn))
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
@@ -173,6 +173,29 @@ func Open(ctx context.Context, dsn string, now func() time.Time) (*DB, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// PostgreSQL session limits Tenantry sets unless the URL names its own
+// (?statement_timeout=120s): an instance that dies mid-statement leaves
+// its locks for at most this long, and no transaction idles holding them.
+// The longest statement Tenantry runs, a transfer of a million SIMs, takes
+// seconds.
+var sessionLimits = map[string]string{"statement_timeout": "60s", "idle_in_transaction_session_timeout": "60s"}
+
+// withSessionLimits adds sessionLimits to a postgres:// URL.
+func withSessionLimits(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn // pgx says what is wrong with it
+	}
+	q := u.Query()
+	for k, v := range sessionLimits {
+		if q.Get(k) == "" {
+			q.Set(k, v)
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // redactDSN is dsn without a password, for messages.

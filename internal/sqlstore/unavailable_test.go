@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/tenantry/tenantry/internal/tenantry"
@@ -31,5 +33,30 @@ func TestWritesThatCannotCommitAreUnavailable(t *testing.T) {
 	}
 	if err := d.Ping(ctx); err != nil {
 		t.Fatalf("ping: %v", err) // why a ping cannot be readiness
+	}
+}
+
+// TestPostgresSessionsHaveTimeouts is issue 11's item 6: after a crash the
+// dead instance's UPDATE ran on for 16 s holding row locks. Tenantry's
+// connections carry a statement and an idle-in-transaction timeout unless
+// the URL sets its own.
+func TestPostgresSessionsHaveTimeouts(t *testing.T) {
+	if os.Getenv("TENANTRY_TEST_POSTGRES") == "" {
+		t.Skip("TENANTRY_TEST_POSTGRES is not set")
+	}
+	ctx := context.Background()
+	d, err := Open(ctx, os.Getenv("TENANTRY_TEST_POSTGRES"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	for setting, want := range map[string]string{"statement_timeout": "1min", "idle_in_transaction_session_timeout": "1min"} {
+		var got string
+		if err := d.write.QueryRowContext(ctx, "SHOW "+setting).Scan(&got); err != nil || got != want {
+			t.Errorf("%s = %q (%v), want %q", setting, got, err, want)
+		}
+	}
+	if got := withSessionLimits("postgres://h/db?statement_timeout=5s"); !strings.Contains(got, "statement_timeout=5s") {
+		t.Errorf("the URL's own limit was replaced: %s", got)
 	}
 }
