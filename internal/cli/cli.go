@@ -38,6 +38,7 @@ type settings struct {
 	smtp          mail.SMTPConfig
 	secretKeyFile string
 	secretKey     string
+	synchronous   string
 }
 
 // Main runs the tenantry command with args (without the program name)
@@ -72,6 +73,8 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&s.secretKeyFile, "secret-key-file", "", "file with the key that seals TOTP secrets, signing keys and the client-secret pepper "+
 		"in the database (32 bytes, base64); default: secret.key beside a SQLite database, made on first start (env TENANTRY_SECRET_KEY_FILE)")
 	f.StringVar(&s.secretKey, "secret-key", "", "the sealing key itself, base64; prefer the environment (env TENANTRY_SECRET_KEY)")
+	f.StringVar(&s.synchronous, "sqlite-synchronous", "normal", "SQLite durability: normal (a power loss may lose the last "+
+		"commits, never consistency) or full (every answered write is on disk; slower) (env TENANTRY_SQLITE_SYNCHRONOUS)")
 	f.StringVar(&s.logLevel, "log-level", "info", "debug, info, warn or error (env TENANTRY_LOG_LEVEL)")
 	f.StringVar(&s.smtp.Host, "smtp-host", "", "SMTP server; empty keeps e-mail in the dev mailbox (env TENANTRY_SMTP_HOST)")
 	f.IntVar(&s.smtp.Port, "smtp-port", 587, "SMTP port (env TENANTRY_SMTP_PORT)")
@@ -79,7 +82,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&s.smtp.Password, "smtp-password", "", "SMTP password; prefer the environment (env TENANTRY_SMTP_PASSWORD)")
 	f.StringVar(&s.smtp.TLS, "smtp-tls", "starttls", "starttls, tls (implicit, port 465) or none (env TENANTRY_SMTP_TLS)")
 	f.StringVar(&s.smtp.From, "mail-from", "Tenantry <noreply@localhost>", "sender address of every e-mail (env TENANTRY_MAIL_FROM)")
-	root.AddCommand(serveCmd(&s), migrateCmd(&s), bootstrapCmd(&s), mailCmd(&s), simsCmd(&s), openapiCmd(&s), versionCmd())
+	root.AddCommand(serveCmd(&s), migrateCmd(&s), bootstrapCmd(&s), mailCmd(&s), simsCmd(&s), openapiCmd(&s), backupCmd(&s), restoreCmd(&s), versionCmd())
 	return root
 }
 
@@ -158,7 +161,7 @@ func (s *settings) open(ctx context.Context, stderr io.Writer) (*wiring, error) 
 			return nil, err
 		}
 	}
-	db, err := sqlstore.Open(ctx, s.db, nil)
+	db, err := sqlstore.OpenWith(ctx, s.db, sqlstore.Options{SQLiteSynchronous: s.synchronous})
 	if err != nil {
 		return nil, err
 	}
@@ -214,6 +217,51 @@ func (s *settings) sealingKey(stderr io.Writer) ([]byte, error) {
 			"Back it up apart from the database; without it no TOTP secret or signing key can be read.\n", path)
 	}
 	return k, nil
+}
+
+func backupCmd(s *settings) *cobra.Command {
+	return &cobra.Command{
+		Use:   "backup FILE",
+		Short: "Write a consistent copy of the database to FILE, while Tenantry runs",
+		Long: "Write a consistent copy of the SQLite database to FILE (which must not exist) while serve runs\n" +
+			"and writes: a copy of the live file with cp can be corrupt. Keep the secret key (secret.key)\n" +
+			"with the backup, but apart from it. For PostgreSQL this prints the pg_dump command to run.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if sqlstore.IsPostgres(s.db) {
+				fmt.Fprintln(cmd.OutOrStdout(), sqlstore.PgDumpCommand(s.db, args[0]))
+				return nil
+			}
+			db, err := sqlstore.Open(cmd.Context(), s.db, nil)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			if err := db.Backup(cmd.Context(), args[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Backed up %s to %s\n", s.db, args[0])
+			return nil
+		},
+	}
+}
+
+func restoreCmd(s *settings) *cobra.Command {
+	return &cobra.Command{
+		Use:   "restore FILE",
+		Short: "Replace the database with the backup in FILE (stop serve first)",
+		Long: "Check the backup in FILE (integrity_check), bring it up to this version's migrations and put it\n" +
+			"in place of the SQLite database; the old file is kept as DB.before-restore. Stop serve first.\n" +
+			"The secret key must be the one the backup was made with. For PostgreSQL use pg_restore.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := sqlstore.Restore(cmd.Context(), args[0], s.db); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Restored %s from %s\n", s.db, args[0])
+			return nil
+		},
+	}
 }
 
 func openapiCmd(s *settings) *cobra.Command {

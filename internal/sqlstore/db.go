@@ -45,6 +45,7 @@ type DB struct {
 	read  *sql.DB
 	now   func() time.Time
 	stmts map[*sql.DB]*stmtCache
+	base  string // SQLite: the file's connection string, for a backup's own connection
 }
 
 // stmtCache holds one pool's prepared statements. A query is prepared
@@ -120,8 +121,32 @@ func IsPostgres(dsn string) bool {
 // (its directory is created), and applies pending migrations. now is the
 // clock every transaction reads once; nil means time.Now.
 func Open(ctx context.Context, dsn string, now func() time.Time) (*DB, error) {
+	return OpenWith(ctx, dsn, Options{Now: now})
+}
+
+// Options tune OpenWith.
+type Options struct {
+	// Now is the clock every transaction reads once; nil means time.Now.
+	Now func() time.Time
+	// SQLiteSynchronous is SQLite's synchronous setting: "normal" (the
+	// default: a power loss may lose the last commits, never consistency)
+	// or "full" (every commit is on disk before it is answered).
+	SQLiteSynchronous string
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, dsn string, o Options) (*DB, error) {
+	now := o.Now
 	if now == nil {
 		now = time.Now
+	}
+	sync := "NORMAL"
+	switch strings.ToLower(o.SQLiteSynchronous) {
+	case "", "normal":
+	case "full":
+		sync = "FULL"
+	default:
+		return nil, fmt.Errorf("--sqlite-synchronous: %q is neither normal nor full", o.SQLiteSynchronous)
 	}
 	d := &DB{now: now}
 	var err error
@@ -145,7 +170,8 @@ func Open(ctx context.Context, dsn string, now func() time.Time) (*DB, error) {
 			}
 		}
 		base := "file:" + (&url.URL{Path: dsn}).EscapedPath() +
-			"?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)"
+			"?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(" + sync + ")"
+		d.base = base
 		if d.write, err = sql.Open("sqlite", base+"&_txlock=immediate"); err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
