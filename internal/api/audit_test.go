@@ -408,3 +408,40 @@ func TestDatabaseOutageIsUnavailableNotSignedOut(t *testing.T) {
 		}
 	})
 }
+
+// TestMetricsAnOperatorPagesOn is issue 11's item 11: /metrics had only
+// HTTP counts. It now shows the database pools, the outbox backlog and its
+// oldest message's age (a mail outage shows as a growing backlog),
+// deliveries, sign-in and token outcomes and background work.
+func TestMetricsAnOperatorPagesOn(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b sqltest.Backend) {
+		f := newFixture(t, b) // its mail is delivered as it activates people
+		f.anon().do("POST", "/api/v1/session", map[string]string{"login": "userA@example.com", "password": "not the password"})
+		f.apiUser("A", "metrics")
+		// Mail that cannot go out yet waits in the outbox.
+		f.clients["ownerA"].must(201, "POST", f.path("/api/v1/orgs/{A}/users"), `{"email":"waiting@example.com","first_name":"W","last_name":"M","roles":["user"]}`)
+		metric := func(text, name string) float64 {
+			for _, line := range strings.Split(text, "\n") {
+				if strings.HasPrefix(line, name+" ") {
+					var v float64
+					fmt.Sscan(strings.TrimPrefix(line, name+" "), &v)
+					return v
+				}
+			}
+			t.Fatalf("no %s in /metrics", name)
+			return 0
+		}
+		m := f.anon().must(200, "GET", "/metrics", nil).raw
+		if metric(m, "tenantry_outbox_backlog") < 1 || metric(m, `tenantry_sign_ins_total{outcome="ok"}`) < 1 ||
+			metric(m, `tenantry_sign_ins_total{outcome="failed"}`) < 1 || metric(m, `tenantry_token_requests_total{outcome="issued"}`) < 1 ||
+			metric(m, `tenantry_db_connections_open{pool="write"}`) < 1 || metric(m, `tenantry_mail_deliveries_total{outcome="sent"}`) < 1 {
+			t.Fatalf("metrics:\n%s", m)
+		}
+		metric(m, "tenantry_outbox_oldest_age_seconds")
+		metric(m, "tenantry_background_jobs")
+		f.MailTo("waiting@example.com")
+		if m := f.anon().must(200, "GET", "/metrics", nil).raw; metric(m, "tenantry_outbox_backlog") != 0 {
+			t.Fatalf("backlog after delivery: %v", metric(m, "tenantry_outbox_backlog"))
+		}
+	})
+}

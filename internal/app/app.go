@@ -109,6 +109,7 @@ type App struct {
 
 	passwordChecks atomic.Int64
 	totpChecks     atomic.Int64
+	counts         counts
 
 	// after is work a use case left to run once its caller has its
 	// answer; Settle waits for it. spawn starts it (a test holds it).
@@ -116,13 +117,79 @@ type App struct {
 	spawn func(func())
 }
 
+// counts are what the use cases count for the operator's metrics.
+type counts struct {
+	signIn   [signInOutcomes]atomic.Int64
+	tokens   [tokenOutcomes]atomic.Int64
+	inFlight atomic.Int64 // work run after answering, not done yet
+}
+
+// The outcomes of a sign-in, as Counters names them.
+const (
+	signInOK = iota
+	signInMFA
+	signInFailed
+	signInThrottled
+	signInOutcomes
+)
+
+// The outcomes of a token request.
+const (
+	tokenIssued = iota
+	tokenRefused
+	tokenThrottled
+	tokenOutcomes
+)
+
+// Counters is what the App counted since it started.
+type Counters struct {
+	SignIns map[string]int64 // by outcome: ok, mfa_pending, failed, throttled
+	Tokens  map[string]int64 // by outcome: issued, refused, throttled
+	// Background is the work use cases left to run after answering that
+	// is not done yet.
+	Background int64
+}
+
+// Counters returns the App's counts, for metrics.
+func (a *App) Counters() Counters {
+	c := Counters{SignIns: map[string]int64{}, Tokens: map[string]int64{}, Background: a.counts.inFlight.Load()}
+	for i, name := range []string{"ok", "mfa_pending", "failed", "throttled"} {
+		c.SignIns[name] = a.counts.signIn[i].Load()
+	}
+	for i, name := range []string{"issued", "refused", "throttled"} {
+		c.Tokens[name] = a.counts.tokens[i].Load()
+	}
+	return c
+}
+
+// Pools describes the store's connection pools, for metrics.
+func (a *App) Pools() []tenantry.PoolStats { return a.store.Pools() }
+
+// OutboxBacklog is how many e-mails wait to be sent, and how long the
+// oldest has waited.
+func (a *App) OutboxBacklog(ctx context.Context) (int64, time.Duration, error) {
+	var n int64
+	var oldest time.Time
+	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+		var err error
+		n, oldest, err = tx.OutboxBacklog(ctx)
+		return err
+	})
+	if err != nil || oldest.IsZero() {
+		return n, 0, err
+	}
+	return n, a.cfg.Now().Sub(oldest), nil
+}
+
 // later runs fn after the caller has been answered, under a context that
 // outlives the request, logging what fails. Used where the time a step
 // takes would tell the caller something (does this login exist?).
 func (a *App) later(ctx context.Context, what string, fn func(ctx context.Context) error) {
 	a.after.Add(1)
+	a.counts.inFlight.Add(1)
 	a.spawn(func() {
 		defer a.after.Done()
+		defer a.counts.inFlight.Add(-1)
 		if err := fn(context.WithoutCancel(ctx)); err != nil {
 			a.log.ErrorContext(ctx, what, "err", err)
 		}

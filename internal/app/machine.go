@@ -477,10 +477,12 @@ func (a *App) IssueToken(ctx context.Context, clientID, secret, scope, ip string
 	now := a.cfg.Now()
 	if retry := a.m.limits.take(now, time.Second, limit{"client:" + clientID, a.cfg.TokenRatePerClient},
 		limit{"ip:" + ip, a.cfg.TokenRatePerAddress}); retry > 0 {
+		a.counts.tokens[tokenThrottled].Add(1)
 		return nil, oauth.ErrSlowDown(retry)
 	}
 	who, err := a.checkClient(ctx, now, clientID, secret, ip)
 	if err != nil {
+		a.counts.tokens[tokenRefused].Add(1)
 		return nil, err
 	}
 	var roles []string
@@ -532,6 +534,7 @@ func (a *App) IssueToken(ctx context.Context, clientID, secret, scope, ip string
 	if err != nil {
 		return nil, err
 	}
+	a.counts.tokens[tokenIssued].Add(1)
 	return &IssuedToken{AccessToken: raw, ExpiresIn: int(a.cfg.TokenTTL.Seconds()), Scope: c.Scope}, nil
 }
 

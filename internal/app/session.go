@@ -64,6 +64,9 @@ func (a *App) hashPassword(password string) string {
 func (a *App) SignIn(ctx context.Context, login, password, oldToken, ip, userAgent string) (*SignInResult, error) {
 	keys := a.loginKeys(login, ip)
 	if err := a.reserve(ctx, keys); err != nil {
+		if tenantry.ErrorCode(err) == tenantry.Throttled {
+			a.counts.signIn[signInThrottled].Add(1)
+		}
 		return nil, err
 	}
 	var u *tenantry.User
@@ -80,9 +83,11 @@ func (a *App) SignIn(ctx context.Context, login, password, oldToken, ip, userAge
 		return nil, err
 	}
 	if !ok || u.Kind != tenantry.UserHuman {
+		a.counts.signIn[signInFailed].Add(1)
 		return nil, a.failedWith(ctx, keys, errBadCredentials)
 	}
 	if u.Status == tenantry.UserLocked {
+		a.counts.signIn[signInFailed].Add(1)
 		return nil, a.failedWith(ctx, keys, tenantry.Errorf(tenantry.Unauthenticated, "this user is locked; ask an administrator"))
 	}
 	token, hash := auth.NewToken()
@@ -124,6 +129,11 @@ func (a *App) SignIn(ctx context.Context, login, password, oldToken, ip, userAge
 	})
 	if err != nil {
 		return nil, err
+	}
+	if res.MFARequired {
+		a.counts.signIn[signInMFA].Add(1)
+	} else {
+		a.counts.signIn[signInOK].Add(1)
 	}
 	return res, nil
 }

@@ -20,6 +20,8 @@ import (
 func serveCmd(s *settings) *cobra.Command {
 	var demo bool
 	var trustedProxies []string
+	var metricsAddr string
+	var grace time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the Tenantry server",
@@ -62,7 +64,19 @@ func serveCmd(s *settings) *cobra.Command {
 				printOperatorLink(out, res, s.public())
 			}
 			api.Version = Version
-			handler, err := server.New(a, log, server.Config{PublicURL: s.public(), TrustedProxies: proxies})
+			scfg := server.Config{PublicURL: s.public(), TrustedProxies: proxies, Mail: w.dispatcher.Stats}
+			var metricsSrv *http.Server
+			if metricsAddr != "" {
+				mln, err := net.Listen("tcp", metricsAddr)
+				if err != nil {
+					return fmt.Errorf("listen on %s for metrics: %w", metricsAddr, err)
+				}
+				scfg.MetricsMux = http.NewServeMux()
+				metricsSrv = &http.Server{Handler: scfg.MetricsMux, ReadHeaderTimeout: 10 * time.Second}
+				go metricsSrv.Serve(mln)
+				defer metricsSrv.Close()
+			}
+			handler, err := server.New(a, log, scfg)
 			if err != nil {
 				return err
 			}
@@ -112,7 +126,11 @@ func serveCmd(s *settings) *cobra.Command {
 					}
 				}
 			}()
-			go w.dispatcher.Run(ctx, 5*time.Second)
+			dispatched := make(chan struct{})
+			go func() {
+				defer close(dispatched)
+				w.dispatcher.Run(ctx, 5*time.Second)
+			}()
 			errc := make(chan error, 1)
 			go func() { errc <- srv.Serve(ln) }()
 			select {
@@ -120,17 +138,36 @@ func serveCmd(s *settings) *cobra.Command {
 				return err
 			case <-ctx.Done():
 			}
-			log.Info("shutting down")
-			shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			// Drain: no new connections; requests in progress (a long
+			// transfer) finish within the grace period, as do the work they
+			// left and the e-mail being sent.
+			log.Info("shutting down", "grace", grace.String())
+			shutdown, cancel := context.WithTimeout(context.Background(), grace)
 			defer cancel()
-			if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				return err
+			err = srv.Shutdown(shutdown)
+			settled := make(chan struct{})
+			go func() { w.app.Settle(); close(settled) }()
+			select {
+			case <-settled:
+			case <-shutdown.Done():
 			}
-			w.app.Settle() // work answered requests left, such as a reset mail
+			select {
+			case <-dispatched:
+			case <-shutdown.Done():
+			}
+			if err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("requests still running when the grace period ended were cut off", "err", err)
+				return fmt.Errorf("shutdown: %w", err)
+			}
+			log.Info("stopped")
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&demo, "demo", false, "seed a demo customer account and print how to sign in")
+	cmd.Flags().StringVar(&metricsAddr, "metrics-addr", "", "serve /metrics on this address only (e.g. 127.0.0.1:9090), "+
+		"not on --addr (env TENANTRY_METRICS_ADDR)")
+	cmd.Flags().DurationVar(&grace, "shutdown-grace", 30*time.Second, "on SIGTERM, how long requests in progress, "+
+		"background work and the e-mail being sent may take to finish (env TENANTRY_SHUTDOWN_GRACE)")
 	cmd.Flags().StringSliceVar(&trustedProxies, "trusted-proxies", nil,
 		"networks (CIDRs or addresses, comma-separated) of the reverse proxies whose Forwarded/X-Forwarded-For "+
 			"headers name the client's address; without it the peer address counts (env TENANTRY_TRUSTED_PROXIES)")

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/tenantry/tenantry/internal/tenantry"
@@ -36,11 +37,23 @@ type Dispatcher struct {
 	Backoff time.Duration
 
 	wake chan struct{}
+
+	sent, failed, givenUp atomic.Int64
+}
+
+// Stats counts what this dispatcher did since it started.
+type Stats struct {
+	Sent, Failed, GivenUp int64
+}
+
+// Stats returns the dispatcher's counts, for metrics.
+func (d *Dispatcher) Stats() Stats {
+	return Stats{Sent: d.sent.Load(), Failed: d.failed.Load(), GivenUp: d.givenUp.Load()}
 }
 
 // NewDispatcher returns a dispatcher with sensible defaults.
 func NewDispatcher(store tenantry.Store, t Transport, log *slog.Logger) *Dispatcher {
-	return &Dispatcher{store: store, transport: t, log: log, Batch: 20, Lease: 2 * time.Minute,
+	return &Dispatcher{store: store, transport: t, log: log, Batch: 20, Lease: time.Minute,
 		MaxAttempts: 10, Backoff: 30 * time.Second, wake: make(chan struct{}, 1)}
 }
 
@@ -90,13 +103,33 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (sent, claimed int, err error)
 	if err != nil {
 		return 0, 0, err
 	}
-	for _, m := range batch {
+	for i, m := range batch {
+		if ctx.Err() != nil {
+			// Shutting down: the message in flight was finished; give
+			// the rest back, so they go at once, not after their lease.
+			return sent, len(batch), d.release(batch[i:])
+		}
 		if err := d.Deliver(ctx, m); err == nil {
 			sent++
 		}
 	}
 	return sent, len(batch), nil
 }
+
+// release gives claimed messages back for any dispatcher to send now.
+func (d *Dispatcher) release(batch []*tenantry.Mail) error {
+	ids := make([]string, len(batch))
+	for i, m := range batch {
+		ids[i] = m.ID
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return d.store.Update(ctx, func(tx tenantry.Tx) error { return tx.ReleaseMail(ctx, ids) })
+}
+
+// sendTimeout bounds one SMTP transaction, which a shutdown lets finish:
+// a message the relay took is recorded as sent, never sent again.
+const sendTimeout = time.Minute
 
 // Claim leases one batch of due messages.
 func (d *Dispatcher) Claim(ctx context.Context) ([]*tenantry.Mail, error) {
@@ -112,6 +145,10 @@ func (d *Dispatcher) Claim(ctx context.Context) ([]*tenantry.Mail, error) {
 // Deliver sends one claimed message and records the outcome: sent, or a
 // retry after a doubling backoff, or given up after MaxAttempts.
 func (d *Dispatcher) Deliver(ctx context.Context, m *tenantry.Mail) error {
+	// Not cut short by a shutdown: once begun, the SMTP transaction and
+	// its record finish (within sendTimeout).
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
+	defer cancel()
 	sendErr := d.transport.Send(ctx, m)
 	err := d.store.Update(ctx, func(tx tenantry.Tx) error {
 		if sendErr == nil {
@@ -123,6 +160,15 @@ func (d *Dispatcher) Deliver(ctx context.Context, m *tenantry.Mail) error {
 		}
 		return tx.MailFailed(ctx, m.ID, truncate(sendErr.Error(), 500), retryAt)
 	})
+	switch {
+	case sendErr == nil && err == nil:
+		d.sent.Add(1)
+	case sendErr != nil && m.Attempts >= d.MaxAttempts:
+		d.givenUp.Add(1)
+		d.failed.Add(1)
+	case sendErr != nil:
+		d.failed.Add(1)
+	}
 	if sendErr != nil {
 		d.log.WarnContext(ctx, "mail not delivered", "id", m.ID, "attempt", m.Attempts, "err", sendErr)
 		return fmt.Errorf("deliver %s: %w", m.ID, sendErr)

@@ -24,6 +24,7 @@ import (
 	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/httpauth"
 	"github.com/tenantry/tenantry/internal/httpinput"
+	"github.com/tenantry/tenantry/internal/mail"
 	"github.com/tenantry/tenantry/internal/tenantry"
 	"github.com/tenantry/tenantry/internal/web"
 )
@@ -34,6 +35,11 @@ type Config struct {
 	// TrustedProxies are the networks whose Forwarded and
 	// X-Forwarded-For headers name the client's address.
 	TrustedProxies []netip.Prefix
+	// MetricsMux, if set, serves /metrics instead of the main handler
+	// (--metrics-addr), so that metrics need not be public.
+	MetricsMux *http.ServeMux
+	// Mail, if set, feeds the mail metrics.
+	Mail func() mail.Stats
 }
 
 // New returns the handler that serves everything; it fails when a page
@@ -47,9 +53,14 @@ func New(a *app.App, log *slog.Logger, cfg Config) (http.Handler, error) {
 	}
 
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		newOpsCollector(a, log, cfg))
 	m := newMetrics(reg)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	metricsMux := mux
+	if cfg.MetricsMux != nil {
+		metricsMux = cfg.MetricsMux
+	}
+	metricsMux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		api.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

@@ -494,3 +494,17 @@ func nullable(s string) any {
 	}
 	return s
 }
+
+// Pools describes the connection pools: "write", and "read" where reads
+// have a pool of their own (SQLite).
+func (d *DB) Pools() []tenantry.PoolStats {
+	stat := func(name string, db *sql.DB) tenantry.PoolStats {
+		st := db.Stats()
+		return tenantry.PoolStats{Name: name, Open: st.OpenConnections, InUse: st.InUse, WaitCount: st.WaitCount, WaitTime: st.WaitDuration}
+	}
+	out := []tenantry.PoolStats{stat("write", d.write)}
+	if d.read != d.write {
+		out = append(out, stat("read", d.read))
+	}
+	return out
+}

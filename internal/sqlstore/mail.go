@@ -79,6 +79,23 @@ func (tx *Tx) ClaimMail(ctx context.Context, limit int, leaseUntil time.Time) ([
 	return mails, err
 }
 
+// ReleaseMail ends the claims on messages.
+func (tx *Tx) ReleaseMail(ctx context.Context, ids []string) error {
+	for _, id := range ids {
+		if _, err := tx.exec(ctx, `UPDATE outbox SET claimed_until = 0 WHERE id = $1 AND sent_at = 0`, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// OutboxBacklog counts unsent messages and finds the oldest one's time.
+func (tx *Tx) OutboxBacklog(ctx context.Context) (int64, time.Time, error) {
+	var n, oldest int64
+	err := tx.queryRow(ctx, `SELECT COUNT(*), COALESCE(MIN(created_at), 0) FROM outbox WHERE sent_at = 0 AND failed_at = 0`).Scan(&n, &oldest)
+	return n, fromMicros(oldest), translate(err)
+}
+
 // scrubbed replaces the body of a message that is done with: it held a
 // live one-time link, which must not outlive its delivery in the database.
 const scrubbed = `text_body = '', html_body = ''`

@@ -15,6 +15,8 @@ type Store interface {
 	Update(ctx context.Context, fn func(Tx) error) error
 	// View runs fn in a read-only transaction.
 	View(ctx context.Context, fn func(Tx) error) error
+	// Pools describes the store's connection pools, for metrics.
+	Pools() []PoolStats
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 	Close() error
@@ -114,6 +116,11 @@ type Tx interface {
 	// ClaimMail leases up to limit due, unsent messages until leaseUntil and
 	// counts an attempt on each. Concurrent claimers get disjoint messages.
 	ClaimMail(ctx context.Context, limit int, leaseUntil time.Time) ([]*Mail, error)
+	// ReleaseMail ends the claims on messages, so they are due at once.
+	ReleaseMail(ctx context.Context, ids []string) error
+	// OutboxBacklog counts the messages not yet sent nor given up, and
+	// when the oldest of them was queued (zero when there is none).
+	OutboxBacklog(ctx context.Context) (int64, time.Time, error)
 	// MailSent records that a message was delivered, and drops its body
 	// (which may hold a live one-time link); a message given up on by
 	// MailFailed is dropped the same way.
@@ -357,4 +364,12 @@ func DecodeCursor(s string, sort UserSort, desc bool) (Cursor, error) {
 		return c, FieldInvalid("cursor", "belongs to another sort order")
 	}
 	return c, nil
+}
+
+// PoolStats is one connection pool of a store, as metrics show it.
+type PoolStats struct {
+	Name        string // "write", or "read" where reads have a pool of their own
+	Open, InUse int
+	WaitCount   int64         // times a caller waited for a connection
+	WaitTime    time.Duration // how long they waited in all
 }

@@ -86,19 +86,19 @@ func Start(t testing.TB, o Options) *Server {
 	if err := a.RotateKeys(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	h, err := server.New(a, log, server.Config{PublicURL: cfg.PublicURL})
+	tr, err := mail.NewSMTP(mail.SMTPConfig{Host: smtp.Host, Port: smtp.Port, TLS: "none", From: "Tenantry <noreply@tenantry.test>"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dispatcher := mail.NewDispatcher(db, tr, log)
+	h, err := server.New(a, log, server.Config{PublicURL: cfg.PublicURL, Mail: dispatcher.Stats})
 	if err != nil {
 		t.Fatal(err)
 	}
 	hs.Config.Handler = h
 	hs.Start()
 	t.Cleanup(hs.Close)
-	tr, err := mail.NewSMTP(mail.SMTPConfig{Host: smtp.Host, Port: smtp.Port, TLS: "none", From: "Tenantry <noreply@tenantry.test>"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &Server{URL: "http://" + ln.Addr().String(), App: a, DB: db, SMTP: smtp,
-		Dispatcher: mail.NewDispatcher(db, tr, log), t: t}
+	return &Server{URL: "http://" + ln.Addr().String(), App: a, DB: db, SMTP: smtp, Dispatcher: dispatcher, t: t}
 }
 
 // MailTo delivers the outbox and returns the newest message to addr.
