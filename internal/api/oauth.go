@@ -260,6 +260,8 @@ func (s *Server) clientRoutes() {
 	})
 	rot := op("rotateClientSecret", http.MethodPost, "/api/v1/users/{user}/secrets", "Add a new client secret; old ones expire after an overlap", "Clients")
 	rot.DefaultStatus = http.StatusCreated
+	rot.Description = "The new secret works at once. The old ones keep working for overlap_seconds, and end then (within " +
+		"2 seconds more on other instances, which cache clients that long)."
 	huma.Register(s.api, rot, func(ctx context.Context, in *rotateInput) (*secretOutput, error) {
 		secret, err := s.app.RotateClientSecret(ctx, actor(ctx), in.UserID, in.Body.ClientSecret, time.Duration(in.Body.OverlapSeconds)*time.Second)
 		if err != nil {
@@ -299,6 +301,9 @@ func (s *Server) clientRoutes() {
 	rs := op("revokeClientSecret", http.MethodDelete, "/api/v1/users/{user}/secrets/{secret}", "Revoke a client secret now", "Clients")
 	rs.DefaultStatus = http.StatusNoContent
 	rs.Errors = append(rs.Errors, 409)
+	rs.Description = "The secret stops granting tokens at once on this instance and within 2 seconds on every other " +
+		"instance on the same database (each keeps a 2-second cache of clients for the token endpoint). Tokens already " +
+		"issued stay valid until they expire; lock the client to end them at once."
 	huma.Register(s.api, rs, func(ctx context.Context, in *revokeSecretInput) (*struct{}, error) {
 		return nil, s.problem(ctx, s.app.RevokeClientSecret(ctx, actor(ctx), in.UserID, in.SecretID))
 	})
