@@ -15,6 +15,7 @@ import (
 
 	"github.com/tenantry/tenantry/internal/sqlstore/sqltest"
 	"github.com/tenantry/tenantry/internal/sqlstore/storetest"
+	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
 // TestMachinesNeverHoldOwner is finding 1: a service account with the
@@ -442,6 +443,29 @@ func TestMetricsAnOperatorPagesOn(t *testing.T) {
 		f.MailTo("waiting@example.com")
 		if m := f.anon().must(200, "GET", "/metrics", nil).raw; metric(m, "tenantry_outbox_backlog") != 0 {
 			t.Fatalf("backlog after delivery: %v", metric(m, "tenantry_outbox_backlog"))
+		}
+	})
+}
+
+// TestLimitsAgree is issue 11's item 9: an inventory load stopped at a
+// 1 MiB body (about 45,000 ICCIDs) though the document said 2,000,000, and
+// a binary file's error answer listed every line (1.3 MB).
+func TestLimitsAgree(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b sqltest.Backend) {
+		f := newFixture(t, b)
+		many := iccids(0, 59_999) // 1.4 MB of JSON
+		r := f.clients["operator"].must(201, "POST", f.path("/api/v1/accounts/{A}/sims"), map[string]any{"iccids": many})
+		if r.body["loaded"] != 60000.0 {
+			t.Fatalf("loaded: %s", r.raw)
+		}
+		junk := make([]string, 5000)
+		for i := range junk {
+			junk[i] = fmt.Sprintf("not-an-iccid-%d", i)
+		}
+		r = f.clients["operator"].must(422, "POST", f.path("/api/v1/accounts/{B}/sims"), map[string]any{"iccids": junk})
+		errs := r.body["errors"].([]any)
+		if len(errs) != tenantry.MaxFieldErrors+1 || !strings.Contains(r.raw, "and 4900 more not listed") || !strings.Contains(r.str("detail"), "5000 of 5000") {
+			t.Fatalf("%d errors listed: %.300s", len(errs), r.raw)
 		}
 	})
 }

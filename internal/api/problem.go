@@ -134,7 +134,7 @@ func (s *Server) problem(ctx context.Context, err error) error {
 		return &Problem{Status: 500, Title: http.StatusText(500), Detail: "internal error", Code: string(tenantry.Internal)}
 	}
 	status := httperr.Status(e.Code)
-	p := &Problem{Status: status, Title: http.StatusText(status), Detail: e.Message, Code: string(e.Code), Errors: e.Fields,
+	p := &Problem{Status: status, Title: http.StatusText(status), Detail: e.Message, Code: string(e.Code), Errors: tenantry.CappedFields(e.Fields),
 		retryAfter: int(e.RetryAfter.Seconds())}
 	if e.Code.Kind() == tenantry.Unavailable {
 		s.log.ErrorContext(ctx, "unavailable", slog.Any("err", err))

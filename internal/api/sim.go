@@ -122,11 +122,17 @@ type transfersOutput struct {
 	}
 }
 
+// maxImportBody fits MaxImport ICCIDs of 20 digits as a JSON array.
+const maxImportBody = app.MaxImport*24 + 1<<20
+
 func (s *Server) simRoutes() {
 	imp := op("importSIMs", http.MethodPost, "/api/v1/accounts/{org}/sims", "Load SIM inventory into a customer account (operators)", "SIMs")
 	imp.DefaultStatus = http.StatusCreated
 	imp.Errors = append(imp.Errors, 409)
-	imp.Description = "All or nothing: a wrong or existing ICCID is reported with its line (position, from 1) and nothing is loaded."
+	imp.Description = "All or nothing: a wrong or existing ICCID is reported with its line (position, from 1) and nothing is loaded; " +
+		"the answer lists the first 100 wrong lines and says how many there are. Up to 2,000,000 ICCIDs (a body of up to 48 MiB)."
+	imp.MaxBodyBytes = maxImportBody
+	imp.BodyReadTimeout = 2 * time.Minute // 48 MiB over a slow link
 	huma.Register(s.api, imp, func(ctx context.Context, in *importInput) (*importOutput, error) {
 		n, err := s.app.ImportSIMs(ctx, actor(ctx), in.OrgID, in.Body.Status, in.Body.ICCIDs, nil)
 		if err != nil {
@@ -189,7 +195,8 @@ func (s *Server) simRoutes() {
 	up := op("uploadTransfer", http.MethodPost, "/api/v1/transfers/upload", "Transfer SIMs listed in a .csv or .txt file", "SIMs")
 	up.Errors = append(up.Errors, 409)
 	up.Description = "Multipart field file: one START;END per line, ICCID;ICCID for one SIM, quotes optional, blank lines ignored. " +
-		"Every wrong line is reported with its number and reason, and then nothing moves."
+		"Every wrong line is reported with its number and reason (the first 100 listed, with the count), and then nothing moves. " +
+		"At most 10,000 lines (one range each, the limit of one transfer) and 8 MiB; the request at most 64 MiB (413 too_large)."
 	huma.Register(s.api, up, func(ctx context.Context, in *uploadInput) (*transferOutput, error) {
 		f := in.RawBody.Data().File
 		ranges, lines, err := app.ReadTransferFile(f)

@@ -15,7 +15,7 @@ import (
 // MaxImport bounds one inventory load; MaxRanges one transfer.
 const (
 	MaxImport = 2_000_000
-	MaxRanges = 10_000
+	MaxRanges = sims.MaxLines
 )
 
 // ImportSIMs loads new SIMs into a customer account's inventory (P1), all

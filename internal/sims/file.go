@@ -12,7 +12,7 @@ import (
 // MaxFileSize is the largest transfer file read; MaxLines the most lines.
 const (
 	MaxFileSize = 8 << 20
-	MaxLines    = 200_000
+	MaxLines    = 10_000 // as many ranges as one transfer takes
 )
 
 // LineError is one wrong line of a transfer file.

@@ -144,6 +144,21 @@ func ErrorMessage(err error) string {
 	return "internal error"
 }
 
+// MaxFieldErrors is how many field or line errors an answer lists; a
+// binary file as a transfer file is wrong on every line, and the answer
+// need not be larger than the file.
+const MaxFieldErrors = 100
+
+// CappedFields returns at most MaxFieldErrors of fields, and when it
+// leaves some out, a last entry that says how many.
+func CappedFields(fields []FieldError) []FieldError {
+	if len(fields) <= MaxFieldErrors {
+		return fields
+	}
+	out := append([]FieldError(nil), fields[:MaxFieldErrors]...)
+	return append(out, FieldError{Message: fmt.Sprintf("and %d more not listed", len(fields)-MaxFieldErrors)})
+}
+
 // FieldInvalid is an Invalid error about one field.
 func FieldInvalid(field, message string) *Error {
 	return &Error{Code: Invalid, Message: field + ": " + message, Fields: []FieldError{{Field: field, Message: message}}}

@@ -542,4 +542,7 @@ var german = map[string]string{
 	"Tenantry cannot reach its database just now. Nothing was changed, and you are still signed in.": "Tenantry erreicht seine Datenbank gerade nicht. Nichts wurde geändert, und Sie sind weiterhin angemeldet.",
 	"Try again": "Erneut versuchen",
 	"Passwords and secrets you typed were not kept; enter them again after trying.": "Eingegebene Passwörter und Geheimnisse wurden nicht behalten; geben Sie sie nach dem Versuch erneut ein.",
+	"At most 10,000 lines and 8 MiB.":                                               "Höchstens 10.000 Zeilen und 8 MiB.",
+	"At most 2,000,000 ICCIDs and 64 MiB.":                                          "Höchstens 2.000.000 ICCIDs und 64 MiB.",
+	"and %d more not listed":                                                        "und %d weitere, nicht aufgeführt",
 }

@@ -322,7 +322,7 @@ func (h *Handler) explain(r *http.Request, p *page, err error) int {
 		return http.StatusInternalServerError
 	}
 	p.Error = p.message(e)
-	for _, f := range e.Fields {
+	for _, f := range tenantry.CappedFields(e.Fields) {
 		if f.Line > 0 {
 			p.LineErrors = append(p.LineErrors, f)
 			continue
