@@ -82,7 +82,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&s.smtp.Password, "smtp-password", "", "SMTP password; prefer the environment (env TENANTRY_SMTP_PASSWORD)")
 	f.StringVar(&s.smtp.TLS, "smtp-tls", "starttls", "starttls, tls (implicit, port 465) or none (env TENANTRY_SMTP_TLS)")
 	f.StringVar(&s.smtp.From, "mail-from", "Tenantry <noreply@localhost>", "sender address of every e-mail (env TENANTRY_MAIL_FROM)")
-	root.AddCommand(serveCmd(&s), migrateCmd(&s), bootstrapCmd(&s), mailCmd(&s), simsCmd(&s), openapiCmd(&s), backupCmd(&s), restoreCmd(&s), versionCmd())
+	root.AddCommand(serveCmd(&s), migrateCmd(&s), bootstrapCmd(&s), mailCmd(&s), simsCmd(&s), openapiCmd(&s), backupCmd(&s), restoreCmd(&s), copyCmd(), versionCmd())
 	return root
 }
 
@@ -262,6 +262,55 @@ func restoreCmd(s *settings) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+func copyCmd() *cobra.Command {
+	var from, to string
+	cmd := &cobra.Command{
+		Use:   "copy --from DB --to DB",
+		Short: "Copy every row from one database into an empty one: SQLite to PostgreSQL, or back",
+		Long: "Copy every row of the --from database into the --to database, which must be empty (it is\n" +
+			"migrated first), in one transaction: all or nothing. Stop serve on --from first. Then start\n" +
+			"serve with --db set to --to and the same secret key. Prints each table's row count.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			src, err := sqlstore.Open(ctx, from, nil)
+			if err != nil {
+				return fmt.Errorf("--from: %w", err)
+			}
+			defer src.Close()
+			dst, err := sqlstore.Open(ctx, to, nil)
+			if err != nil {
+				return fmt.Errorf("--to: %w", err)
+			}
+			defer dst.Close()
+			last := ""
+			counts, err := sqlstore.Copy(ctx, src, dst, func(table string, n int64) {
+				if table != last {
+					fmt.Fprintln(cmd.ErrOrStderr())
+					last = table
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "\r%-18s %d rows", table, n)
+			})
+			fmt.Fprintln(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			total := int64(0)
+			for _, n := range counts {
+				total += n
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Copied %d rows in %d tables from %s (%s) to %s (%s)\n", total, len(counts),
+				from, src.Dialect(), to, dst.Dialect())
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&from, "from", "", "the database to copy: a SQLite path or a postgres:// URL")
+	cmd.Flags().StringVar(&to, "to", "", "the empty database to copy into")
+	cmd.MarkFlagRequired("from")
+	cmd.MarkFlagRequired("to")
+	return cmd
 }
 
 func openapiCmd(s *settings) *cobra.Command {
