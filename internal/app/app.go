@@ -196,6 +196,14 @@ func (a *App) later(ctx context.Context, what string, fn func(ctx context.Contex
 	})
 }
 
+// Go runs fn as work that outlives its request (the portal's inventory
+// load): counted in the metrics, and waited for by Settle, so that a
+// clean shutdown lets it finish within the grace period. An error is
+// logged; fn records its outcome for whoever waits on it.
+func (a *App) Go(ctx context.Context, what string, fn func(ctx context.Context) error) {
+	a.later(ctx, what, fn)
+}
+
 // Settle waits until the work use cases left to run after answering is
 // done: before shutdown, and in tests before looking at its effects.
 func (a *App) Settle() { a.after.Wait() }

@@ -158,14 +158,16 @@ func (h *Handler) startImport(w http.ResponseWriter, r *http.Request, who *app.A
 	job := &importJob{id: hex.EncodeToString(b), owner: who.User.ID, account: p.V("account"), total: len(iccids),
 		changed: make(chan struct{})}
 	h.jobs.add(job)
-	ctx := context.WithoutCancel(r.Context())
 	status := p.V("status")
-	go func() {
+	// A shutdown waits for the load (serve's --shutdown-grace); one cut
+	// off after that loads nothing, being one transaction.
+	h.app.Go(r.Context(), "inventory load", func(ctx context.Context) error {
 		n, err := h.app.ImportSIMs(ctx, who, job.account, status, iccids, func(done, total int) {
 			h.jobs.update(job, func() { job.done, job.total = done, total })
 		})
 		h.jobs.update(job, func() { job.loaded, job.err, job.finished = n, err, time.Now() })
-	}()
+		return nil
+	})
 	redirect(w, r, "/operator/import/"+job.id)
 	return nil
 }
