@@ -299,16 +299,9 @@ func (a *App) DisableTOTP(ctx context.Context, who *Actor, password string) erro
 	if err := a.recentAuth(who); err != nil {
 		return err
 	}
-	keys := a.loginKeys(who.User.Login, who.IP)
-	if err := a.reserve(ctx, keys); err != nil {
-		return err
-	}
-	ok, err := a.checkPassword(who.User, password)
+	keys, err := a.confirmPassword(ctx, who, password, "password")
 	if err != nil {
 		return err
-	}
-	if !ok {
-		return a.failedWith(ctx, keys, tenantry.FieldInvalid("password", "is wrong"))
 	}
 	// The password was right, whatever is decided below.
 	if err := a.store.Update(ctx, func(tx tenantry.Tx) error { return succeeded(ctx, tx, keys) }); err != nil {

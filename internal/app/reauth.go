@@ -52,16 +52,9 @@ func (a *App) Reauthenticate(ctx context.Context, who *Actor, password, code, re
 	if err := v.Err(); err != nil {
 		return err
 	}
-	keys := a.loginKeys(who.User.Login, who.IP)
-	if err := a.reserve(ctx, keys); err != nil {
-		return err
-	}
-	ok, err := a.checkPassword(who.User, password)
+	keys, err := a.confirmPassword(ctx, who, password, "password")
 	if err != nil {
 		return err
-	}
-	if !ok {
-		return a.failedWith(ctx, keys, tenantry.FieldInvalid("password", "is wrong"))
 	}
 	err = a.update(ctx, func(tx tenantry.Tx) error {
 		if who.User.TOTPEnabled {

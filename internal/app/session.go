@@ -373,16 +373,9 @@ func (a *App) ChangePassword(ctx context.Context, who *Actor, current, next stri
 	if err := v.Err(); err != nil {
 		return err
 	}
-	keys := a.loginKeys(who.User.Login, who.IP)
-	if err := a.reserve(ctx, keys); err != nil {
-		return err
-	}
-	ok, err := a.checkPassword(who.User, current)
+	keys, err := a.confirmPassword(ctx, who, current, "current_password")
 	if err != nil {
 		return err
-	}
-	if !ok {
-		return a.failedWith(ctx, keys, tenantry.FieldInvalid("current_password", "is wrong"))
 	}
 	hash := a.hashPassword(next)
 	return a.update(ctx, func(tx tenantry.Tx) error {

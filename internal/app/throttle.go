@@ -128,3 +128,21 @@ func forgetLoginFailures(ctx context.Context, tx tenantry.Tx, login string) erro
 	}
 	return tx.DeleteThrottlePrefix(ctx, pairKey(login, ""))
 }
+
+// confirmPassword checks the actor's own password behind the sign-in
+// limits, naming field when it is wrong. It returns the keys it reserved,
+// which the change's transaction settles with succeeded.
+func (a *App) confirmPassword(ctx context.Context, who *Actor, password, field string) ([]throttleKey, error) {
+	keys := a.loginKeys(who.User.Login, who.IP)
+	if err := a.reserve(ctx, keys); err != nil {
+		return nil, err
+	}
+	ok, err := a.checkPassword(who.User, password)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, a.failedWith(ctx, keys, tenantry.FieldInvalid(field, "is wrong"))
+	}
+	return keys, nil
+}

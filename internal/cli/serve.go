@@ -93,39 +93,21 @@ func serveCmd(s *settings) *cobra.Command {
 			if err := a.RotateKeys(ctx); err != nil {
 				return fmt.Errorf("signing keys: %w", err)
 			}
-			go func() { // every instance keeps a signing key in force
-				t := time.NewTicker(time.Hour)
-				defer t.Stop()
-				for {
-					select {
-					case <-ctx.Done():
-						return
-					case <-t.C:
-						if err := a.RotateKeys(ctx); err != nil {
-							log.Error("rotate signing keys", "err", err)
-						}
-						if swept, err := a.Sweep(ctx); err != nil {
-							log.Error("sweep", "err", err)
-						} else {
-							log.Info("swept expired rows", "removed", swept)
-						}
-					}
+			every(ctx, time.Hour, func() { // every instance keeps a signing key in force
+				if err := a.RotateKeys(ctx); err != nil {
+					log.Error("rotate signing keys", "err", err)
 				}
-			}()
-			go func() { // tell other instances which public URL this one serves
-				t := time.NewTicker(app.PublicURLHeartbeat)
-				defer t.Stop()
-				for {
-					select {
-					case <-ctx.Done():
-						return
-					case <-t.C:
-						if err := a.ClaimPublicURL(ctx); err != nil && ctx.Err() == nil {
-							log.Error("public URL", "err", err)
-						}
-					}
+				if swept, err := a.Sweep(ctx); err != nil {
+					log.Error("sweep", "err", err)
+				} else {
+					log.Info("swept expired rows", "removed", swept)
 				}
-			}()
+			})
+			every(ctx, app.PublicURLHeartbeat, func() { // tell other instances which public URL this one serves
+				if err := a.ClaimPublicURL(ctx); err != nil && ctx.Err() == nil {
+					log.Error("public URL", "err", err)
+				}
+			})
 			dispatched := make(chan struct{})
 			go func() {
 				defer close(dispatched)
@@ -193,4 +175,20 @@ func parseProxies(list []string) ([]netip.Prefix, error) {
 		out = append(out, netip.PrefixFrom(a, a.BitLen()))
 	}
 	return out, nil
+}
+
+// every runs fn every interval until ctx ends, in its own goroutine.
+func every(ctx context.Context, interval time.Duration, fn func()) {
+	go func() {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				fn()
+			}
+		}
+	}()
 }
