@@ -141,10 +141,19 @@ func clientCredentials(r *http.Request) (id, secret string, ok bool) {
 	return id, secret, id != "" && secret != ""
 }
 
-// RefuseOAuthInput answers an OAuth2 request whose field held text no
-// field may hold (see internal/httpinput) as RFC 6749's invalid_request.
-func RefuseOAuthInput(w http.ResponseWriter, field, message string) {
-	writeOAuth(w, oauth.ErrInvalidRequest(field+" "+message))
+// RefuseOAuth answers an OAuth2 request refused before its handler ran
+// in RFC 6749's terms: input at fault is invalid_request, a database that
+// did not answer temporarily_unavailable (503).
+func RefuseOAuth(w http.ResponseWriter, err error) {
+	switch tenantry.ErrorCode(err).Kind() {
+	case tenantry.Invalid, tenantry.Malformed:
+		writeOAuth(w, oauth.ErrInvalidRequest(tenantry.ErrorMessage(err)))
+	case tenantry.Unavailable:
+		writeOAuth(w, &oauth.Error{Code: "temporarily_unavailable", Description: tenantry.ErrorMessage(err),
+			Status: http.StatusServiceUnavailable, RetryAfter: httperr.RetryUnavailable})
+	default:
+		writeOAuth(w, &oauth.Error{Code: "server_error", Description: "internal error", Status: http.StatusInternalServerError})
+	}
 }
 
 // writeOAuth is the one writer of RFC 6749 error bodies.

@@ -86,24 +86,9 @@ func init() {
 	}
 }
 
-// RefuseInput answers a request whose field held text no field may hold
-// (see internal/httpinput): 422, naming the field, never echoing the value.
-func (s *Server) RefuseInput(w http.ResponseWriter, r *http.Request, field, message string) {
-	writeProblem(w, s.problem(r.Context(), tenantry.FieldInvalid(field, message)).(*Problem))
-}
-
-// Unavailable answers a request whose credential could not be checked
-// because the database did not answer: 503 with Retry-After, logged.
-func (s *Server) Unavailable(w http.ResponseWriter, r *http.Request, err error) {
-	var e *tenantry.Error
-	if !errors.As(err, &e) || e.Code.Kind() != tenantry.Unavailable {
-		err = &tenantry.Error{Code: tenantry.Unavailable, Message: "your credentials could not be checked now; try again shortly", Err: err}
-	}
-	writeProblem(w, s.problem(r.Context(), err).(*Problem))
-}
-
-// Refuse answers a request refused before its handler ran with err's
-// problem document.
+// Refuse answers a request refused before its handler ran (bad input,
+// an upload refused, a database that could not check the credentials)
+// with err's problem document.
 func (s *Server) Refuse(w http.ResponseWriter, r *http.Request, err error) {
 	writeProblem(w, s.problem(r.Context(), err).(*Problem))
 }

@@ -35,8 +35,9 @@ const (
 // proxies name (see ClientAddr).
 //
 // When the credential cannot be checked at all (the database did not
-// answer), the request goes to unavailable with the error instead of on
-// as signed out: a person mid-form must not be sent to sign in.
+// answer), the request goes to unavailable with an Unavailable error
+// instead of on as signed out: a person mid-form must not be sent to sign
+// in.
 func Middleware(a *app.App, proxies []netip.Prefix, unavailable func(http.ResponseWriter, *http.Request, error), next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
@@ -54,6 +55,9 @@ func Middleware(a *app.App, proxies []netip.Prefix, unavailable func(http.Respon
 			who, err = a.Authenticate(ctx, token, ip)
 		}
 		if err != nil && tenantry.ErrorCode(err) != tenantry.Unauthenticated {
+			if tenantry.ErrorCode(err).Kind() != tenantry.Unavailable {
+				err = &tenantry.Error{Code: tenantry.Unavailable, Message: "your credentials could not be checked now; try again shortly", Err: err}
+			}
 			unavailable(w, r.WithContext(ctx), err)
 			return
 		}

@@ -24,16 +24,16 @@ import (
 const maxScan = 8 << 20
 
 // Middleware checks every request and hands a refused one to reject with
-// the field at fault and what is wrong with it.
-func Middleware(next http.Handler, reject func(w http.ResponseWriter, r *http.Request, field, message string)) http.Handler {
+// an Invalid error naming the field at fault and what is wrong with it.
+func Middleware(next http.Handler, reject func(w http.ResponseWriter, r *http.Request, err error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		field, msg, err := check(r)
 		if err != nil {
-			reject(w, r, "", err.Error())
+			reject(w, r, &tenantry.Error{Code: tenantry.Malformed, Message: "the body could not be read", Err: err})
 			return
 		}
 		if field != "" {
-			reject(w, r, field, msg)
+			reject(w, r, tenantry.FieldInvalid(field, msg))
 			return
 		}
 		next.ServeHTTP(w, r)

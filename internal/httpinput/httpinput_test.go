@@ -1,10 +1,13 @@
 package httpinput
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
 func TestCheckNamesTheFieldAtFault(t *testing.T) {
@@ -31,8 +34,11 @@ func TestCheckNamesTheFieldAtFault(t *testing.T) {
 			r.Header.Set("Content-Type", c.ctype)
 		}
 		var got string
-		h := Middleware(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), func(_ http.ResponseWriter, _ *http.Request, field, _ string) {
-			got = field
+		h := Middleware(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), func(_ http.ResponseWriter, _ *http.Request, err error) {
+			var e *tenantry.Error
+			if errors.As(err, &e) && len(e.Fields) == 1 {
+				got = e.Fields[0].Field
+			}
 		})
 		h.ServeHTTP(httptest.NewRecorder(), r)
 		if got != c.field {

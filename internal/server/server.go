@@ -83,32 +83,23 @@ func New(a *app.App, log *slog.Logger, cfg Config) (http.Handler, error) {
 		json.NewEncoder(w).Encode(map[string]any{"title": "Forbidden", "status": 403, "code": "forbidden",
 			"detail": "cross-origin request refused"})
 	}))
-	var h http.Handler = notePattern(mux)
-	h = uploads(h, func(w http.ResponseWriter, r *http.Request, err error) {
-		if strings.HasPrefix(r.URL.Path, "/api/") {
-			apiServer.Refuse(w, r, err)
-			return
-		}
-		portal.Refuse(w, r, err)
-	})
-	h = httpauth.Middleware(a, cfg.TrustedProxies, func(w http.ResponseWriter, r *http.Request, err error) {
-		if strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/oauth2/") {
-			apiServer.Unavailable(w, r, err)
-			return
-		}
-		portal.Unavailable(w, r, err)
-	}, h)
-	h = cop.Handler(h)
-	h = httpinput.Middleware(h, func(w http.ResponseWriter, r *http.Request, field, msg string) {
+	// refuse answers a request a middleware stopped, in the terms of the
+	// surface it was for.
+	refuse := func(w http.ResponseWriter, r *http.Request, err error) {
 		switch {
 		case strings.HasPrefix(r.URL.Path, "/oauth2/"):
-			api.RefuseOAuthInput(w, field, msg)
+			api.RefuseOAuth(w, err)
 		case strings.HasPrefix(r.URL.Path, "/api/"):
-			apiServer.RefuseInput(w, r, field, msg)
+			apiServer.Refuse(w, r, err)
 		default:
-			portal.RefuseInput(w, r, field, msg)
+			portal.Refuse(w, r, err)
 		}
-	})
+	}
+	var h http.Handler = notePattern(mux)
+	h = uploads(h, refuse)
+	h = httpauth.Middleware(a, cfg.TrustedProxies, refuse, h)
+	h = cop.Handler(h)
+	h = httpinput.Middleware(h, refuse)
 	return logRequests(log, m, h), nil
 }
 

@@ -253,11 +253,11 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	}
 }
 
-// Unavailable answers a request whose session could not be checked
+// unavailable answers a request whose session could not be checked
 // because the database did not answer: 503 with Retry-After, a page that
 // says so, and for a form post a button that posts the same form again
 // (without its passwords and secrets), so nothing typed is lost.
-func (h *Handler) Unavailable(w http.ResponseWriter, r *http.Request, err error) {
+func (h *Handler) unavailable(w http.ResponseWriter, r *http.Request, err error) {
 	h.log.ErrorContext(r.Context(), "unavailable", "err", err)
 	p := h.newPage(r, "Please try again in a moment", "")
 	p.Bare = true
@@ -275,21 +275,17 @@ func (h *Handler) Unavailable(w http.ResponseWriter, r *http.Request, err error)
 }
 
 // Refuse answers a request refused before its handler ran: signed-out
-// people go to sign in, the rest see the error page with err.
+// people go to sign in, a database that could not check the session gets
+// the try-again page, the rest the error page with err.
 func (h *Handler) Refuse(w http.ResponseWriter, r *http.Request, err error) {
-	if tenantry.ErrorCode(err) == tenantry.Unauthenticated {
+	switch tenantry.ErrorCode(err).Kind() {
+	case tenantry.Unauthenticated:
 		redirect(w, r, "/signin")
-		return
+	case tenantry.Unavailable:
+		h.unavailable(w, r, err)
+	default:
+		h.fail(w, r, "error.html", h.newPage(r, "Error", ""), err)
 	}
-	p := h.newPage(r, "Error", "")
-	h.fail(w, r, "error.html", p, err)
-}
-
-// RefuseInput answers a request whose field held text no field may hold
-// (see internal/httpinput) with the error page, naming the field.
-func (h *Handler) RefuseInput(w http.ResponseWriter, r *http.Request, field, message string) {
-	p := h.newPage(r, "Error", "")
-	h.fail(w, r, "error.html", p, tenantry.FieldInvalid(field, message))
 }
 
 // fail shows err on the page: field errors next to their fields, the rest
