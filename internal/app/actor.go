@@ -28,9 +28,7 @@ type Actor struct {
 	AuthAt time.Time
 
 	principal policy.Principal
-	tokenID   string        // the access token's jti, for revocation
-	tokenExp  time.Time     // when it expires
-	claims    *oauth.Claims // the access token's claims, for introspection
+	claims    *oauth.Claims // the access token's claims: jti and expiry for revocation, the rest for introspection
 }
 
 // Principal returns the actor as the policy sees it.

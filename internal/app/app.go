@@ -181,10 +181,13 @@ func (a *App) OutboxBacklog(ctx context.Context) (int64, time.Duration, error) {
 	return n, a.cfg.Now().Sub(oldest), nil
 }
 
-// later runs fn after the caller has been answered, under a context that
-// outlives the request, logging what fails. Used where the time a step
-// takes would tell the caller something (does this login exist?).
-func (a *App) later(ctx context.Context, what string, fn func(ctx context.Context) error) {
+// Go runs fn as work that outlives its request, under a context that
+// outlives it too: where the time a step takes would tell the caller
+// something (does this login exist?), and for long work (the portal's
+// inventory load). It is counted in the metrics and waited for by
+// Settle, so that a clean shutdown lets it finish within the grace
+// period. An error is logged; fn records its outcome for whoever waits.
+func (a *App) Go(ctx context.Context, what string, fn func(ctx context.Context) error) {
 	a.after.Add(1)
 	a.counts.inFlight.Add(1)
 	a.spawn(func() {
@@ -194,14 +197,6 @@ func (a *App) later(ctx context.Context, what string, fn func(ctx context.Contex
 			a.log.ErrorContext(ctx, what, "err", err)
 		}
 	})
-}
-
-// Go runs fn as work that outlives its request (the portal's inventory
-// load): counted in the metrics, and waited for by Settle, so that a
-// clean shutdown lets it finish within the grace period. An error is
-// logged; fn records its outcome for whoever waits on it.
-func (a *App) Go(ctx context.Context, what string, fn func(ctx context.Context) error) {
-	a.later(ctx, what, fn)
 }
 
 // Settle waits until the work use cases left to run after answering is
@@ -225,8 +220,10 @@ func New(store tenantry.Store, p *policy.Policy, log *slog.Logger, cfg Config, w
 	if err != nil {
 		return nil, err
 	}
-	return &App{store: store, policy: p, notices: r, log: log, cfg: cfg, wake: wake, seal: sealer,
-		hashSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), spawn: func(f func()) { go f() }}, nil
+	a := &App{store: store, policy: p, notices: r, log: log, cfg: cfg, wake: wake, seal: sealer,
+		hashSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), spawn: func(f func()) { go f() }}
+	a.m.limits.size, a.m.failures.size = time.Second, time.Minute
+	return a, nil
 }
 
 // Policy returns the policy the App enforces.

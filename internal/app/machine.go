@@ -43,7 +43,7 @@ type machines struct {
 	keys     []*oauth.Key
 	loadedAt time.Time
 	pepper   []byte
-	limits   limiter
+	limits   limiter  // grants per client and per address, per second
 	failures limiter  // wrong client secrets per client_id and per address, per minute
 	clients  sync.Map // client_id -> *cachedClient
 }
@@ -458,13 +458,13 @@ const (
 // not.
 func (a *App) checkClient(ctx context.Context, now time.Time, clientID, secret, ip string) (*Actor, error) {
 	keys := []limit{{"client:" + clientID + "\x00" + ip, SecretFailuresPerMinute}, {"ip:" + ip, SecretFailuresPerAddressMinute}}
-	if retry := a.m.failures.over(now, time.Minute, keys...); retry > 0 {
+	if retry := a.m.failures.over(now, keys...); retry > 0 {
 		return nil, oauth.ErrSlowDown(retry)
 	}
 	who, err := a.clientByCredentials(ctx, clientID, secret)
 	var oe *oauth.Error
 	if errors.As(err, &oe) && oe.Code == "invalid_client" {
-		a.m.failures.take(now, time.Minute, keys[0], keys[1])
+		a.m.failures.take(now, keys...)
 	}
 	return who, err
 }
@@ -475,7 +475,7 @@ func (a *App) checkClient(ctx context.Context, now time.Time, clientID, secret, 
 // writes nothing to the database.
 func (a *App) IssueToken(ctx context.Context, clientID, secret, scope, ip string) (*IssuedToken, error) {
 	now := a.cfg.Now()
-	if retry := a.m.limits.take(now, time.Second, limit{"client:" + clientID, a.cfg.TokenRatePerClient},
+	if retry := a.m.limits.take(now, limit{"client:" + clientID, a.cfg.TokenRatePerClient},
 		limit{"ip:" + ip, a.cfg.TokenRatePerAddress}); retry > 0 {
 		a.counts.tokens[tokenThrottled].Add(1)
 		return nil, oauth.ErrSlowDown(retry)
@@ -599,7 +599,7 @@ func (a *App) AuthenticateBearer(ctx context.Context, raw, ip string) (*Actor, e
 		}
 		who.principal.LimitTo(acts)
 	}
-	who.tokenID, who.tokenExp, who.claims = c.ID, c.Expiry.Time(), c
+	who.claims = c
 	return who, nil
 }
 
@@ -665,10 +665,10 @@ func (a *App) RevokeToken(ctx context.Context, clientID, secret, token, ip strin
 		return oauth.ErrUnauthorizedClient("the token was not issued to this client")
 	}
 	return a.update(ctx, func(tx tenantry.Tx) error {
-		if err := tx.RevokeToken(ctx, who.tokenID, who.tokenExp); err != nil {
+		if err := tx.RevokeToken(ctx, who.claims.ID, who.claims.Expiry.Time()); err != nil {
 			return err
 		}
-		return event(ctx, tx, client, client.User.OrgID, "token.revoke", "user", client.User.ID, map[string]any{"jti": who.tokenID})
+		return event(ctx, tx, client, client.User.OrgID, "token.revoke", "user", client.User.ID, map[string]any{"jti": who.claims.ID})
 	})
 }
 
@@ -693,6 +693,7 @@ func (a *App) mgmt(who *Actor, org string) error {
 // limiter is a fixed-window rate limit per key, in this instance's
 // memory: the token endpoint must not touch the database to count.
 type limiter struct {
+	size   time.Duration // the window's length
 	mu     sync.Mutex
 	window time.Time
 	counts map[string]int
@@ -703,13 +704,13 @@ type limit struct {
 	max int // per second; 0 for no limit
 }
 
-// take counts one request under every key in windows of size; it returns
-// how many seconds to wait when any key is over its limit in this window
-// (and then counts nothing), else 0.
-func (l *limiter) take(now time.Time, size time.Duration, limits ...limit) int {
+// take counts one request under every key; it returns how many seconds
+// to wait when any key is over its limit in this window (and then counts
+// nothing), else 0.
+func (l *limiter) take(now time.Time, limits ...limit) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if retry := l.overLocked(now, size, limits); retry > 0 {
+	if retry := l.overLocked(now, limits); retry > 0 {
 		return retry
 	}
 	for _, k := range limits {
@@ -719,20 +720,20 @@ func (l *limiter) take(now time.Time, size time.Duration, limits ...limit) int {
 }
 
 // over is take without counting.
-func (l *limiter) over(now time.Time, size time.Duration, limits ...limit) int {
+func (l *limiter) over(now time.Time, limits ...limit) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.overLocked(now, size, limits)
+	return l.overLocked(now, limits)
 }
 
-func (l *limiter) overLocked(now time.Time, size time.Duration, limits []limit) int {
-	w := now.Truncate(size)
+func (l *limiter) overLocked(now time.Time, limits []limit) int {
+	w := now.Truncate(l.size)
 	if !w.Equal(l.window) || l.counts == nil {
 		l.window, l.counts = w, map[string]int{}
 	}
 	for _, k := range limits {
 		if k.max > 0 && l.counts[k.key] >= k.max {
-			return max(1, int(w.Add(size).Sub(now).Seconds()+0.999))
+			return max(1, int(w.Add(l.size).Sub(now).Seconds()+0.999))
 		}
 	}
 	return 0

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 
-	"github.com/tenantry/tenantry/internal/auth"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
@@ -58,17 +57,15 @@ func (a *App) Reauthenticate(ctx context.Context, who *Actor, password, code, re
 	}
 	err = a.update(ctx, func(tx tenantry.Tx) error {
 		if who.User.TOTPEnabled {
-			if recoveryCode != "" {
-				if err := tx.UseRecoveryCode(ctx, who.User.ID, auth.HashRecoveryCode(recoveryCode)); err != nil {
-					if tenantry.ErrorCode(err) == tenantry.NotFound {
-						return tenantry.FieldInvalid("recovery_code", "is wrong or was used already")
-					}
-					return err
+			err := a.useSecondFactor(ctx, tx, who.User.ID, code, recoveryCode)
+			if tenantry.ErrorCode(err) == tenantry.Unauthenticated {
+				field := "code"
+				if recoveryCode != "" {
+					field = "recovery_code"
 				}
-			} else if err := a.useTOTPCode(ctx, tx, who.User.ID, code); err != nil {
-				if tenantry.ErrorCode(err) == tenantry.Unauthenticated {
-					return tenantry.FieldInvalid("code", "is wrong or was used already")
-				}
+				return tenantry.FieldInvalid(field, "is wrong or was used already")
+			}
+			if err != nil {
 				return err
 			}
 		}

@@ -154,19 +154,12 @@ func (a *App) VerifySecondFactor(ctx context.Context, who *Actor, code, recovery
 	if err := a.reserve(ctx, keys); err != nil {
 		return err
 	}
-	a.totpChecks.Add(1)
-	wrong := tenantry.Errorf(tenantry.Unauthenticated, "the code is wrong or was used already")
 	err := a.update(ctx, func(tx tenantry.Tx) error {
 		via := "totp"
 		if recoveryCode != "" {
 			via = "recovery_code"
-			if err := tx.UseRecoveryCode(ctx, who.User.ID, auth.HashRecoveryCode(recoveryCode)); err != nil {
-				if tenantry.ErrorCode(err) == tenantry.NotFound {
-					return wrong
-				}
-				return err
-			}
-		} else if err := a.useTOTPCode(ctx, tx, who.User.ID, code); err != nil {
+		}
+		if err := a.useSecondFactor(ctx, tx, who.User.ID, code, recoveryCode); err != nil {
 			return err
 		}
 		if err := succeeded(ctx, tx, keys); err != nil {
@@ -187,6 +180,21 @@ func (a *App) VerifySecondFactor(ctx context.Context, who *Actor, code, recovery
 	})
 	if tenantry.ErrorCode(err) == tenantry.Unauthenticated {
 		return a.failedWith(ctx, keys, err)
+	}
+	return err
+}
+
+// useSecondFactor accepts a code from the user's authenticator app, or
+// else one of their recovery codes, once; a wrong or used one is
+// Unauthenticated.
+func (a *App) useSecondFactor(ctx context.Context, tx tenantry.Tx, userID, code, recoveryCode string) error {
+	a.totpChecks.Add(1)
+	if recoveryCode == "" {
+		return a.useTOTPCode(ctx, tx, userID, code)
+	}
+	err := tx.UseRecoveryCode(ctx, userID, auth.HashRecoveryCode(recoveryCode))
+	if tenantry.ErrorCode(err) == tenantry.NotFound {
+		return tenantry.Errorf(tenantry.Unauthenticated, "the code is wrong or was used already")
 	}
 	return err
 }
@@ -425,7 +433,7 @@ func (a *App) ForgotPassword(ctx context.Context, login, ip string) error {
 	if err := a.failed(ctx, forgotKeys); err != nil {
 		return err
 	}
-	a.later(ctx, "forgot password", func(ctx context.Context) error { return a.sendReset(ctx, login, ip) })
+	a.Go(ctx, "forgot password", func(ctx context.Context) error { return a.sendReset(ctx, login, ip) })
 	return nil
 }
 
