@@ -115,6 +115,12 @@ type App struct {
 	// answer; Settle waits for it. spawn starts it (a test holds it).
 	after sync.WaitGroup
 	spawn func(func())
+	// stopping ends when Interrupt is called: the grace period of a
+	// shutdown is over, and work started by Go must stop.
+	stopping  context.Context
+	interrupt context.CancelFunc
+	// instance names this process in the jobs it records.
+	instance string
 }
 
 // counts are what the use cases count for the operator's metrics.
@@ -186,18 +192,27 @@ func (a *App) OutboxBacklog(ctx context.Context) (int64, time.Duration, error) {
 // something (does this login exist?), and for long work (the portal's
 // inventory load). It is counted in the metrics and waited for by
 // Settle, so that a clean shutdown lets it finish within the grace
-// period. An error is logged; fn records its outcome for whoever waits.
+// period; Interrupt cancels it when that is over. An error is logged; fn
+// records its outcome for whoever waits.
 func (a *App) Go(ctx context.Context, what string, fn func(ctx context.Context) error) {
 	a.after.Add(1)
 	a.counts.inFlight.Add(1)
 	a.spawn(func() {
 		defer a.after.Done()
 		defer a.counts.inFlight.Add(-1)
-		if err := fn(context.WithoutCancel(ctx)); err != nil {
+		ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		defer cancel()
+		defer context.AfterFunc(a.stopping, cancel)()
+		if err := fn(ctx); err != nil {
 			a.log.ErrorContext(ctx, what, "err", err)
 		}
 	})
 }
+
+// Interrupt cancels the context of the work Go started: a shutdown's
+// grace period is over. That work ends early and records that it was
+// cut off (see StartImport); Settle then returns soon.
+func (a *App) Interrupt() { a.interrupt() }
 
 // Settle waits until the work use cases left to run after answering is
 // done: before shutdown, and in tests before looking at its effects.
@@ -221,7 +236,8 @@ func New(store tenantry.Store, p *policy.Policy, log *slog.Logger, cfg Config, w
 		return nil, err
 	}
 	a := &App{store: store, policy: p, notices: r, log: log, cfg: cfg, wake: wake, seal: sealer,
-		hashSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), spawn: func(f func()) { go f() }}
+		hashSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), spawn: func(f func()) { go f() }, instance: newID()}
+	a.stopping, a.interrupt = context.WithCancel(context.Background())
 	a.m.limits.size, a.m.failures.size = time.Second, time.Minute
 	return a, nil
 }

@@ -57,13 +57,7 @@ func (a *App) ImportSIMs(ctx context.Context, who *Actor, accountID, status stri
 			Message: fmt.Sprintf("%d of %d lines are wrong; nothing was loaded (first: line %d: %s)", len(lines), len(iccids), lines[0].Line, lines[0].Message)}
 	}
 	err := a.update(ctx, func(tx tenantry.Tx) error {
-		if !a.operator(ctx, tx, who, policy.PlatformInventoryLoad) {
-			return forbidden("only platform operators load SIM inventory")
-		}
-		acc, err := tx.Org(ctx, accountID)
-		if tenantry.ErrorCode(err) == tenantry.NotFound || (err == nil && acc.Kind != tenantry.OrgAccount) {
-			return notFound("customer account")
-		}
+		acc, err := a.loadTarget(ctx, tx, who, accountID)
 		if err != nil {
 			return err
 		}
@@ -99,6 +93,18 @@ func (a *App) ImportSIMs(ctx context.Context, who *Actor, accountID, status stri
 		return 0, err
 	}
 	return len(iccids), nil
+}
+
+// loadTarget loads the customer account an operator loads SIMs into.
+func (a *App) loadTarget(ctx context.Context, tx tenantry.Tx, who *Actor, accountID string) (*tenantry.Org, error) {
+	if !a.operator(ctx, tx, who, policy.PlatformInventoryLoad) {
+		return nil, forbidden("only platform operators load SIM inventory")
+	}
+	acc, err := tx.Org(ctx, accountID)
+	if tenantry.ErrorCode(err) == tenantry.NotFound || (err == nil && acc.Kind != tenantry.OrgAccount) {
+		return nil, notFound("customer account")
+	}
+	return acc, err
 }
 
 // simOrg loads an org whose SIMs the actor may see (S1): a member org with

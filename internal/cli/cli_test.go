@@ -51,33 +51,52 @@ func TestVersionMigrateBootstrap(t *testing.T) {
 
 // TestServeDemo runs README's first command on a free port, signs in with
 // the printed demo password and lists the demo account's users.
-func TestServeDemo(t *testing.T) {
+// demo is a serve --demo running in the test process.
+type demo struct {
+	password, account, addr, metrics string
+	stop                             context.CancelFunc // SIGTERM
+	exit                             chan int
+}
+
+// serveDemo starts serve --demo in a fresh directory with args added and
+// reads what it prints until it listens.
+func serveDemo(t *testing.T, args ...string) *demo {
+	t.Helper()
 	t.Chdir(t.TempDir())
 	ctx, cancel := context.WithCancel(context.Background())
+	d := &demo{stop: cancel, exit: make(chan int, 1)}
 	pr, pw := io.Pipe()
-	done := make(chan int, 1)
 	go func() {
-		done <- Main(ctx, []string{"serve", "--demo", "--addr", "127.0.0.1:0"}, pw, io.Discard)
+		d.exit <- Main(ctx, append([]string{"serve", "--demo", "--addr", "127.0.0.1:0"}, args...), pw, io.Discard)
 		pw.Close()
 	}()
-	var password, account, addr string
 	sc := bufio.NewScanner(pr)
-	for addr == "" && sc.Scan() {
+	for d.addr == "" && sc.Scan() {
 		line := sc.Text()
 		if m := regexp.MustCompile(`password\s+(demo-\S+)`).FindStringSubmatch(line); m != nil {
-			password = m[1]
+			d.password = m[1]
 		}
 		if m := regexp.MustCompile(`account ([0-9a-f-]{36})`).FindStringSubmatch(line); m != nil {
-			account = m[1]
+			d.account = m[1]
 		}
-		if m := regexp.MustCompile(`on (127\.0\.0\.1:\d+)`).FindStringSubmatch(line); m != nil {
-			addr = m[1]
+		if m := regexp.MustCompile(`^metrics on (http://\S+)`).FindStringSubmatch(line); m != nil {
+			d.metrics = m[1]
+		}
+		if m := regexp.MustCompile(`on (127\.0\.0\.1:\d+)`).FindStringSubmatch(line); m != nil && !strings.HasPrefix(line, "metrics") {
+			d.addr = m[1]
 		}
 	}
 	go io.Copy(io.Discard, pr)
-	if password == "" || account == "" || addr == "" {
+	if d.password == "" || d.account == "" || d.addr == "" {
 		t.Fatalf("serve --demo printed no password, account or address")
 	}
+	t.Cleanup(cancel)
+	return d
+}
+
+func TestServeDemo(t *testing.T) {
+	d := serveDemo(t)
+	password, account, addr := d.password, d.account, d.addr
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}
 	base := "http://" + addr
@@ -155,8 +174,8 @@ func TestServeDemo(t *testing.T) {
 	if !strings.Contains(got, "dry run: 10 SIMs would move") {
 		t.Fatalf("transfer with a token: %q", got)
 	}
-	cancel()
-	if code := <-done; code != 0 {
+	d.stop()
+	if code := <-d.exit; code != 0 {
 		t.Fatalf("serve exited %d", code)
 	}
 }
@@ -208,5 +227,89 @@ func TestStartUpDoesNoHarm(t *testing.T) {
 	if code := Main(context.Background(), []string{"migrate", "--db", filepath.Join(bad, "x.db")}, io.Discard, &errOut); code == 0 ||
 		!strings.Contains(errOut.String(), bad) {
 		t.Fatalf("an unusable SQLite path: %q", errOut.String())
+	}
+}
+
+// TestShutdownDrainsRequests is issue 11's item 4 over the wire: SIGTERM
+// in the middle of an inventory load whose body is still arriving takes
+// no new connections, lets the load finish and exits 0 (it cut work at
+// 10 s and exited 1). /metrics answers on --metrics-addr only (item 11).
+func TestShutdownDrainsRequests(t *testing.T) {
+	d := serveDemo(t, "--metrics-addr", "127.0.0.1:0")
+	base := "http://" + d.addr
+	if d.metrics == "" {
+		t.Fatal("serve did not say where its metrics are")
+	}
+	scrape := func() string {
+		t.Helper()
+		res, err := http.Get(d.metrics)
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("metrics: %v %v", res, err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return string(b)
+	}
+	if got := scrape(); !strings.Contains(got, "tenantry_http_requests_in_flight 0") {
+		t.Fatalf("metrics on --metrics-addr:\n%s", got)
+	}
+	if res, err := http.Get(base + "/metrics"); err != nil || res.StatusCode != http.StatusNotFound {
+		t.Fatalf("/metrics on the public address: %v %v", res, err)
+	} else {
+		res.Body.Close()
+	}
+
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	res, err := c.Post(base+"/api/v1/session", "application/json",
+		strings.NewReader(`{"login":"operator","password":"`+d.password+`"}`))
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("sign in: %v %v", res, err)
+	}
+	res.Body.Close()
+	iccids := make([]string, 5000)
+	for i := range iccids {
+		iccids[i] = storetest.ICCID(100_000 + i)
+	}
+	body, _ := json.Marshal(map[string]any{"iccids": iccids})
+	pr, pw := io.Pipe()
+	req, _ := http.NewRequest("POST", base+"/api/v1/accounts/"+d.account+"/sims", pr)
+	req.Header.Set("Content-Type", "application/json")
+	type answer struct {
+		status int
+		body   string
+		err    error
+	}
+	answered := make(chan answer, 1)
+	go func() {
+		res, err := c.Do(req)
+		if err != nil {
+			answered <- answer{err: err}
+			return
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		answered <- answer{status: res.StatusCode, body: string(b)}
+	}()
+	pw.Write(body[:len(body)/2])
+	for !strings.Contains(scrape(), "tenantry_http_requests_in_flight 1") {
+		// the server has the request in hand before SIGTERM comes
+	}
+	d.stop()
+	for { // the listener closes: no new connections
+		conn, err := net.Dial("tcp", d.addr)
+		if err != nil {
+			break
+		}
+		conn.Close()
+	}
+	pw.Write(body[len(body)/2:])
+	pw.Close()
+	got := <-answered
+	if got.err != nil || got.status != http.StatusCreated || !strings.Contains(got.body, `"loaded":5000`) {
+		t.Fatalf("the load in progress at SIGTERM: %d %s %v", got.status, got.body, got.err)
+	}
+	if code := <-d.exit; code != 0 {
+		t.Fatalf("serve exited %d after a clean drain", code)
 	}
 }

@@ -43,6 +43,7 @@ func serveCmd(s *settings) *cobra.Command {
 				return fmt.Errorf("listen on %s: %w", s.addr, err)
 			}
 			defer ln.Close()
+			s.addr = ln.Addr().String() // with port 0, links name the port taken
 			w, err := s.open(ctx, cmd.ErrOrStderr())
 			if err != nil {
 				return err
@@ -73,6 +74,7 @@ func serveCmd(s *settings) *cobra.Command {
 				}
 				scfg.MetricsMux = http.NewServeMux()
 				metricsSrv = &http.Server{Handler: scfg.MetricsMux, ReadHeaderTimeout: 10 * time.Second}
+				fmt.Fprintf(out, "metrics on http://%s/metrics\n", mln.Addr())
 				go metricsSrv.Serve(mln)
 				defer metricsSrv.Close()
 			}
@@ -103,10 +105,17 @@ func serveCmd(s *settings) *cobra.Command {
 					log.Info("swept expired rows", "removed", swept)
 				}
 			})
+			keepJobs := func() { // jobs lost with their instance are recorded as failed
+				if err := a.KeepJobs(ctx); err != nil && ctx.Err() == nil {
+					log.Error("background jobs", "err", err)
+				}
+			}
+			keepJobs()
 			every(ctx, app.PublicURLHeartbeat, func() { // tell other instances which public URL this one serves
 				if err := a.ClaimPublicURL(ctx); err != nil && ctx.Err() == nil {
 					log.Error("public URL", "err", err)
 				}
+				keepJobs()
 			})
 			dispatched := make(chan struct{})
 			go func() {
@@ -132,13 +141,24 @@ func serveCmd(s *settings) *cobra.Command {
 			select {
 			case <-settled:
 			case <-shutdown.Done():
+				// Work still running is cut off; it records that it was
+				// (a load's job says "interrupted"), which takes a moment.
+				log.Error("background work still running when the grace period ended is cut off")
+				w.app.Interrupt()
+				select {
+				case <-settled:
+				case <-time.After(5 * time.Second):
+				}
+				if err == nil {
+					err = errors.New("background work was cut off")
+				}
 			}
 			select {
 			case <-dispatched:
 			case <-shutdown.Done():
 			}
 			if err != nil && !errors.Is(err, http.ErrServerClosed) {
-				log.Error("requests still running when the grace period ended were cut off", "err", err)
+				log.Error("work still running when the grace period ended was cut off", "err", err)
 				return fmt.Errorf("shutdown: %w", err)
 			}
 			log.Info("stopped")

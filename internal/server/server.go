@@ -106,6 +106,7 @@ func New(a *app.App, log *slog.Logger, cfg Config) (http.Handler, error) {
 type metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	inFlight prometheus.Gauge
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -114,8 +115,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "HTTP requests by route pattern and status."}, []string{"route", "status"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "tenantry_http_request_duration_seconds",
 			Help: "HTTP request latency by route pattern.", Buckets: prometheus.DefBuckets}, []string{"route"}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{Name: "tenantry_http_requests_in_flight",
+			Help: "HTTP requests being served now; a shutdown drains them."}),
 	}
-	reg.MustRegister(m.requests, m.duration)
+	reg.MustRegister(m.requests, m.duration, m.inFlight)
 	return m
 }
 
@@ -170,6 +173,8 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func logRequests(log *slog.Logger, m *metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		m.inFlight.Inc()
+		defer m.inFlight.Dec()
 		id := r.Header.Get("X-Request-Id")
 		if !validRequestID.MatchString(id) {
 			b := make([]byte, 8)

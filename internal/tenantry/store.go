@@ -213,6 +213,21 @@ type Tx interface {
 	// OrgWorkflows returns an org's workflows, open ones only if openOnly.
 	OrgWorkflows(ctx context.Context, orgID string, openOnly bool) ([]*Workflow, error)
 
+	// CreateJob inserts j as running; it sets StartedAt and BeatAt.
+	CreateJob(ctx context.Context, j *Job) error
+	// FinishJob writes j's status, done count and error, and the time it
+	// ended; NotFound when no running job has its id.
+	FinishJob(ctx context.Context, j *Job) error
+	// Job returns one job, or NotFound.
+	Job(ctx context.Context, id string) (*Job, error)
+	// Jobs returns the newest jobs of a kind, at most limit.
+	Jobs(ctx context.Context, kind string, limit int) ([]*Job, error)
+	// BeatJobs records that instance still runs its running jobs.
+	BeatJobs(ctx context.Context, instance string) error
+	// FailStaleJobs marks failed, with reason, every running job whose
+	// instance last beat before before, and returns them.
+	FailStaleJobs(ctx context.Context, before time.Time, reason string) ([]*Job, error)
+
 	// CreateServiceRequest inserts r.
 	CreateServiceRequest(ctx context.Context, r *ServiceRequest) error
 	// ServiceRequest returns one request, or NotFound.

@@ -302,6 +302,31 @@ type Workflow struct {
 	ClosedAt  time.Time
 }
 
+// Job is a long piece of background work an operator started (an
+// inventory load), recorded so that how it ended, or that it was cut off
+// by a shutdown or a crash, stays visible after a restart.
+type Job struct {
+	ID         string
+	Kind       string // inventory_load
+	OrgID      string // the org the job works on
+	ActorID    string
+	Status     string // running, done, failed
+	Total      int64  // items given
+	Done       int64  // items done, when done
+	Error      string // why it failed
+	Instance   string // the serving process running it
+	StartedAt  time.Time
+	BeatAt     time.Time // when its instance last said it still runs it
+	FinishedAt time.Time
+}
+
+// Job statuses.
+const (
+	JobRunning = "running"
+	JobDone    = "done"
+	JobFailed  = "failed"
+)
+
 // ServiceRequest asks the platform operator for something (P2).
 type ServiceRequest struct {
 	ID         string

@@ -62,7 +62,7 @@ func TestEveryPhraseHasGerman(t *testing.T) {
 	}
 	words = append(words, "active", "invited", "locked", "pending", "inactive", "suspended", "open", "closed",
 		"resolved", "rejected", "partner", "folder", "customer", "unit", "direct", "marketplace", "invoice",
-		"sim_action", "change_owner", "reset_2fa", "other", "human", "api", "service")
+		"sim_action", "change_owner", "reset_2fa", "other", "human", "api", "service", "running", "done", "failed")
 	for _, w := range words {
 		if got := de.Word(w); got == (Tr{"en"}).Word(w) && german[got] == "" && !sameInGerman[got] {
 			t.Errorf("no German for the word %q (%q)", w, got)

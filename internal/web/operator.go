@@ -2,8 +2,6 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -24,7 +22,8 @@ type operatorData struct {
 	WfOrg     *tenantry.Org
 	Workflows []*tenantry.Workflow
 	Requests  []*tenantry.ServiceRequest
-	OrgNames  map[string]string // the requests' organizations by id
+	OrgNames  map[string]string // the requests' and loads' organizations by id
+	Loads     []*tenantry.Job   // the newest inventory loads
 }
 
 // operator is the platform operator's console: customer accounts, SIM
@@ -64,15 +63,24 @@ func (h *Handler) operatorData(r *http.Request, who *app.Actor) (*operatorData, 
 	if d.Requests, err = h.app.ServiceRequests(ctx, who, "", "open"); err != nil {
 		return nil, err
 	}
+	if d.Loads, err = h.app.Jobs(ctx, who, 10); err != nil {
+		return nil, err
+	}
 	d.OrgNames = map[string]string{}
-	for _, req := range d.Requests {
-		if _, seen := d.OrgNames[req.OrgID]; !seen {
-			if o, err := h.app.Org(ctx, who, req.OrgID); err == nil {
-				d.OrgNames[req.OrgID] = o.Name
+	name := func(id string) {
+		if _, seen := d.OrgNames[id]; !seen {
+			if o, err := h.app.Org(ctx, who, id); err == nil {
+				d.OrgNames[id] = o.Name
 			} else {
-				d.OrgNames[req.OrgID] = ""
+				d.OrgNames[id] = ""
 			}
 		}
+	}
+	for _, req := range d.Requests {
+		name(req.OrgID)
+	}
+	for _, j := range d.Loads {
+		name(j.OrgID)
 	}
 	return d, nil
 }
@@ -132,6 +140,7 @@ type importView struct {
 	Done, Total, Loaded, Pct int
 	Running                  bool
 	Failed                   string // why the load was refused
+	Elsewhere                bool   // running in another serving process
 }
 
 // startImport reads the uploaded ICCIDs and loads them in the background,
@@ -153,21 +162,20 @@ func (h *Handler) startImport(w http.ResponseWriter, r *http.Request, who *app.A
 	if err != nil {
 		return h.operatorFail(w, r, who, p, tenantry.Errorf(tenantry.Invalid, "the file could not be read: %v", err))
 	}
-	b := make([]byte, 8)
-	rand.Read(b)
-	job := &importJob{id: hex.EncodeToString(b), owner: who.User.ID, account: p.V("account"), total: len(iccids),
-		changed: make(chan struct{})}
-	h.jobs.add(job)
-	status := p.V("status")
+	job := &importJob{owner: who.User.ID, account: p.V("account"), total: len(iccids), changed: make(chan struct{})}
 	// A shutdown waits for the load (serve's --shutdown-grace); one cut
-	// off after that loads nothing, being one transaction.
-	h.app.Go(r.Context(), "inventory load", func(ctx context.Context) error {
-		n, err := h.app.ImportSIMs(ctx, who, job.account, status, iccids, func(done, total int) {
-			h.jobs.update(job, func() { job.done, job.total = done, total })
+	// off after that loads nothing, being one transaction, and its job
+	// record says so.
+	rec, err := h.app.StartImport(r.Context(), who, job.account, p.V("status"), iccids,
+		func(done, total int) { h.jobs.update(job, func() { job.done, job.total = done, total }) },
+		func(n int, err error) {
+			h.jobs.update(job, func() { job.loaded, job.err, job.finished = n, err, time.Now() })
 		})
-		h.jobs.update(job, func() { job.loaded, job.err, job.finished = n, err, time.Now() })
-		return nil
-	})
+	if err != nil {
+		return h.operatorFail(w, r, who, p, err)
+	}
+	job.id = rec.ID
+	h.jobs.add(job)
 	redirect(w, r, "/operator/import/"+job.id)
 	return nil
 }
@@ -184,7 +192,7 @@ func (h *Handler) importProgress(w http.ResponseWriter, r *http.Request, who *ap
 	job, ok := h.jobs.byID[r.PathValue("id")]
 	if !ok || job.owner != who.User.ID {
 		h.jobs.mu.Unlock()
-		return tenantry.Errorf(tenantry.NotFound, "inventory load not found")
+		return h.recordedImport(w, r, who, p)
 	}
 	if after, err := strconv.Atoi(r.URL.Query().Get("after")); err == nil {
 		wait, cancel := context.WithTimeout(r.Context(), longPoll)
@@ -213,6 +221,25 @@ func (h *Handler) importProgress(w http.ResponseWriter, r *http.Request, who *ap
 		v.Failed, p.Error = p.Error, ""
 	}
 	h.render(w, r, status, "import.html", p)
+	return nil
+}
+
+// recordedImport shows a load this process is not running from its job
+// record: one started before a restart, or on another instance.
+func (h *Handler) recordedImport(w http.ResponseWriter, r *http.Request, who *app.Actor, p *page) error {
+	job, err := h.app.Job(r.Context(), who, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	v := importView{ID: job.ID, Account: job.OrgID, Total: int(job.Total), Loaded: int(job.Done), Failed: p.T(job.Error)}
+	switch job.Status {
+	case tenantry.JobDone:
+		v.Done, v.Pct = v.Total, 100
+	case tenantry.JobRunning:
+		v.Elsewhere = true
+	}
+	p.Data = &v
+	h.render(w, r, http.StatusOK, "import.html", p)
 	return nil
 }
 

@@ -342,7 +342,7 @@ func (b *noJS) upload(path string, fields url.Values, field, name, content strin
 // news, until the load has ended.
 func (b *noJS) waitForImport(progress string) string {
 	b.t.Helper()
-	done := regexp.MustCompile(`href="/operator/import/[0-9a-f]+\?after=(\d+)"`)
+	done := regexp.MustCompile(`href="/operator/import/[0-9a-f-]+\?after=(\d+)"`)
 	_, body := b.get(progress)
 	for range 1000 {
 		m := done.FindStringSubmatch(body)
@@ -385,6 +385,24 @@ func TestInventoryLoadShowsProgress(t *testing.T) {
 	}
 	if o, _ := s.App.Org(t.Context(), s.operator, s.account.ID); o.SIMCount != 25_000 {
 		t.Fatalf("a refused load changed the count to %d", o.SIMCount)
+	}
+
+	// A load this server process did not start (started before a
+	// restart, or on another instance) is shown from its job record, and
+	// the console lists the newest loads with how they ended.
+	job, err := s.App.StartImport(t.Context(), s.operator, s.account.ID, "", []string{sims.WithCheckDigit("8949000000009999998")}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.App.Settle()
+	if _, body = b.get("/operator/import/" + job.ID); !strings.Contains(body, `id="import-done"`) || !strings.Contains(body, "1 SIMs loaded") {
+		t.Fatalf("a recorded load: %s", body[strings.Index(body, `<div id="import"`):])
+	}
+	_, body = b.get("/operator")
+	loads := body[strings.Index(body, `<table id="loads"`):]
+	loads = loads[:strings.Index(loads, "</table>")]
+	if strings.Count(loads, "<tr>") != 4 || !strings.Contains(loads, "25000 SIMs loaded") || !strings.Contains(loads, "Line 2") && !strings.Contains(loads, "repeats line 1") {
+		t.Fatalf("the console's recent loads: %s", loads)
 	}
 }
 

@@ -73,6 +73,7 @@ func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) tenantr
 		{"WorkflowsRequestsContacts", testWorkAndContacts},
 		{"MachineCredentials", testMachines},
 		{"SweepRemovesWhatRanOut", testSweep},
+		{"JobsEndOrGoStale", testJobs},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
