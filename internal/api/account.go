@@ -14,7 +14,9 @@ type createAccountInput struct {
 	Body struct {
 		Name    string `json:"name" maxLength:"200" doc:"The customer's name"`
 		Channel string `json:"channel,omitempty" enum:"direct,marketplace" default:"direct" doc:"Marketplace accounts have no organization management"`
-		Owner   Person `json:"owner" doc:"The initial owner, who gets an activation link by e-mail"`
+		// Catalogue has no enum: a deployment adds catalogues with --catalogue-dir.
+		Catalogue string `json:"catalogue,omitempty" maxLength:"64" doc:"The account's role catalogue (GET /api/v1/roles lists them); empty for the deployment's default"`
+		Owner     Person `json:"owner" doc:"The initial owner, who gets an activation link by e-mail and the catalogue's owner role"`
 	}
 }
 
@@ -44,7 +46,8 @@ func (s *Server) accountRoutes() {
 		"The account stays pending until the owner sets a password through the e-mailed link."
 	huma.Register(s.api, create, func(ctx context.Context, in *createAccountInput) (*accountOutput, error) {
 		org, owner, err := s.app.CreateAccount(ctx, actor(ctx), app.NewAccount{
-			Name: in.Body.Name, Channel: tenantry.Channel(in.Body.Channel), Owner: in.Body.Owner.toApp(nil)})
+			Name: in.Body.Name, Channel: tenantry.Channel(in.Body.Channel), Catalogue: in.Body.Catalogue,
+			Owner: in.Body.Owner.toApp(nil)})
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}

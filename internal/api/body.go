@@ -56,6 +56,7 @@ type Org struct {
 	Channel       string               `json:"channel" enum:"direct,marketplace"`
 	Settings      tenantry.OrgSettings `json:"settings"`
 	SIMCount      int64                `json:"sim_count" doc:"How many SIMs the organization holds"`
+	Catalogue     string               `json:"catalogue" doc:"The role catalogue of the organization's account"`
 	CreatedAt     time.Time            `json:"created_at"`
 }
 
@@ -87,7 +88,7 @@ func toUser(v *app.UserView) User {
 func toOrg(o *tenantry.Org) Org {
 	return Org{ID: o.ID, ParentID: o.ParentID, AccountID: o.AccountID, Kind: string(o.Kind), Type: o.Type,
 		Name: o.Name, AccountNumber: o.AccountNumber, Status: string(o.Status), Channel: string(o.Channel),
-		Settings: o.Settings, SIMCount: o.SIMCount, CreatedAt: o.CreatedAt}
+		Settings: o.Settings, SIMCount: o.SIMCount, Catalogue: o.Catalogue, CreatedAt: o.CreatedAt}
 }
 
 func toOrgs(orgs []*tenantry.Org) []Org {

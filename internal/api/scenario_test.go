@@ -185,7 +185,7 @@ func scenarios() []scenario {
 		every("GET", "/api/v1/orgs/{A}/events?action=user.&limit=5", "", map[string]int{"ownerA": 200}),
 
 		every("GET", "/api/v1/roles/1nce", "", map[string]int{"userA": 200, "thirdA": 200, "anon": 401}),
-		every("GET", "/api/v1/roles/nope", "", map[string]int{"userA": 422}),
+		every("GET", "/api/v1/roles/nope", "", map[string]int{"userA": 404}),
 		every("DELETE", "/api/v1/session", "", map[string]int{"userA": 204, "anon": 401}),
 		every("POST", "/api/v1/password", `{"token":"made-up","password":"a long enough new password"}`, map[string]int{"anon": 422}),
 		every("POST", "/api/v1/session", `{"login":"userA@example.com","password":"wrong password"}`, map[string]int{"anon": 401}),

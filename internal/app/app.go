@@ -7,8 +7,11 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,6 +27,9 @@ import (
 
 // Config holds the settings of the use cases.
 type Config struct {
+	// Catalogue is the role catalogue of a customer account opened
+	// without naming one (serve's --catalogue).
+	Catalogue string
 	// PublicURL is the base of every link Tenantry sends, e.g.
 	// "https://portal.example.com"; links never come from request headers.
 	PublicURL string
@@ -75,6 +81,7 @@ func DefaultConfig() Config {
 	// its person still gets in.
 	login := auth.Throttle{Free: 20, Base: time.Second, Max: time.Minute, Window: time.Hour}
 	return Config{
+		Catalogue:       DefaultCatalogue,
 		PublicURL:       "http://127.0.0.1:8080",
 		ActivationTTL:   72 * time.Hour,
 		SessionIdle:     30 * time.Minute,
@@ -235,6 +242,13 @@ func New(store tenantry.Store, p *policy.Policy, log *slog.Logger, cfg Config, w
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Catalogue == "" {
+		cfg.Catalogue = DefaultCatalogue
+	}
+	if !slices.Contains(p.Catalogues(), cfg.Catalogue) {
+		return nil, fmt.Errorf("catalogue %q is not loaded; the customer catalogues are %s", cfg.Catalogue,
+			strings.Join(p.Catalogues(), ", "))
+	}
 	a := &App{store: store, policy: p, notices: r, log: log, cfg: cfg, wake: wake, seal: sealer,
 		hashSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), spawn: func(f func()) { go f() }, instance: newID()}
 	a.stopping, a.interrupt = context.WithCancel(context.Background())
@@ -315,12 +329,19 @@ func event(ctx context.Context, tx tenantry.Tx, who *Actor, org, action, targetT
 	return tx.AddEvent(ctx, e)
 }
 
+// DefaultCatalogue is the catalogue of accounts when the deployment names
+// none: seed 001's IoT SIM portal.
+const DefaultCatalogue = "1nce"
+
 // catalogueFor names the role catalogue that applies in org.
 func catalogueFor(o *tenantry.Org) string {
-	if o.Kind == tenantry.OrgPlatform {
+	switch {
+	case o.Catalogue != "":
+		return o.Catalogue
+	case o.Kind == tenantry.OrgPlatform:
 		return "platform"
 	}
-	return "1nce"
+	return DefaultCatalogue
 }
 
 // notFound hides whether an object exists from someone who may not see it.

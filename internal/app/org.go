@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/big"
 	"net/mail"
+	"slices"
 	"strings"
 
 	"github.com/tenantry/tenantry/internal/policy"
@@ -16,7 +17,10 @@ import (
 type NewAccount struct {
 	Name    string
 	Channel tenantry.Channel // "" means direct
-	Owner   NewUser          // the initial owner; Roles are ignored
+	// Catalogue is the account's role catalogue; "" means the
+	// deployment's default (Config.Catalogue).
+	Catalogue string
+	Owner     NewUser // the initial owner; Roles are ignored
 }
 
 // CreateAccount opens a customer account: a root organization with a new
@@ -35,6 +39,12 @@ func (a *App) CreateAccount(ctx context.Context, who *Actor, in NewAccount) (*te
 	if in.Channel != tenantry.ChannelDirect && in.Channel != tenantry.ChannelMarketplace {
 		v.Add("channel", "must be direct or marketplace")
 	}
+	if in.Catalogue == "" {
+		in.Catalogue = a.cfg.Catalogue
+	}
+	if !slices.Contains(a.policy.Catalogues(), in.Catalogue) {
+		v.Add("catalogue", "must be one of %s", strings.Join(a.policy.Catalogues(), ", "))
+	}
 	validateNewUser(&v, "owner.", &in.Owner, tenantry.OrgSettings{SelfManagedProfile: true})
 	if err := v.Err(); err != nil {
 		return nil, nil, err
@@ -51,21 +61,28 @@ func (a *App) CreateAccount(ctx context.Context, who *Actor, in NewAccount) (*te
 		}
 		id := newID()
 		org = &tenantry.Org{ID: id, AccountID: id, Kind: tenantry.OrgAccount, Name: in.Name,
-			Status: tenantry.OrgPending, Channel: in.Channel, Settings: tenantry.OrgSettings{SelfManagedProfile: true}}
+			Status: tenantry.OrgPending, Channel: in.Channel, Settings: tenantry.OrgSettings{SelfManagedProfile: true},
+			Catalogue: in.Catalogue}
 		if err := a.createWithAccountNumber(ctx, tx, org); err != nil {
 			return err
 		}
 		if err := event(ctx, tx, who, p.ID, "account.create", "org", org.ID,
-			map[string]any{"account_number": org.AccountNumber, "name": org.Name}); err != nil {
+			map[string]any{"account_number": org.AccountNumber, "name": org.Name, "catalogue": org.Catalogue}); err != nil {
 			return err
 		}
-		owner, err = a.insertUser(ctx, tx, who, org, in.Owner, []string{"owner"}, true)
+		owner, err = a.insertUser(ctx, tx, who, org, in.Owner, []string{a.ownerRole(org)}, true)
 		return err
 	})
 	if err != nil {
 		return nil, nil, err
 	}
 	return org, owner, nil
+}
+
+// ownerRole names the role an org's catalogue gives its initial owner.
+func (a *App) ownerRole(o *tenantry.Org) string {
+	r, _ := a.policy.AccountOwner(catalogueFor(o)) // the policy checks every customer catalogue has one
+	return a.policy.RoleName(r)
 }
 
 // createWithAccountNumber inserts an account under a fresh random

@@ -95,14 +95,15 @@ func (a *App) CreateSubOrg(ctx context.Context, who *Actor, parentID string, in 
 				Fields: []tenantry.FieldError{{Field: "owner.login", Message: "has a login already"}}}
 		}
 		org = &tenantry.Org{ID: newID(), ParentID: parent.ID, AccountID: parent.AccountID, Kind: tenantry.OrgSub,
-			Type: in.Type, Name: in.Name, Status: tenantry.OrgPending, Channel: parent.Channel, Settings: settings}
+			Type: in.Type, Name: in.Name, Status: tenantry.OrgPending, Channel: parent.Channel, Settings: settings,
+			Catalogue: parent.Catalogue}
 		if err := tx.CreateOrg(ctx, org); err != nil {
 			return err
 		}
 		if err := event(ctx, tx, who, parent.ID, "org.create", "org", org.ID, map[string]any{"name": org.Name, "type": org.Type}); err != nil {
 			return err
 		}
-		owner, err = a.insertUser(ctx, tx, who, org, in.Owner, []string{"owner"}, true)
+		owner, err = a.insertUser(ctx, tx, who, org, in.Owner, []string{a.ownerRole(org)}, true)
 		return err
 	})
 	return org, owner, err

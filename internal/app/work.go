@@ -236,6 +236,15 @@ func (a *App) ResolveServiceRequest(ctx context.Context, who *Actor, id string, 
 }
 
 func (a *App) changeOwner(ctx context.Context, tx tenantry.Tx, who *Actor, r *tenantry.ServiceRequest) error {
+	org, err := tx.Org(ctx, r.OrgID)
+	if err != nil {
+		return err
+	}
+	owner := a.ownerRole(org)
+	former := owner // without a former-owner line, a replaced owner keeps the role
+	if f, ok := a.policy.FormerOwner(catalogueFor(org)); ok {
+		former = a.policy.RoleName(f)
+	}
 	next, err := tx.User(ctx, r.NewOwnerID)
 	if err != nil || next.OrgID != r.OrgID || next.Status != tenantry.UserActive {
 		return tenantry.Errorf(tenantry.Conflict, "the named user is no longer an active person of this organization")
@@ -250,7 +259,7 @@ func (a *App) changeOwner(ctx context.Context, tx tenantry.Tx, who *Actor, r *te
 			if err := tx.UpdateUser(ctx, u); err != nil {
 				return err
 			}
-			if err := a.replaceRole(ctx, tx, who, u.ID, r.OrgID, "owner", "admin"); err != nil {
+			if err := a.replaceRole(ctx, tx, who, u.ID, r.OrgID, owner, former); err != nil {
 				return err
 			}
 		}
@@ -259,7 +268,7 @@ func (a *App) changeOwner(ctx context.Context, tx tenantry.Tx, who *Actor, r *te
 	if err := tx.UpdateUser(ctx, next); err != nil {
 		return err
 	}
-	if err := a.replaceRole(ctx, tx, who, next.ID, r.OrgID, "", "owner"); err != nil {
+	if err := a.replaceRole(ctx, tx, who, next.ID, r.OrgID, "", owner); err != nil {
 		return err
 	}
 	return event(ctx, tx, who, r.OrgID, "org.owner_change", "user", next.ID, map[string]any{"service_request": r.ID})

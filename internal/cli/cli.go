@@ -39,6 +39,8 @@ type settings struct {
 	secretKeyFile string
 	secretKey     string
 	synchronous   string
+	catalogue     string
+	catalogueDir  string
 }
 
 // Main runs the tenantry command with args (without the program name)
@@ -75,6 +77,10 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&s.secretKey, "secret-key", "", "the sealing key itself, base64; prefer the environment (env TENANTRY_SECRET_KEY)")
 	f.StringVar(&s.synchronous, "sqlite-synchronous", "normal", "SQLite durability: normal (a power loss may lose the last "+
 		"commits, never consistency) or full (every answered write is on disk; slower) (env TENANTRY_SQLITE_SYNCHRONOUS)")
+	f.StringVar(&s.catalogue, "catalogue", app.DefaultCatalogue, "the role catalogue of customer accounts opened without "+
+		"naming one: 1nce, partner, cloud, hosting, or one from --catalogue-dir (env TENANTRY_CATALOGUE)")
+	f.StringVar(&s.catalogueDir, "catalogue-dir", "", "a directory of more role catalogues (*.txt, the format of "+
+		"docs/catalogues.md), checked at start (env TENANTRY_CATALOGUE_DIR)")
 	f.StringVar(&s.logLevel, "log-level", "info", "debug, info, warn or error (env TENANTRY_LOG_LEVEL)")
 	f.StringVar(&s.smtp.Host, "smtp-host", "", "SMTP server; empty keeps e-mail in the dev mailbox (env TENANTRY_SMTP_HOST)")
 	f.IntVar(&s.smtp.Port, "smtp-port", 587, "SMTP port (env TENANTRY_SMTP_PORT)")
@@ -155,6 +161,10 @@ func (s *settings) open(ctx context.Context, stderr io.Writer) (*wiring, error) 
 	if err != nil {
 		return nil, err
 	}
+	pol, err := policy.LoadDir(s.catalogueDir)
+	if err != nil {
+		return nil, fmt.Errorf("role catalogues: %w", err)
+	}
 	var transport mail.Transport
 	if s.smtp.Host != "" {
 		if transport, err = mail.NewSMTP(s.smtp); err != nil {
@@ -171,11 +181,12 @@ func (s *settings) open(ctx context.Context, stderr io.Writer) (*wiring, error) 
 	w := &wiring{db: db, log: log, dispatcher: mail.NewDispatcher(db, transport, log)}
 	cfg := app.DefaultConfig()
 	cfg.PublicURL = s.public()
+	cfg.Catalogue = s.catalogue
 	if cfg.SecretKey, err = s.sealingKey(stderr); err != nil {
 		db.Close()
 		return nil, err
 	}
-	if w.app, err = app.New(db, policy.Default(), log, cfg, w.dispatcher.Wake); err != nil {
+	if w.app, err = app.New(db, pol, log, cfg, w.dispatcher.Wake); err != nil {
 		db.Close()
 		return nil, err
 	}

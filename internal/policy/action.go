@@ -3,9 +3,11 @@ package policy
 import "strings"
 
 // Action is one action in one portal area, such as "users.see_all". The
-// vocabulary is fixed here because the application enforces it; which role
-// may do what is data, in the catalogue files.
-type Action uint8
+// actions below are fixed here because Tenantry itself enforces them;
+// which role may do what is data, in the catalogue files. A catalogue may
+// add areas of its own (an "areas" line): their actions are for the
+// portal's other applications, and a Policy numbers them after these.
+type Action uint16
 
 // The actions, from seed 001's portal areas, plus the platform operator's.
 const (
@@ -133,8 +135,11 @@ func ParseAction(name string) (Action, bool) {
 	return 0, false
 }
 
+// maxActions bounds the actions of one Policy, built in and declared.
+const maxActions = 512
+
 // actionSet is a bit set over the actions.
-type actionSet [2]uint64
+type actionSet [maxActions / 64]uint64
 
 func (s *actionSet) add(a Action)      { s[a/64] |= 1 << (a % 64) }
 func (s *actionSet) has(a Action) bool { return s[a/64]&(1<<(a%64)) != 0 }

@@ -8,6 +8,8 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -39,7 +41,22 @@ type Policy struct {
 	// services maps catalogue and service name to the actions a grant
 	// limited to that service allows at most.
 	services map[string]map[string]actionSet
+	// names are the actions' names: the built-in ones, then those of
+	// the areas catalogues declare; actions finds them by name.
+	names   []string
+	actions map[string]Action
+	// catalogues are the catalogue names in load order, with the file
+	// each came from.
+	catalogues []string
+	files      map[string]string
+	// owner is each customer catalogue's role for the person an account
+	// is opened for; former the role an owner keeps when replaced.
+	owner, former map[string]Role
 }
+
+// platformCatalogue is the operator's catalogue; every other one is a
+// customer catalogue that an account can be opened with.
+const platformCatalogue = "platform"
 
 // Grant is a principal's role in one organization, as the policy sees it:
 // the caller drops expired grants before asking.
@@ -94,35 +111,93 @@ func Default() *Policy {
 
 // Load reads every catalogues/*.txt file of fsys into one Policy.
 func Load(fsys fs.FS) (*Policy, error) {
-	names, err := fs.Glob(fsys, "catalogues/*.txt")
-	if err != nil {
+	p := newPolicy()
+	if err := p.loadFiles(fsys, "catalogues", "catalogues"); err != nil {
 		return nil, err
 	}
-	p := &Policy{byName: map[string]Role{}, rows: map[string][]string{}, services: map[string]map[string]actionSet{}}
+	return p, p.check()
+}
+
+// LoadDir reads the embedded catalogues and then every *.txt file of dir
+// (serve's --catalogue-dir). An error names the file and line at fault.
+func LoadDir(dir string) (*Policy, error) {
+	if dir == "" {
+		return Load(catalogueFiles)
+	}
+	p := newPolicy()
+	if err := p.loadFiles(catalogueFiles, "catalogues", "catalogues"); err != nil {
+		return nil, err
+	}
+	if err := p.loadFiles(os.DirFS(dir), ".", dir); err != nil {
+		return nil, err
+	}
+	return p, p.check()
+}
+
+func newPolicy() *Policy {
+	p := &Policy{byName: map[string]Role{}, rows: map[string][]string{}, services: map[string]map[string]actionSet{},
+		actions: map[string]Action{}, files: map[string]string{}, owner: map[string]Role{}, former: map[string]Role{}}
+	for i, n := range actionNames {
+		p.names = append(p.names, n)
+		p.actions[n] = Action(i)
+	}
+	return p
+}
+
+// loadFiles parses the *.txt files of dir in fsys, naming them under
+// shown in errors.
+func (p *Policy) loadFiles(fsys fs.FS, dir, shown string) error {
+	names, err := fs.Glob(fsys, filepath.ToSlash(filepath.Join(dir, "*.txt")))
+	if err != nil {
+		return err
+	}
+	if len(names) == 0 {
+		return fmt.Errorf("policy: no catalogue files (*.txt) in %s", shown)
+	}
 	for _, name := range names {
 		b, err := fs.ReadFile(fsys, name)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if err := p.parse(name, string(b)); err != nil {
-			return nil, err
+		if err := p.parse(filepath.Join(shown, filepath.Base(name)), string(b)); err != nil {
+			return err
 		}
 	}
-	if len(p.roles) == 0 {
-		return nil, fmt.Errorf("policy: no roles in %d catalogue files", len(names))
+	return nil
+}
+
+// check verifies what only the whole set can show: a platform catalogue
+// exists, and every customer catalogue names its account owner.
+func (p *Policy) check() error {
+	if _, ok := p.files[platformCatalogue]; !ok {
+		return fmt.Errorf("policy: no %q catalogue", platformCatalogue)
 	}
-	return p, nil
+	for _, c := range p.Catalogues() {
+		if _, ok := p.owner[c]; !ok {
+			return fmt.Errorf("%s: catalogue %s has no \"account-owner ROLE\" line", p.files[c], c)
+		}
+	}
+	return nil
 }
 
 // parse reads one catalogue: a "catalogue NAME" line, a "roles ..." line,
-// then matrix rows "area.action x . x ..." with one column per role,
-// "assign-on-create ROLE: ROLE ..." lines, "people-only ROLE ..." lines
-// and "service NAME: AREA ..." lines.
+// an optional "areas AREA ..." line declaring areas of its own, then
+// matrix rows "area.action x . x ..." with one column per role,
+// "assign-on-create ROLE: ROLE ..." lines, "people-only ROLE ..." lines,
+// "account-owner ROLE" and "former-owner ROLE" lines and
+// "service NAME: AREA ..." lines.
 func (p *Policy) parse(file, text string) error {
 	var catalogue string
 	var cols []Role // the file's roles, in column order
 	local := map[string]Role{}
 	seen := map[string]bool{}
+	areas := map[string]bool{} // the areas this catalogue declares
+	type pending struct {
+		name  string
+		areas []string
+		line  int
+	}
+	var services []pending // resolved once every row is read
 	sc := bufio.NewScanner(strings.NewReader(text))
 	line := 0
 	fail := func(format string, args ...any) error {
@@ -140,13 +215,19 @@ func (p *Policy) parse(file, text string) error {
 				return fail("want one \"catalogue NAME\" line")
 			}
 			catalogue = f[1]
+			if other, dup := p.files[catalogue]; dup {
+				return fail("catalogue %s is defined in %s already", catalogue, other)
+			}
+			p.files[catalogue] = file
+			p.catalogues = append(p.catalogues, catalogue)
 		case f[0] == "roles":
 			if catalogue == "" || cols != nil {
 				return fail("want one \"roles\" line after the catalogue line")
 			}
 			for _, name := range f[1:] {
-				if _, dup := p.byName[name]; dup {
-					return fail("role %q is defined twice", name)
+				if r, dup := p.byName[name]; dup {
+					return fail("role %q is defined in catalogue %s already (role names are unique across catalogues)",
+						name, p.roles[r].catalogue)
 				}
 				if len(p.roles) == maxRoles {
 					return fail("more than %d roles", maxRoles)
@@ -156,6 +237,31 @@ func (p *Policy) parse(file, text string) error {
 				p.byName[name] = r
 				local[name] = r
 				cols = append(cols, r)
+			}
+		case f[0] == "areas":
+			if catalogue == "" || len(f) < 2 {
+				return fail("want \"areas AREA ...\" after the catalogue line")
+			}
+			for _, area := range f[1:] {
+				for _, n := range actionNames {
+					if strings.HasPrefix(n, area+".") {
+						return fail("area %q is Tenantry's own; declare only areas of your portal's other applications", area)
+					}
+				}
+				areas[area] = true
+			}
+		case f[0] == "account-owner" || f[0] == "former-owner":
+			if catalogue == "" || len(f) != 2 {
+				return fail("want \"%s ROLE\"", f[0])
+			}
+			r, ok := local[f[1]]
+			if !ok {
+				return fail("unknown role %q", f[1])
+			}
+			if f[0] == "account-owner" {
+				p.owner[catalogue] = r
+			} else {
+				p.former[catalogue] = r
 			}
 		case f[0] == "assign-on-create":
 			if len(f) < 3 || !strings.HasSuffix(f[1], ":") {
@@ -187,27 +293,7 @@ func (p *Policy) parse(file, text string) error {
 			if catalogue == "" || len(f) < 3 || !strings.HasSuffix(f[1], ":") {
 				return fail("want \"service NAME: AREA ...\" after the catalogue line")
 			}
-			name := strings.TrimSuffix(f[1], ":")
-			if p.services[catalogue] == nil {
-				p.services[catalogue] = map[string]actionSet{}
-			}
-			if _, dup := p.services[catalogue][name]; dup {
-				return fail("service %q is defined twice", name)
-			}
-			var set actionSet
-			for _, area := range f[2:] {
-				n := 0
-				for i, an := range actionNames {
-					if strings.HasPrefix(an, area+".") {
-						set.add(Action(i))
-						n++
-					}
-				}
-				if n == 0 {
-					return fail("unknown area %q", area)
-				}
-			}
-			p.services[catalogue][name] = set
+			services = append(services, pending{name: strings.TrimSuffix(f[1], ":"), areas: f[2:], line: line})
 		default:
 			if cols == nil {
 				return fail("matrix row before the \"roles\" line")
@@ -221,9 +307,20 @@ func (p *Policy) parse(file, text string) error {
 			seen[f[0]] = true
 			p.rows[catalogue] = append(p.rows[catalogue], f[0])
 			admin, isAdmin := local[strings.TrimPrefix(f[0], "users.administer_")]
+			isAdmin = isAdmin && strings.HasPrefix(f[0], "users.administer_")
 			act, isAction := ParseAction(f[0])
-			if !isAction && !(isAdmin && strings.HasPrefix(f[0], "users.administer_")) {
-				return fail("unknown action %q", f[0])
+			if area, _, ok := strings.Cut(f[0], "."); !isAction && !isAdmin && ok && areas[area] {
+				if act, isAction = p.actions[f[0]]; !isAction {
+					if len(p.names) == maxActions {
+						return fail("more than %d actions", maxActions)
+					}
+					act, isAction = Action(len(p.names)), true
+					p.names = append(p.names, f[0])
+					p.actions[f[0]] = act
+				}
+			}
+			if !isAction && !isAdmin {
+				return fail("unknown action %q (declare its area on an \"areas\" line if it is your portal's own)", f[0])
 			}
 			for i, cell := range f[1:] {
 				var on bool
@@ -249,7 +346,84 @@ func (p *Policy) parse(file, text string) error {
 	if catalogue == "" || cols == nil {
 		return fmt.Errorf("%s: missing catalogue or roles line", file)
 	}
+	for _, sv := range services {
+		line = sv.line
+		if p.services[catalogue] == nil {
+			p.services[catalogue] = map[string]actionSet{}
+		}
+		if _, dup := p.services[catalogue][sv.name]; dup {
+			return fail("service %q is defined twice", sv.name)
+		}
+		var set actionSet
+		for _, area := range sv.areas {
+			n := 0
+			for i, an := range p.names {
+				if strings.HasPrefix(an, area+".") {
+					set.add(Action(i))
+					n++
+				}
+			}
+			if n == 0 {
+				return fail("unknown area %q", area)
+			}
+		}
+		p.services[catalogue][sv.name] = set
+	}
 	return sc.Err()
+}
+
+// Catalogues returns the customer catalogues (every one but the
+// operator's), in load order: those an account can be opened with.
+func (p *Policy) Catalogues() []string {
+	var out []string
+	for _, c := range p.catalogues {
+		if c != platformCatalogue {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// IsCatalogue reports whether name is a loaded catalogue.
+func (p *Policy) IsCatalogue(name string) bool {
+	_, ok := p.files[name]
+	return ok
+}
+
+// AccountOwner returns the role a customer catalogue gives the person an
+// account is opened for.
+func (p *Policy) AccountOwner(catalogue string) (Role, bool) {
+	r, ok := p.owner[catalogue]
+	return r, ok
+}
+
+// FormerOwner returns the role an owner keeps when the operator makes
+// someone else the owner, if the catalogue names one.
+func (p *Policy) FormerOwner(catalogue string) (Role, bool) {
+	r, ok := p.former[catalogue]
+	return r, ok
+}
+
+// LookupAction returns the action named name: a built-in one or one of an
+// area a catalogue declares.
+func (p *Policy) LookupAction(name string) (Action, bool) {
+	a, ok := p.actions[name]
+	return a, ok
+}
+
+// ActionName returns the name of a, built in or declared.
+func (p *Policy) ActionName(a Action) string {
+	if int(a) < len(p.names) {
+		return p.names[a]
+	}
+	return "unknown"
+}
+
+// AdministerRow reports whether a matrix row is a "users.administer_ROLE"
+// row, and names the role it administers.
+func AdministerRow(row string) (role string, ok bool) {
+	role, ok = strings.CutPrefix(row, "users.administer_")
+	return role, ok && role != "own_user"
 }
 
 // Role returns the role called name.
@@ -407,7 +581,7 @@ func (p *Policy) Matrix(catalogue string) Matrix {
 	}
 	for _, row := range p.rows[catalogue] {
 		mr := MatrixRow{Action: row}
-		act, isAction := ParseAction(row)
+		act, isAction := p.actions[row]
 		target, isAdmin := p.byName[strings.TrimPrefix(row, "users.administer_")]
 		for _, r := range roles {
 			switch {

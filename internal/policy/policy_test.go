@@ -7,7 +7,7 @@ import (
 )
 
 // want lists, for every action, the 1NCE roles that may do it, as derived
-// in docs/roles.md. It is written out again here on purpose: a change to
+// in docs/roles-1nce.md. It is written out again here on purpose: a change to
 // the catalogue file must be a change to this table too.
 var want = map[Action]string{
 	DashboardSeeAll:               "owner admin user read_only third_party api_user",
@@ -225,7 +225,8 @@ sims.see_all            x
 users.see_all           x
 users.administer_admin  x
 service billing: sims
-`)}})
+account-owner admin
+`)}, "catalogues/platform.txt": {Data: []byte("catalogue platform\nroles operator\nplatform.workflows x\n")}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,13 +8,13 @@ import (
 )
 
 const orgColumns = `id, COALESCE(parent_id, ''), COALESCE(account_id, ''), kind, type, name,
-	COALESCE(account_number, ''), status, channel, require_2fa, self_managed_profile, sim_count, created_at, updated_at`
+	COALESCE(account_number, ''), status, channel, require_2fa, self_managed_profile, sim_count, catalogue, created_at, updated_at`
 
 func scanOrg(row interface{ Scan(...any) error }) (*tenantry.Org, error) {
 	var o tenantry.Org
 	var created, updated int64
 	err := row.Scan(&o.ID, &o.ParentID, &o.AccountID, &o.Kind, &o.Type, &o.Name, &o.AccountNumber,
-		&o.Status, &o.Channel, &o.Settings.Require2FA, &o.Settings.SelfManagedProfile, &o.SIMCount, &created, &updated)
+		&o.Status, &o.Channel, &o.Settings.Require2FA, &o.Settings.SelfManagedProfile, &o.SIMCount, &o.Catalogue, &created, &updated)
 	if err != nil {
 		return nil, err
 	}
@@ -26,10 +26,10 @@ func scanOrg(row interface{ Scan(...any) error }) (*tenantry.Org, error) {
 func (tx *Tx) CreateOrg(ctx context.Context, o *tenantry.Org) error {
 	o.CreatedAt, o.UpdatedAt = tx.now, tx.now
 	_, err := tx.exec(ctx, `INSERT INTO orgs (id, parent_id, account_id, kind, type, name, account_number,
-		status, channel, require_2fa, self_managed_profile, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		status, channel, require_2fa, self_managed_profile, catalogue, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		o.ID, nullable(o.ParentID), nullable(o.AccountID), o.Kind, o.Type, o.Name, nullable(o.AccountNumber),
-		o.Status, o.Channel, o.Settings.Require2FA, o.Settings.SelfManagedProfile, micros(o.CreatedAt), micros(o.UpdatedAt))
+		o.Status, o.Channel, o.Settings.Require2FA, o.Settings.SelfManagedProfile, o.Catalogue, micros(o.CreatedAt), micros(o.UpdatedAt))
 	return err
 }
 

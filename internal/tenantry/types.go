@@ -57,6 +57,9 @@ type Org struct {
 	Status        OrgStatus
 	Channel       Channel
 	Settings      OrgSettings
+	// Catalogue names the role catalogue of the org's account (the
+	// platform's is "platform"); sub-organizations share their account's.
+	Catalogue string
 	// SIMCount is how many SIMs the org holds, kept with every move.
 	SIMCount  int64
 	CreatedAt time.Time

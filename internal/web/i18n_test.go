@@ -51,14 +51,18 @@ func TestEveryPhraseHasGerman(t *testing.T) {
 	}
 	// Words from data: roles, statuses, areas and actions of the matrix.
 	de := Tr{"de"}
-	m := policy.Default().Matrix("1nce")
-	words := append([]string{}, m.Roles...)
-	for _, row := range m.Rows {
-		area, action, _ := strings.Cut(row.Action, ".")
-		if _, isAction := policy.ParseAction(row.Action); !isAction {
-			action = strings.TrimPrefix(action, "administer_")
+	var words []string
+	pol := policy.Default()
+	for _, c := range append(pol.Catalogues(), "platform") {
+		m := pol.Matrix(c)
+		words = append(words, m.Roles...)
+		for _, row := range m.Rows {
+			area, action, _ := strings.Cut(row.Action, ".")
+			if target, ok := policy.AdministerRow(row.Action); ok {
+				action = target
+			}
+			words = append(words, area, action)
 		}
-		words = append(words, area, action)
 	}
 	words = append(words, "active", "invited", "locked", "pending", "inactive", "suspended", "open", "closed",
 		"resolved", "rejected", "partner", "folder", "customer", "unit", "direct", "marketplace", "invoice",

@@ -24,6 +24,8 @@ type operatorData struct {
 	Requests  []*tenantry.ServiceRequest
 	OrgNames  map[string]string // the requests' and loads' organizations by id
 	Loads     []*tenantry.Job   // the newest inventory loads
+	// Catalogues are the role catalogues an account can be opened with.
+	Catalogues []app.CatalogueInfo
 }
 
 // operator is the platform operator's console: customer accounts, SIM
@@ -49,6 +51,9 @@ func (h *Handler) operatorData(r *http.Request, who *app.Actor) (*operatorData, 
 		return nil, err
 	}
 	d := &operatorData{Accounts: accounts, Statuses: tenantry.SIMStatuses, Kinds: app.WorkflowKinds}
+	if d.Catalogues, err = h.app.Catalogues(ctx, who); err != nil {
+		return nil, err
+	}
 	if len(accounts) == limit {
 		d.Next = link("/operator", url.Values{"after": {accounts[len(accounts)-1].ID}})
 	}
@@ -102,6 +107,7 @@ func (h *Handler) createAccount(w http.ResponseWriter, r *http.Request, who *app
 		return nil
 	}
 	_, _, err := h.app.CreateAccount(r.Context(), who, app.NewAccount{Name: p.V("name"), Channel: tenantry.Channel(p.V("channel")),
+		Catalogue: p.V("catalogue"),
 		Owner: app.NewUser{Email: p.V("owner.email"), FirstName: p.V("owner.first_name"), LastName: p.V("owner.last_name"),
 			Language: p.V("owner.language")}})
 	if err != nil {

@@ -76,11 +76,7 @@ func (h *Handler) roles(w http.ResponseWriter, r *http.Request, who *app.Actor) 
 	if err != nil {
 		return err
 	}
-	catalogue := "1nce"
-	if org.Kind == tenantry.OrgPlatform {
-		catalogue = "platform"
-	}
-	m, err := h.app.RoleMatrix(r.Context(), who, catalogue)
+	m, err := h.app.RoleMatrix(r.Context(), who, org.Catalogue)
 	if err != nil {
 		return err
 	}
@@ -88,8 +84,8 @@ func (h *Handler) roles(w http.ResponseWriter, r *http.Request, who *app.Actor) 
 	for _, row := range m.Rows {
 		area, action, _ := strings.Cut(row.Action, ".")
 		mr := matrixRow{Area: area, Action: action, Allowed: row.Allowed}
-		if _, isAction := policy.ParseAction(row.Action); !isAction {
-			mr.Admin, mr.Action = true, strings.TrimPrefix(action, "administer_")
+		if target, ok := policy.AdministerRow(row.Action); ok {
+			mr.Admin, mr.Action = true, target
 		}
 		d.Rows = append(d.Rows, mr)
 	}
