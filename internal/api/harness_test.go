@@ -185,6 +185,25 @@ func newFixtureWith(t *testing.T, o servertest.Options) *fixture {
 	return f
 }
 
+// clone returns a fixture on a server of its own whose database starts as
+// a copy of f's, with the same people signed in the same way: a scenario
+// that changes something gets a fixture without building one. f must be
+// idle while it is copied.
+func (f *fixture) clone(t *testing.T, b sqltest.Backend) *fixture {
+	t.Helper()
+	f.App.Settle()
+	e := &env{t: t, Server: servertest.Start(t, servertest.Options{Backend: b, PublicURL: "http://tenantry.test",
+		Tune: func(c *app.Config) { c.TokenRatePerClient = 20 }, Copy: f.DB})}
+	g := &fixture{env: e, ids: f.ids, clients: map[string]*client{}}
+	for name, c := range f.clients {
+		jar, _ := cookiejar.New(nil)
+		u, _ := url.Parse(f.URL)
+		jar.SetCookies(u, c.jar.Cookies(u)) // the same host: cookies do not tell ports apart
+		g.clients[name] = &client{e: e, jar: jar, bearer: c.bearer}
+	}
+	return g
+}
+
 // apiUser creates an API user in account acc through its Owner and
 // returns a client that calls with the API user's access token.
 func (f *fixture) apiUser(acc, name string) *client {

@@ -219,9 +219,8 @@ func TestAPIScenarios(t *testing.T) {
 				t.Run(name, func(t *testing.T) {
 					f := shared
 					if changes {
-						t.Parallel()
-						f = newFixture(t, b)
-						withChildren(t, f)
+						t.Parallel() // after every read-only scenario: shared is idle
+						f = shared.clone(t, b)
 					}
 					c, ok := f.clients[sc.actor]
 					if !ok {

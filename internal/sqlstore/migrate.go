@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"context"
 	"embed"
 	"fmt"
@@ -94,4 +96,19 @@ func (d *DB) Migrations(ctx context.Context) ([]MigrationStatus, error) {
 		out = append(out, MigrationStatus{Version: s.Source.Version, Source: s.Source.Path, Applied: s.State == goose.StateApplied})
 	}
 	return out, nil
+}
+
+// SchemaID names the schema the embedded migrations build: a hash of
+// their text. Tests key their migrated template databases by it.
+func SchemaID() string {
+	h := sha256.New()
+	fs.WalkDir(migrationFiles, "migrations", func(path string, e fs.DirEntry, err error) error {
+		if err == nil && !e.IsDir() {
+			b, _ := migrationFiles.ReadFile(path)
+			fmt.Fprintf(h, "%s %d\n", path, len(b))
+			h.Write(b)
+		}
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil))[:12]
 }

@@ -35,6 +35,9 @@ type Options struct {
 	Now func() time.Time
 	// Log, if set, receives the server's log lines (as text).
 	Log io.Writer
+	// Copy, if set, is a store whose rows the new server's database
+	// starts with (a test's fixture made once, served many times).
+	Copy *sqlstore.DB
 }
 
 // Server is one running Tenantry.
@@ -54,6 +57,11 @@ func Start(t testing.TB, o Options) *Server {
 		o.Backend = sqltest.Backends()[0]
 	}
 	db := o.Backend.Open(t, o.Now)
+	if o.Copy != nil {
+		if _, err := sqlstore.Copy(context.Background(), o.Copy, db, nil); err != nil {
+			t.Fatalf("copy the fixture: %v", err)
+		}
+	}
 	smtp := smtptest.Start(t, nil)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
