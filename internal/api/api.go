@@ -114,6 +114,7 @@ func (p publicHost) Header(name string) string {
 func (s *Server) routes() {
 	s.sessionRoutes()
 	s.accountRoutes()
+	s.serviceRoutes()
 	s.orgRoutes()
 	s.userRoutes()
 	s.grantRoutes()

@@ -51,6 +51,10 @@ func TestEveryCatalogueWorksEndToEnd(t *testing.T) {
 				t.Fatalf("%s account: %s", cat, r.raw)
 			}
 			accID := acc["id"].(string)
+			services := pol.Services(cat)
+			if len(services) > 0 {
+				op.must(200, "PUT", "/api/v1/accounts/"+accID+"/services", map[string]any{"services": services})
+			}
 			f.activate(email)
 			owner := f.signIn(email)
 			ownerP := &policy.Principal{ID: "owner", Grants: []policy.Grant{{Org: accID, Role: ownerRole}}}
@@ -58,7 +62,12 @@ func TestEveryCatalogueWorksEndToEnd(t *testing.T) {
 			for i, role := range pol.Roles(cat) {
 				name := pol.RoleName(role)
 				person := fmt.Sprintf("p%d@%s.example", i, cat)
-				body := map[string]any{"email": person, "first_name": "P", "last_name": name, "roles": []string{name}}
+				given, service := name, ""
+				if pol.PerService(role) {
+					service = services[0]
+					given += ":" + service
+				}
+				body := map[string]any{"email": person, "first_name": "P", "last_name": name, "roles": []string{given}}
 				if !pol.CanAssign(ownerP, accID, role, true) {
 					owner.must(403, "POST", "/api/v1/orgs/"+accID+"/users", body)
 					continue
@@ -67,7 +76,7 @@ func TestEveryCatalogueWorksEndToEnd(t *testing.T) {
 				f.activate(person)
 				holder := f.signIn(person)
 				want := 403
-				if pol.Allowed(&policy.Principal{ID: "p", Grants: []policy.Grant{{Org: accID, Role: role}}}, seeUsers, policy.Target{Org: accID}) {
+				if pol.Allowed(&policy.Principal{ID: "p", Grants: []policy.Grant{{Org: accID, Role: role, Service: service}}}, seeUsers, policy.Target{Org: accID}) {
 					want = 200
 				}
 				holder.must(want, "GET", "/api/v1/orgs/"+accID+"/users", nil)
@@ -81,6 +90,72 @@ func TestEveryCatalogueWorksEndToEnd(t *testing.T) {
 			if !strings.Contains(r.raw, other) {
 				t.Fatalf("a role of another catalogue in %s: %s", cat, r.raw)
 			}
+		}
+	})
+}
+
+// TestServicesPerAccount is issue 12's item 2: the operator enables
+// services per account; a per-service role names an enabled service of
+// the catalogue or is refused by name; disabling a service takes the
+// roles limited to it, audited; a catalogue without services has none.
+func TestServicesPerAccount(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b sqltest.Backend) {
+		f := newFixture(t, b)
+		op := f.clients["operator"]
+		r := op.must(201, "POST", "/api/v1/accounts", map[string]any{"name": "Cloud Co", "catalogue": "cloud",
+			"owner": map[string]any{"email": "ca@cloud.example", "first_name": "C", "last_name": "A"}})
+		acc := r.body["account"].(map[string]any)["id"].(string)
+		f.activate("ca@cloud.example")
+		owner := f.signIn("ca@cloud.example")
+		users := "/api/v1/orgs/" + acc + "/users"
+		person := func(email string, roles ...string) map[string]any {
+			return map[string]any{"email": email, "first_name": "S", "last_name": "A", "roles": roles}
+		}
+		for _, tc := range []struct{ roles, want string }{
+			{"service_admin", "service_admin is given per service, and no service is enabled for this account yet"},
+			{"service_admin:backup", "the service backup is not enabled for this account (enabled: none)"},
+			{"service_admin:mail", `\"mail\" is not a service of this organization; its services are backup, disaster_recovery, file_sync_share, notary`},
+		} {
+			if r := owner.must(422, "POST", users, person("s@cloud.example", tc.roles)); !strings.Contains(r.raw, tc.want) {
+				t.Fatalf("%s: %s", tc.roles, r.raw)
+			}
+		}
+		path := "/api/v1/accounts/" + acc + "/services"
+		if r := op.must(422, "PUT", path, map[string]any{"services": []string{"backup", "mail"}}); !strings.Contains(r.raw, `\"mail\" is not a service of the cloud catalogue`) {
+			t.Fatalf("an unknown service: %s", r.raw)
+		}
+		owner.must(403, "PUT", path, map[string]any{"services": []string{"backup"}})
+		op.must(200, "PUT", path, map[string]any{"services": []string{"backup"}})
+		got := owner.must(200, "GET", "/api/v1/orgs/"+acc+"/services", nil)
+		if fmt.Sprint(got.body["services"]) != "[backup]" || len(got.body["available"].([]any)) != 4 {
+			t.Fatalf("services: %s", got.raw)
+		}
+		if r := owner.must(422, "POST", users, person("s@cloud.example", "service_admin")); !strings.Contains(r.raw, "name one, as service_admin:backup (enabled: backup)") {
+			t.Fatalf("a per-service role without its service: %s", r.raw)
+		}
+		r = owner.must(201, "POST", users, person("s@cloud.example", "service_admin:backup", "unit_admin"))
+		id := r.str("id")
+		if !strings.Contains(r.raw, `"role":"service_admin","service":"backup"`) {
+			t.Fatalf("the created user's roles: %s", r.raw)
+		}
+		// A service enabled later: roles limited to it can be given at
+		// once; disabling backup takes the role limited to it.
+		op.must(200, "PUT", path, map[string]any{"services": []string{"notary"}})
+		r = owner.must(200, "GET", "/api/v1/users/"+id, nil)
+		if strings.Contains(r.raw, "backup") || !strings.Contains(r.raw, "unit_admin") {
+			t.Fatalf("after disabling backup: %s", r.raw)
+		}
+		owner.must(201, "POST", "/api/v1/users/"+id+"/roles", map[string]any{"role": "service_user", "service": "notary"})
+		if r := owner.must(422, "POST", "/api/v1/users/"+id+"/roles", map[string]any{"role": "service_user"}); !strings.Contains(r.raw, "given per service") {
+			t.Fatalf("a per-service role for every service: %s", r.raw)
+		}
+		ev := owner.must(200, "GET", "/api/v1/orgs/"+acc+"/events?action=account.services", nil)
+		if !strings.Contains(ev.raw, `"roles_revoked":1`) || !strings.Contains(ev.raw, `"disabled":["backup"]`) {
+			t.Fatalf("audit of the services change: %s", ev.raw)
+		}
+		// 1NCE has no services.
+		if r := op.must(422, "PUT", f.path("/api/v1/accounts/{A}/services"), map[string]any{"services": []string{"backup"}}); !strings.Contains(r.raw, "the 1nce catalogue has no services") {
+			t.Fatalf("services for 1nce: %s", r.raw)
 		}
 	})
 }

@@ -34,7 +34,7 @@ type inviteInput struct {
 	OrgID string `path:"org"`
 	Body  struct {
 		Login string   `json:"login" maxLength:"254" doc:"The person's e-mail address: their login elsewhere, or the login they will choose a password for"`
-		Roles []string `json:"roles" minItems:"1" maxItems:"20"`
+		Roles []string `json:"roles" minItems:"1" maxItems:"20" doc:"Role names; ROLE:SERVICE for a role in one service"`
 	}
 }
 

@@ -38,7 +38,7 @@ type createUserInput struct {
 	Body  struct {
 		Person
 		Kind  string   `json:"kind,omitempty" enum:"human" default:"human" doc:"People are created here; API users and service accounts get client credentials"`
-		Roles []string `json:"roles" minItems:"1" maxItems:"20" doc:"Role names, e.g. admin, user, read_only"`
+		Roles []string `json:"roles" minItems:"1" maxItems:"20" doc:"Role names of the organization's catalogue, e.g. admin, user, read_only; a role in one service only is ROLE:SERVICE, e.g. service_admin:backup (GET /api/v1/orgs/{org}/services lists the enabled ones)"`
 	}
 }
 

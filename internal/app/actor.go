@@ -175,6 +175,20 @@ func (a *App) MayAdminister(who *Actor, v *UserView) bool {
 
 // Assignable lists the roles of org's catalogue the actor may give there;
 // creating widens it to the roles the actor may give a user they create.
+// PerService reports whether a role is given per service (seed 003's
+// service roles): "role:service", never for all of an org.
+func (a *App) PerService(role string) bool {
+	r, ok := a.policy.Role(role)
+	return ok && a.policy.PerService(r)
+}
+
+// ServiceForm reports whether the New user and user pages offer
+// "Services and roles" in org: its catalogue has services, and seed 003
+// says they are not available in partner and folder tenants.
+func (a *App) ServiceForm(org *tenantry.Org) bool {
+	return len(a.policy.Services(catalogueFor(org))) > 0 && org.Type != "partner" && org.Type != "folder"
+}
+
 func (a *App) Assignable(who *Actor, org *tenantry.Org, creating bool) []string {
 	var out []string
 	for _, r := range a.policy.Roles(catalogueFor(org)) {

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/tenantry/tenantry/internal/tenantry"
@@ -34,11 +33,9 @@ func (a *App) GrantRole(ctx context.Context, who *Actor, userID string, in NewGr
 		if !ok || !slices.Contains(a.policy.Roles(catalogueFor(org)), r) {
 			v.Add("role", "%q is not a role of this organization", in.Role)
 		}
-		if in.Service != "" && !slices.Contains(a.policy.Services(catalogueFor(org)), in.Service) {
-			if services := a.policy.Services(catalogueFor(org)); len(services) == 0 {
-				v.Add("service", "this organization's roles apply to all it does: it has no services to limit a role to")
-			} else {
-				v.Add("service", "is not a service of this organization; its services are %s", strings.Join(services, ", "))
+		if ok {
+			if err := a.checkService(ctx, tx, &v, "service", org, r, in.Service); err != nil {
+				return err
 			}
 		}
 		if ok && view.Kind != tenantry.UserHuman && a.policy.PeopleOnly(r) {

@@ -31,7 +31,7 @@ func (a *App) Invite(ctx context.Context, who *Actor, orgID, login string, roles
 		if len(roles) == 0 {
 			v.Add("roles", "give at least one role")
 		}
-		rs, err := a.assignableRoles(&v, who, org, roles, false, tenantry.UserHuman)
+		rs, err := a.assignableRoles(ctx, tx, &v, who, org, roles, false, tenantry.UserHuman)
 		if err != nil {
 			return err
 		}
@@ -88,25 +88,85 @@ func (a *App) invite(ctx context.Context, tx tenantry.Tx, who *Actor, org *tenan
 // assignableRoles checks that every name is a role of org that the actor
 // may give to a user of kind; creating says whether a new user is being
 // created.
-func (a *App) assignableRoles(v *tenantry.Validation, who *Actor, org *tenantry.Org, names []string, creating bool, kind tenantry.UserKind) ([]string, error) {
+func (a *App) assignableRoles(ctx context.Context, tx tenantry.Tx, v *tenantry.Validation, who *Actor, org *tenantry.Org,
+	names []string, creating bool, kind tenantry.UserKind) ([]string, error) {
 	seen := map[string]bool{}
 	var out []string
 	for _, name := range names {
-		r, ok := a.policy.Role(name)
+		role, service := splitRole(name)
+		r, ok := a.policy.Role(role)
 		switch {
 		case !ok || !slices.Contains(a.policy.Roles(catalogueFor(org)), r):
-			v.Add("roles", "%q is not a role of this organization", name)
+			v.Add("roles", "%q is not a role of this organization", role)
 		case seen[name]:
 			v.Add("roles", "%q is given twice", name)
 		case (kind == tenantry.UserAPI || kind == tenantry.UserService) && a.policy.PeopleOnly(r):
 			v.Add("roles", "%s is a role for people only; API users and service accounts cannot hold it", name)
 		case !a.policy.CanAssign(who.Principal(), org.ID, r, creating):
-			return nil, forbidden("you may not give the role %s", name)
+			return nil, forbidden("you may not give the role %s", role)
+		default:
+			if err := a.checkService(ctx, tx, v, "roles", org, r, service); err != nil {
+				return nil, err
+			}
 		}
 		seen[name] = true
 		out = append(out, name)
 	}
 	return out, nil
+}
+
+// listOrNone lists names for a message, or says "none".
+func listOrNone(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}
+
+// splitRole reads a role as the API and invitations spell it: "role", or
+// "role:service" for a role in one service only.
+func splitRole(name string) (role, service string) {
+	role, service, _ = strings.Cut(name, ":")
+	return role, service
+}
+
+// grantOf is the grant a role so spelled gives a user in org.
+func grantOf(name, userID, orgID, by string) *tenantry.Grant {
+	role, service := splitRole(name)
+	return &tenantry.Grant{ID: newID(), UserID: userID, OrgID: orgID, Role: role, Service: service, CreatedBy: by}
+}
+
+// checkService adds to v what is wrong with limiting role r in org to
+// service ("" for every service): the service must be one of the
+// catalogue's and enabled for the org's account, and a per-service role
+// must name one (seed 003).
+func (a *App) checkService(ctx context.Context, tx tenantry.Tx, v *tenantry.Validation, field string, org *tenantry.Org,
+	r policy.Role, service string) error {
+	services := a.policy.Services(catalogueFor(org))
+	if service == "" && !a.policy.PerService(r) {
+		return nil
+	}
+	if len(services) == 0 {
+		v.Add(field, "this organization's roles apply to all it does: it has no services to limit a role to")
+		return nil
+	}
+	enabled, err := tx.AccountServices(ctx, org.AccountID)
+	if err != nil {
+		return err
+	}
+	role := a.policy.RoleName(r)
+	switch {
+	case service == "" && len(enabled) == 0:
+		v.Add(field, "%s is given per service, and no service is enabled for this account yet", role)
+	case service == "":
+		v.Add(field, "%s is given per service: name one, as %s:%s (enabled: %s)", role, role, enabled[0], strings.Join(enabled, ", "))
+	case !slices.Contains(services, service):
+		v.Add(field, "%q is not a service of this organization; its services are %s", service, strings.Join(services, ", "))
+	case !slices.Contains(enabled, service):
+		v.Add(field, "the service %s is not enabled for this account (enabled: %s); the platform operator enables services",
+			service, listOrNone(enabled))
+	}
+	return nil
 }
 
 // queueInvitation mails an invitation: to the person with its login (u),
@@ -202,8 +262,7 @@ func (a *App) AcceptInvitation(ctx context.Context, token, ip string, p *NewPers
 			return err
 		}
 		for _, role := range inv.Roles {
-			g := &tenantry.Grant{ID: newID(), UserID: inv.UserID, OrgID: inv.OrgID, Role: role, CreatedBy: inv.CreatedBy}
-			if err := tx.CreateGrant(ctx, g); err != nil {
+			if err := tx.CreateGrant(ctx, grantOf(role, inv.UserID, inv.OrgID, inv.CreatedBy)); err != nil {
 				return err
 			}
 		}
@@ -243,7 +302,7 @@ func (a *App) createInvitee(ctx context.Context, tx tenantry.Tx, inv *tenantry.I
 		return err
 	}
 	for _, role := range inv.Roles {
-		if err := tx.CreateGrant(ctx, &tenantry.Grant{ID: newID(), UserID: u.ID, OrgID: inv.OrgID, Role: role, CreatedBy: inv.CreatedBy}); err != nil {
+		if err := tx.CreateGrant(ctx, grantOf(role, u.ID, inv.OrgID, inv.CreatedBy)); err != nil {
 			return err
 		}
 	}
@@ -273,7 +332,7 @@ func (a *App) invitationFor(ctx context.Context, tx tenantry.Tx, who *Actor, id 
 		return nil, nil, err
 	}
 	var v tenantry.Validation
-	if _, err := a.assignableRoles(&v, who, org, inv.Roles, false, tenantry.UserHuman); err != nil {
+	if _, err := a.assignableRoles(ctx, tx, &v, who, org, inv.Roles, false, tenantry.UserHuman); err != nil {
 		return nil, nil, err
 	}
 	if inv.Status != tenantry.InvitationPending {

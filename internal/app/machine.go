@@ -291,7 +291,7 @@ func (a *App) CreateClient(ctx context.Context, who *Actor, orgID string, in New
 		if err != nil {
 			return err
 		}
-		roles, err := a.assignableRoles(&v, who, org, in.Roles, true, in.Kind)
+		roles, err := a.assignableRoles(ctx, tx, &v, who, org, in.Roles, true, in.Kind)
 		if err != nil {
 			return err
 		}

@@ -140,7 +140,7 @@ func (a *App) CreateUser(ctx context.Context, who *Actor, orgID string, in NewUs
 			// The login is taken elsewhere. Saying so would tell which
 			// addresses have logins in other tenants (finding 13), so the
 			// person is invited instead, and the answer looks alike.
-			roles, err := a.assignableRoles(&v, who, org, in.Roles, true, tenantry.UserHuman)
+			roles, err := a.assignableRoles(ctx, tx, &v, who, org, in.Roles, true, tenantry.UserHuman)
 			if err != nil {
 				return err
 			}
@@ -186,7 +186,7 @@ func (a *App) insertUser(ctx context.Context, tx tenantry.Tx, who *Actor, org *t
 	var v tenantry.Validation
 	if !initialOwner {
 		var err error
-		if roles, err = a.assignableRoles(&v, who, org, roles, true, in.Kind); err != nil {
+		if roles, err = a.assignableRoles(ctx, tx, &v, who, org, roles, true, in.Kind); err != nil {
 			return nil, err
 		}
 	}
@@ -206,11 +206,11 @@ func (a *App) insertUser(ctx context.Context, tx tenantry.Tx, who *Actor, org *t
 	}
 	view := &UserView{User: u, Org: org.ID}
 	for _, name := range roles {
-		g := tenantry.Grant{ID: newID(), UserID: u.ID, OrgID: org.ID, Role: name, CreatedBy: who.User.ID}
-		if err := tx.CreateGrant(ctx, &g); err != nil {
+		g := grantOf(name, u.ID, org.ID, who.User.ID)
+		if err := tx.CreateGrant(ctx, g); err != nil {
 			return nil, err
 		}
-		view.Grants = append(view.Grants, g)
+		view.Grants = append(view.Grants, *g)
 	}
 	link, hash, err := a.issueToken(ctx, tx, u, tenantry.TokenActivation)
 	if err != nil {

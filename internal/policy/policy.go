@@ -30,6 +30,7 @@ type roleDef struct {
 	administer uint64 // roles this role administers, as bits
 	onCreate   uint64 // roles this role may give a user it creates
 	peopleOnly bool   // machines (API users, service accounts) may not hold it
+	perService bool   // a grant of it must name a service
 }
 
 // Policy is a loaded set of role catalogues. It is immutable and safe for
@@ -278,16 +279,20 @@ func (p *Policy) parse(file, text string) error {
 				}
 				p.roles[by].onCreate |= 1 << r
 			}
-		case f[0] == "people-only":
+		case f[0] == "people-only" || f[0] == "per-service":
 			if len(f) < 2 {
-				return fail("want \"people-only ROLE ...\"")
+				return fail("want \"%s ROLE ...\"", f[0])
 			}
 			for _, name := range f[1:] {
 				r, ok := local[name]
 				if !ok {
 					return fail("unknown role %q", name)
 				}
-				p.roles[r].peopleOnly = true
+				if f[0] == "people-only" {
+					p.roles[r].peopleOnly = true
+				} else {
+					p.roles[r].perService = true
+				}
 			}
 		case f[0] == "service":
 			if catalogue == "" || len(f) < 3 || !strings.HasSuffix(f[1], ":") {
@@ -345,6 +350,11 @@ func (p *Policy) parse(file, text string) error {
 	}
 	if catalogue == "" || cols == nil {
 		return fmt.Errorf("%s: missing catalogue or roles line", file)
+	}
+	for _, r := range cols {
+		if p.roles[r].perService && len(services) == 0 {
+			return fmt.Errorf("%s: role %s is per-service, but the catalogue defines no service", file, p.roles[r].name)
+		}
 	}
 	for _, sv := range services {
 		line = sv.line
@@ -480,6 +490,12 @@ func (p *Policy) inService(g Grant, a Action) bool {
 // and service accounts) never get it, whoever asks.
 func (p *Policy) PeopleOnly(r Role) bool {
 	return int(r) < len(p.roles) && p.roles[r].peopleOnly
+}
+
+// PerService reports whether a grant of r must name a service: a role a
+// person holds in some services only (seed 003's service roles).
+func (p *Policy) PerService(r Role) bool {
+	return int(r) < len(p.roles) && p.roles[r].perService
 }
 
 // Services returns the names of the services a catalogue defines, sorted.

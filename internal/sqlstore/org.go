@@ -101,6 +101,7 @@ func (tx *Tx) DeleteOrg(ctx context.Context, id string) error {
 		`DELETE FROM contacts WHERE org_id = $1`,
 		`DELETE FROM workflows WHERE org_id = $1`,
 		`DELETE FROM service_requests WHERE org_id = $1`,
+		`DELETE FROM account_services WHERE account_id = $1`,
 		`DELETE FROM users WHERE org_id = $1`,
 	} {
 		if _, err := tx.exec(ctx, q, id); err != nil {

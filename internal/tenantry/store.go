@@ -213,6 +213,15 @@ type Tx interface {
 	// OrgWorkflows returns an org's workflows, open ones only if openOnly.
 	OrgWorkflows(ctx context.Context, orgID string, openOnly bool) ([]*Workflow, error)
 
+	// AccountServices returns the services enabled for a customer
+	// account, sorted.
+	AccountServices(ctx context.Context, accountID string) ([]string, error)
+	// SetAccountServices enables exactly services for an account.
+	SetAccountServices(ctx context.Context, accountID string, services []string) error
+	// DeleteServiceGrants removes every grant naming service in the orgs
+	// of an account's tree, and returns how many it removed.
+	DeleteServiceGrants(ctx context.Context, accountID, service string) (int64, error)
+
 	// CreateJob inserts j as running; it sets StartedAt and BeatAt.
 	CreateJob(ctx context.Context, j *Job) error
 	// FinishJob writes j's status, done count and error, and the time it

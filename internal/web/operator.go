@@ -25,7 +25,8 @@ type operatorData struct {
 	OrgNames  map[string]string // the requests' and loads' organizations by id
 	Loads     []*tenantry.Job   // the newest inventory loads
 	// Catalogues are the role catalogues an account can be opened with.
-	Catalogues []app.CatalogueInfo
+	Catalogues  []app.CatalogueInfo
+	HasServices map[string]bool // catalogues with services
 }
 
 // operator is the platform operator's console: customer accounts, SIM
@@ -53,6 +54,10 @@ func (h *Handler) operatorData(r *http.Request, who *app.Actor) (*operatorData, 
 	d := &operatorData{Accounts: accounts, Statuses: tenantry.SIMStatuses, Kinds: app.WorkflowKinds}
 	if d.Catalogues, err = h.app.Catalogues(ctx, who); err != nil {
 		return nil, err
+	}
+	d.HasServices = map[string]bool{}
+	for _, c := range d.Catalogues {
+		d.HasServices[c.Name] = len(c.Services) > 0
 	}
 	if len(accounts) == limit {
 		d.Next = link("/operator", url.Values{"after": {accounts[len(accounts)-1].ID}})

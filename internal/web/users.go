@@ -166,6 +166,7 @@ var flashes = map[string]string{
 	"rotated":     "The new secret is shown below, this once.",
 	"secret-gone": "The secret is revoked.",
 	"contact":     "Contacts saved.",
+	"services":    "Services saved.",
 }
 
 // userKinds are the kinds the New user dialog offers.
@@ -175,7 +176,11 @@ type newUserData struct {
 	Org   *tenantry.Org
 	Kind  string
 	Kinds []string
-	Roles []string // the roles the viewer may give here
+	Roles []string // the roles the viewer may give here, for all the org does
+	// Services are the enabled services offered under "Services and
+	// roles", each with ServiceRoles to choose from (seed 003).
+	Services     []string
+	ServiceRoles []string
 	// ProfileOpen: the org manages its own customer profile (O6).
 	ProfileOpen bool
 	Created     *app.UserView
@@ -194,8 +199,39 @@ func (h *Handler) newUserData(r *http.Request, who *app.Actor, p *page) (*newUse
 		kind = string(tenantry.UserHuman)
 	}
 	p.Org = org.ID
-	return &newUserData{Org: org, Kind: kind, Kinds: userKinds, Roles: h.app.Assignable(who, org, true),
-		ProfileOpen: org.Settings.SelfManagedProfile}, nil
+	d := &newUserData{Org: org, Kind: kind, Kinds: userKinds, ProfileOpen: org.Settings.SelfManagedProfile}
+	d.Roles, d.ServiceRoles = h.splitAssignable(who, org, true)
+	if h.app.ServiceForm(org) {
+		if d.Services, err = h.app.Services(r.Context(), who, org.ID); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// splitAssignable parts the roles the viewer may give in org into those
+// for all the org does and those given per service.
+func (h *Handler) splitAssignable(who *app.Actor, org *tenantry.Org, creating bool) (whole, perService []string) {
+	for _, role := range h.app.Assignable(who, org, creating) {
+		if h.app.PerService(role) {
+			perService = append(perService, role)
+		} else {
+			whole = append(whole, role)
+		}
+	}
+	return whole, perService
+}
+
+// chosenRoles are the roles a New user post gives: the checked ones, and
+// "role:service" for each service given a role under Services and roles.
+func chosenRoles(p *page, d *newUserData) []string {
+	roles := p.Form["roles"]
+	for _, svc := range d.Services {
+		if role := p.V("service." + svc); role != "" {
+			roles = append(roles, role+":"+svc)
+		}
+	}
+	return roles
 }
 
 // newUserForm is the New user dialog; the fields follow the kind chosen
@@ -242,7 +278,7 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, who *app.Ac
 			Phone: p.V("phone"), JobTitle: p.V("job_title"), Language: p.V("language"),
 			ContactBilling: p.Checked("contact", "billing"), ContactTechnical: p.Checked("contact", "technical"),
 			ContactBusiness: p.Checked("contact", "business"), NotifyNews: p.Checked("notify", "news"),
-			NotifyAlerts: p.Checked("notify", "alerts"), Roles: p.Form["roles"]})
+			NotifyAlerts: p.Checked("notify", "alerts"), Roles: chosenRoles(p, d)})
 		if err != nil {
 			h.fail(w, r, "user_new.html", p, err)
 			return nil
@@ -251,7 +287,7 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, who *app.Ac
 		return nil
 	}
 	v, secret, err := h.app.CreateClient(ctx, who, d.Org.ID, app.NewClient{Kind: tenantry.UserKind(d.Kind),
-		Name: strings.TrimSpace(p.V("name")), Secret: p.V("client_secret"), Roles: p.Form["roles"]})
+		Name: strings.TrimSpace(p.V("name")), Secret: p.V("client_secret"), Roles: chosenRoles(p, d)})
 	if err != nil {
 		p.Form.Del("client_secret")
 		h.fail(w, r, "user_new.html", p, err)
@@ -273,6 +309,7 @@ type userData struct {
 	Linked      bool     // a person of another org, seen through a role here
 	CanGrant    []string // roles the viewer may add
 	CanRevoke   map[string]bool
+	Services    []string // the enabled services a role may be limited to
 	Grants      []tenantry.Grant
 	Invited     bool
 	Locked      bool
@@ -317,8 +354,13 @@ func (h *Handler) userData(r *http.Request, who *app.Actor, id string) (*userDat
 		}
 		for _, role := range h.app.Assignable(who, org, false) {
 			d.CanRevoke[role] = true
-			if !held[role] {
+			if !held[role] || h.app.PerService(role) { // a service role may be held in several services
 				d.CanGrant = append(d.CanGrant, role)
+			}
+		}
+		if h.app.ServiceForm(org) {
+			if d.Services, err = h.app.Services(ctx, who, org.ID); err != nil {
+				return nil, err
 			}
 		}
 	}
@@ -432,7 +474,7 @@ func (h *Handler) userAction(w http.ResponseWriter, r *http.Request, who *app.Ac
 	case "resend":
 		err, done = h.app.ResendActivation(ctx, who, id), "resent"
 	case "grant":
-		g := app.NewGrant{Role: r.FormValue("role")}
+		g := app.NewGrant{Role: r.FormValue("role"), Service: r.FormValue("service")}
 		if until := strings.TrimSpace(r.FormValue("until")); until != "" {
 			day, perr := time.Parse("2006-01-02", until)
 			if perr != nil {

@@ -490,6 +490,8 @@ func (h *Handler) routes(mux *http.ServeMux) {
 
 	mux.HandleFunc("GET /operator", h.signedIn(h.operator))
 	mux.HandleFunc("POST /operator/accounts", h.signedIn(h.createAccount))
+	mux.HandleFunc("GET /operator/accounts/{id}/services", h.signedIn(h.accountServices))
+	mux.HandleFunc("POST /operator/accounts/{id}/services", h.signedIn(h.setAccountServices))
 	mux.HandleFunc("POST /operator/import", h.signedIn(h.startImport))
 	mux.HandleFunc("GET /operator/import/{id}", h.signedIn(h.importProgress))
 	mux.HandleFunc("POST /operator/workflows", h.signedIn(h.createWorkflow))

@@ -74,6 +74,7 @@ func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) tenantr
 		{"MachineCredentials", testMachines},
 		{"SweepRemovesWhatRanOut", testSweep},
 		{"JobsEndOrGoStale", testJobs},
+		{"AccountServices", testAccountServices},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
