@@ -30,6 +30,7 @@ type env struct {
 }
 
 func forEachBackend(t *testing.T, fn func(t *testing.T, e *env)) {
+	t.Parallel() // every test has databases of its own, and the SIGKILL rounds overlap them
 	for _, b := range sqltest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()

@@ -87,6 +87,7 @@ func TestTransfersSurviveSIGKILL(t *testing.T) {
 	if os.Getenv(crashEnv) != "" {
 		return
 	}
+	t.Parallel() // its own file and processes; the kills overlap other tests
 	path := filepath.Join(t.TempDir(), "crash.db")
 	db, a := openCrashApp(t, path)
 	res, err := a.Bootstrap(ctx, false)

@@ -19,7 +19,7 @@ func TestCutOffAndLostLoadsAreRecordedAsFailed(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *env) {
 		op := e.operator()
 		org, _ := e.account(op, "owner@acme.example")
-		iccids := make([]string, 25_000) // more than one chunk of the load's transaction
+		iccids := make([]string, 12_000) // more than one chunk of the load's transaction
 		for i := range iccids {
 			iccids[i] = storetest.ICCID(i)
 		}
@@ -35,7 +35,7 @@ func TestCutOffAndLostLoadsAreRecordedAsFailed(t *testing.T) {
 		got, err := e.app.Job(ctx, op, job.ID)
 		e.must(err)
 		if got.Status != tenantry.JobFailed || !strings.HasPrefix(got.Error, "interrupted: the server shut down") ||
-			got.Total != 25_000 || got.Done != 0 || got.FinishedAt.IsZero() {
+			got.Total != 12_000 || got.Done != 0 || got.FinishedAt.IsZero() {
 			t.Fatalf("the cut-off load's job: %+v", got)
 		}
 
