@@ -159,3 +159,44 @@ func TestServicesPerAccount(t *testing.T) {
 		}
 	})
 }
+
+// TestTenantTypesFollowTheCatalogue is issue 12's item 3: the cloud
+// catalogue declares partner > folder > customer > unit; a child of a type
+// its parent may not contain is refused naming the allowed ones, and the
+// child gets its account's catalogue; 1NCE leaves the type free.
+func TestTenantTypesFollowTheCatalogue(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b sqltest.Backend) {
+		f := newFixture(t, b)
+		r := f.clients["operator"].must(201, "POST", "/api/v1/accounts", map[string]any{"name": "Cloud Co", "catalogue": "cloud",
+			"owner": map[string]any{"email": "ca@cloud.example", "first_name": "C", "last_name": "A"}})
+		acc := r.body["account"].(map[string]any)["id"].(string)
+		f.activate("ca@cloud.example")
+		owner := f.signIn("ca@cloud.example")
+		child := func(parent, typ, email string) map[string]any {
+			body := map[string]any{"name": "Org " + email, "owner": map[string]any{"email": email, "first_name": "O", "last_name": "W"}}
+			if typ != "" {
+				body["type"] = typ
+			}
+			return body
+		}
+		if r := owner.must(422, "POST", "/api/v1/orgs/"+acc+"/children", child(acc, "unit", "u@cloud.example")); !strings.Contains(r.raw, "must be one of partner, folder, customer: the types allowed under account") {
+			t.Fatalf("a unit under the account: %s", r.raw)
+		}
+		if r := owner.must(422, "POST", "/api/v1/orgs/"+acc+"/children", child(acc, "", "u@cloud.example")); !strings.Contains(r.raw, "must be one of partner, folder, customer") {
+			t.Fatalf("no type under a cloud account: %s", r.raw)
+		}
+		r = owner.must(201, "POST", "/api/v1/orgs/"+acc+"/children", child(acc, "customer", "cu@cloud.example"))
+		cust := r.body["org"].(map[string]any)
+		if cust["catalogue"] != "cloud" || cust["type"] != "customer" {
+			t.Fatalf("the customer tenant: %s", r.raw)
+		}
+		f.activate("cu@cloud.example")
+		custOwner := f.signIn("cu@cloud.example")
+		if r := custOwner.must(422, "POST", "/api/v1/orgs/"+cust["id"].(string)+"/children", child("", "folder", "f@cloud.example")); !strings.Contains(r.raw, "must be one of unit: the types allowed under customer") {
+			t.Fatalf("a folder under a customer: %s", r.raw)
+		}
+		custOwner.must(201, "POST", "/api/v1/orgs/"+cust["id"].(string)+"/children", child("", "unit", "un@cloud.example"))
+		// 1NCE declares no tenant types: the type stays optional.
+		f.clients["ownerA"].must(201, "POST", f.path("/api/v1/orgs/{A}/children"), child("", "", "free@a.example"))
+	})
+}

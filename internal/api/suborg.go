@@ -13,7 +13,7 @@ type createSubOrgInput struct {
 	OrgID string `path:"org" doc:"The parent organization"`
 	Body  struct {
 		Name               string `json:"name" maxLength:"200"`
-		Type               string `json:"type,omitempty" enum:"partner,folder,customer,unit" doc:"Optional"`
+		Type               string `json:"type,omitempty" enum:"partner,folder,customer,unit" doc:"Required where the catalogue declares tenant types (cloud, partner), and then one the parent may contain; otherwise optional"`
 		SelfManagedProfile bool   `json:"self_managed_profile,omitempty" doc:"Give the child's users phone, job title and company contacts"`
 		Owner              Person `json:"owner" doc:"The new organization's owner, who gets an activation link by e-mail"`
 	}

@@ -23,6 +23,38 @@ type NewSubOrg struct {
 	Owner              NewUser // the new org's owner, invited by e-mail
 }
 
+// ChildTypes returns the types a sub-organization of parent may have, and
+// whether one is required: its catalogue's "contains" lines, or, where a
+// catalogue has none, any of OrgTypes or none (O1).
+func (a *App) ChildTypes(parent *tenantry.Org) (types []string, required bool) {
+	types, declared := a.policy.ChildTypes(catalogueFor(parent), typeOf(parent))
+	if !declared {
+		return OrgTypes, false
+	}
+	return types, true
+}
+
+// typeOf is an org's tenant type as "contains" lines name it.
+func typeOf(o *tenantry.Org) string {
+	if o.Kind == tenantry.OrgAccount {
+		return "account"
+	}
+	return o.Type
+}
+
+// checkType adds to v what is wrong with a new child of parent of type t.
+func checkType(v *tenantry.Validation, p *policy.Policy, parent *tenantry.Org, t string) {
+	types, declared := p.ChildTypes(catalogueFor(parent), typeOf(parent))
+	switch {
+	case !declared && t != "" && !slices.Contains(OrgTypes, t):
+		v.Add("type", "must be one of partner, folder, customer, unit, or empty")
+	case declared && len(types) == 0:
+		v.Add("type", "no organization is allowed under %s", typeOf(parent))
+	case declared && !slices.Contains(types, t):
+		v.Add("type", "must be one of %s: the types allowed under %s", strings.Join(types, ", "), typeOf(parent))
+	}
+}
+
 // noMarketplace refuses organization management in marketplace accounts (O5).
 func noMarketplace(o *tenantry.Org) error {
 	if o.Channel == tenantry.ChannelMarketplace {
@@ -82,9 +114,7 @@ func (a *App) CreateSubOrg(ctx context.Context, who *Actor, parentID string, in 
 		var v tenantry.Validation
 		in.Name, in.Type = strings.TrimSpace(in.Name), strings.TrimSpace(in.Type)
 		checkName(&v, "name", in.Name)
-		if in.Type != "" && !slices.Contains(OrgTypes, in.Type) {
-			v.Add("type", "must be one of partner, folder, customer, unit, or empty")
-		}
+		checkType(&v, a.policy, parent, in.Type)
 		settings := tenantry.OrgSettings{SelfManagedProfile: in.SelfManagedProfile}
 		validateNewUser(&v, "owner.", &in.Owner, settings)
 		if err := v.Err(); err != nil {

@@ -53,6 +53,9 @@ type Policy struct {
 	// owner is each customer catalogue's role for the person an account
 	// is opened for; former the role an owner keeps when replaced.
 	owner, former map[string]Role
+	// contains maps catalogue and tenant type to the types of the
+	// sub-organizations it may contain ("account" is the account itself).
+	contains map[string]map[string][]string
 }
 
 // platformCatalogue is the operator's catalogue; every other one is a
@@ -137,7 +140,8 @@ func LoadDir(dir string) (*Policy, error) {
 
 func newPolicy() *Policy {
 	p := &Policy{byName: map[string]Role{}, rows: map[string][]string{}, services: map[string]map[string]actionSet{},
-		actions: map[string]Action{}, files: map[string]string{}, owner: map[string]Role{}, former: map[string]Role{}}
+		actions: map[string]Action{}, files: map[string]string{}, owner: map[string]Role{}, former: map[string]Role{},
+		contains: map[string]map[string][]string{}}
 	for i, n := range actionNames {
 		p.names = append(p.names, n)
 		p.actions[n] = Action(i)
@@ -264,6 +268,18 @@ func (p *Policy) parse(file, text string) error {
 			} else {
 				p.former[catalogue] = r
 			}
+		case f[0] == "contains":
+			if catalogue == "" || len(f) < 2 || !strings.HasSuffix(f[1], ":") {
+				return fail("want \"contains TYPE: TYPE ...\" (the account itself is the type account)")
+			}
+			parent := strings.TrimSuffix(f[1], ":")
+			if p.contains[catalogue] == nil {
+				p.contains[catalogue] = map[string][]string{}
+			}
+			if _, dup := p.contains[catalogue][parent]; dup {
+				return fail("contains %s: is given twice", parent)
+			}
+			p.contains[catalogue][parent] = append([]string{}, f[2:]...)
 		case f[0] == "assign-on-create":
 			if len(f) < 3 || !strings.HasSuffix(f[1], ":") {
 				return fail("want \"assign-on-create ROLE: ROLE ...\"")
@@ -412,6 +428,15 @@ func (p *Policy) AccountOwner(catalogue string) (Role, bool) {
 func (p *Policy) FormerOwner(catalogue string) (Role, bool) {
 	r, ok := p.former[catalogue]
 	return r, ok
+}
+
+// ChildTypes returns the types of sub-organization an org of type parent
+// ("account" for a customer account) may contain in a catalogue, and
+// whether the catalogue declares tenant types at all ("contains" lines);
+// one that does not leaves the type free.
+func (p *Policy) ChildTypes(catalogue, parent string) (types []string, declared bool) {
+	m, declared := p.contains[catalogue]
+	return m[parent], declared
 }
 
 // LookupAction returns the action named name: a built-in one or one of an

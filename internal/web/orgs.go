@@ -24,6 +24,9 @@ type orgsData struct {
 	Contacts     []*tenantry.Contact // company contacts (O7), where the profile is self-managed
 	ContactKinds []string
 	ShowContacts bool
+	// SeeUsers are the children whose users the viewer may list: a role
+	// here gives none there (O3), so others get no Users link.
+	SeeUsers map[string]bool
 }
 
 // orgs is the organisation tab: the organization, its settings and its
@@ -46,7 +49,10 @@ func (h *Handler) orgs(w http.ResponseWriter, r *http.Request, who *app.Actor) e
 		}
 	}
 	if kids, err := h.app.ChildOrgs(ctx, who, o.ID); err == nil {
-		d.Children = kids
+		d.Children, d.SeeUsers = kids, map[string]bool{}
+		for _, k := range kids {
+			d.SeeUsers[k.ID] = h.app.Can(who, policy.UsersSeeAll, k.ID)
+		}
 	} else {
 		var e *tenantry.Error
 		if !errors.As(err, &e) || e.Code.Kind() == tenantry.Internal {
@@ -120,6 +126,9 @@ type wizardData struct {
 	Step   int // 0-based
 	Steps  []string
 	Types  []string
+	// TypeRequired: the catalogue declares tenant types, and Types are
+	// the only ones a child of Parent may have.
+	TypeRequired bool
 }
 
 func (h *Handler) wizardPage(r *http.Request, who *app.Actor, p *page, step int) (*wizardData, error) {
@@ -131,7 +140,8 @@ func (h *Handler) wizardPage(r *http.Request, who *app.Actor, p *page, step int)
 		return nil, err
 	}
 	p.Org = parent.ID
-	return &wizardData{Parent: parent, Step: step, Steps: wizardSteps, Types: app.OrgTypes}, nil
+	types, required := h.app.ChildTypes(parent)
+	return &wizardData{Parent: parent, Step: step, Steps: wizardSteps, Types: types, TypeRequired: required}, nil
 }
 
 func (h *Handler) wizardStart(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
