@@ -124,6 +124,35 @@ func TestServeDemo(t *testing.T) {
 	json.NewDecoder(res.Body).Decode(&kids)
 	res.Body.Close()
 
+	// An account per other seed portal, each with its catalogue.
+	for cat, login := range map[string]string{"partner": "owner@partner.demo.example", "cloud": "backup-admin@cloud.demo.example",
+		"hosting": "tech@hosting.demo.example"} {
+		jar, _ := cookiejar.New(nil)
+		pc := &http.Client{Jar: jar}
+		res, err := pc.Post(base+"/api/v1/session", "application/json", strings.NewReader(`{"login":"`+login+`","password":"`+password+`"}`))
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("sign in as %s: %v %v", login, res, err)
+		}
+		res.Body.Close()
+		var sess struct {
+			OrgID string `json:"org_id"`
+		}
+		if res, err = pc.Get(base + "/api/v1/session"); err == nil {
+			json.NewDecoder(res.Body).Decode(&sess)
+			res.Body.Close()
+		}
+		res, err = pc.Get(base + "/api/v1/orgs/" + sess.OrgID)
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("%s's org: %v %v", login, res, err)
+		}
+		var org struct{ Catalogue string }
+		json.NewDecoder(res.Body).Decode(&org)
+		res.Body.Close()
+		if org.Catalogue != cat {
+			t.Fatalf("%s's account has catalogue %q, want %s", login, org.Catalogue, cat)
+		}
+	}
+
 	// The SIM commands, as an operator and as the owner, over the API.
 	dir := t.TempDir()
 	var lines []string

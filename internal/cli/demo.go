@@ -30,6 +30,27 @@ var demoPeople = []struct {
 
 const demoOwner = "owner@demo.example"
 
+// demoPortals are the other seed portals --demo opens an account of, one
+// per catalogue: an owner, people with that catalogue's roles and, where
+// the catalogue has them, services and a typed sub-organization.
+var demoPortals = []struct {
+	catalogue, name, shows string
+	owner                  string
+	people                 [][2]string // e-mail, role (ROLE:SERVICE for a service role)
+	services               []string
+	child                  [3]string // name, type, owner's e-mail
+}{
+	{"partner", "Demo Charging Partner AG", "e-mobility partner portal, twelve roles (seed 002)", "owner@partner.demo.example",
+		[][2]string{{"contracts@partner.demo.example", "power_user_business_contracts"}, {"monitor@partner.demo.example", "standard_user_monitoring"}},
+		nil, [3]string{"Demo Sub-partner", "partner", "sub@partner.demo.example"}},
+	{"cloud", "Demo Cloud Reseller", "cloud services, per-service roles (seed 003)", "owner@cloud.demo.example",
+		[][2]string{{"unit-admin@cloud.demo.example", "unit_admin"}, {"backup-admin@cloud.demo.example", "service_admin:backup"}},
+		[]string{"backup", "file_sync_share"}, [3]string{"Demo Customer Beta", "customer", "beta@cloud.demo.example"}},
+	{"hosting", "Demo Hosting Kunde", "hosting customer portal, Master user (seed 004)", "owner@hosting.demo.example",
+		[][2]string{{"tech@hosting.demo.example", "technical"}, {"finance@hosting.demo.example", "financial"}},
+		nil, [3]string{}},
+}
+
 // seedDemo creates the demo account through the use cases, the first time,
 // and on every start gives the operator and the demo people one fresh
 // random password, printed once here.
@@ -67,6 +88,9 @@ func seedDemo(ctx context.Context, db *sqlstore.DB, a *app.App, out io.Writer, p
 		if accountID, err = createDemo(ctx, a, op.Actor, setPassword, password); err != nil {
 			return err
 		}
+		if err := createDemoPortals(ctx, a, op.Actor, setPassword, password); err != nil {
+			return err
+		}
 	}
 	for _, login := range append([]string{demoOwner}, demoLogins()...) {
 		if err := setPassword(login); err != nil {
@@ -84,6 +108,13 @@ func seedDemo(ctx context.Context, db *sqlstore.DB, a *app.App, out io.Writer, p
 	for _, p := range demoPeople {
 		fmt.Fprintf(out, "  %-23s (%s)\n", p.email, p.role)
 	}
+	fmt.Fprintf(out, "Those show the IoT SIM portal (catalogue 1nce, seed 001). The other seed portals, same password:\n")
+	for _, d := range demoPortals {
+		fmt.Fprintf(out, "  %-32s owner of %s: the %s\n", d.owner, d.name, d.shows)
+		for _, p := range d.people {
+			fmt.Fprintf(out, "  %-32s (%s)\n", p[0], p[1])
+		}
+	}
 	fmt.Fprintf(out, "Open the portal at %s/ and sign in with one of them, or use the API:\n  curl -c jar -X POST %s/api/v1/session -H 'Content-Type: application/json' \\\n"+
 		"    -d '{\"login\":\"%s\",\"password\":\"%s\"}'\n  curl -b jar %s/api/v1/orgs/%s/users\n",
 		public, public, demoOwner, password, public, accountID)
@@ -95,7 +126,55 @@ func demoLogins() []string {
 	for _, p := range demoPeople {
 		out = append(out, p.email)
 	}
+	for _, d := range demoPortals {
+		out = append(out, d.owner)
+		for _, p := range d.people {
+			out = append(out, p[0])
+		}
+		if d.child[2] != "" {
+			out = append(out, d.child[2])
+		}
+	}
 	return out
+}
+
+// createDemoPortals opens an account per other seed portal, through the
+// use cases as a person would: the operator opens it (and enables its
+// services), its owner creates the people and a sub-organization.
+func createDemoPortals(ctx context.Context, a *app.App, operator *app.Actor, setPassword func(string) error, password string) error {
+	for _, d := range demoPortals {
+		acc, _, err := a.CreateAccount(ctx, operator, app.NewAccount{Name: d.name, Catalogue: d.catalogue,
+			Owner: app.NewUser{Email: d.owner, FirstName: "Demo", LastName: "Owner"}})
+		if err != nil {
+			return fmt.Errorf("%s: %w", d.catalogue, err)
+		}
+		if len(d.services) > 0 {
+			if _, err := a.SetServices(ctx, operator, acc.ID, d.services); err != nil {
+				return err
+			}
+		}
+		if err := setPassword(d.owner); err != nil {
+			return err
+		}
+		owner, err := a.SignIn(ctx, d.owner, password, "", "127.0.0.1", "tenantry demo")
+		if err != nil {
+			return err
+		}
+		defer a.SignOut(ctx, owner.Actor)
+		for _, p := range d.people {
+			if _, err := a.CreateUser(ctx, owner.Actor, acc.ID, app.NewUser{Email: p[0], FirstName: "Demo",
+				LastName: strings.Split(p[0], "@")[0], Roles: []string{p[1]}}); err != nil {
+				return fmt.Errorf("%s: %s: %w", d.catalogue, p[0], err)
+			}
+		}
+		if d.child[0] != "" {
+			if _, _, err := a.CreateSubOrg(ctx, owner.Actor, acc.ID, app.NewSubOrg{Name: d.child[0], Type: d.child[1],
+				Owner: app.NewUser{Email: d.child[2], FirstName: "Demo", LastName: d.child[0]}}); err != nil {
+				return fmt.Errorf("%s: %w", d.catalogue, err)
+			}
+		}
+	}
+	return nil
 }
 
 // createDemo opens the demo account as the operator, activates its owner,
