@@ -11,6 +11,7 @@ import (
 )
 
 func forEachBackend(t *testing.T, fn func(t *testing.T, b sqltest.Backend)) {
+	t.Parallel() // every test has databases of its own
 	for _, b := range sqltest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
