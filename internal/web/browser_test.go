@@ -292,6 +292,12 @@ func TestNewPersonFromInvitationToTwoFactorSignIn(t *testing.T) {
 	if got := text(t, ctx, "#user-table"); !strings.Contains(got, "nina@acme.example") || !strings.Contains(got, "Invited") {
 		t.Fatalf("the list should show Nina as invited:\n%s", got)
 	}
+	// Seed 004: a green shield, with a name a screen reader says, marks 2FA.
+	shield := value(t, ctx, "read the 2FA shield",
+		chromedp.Evaluate[string](`(document.querySelector('#user-table svg.shield') || {getAttribute: () => ''}).getAttribute('aria-label')`))
+	if shield != "Two-factor sign-in is on" {
+		t.Fatalf("the owner's 2FA shield says %q", shield)
+	}
 	shot(t, ctx, "users")
 	signOut(t, ctx)
 
