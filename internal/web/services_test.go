@@ -76,3 +76,20 @@ func TestServicesAndRolesWithoutJavaScript(t *testing.T) {
 		t.Fatalf("a folder tenant's New user page: %s", body[strings.Index(body, "<main"):])
 	}
 }
+
+// TestUserListShowsCompanyContacts is seed 003's Company contacts column:
+// where an org manages its own profile, the users list says which company
+// contacts each person is.
+func TestUserListShowsCompanyContacts(t *testing.T) {
+	s := newSite(t)
+	if _, err := s.App.CreateUser(t.Context(), s.owner, s.account.ID, app.NewUser{Email: "bill@acme.example", FirstName: "Bill",
+		LastName: "Payer", Roles: []string{"user"}, ContactBilling: true, ContactTechnical: true}); err != nil {
+		t.Fatal(err)
+	}
+	b := newNoJS(t, s)
+	b.post("/signin", url.Values{"login": {"olivia@acme.example"}, "password": {password}})
+	_, body := b.get("/users?org=" + s.account.ID)
+	if !strings.Contains(body, "<th>Company contacts</th>") || !strings.Contains(body, `<td class="contacts">Billing, Technical</td>`) {
+		t.Fatalf("the users list: %s", body[strings.Index(body, `<div id="user-table"`):])
+	}
+}

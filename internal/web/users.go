@@ -16,6 +16,7 @@ type userRow struct {
 	ID, Name, Login, Email, Status string
 	Kind                           tenantry.UserKind
 	Roles                          []string
+	Contacts                       []string // billing, technical, business: the company contacts they are (O7)
 	TOTP, Linked                   bool
 }
 
@@ -24,6 +25,14 @@ func toRow(v *app.UserView) userRow {
 		Status: string(v.Status), Kind: v.Kind, TOTP: v.TOTPEnabled, Linked: v.Org != v.OrgID}
 	for _, g := range v.Grants {
 		row.Roles = append(row.Roles, g.Role)
+	}
+	for _, c := range []struct {
+		on   bool
+		kind string
+	}{{v.ContactBilling, "billing"}, {v.ContactTechnical, "technical"}, {v.ContactBusiness, "business"}} {
+		if c.on {
+			row.Contacts = append(row.Contacts, c.kind)
+		}
 	}
 	return row
 }
