@@ -5,6 +5,8 @@ import (
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/tenantry/tenantry/internal/app"
 )
 
 type servicesOutput struct {
@@ -47,24 +49,17 @@ func (s *Server) serviceRoutes() {
 // services answers both service routes: set, when not nil, is first
 // made the account's list.
 func (s *Server) services(ctx context.Context, org string, set []string) (*servicesOutput, error) {
-	who := actor(ctx)
+	var got app.ServiceSet
+	var err error
 	if set != nil {
-		if _, err := s.app.SetServices(ctx, who, org, set); err != nil {
-			return nil, s.problem(ctx, err)
-		}
+		got, err = s.app.SetServices(ctx, actor(ctx), org, set)
+	} else {
+		got, err = s.app.Services(ctx, actor(ctx), org)
 	}
-	enabled, err := s.app.Services(ctx, who, org)
-	if err != nil {
-		return nil, s.problem(ctx, err)
-	}
-	o, err := s.app.Org(ctx, who, org)
 	if err != nil {
 		return nil, s.problem(ctx, err)
 	}
 	out := &servicesOutput{}
-	out.Body.Services, out.Body.Available = enabled, s.app.Policy().Services(o.Catalogue)
-	if out.Body.Available == nil {
-		out.Body.Available = []string{}
-	}
+	out.Body.Services, out.Body.Available = got.Enabled, got.Available
 	return out, nil
 }

@@ -136,39 +136,6 @@ func grantOf(name, userID, orgID, by string) *tenantry.Grant {
 	return &tenantry.Grant{ID: newID(), UserID: userID, OrgID: orgID, Role: role, Service: service, CreatedBy: by}
 }
 
-// checkService adds to v what is wrong with limiting role r in org to
-// service ("" for every service): the service must be one of the
-// catalogue's and enabled for the org's account, and a per-service role
-// must name one (seed 003).
-func (a *App) checkService(ctx context.Context, tx tenantry.Tx, v *tenantry.Validation, field string, org *tenantry.Org,
-	r policy.Role, service string) error {
-	services := a.policy.Services(catalogueFor(org))
-	if service == "" && !a.policy.PerService(r) {
-		return nil
-	}
-	if len(services) == 0 {
-		v.Add(field, "this organization's roles apply to all it does: it has no services to limit a role to")
-		return nil
-	}
-	enabled, err := tx.AccountServices(ctx, org.AccountID)
-	if err != nil {
-		return err
-	}
-	role := a.policy.RoleName(r)
-	switch {
-	case service == "" && len(enabled) == 0:
-		v.Add(field, "%s is given per service, and no service is enabled for this account yet", role)
-	case service == "":
-		v.Add(field, "%s is given per service: name one, as %s:%s (enabled: %s)", role, role, enabled[0], strings.Join(enabled, ", "))
-	case !slices.Contains(services, service):
-		v.Add(field, "%q is not a service of this organization; its services are %s", service, strings.Join(services, ", "))
-	case !slices.Contains(enabled, service):
-		v.Add(field, "the service %s is not enabled for this account (enabled: %s); the platform operator enables services",
-			service, listOrNone(enabled))
-	}
-	return nil
-}
-
 // queueInvitation mails an invitation: to the person with its login (u),
 // or, for an address without one (u nil), in the inviter's language, to
 // choose a login.

@@ -39,12 +39,12 @@ func (h *Handler) showServices(w http.ResponseWriter, r *http.Request, who *app.
 	if err != nil {
 		return err
 	}
-	enabled, err := h.app.Services(ctx, who, acc.ID)
+	set, err := h.app.Services(ctx, who, acc.ID)
 	if err != nil {
 		return err
 	}
-	d := &servicesData{Account: acc, Available: h.app.Policy().Services(acc.Catalogue), Enabled: map[string]bool{}}
-	for _, s := range enabled {
+	d := &servicesData{Account: acc, Available: set.Available, Enabled: map[string]bool{}}
+	for _, s := range set.Enabled {
 		d.Enabled[s] = true
 	}
 	p.Data = d

@@ -211,9 +211,11 @@ func (h *Handler) newUserData(r *http.Request, who *app.Actor, p *page) (*newUse
 	d := &newUserData{Org: org, Kind: kind, Kinds: userKinds, ProfileOpen: org.Settings.SelfManagedProfile}
 	d.Roles, d.ServiceRoles = h.splitAssignable(who, org, true)
 	if h.app.ServiceForm(org) {
-		if d.Services, err = h.app.Services(r.Context(), who, org.ID); err != nil {
+		set, err := h.app.Services(r.Context(), who, org.ID)
+		if err != nil {
 			return nil, err
 		}
+		d.Services = set.Enabled
 	}
 	return d, nil
 }
@@ -368,9 +370,11 @@ func (h *Handler) userData(r *http.Request, who *app.Actor, id string) (*userDat
 			}
 		}
 		if h.app.ServiceForm(org) {
-			if d.Services, err = h.app.Services(ctx, who, org.ID); err != nil {
+			set, err := h.app.Services(ctx, who, org.ID)
+			if err != nil {
 				return nil, err
 			}
+			d.Services = set.Enabled
 		}
 	}
 	return d, nil
