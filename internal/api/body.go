@@ -52,6 +52,7 @@ type Org struct {
 	Type          string               `json:"type,omitempty"`
 	Name          string               `json:"name"`
 	AccountNumber string               `json:"account_number,omitempty"`
+	Number        string               `json:"number,omitempty" doc:"A sub-organization's own number, where its catalogue numbers its type"`
 	Status        string               `json:"status" enum:"pending,active"`
 	Channel       string               `json:"channel" enum:"direct,marketplace"`
 	Settings      tenantry.OrgSettings `json:"settings"`
@@ -87,7 +88,7 @@ func toUser(v *app.UserView) User {
 
 func toOrg(o *tenantry.Org) Org {
 	return Org{ID: o.ID, ParentID: o.ParentID, AccountID: o.AccountID, Kind: string(o.Kind), Type: o.Type,
-		Name: o.Name, AccountNumber: o.AccountNumber, Status: string(o.Status), Channel: string(o.Channel),
+		Name: o.Name, AccountNumber: o.AccountNumber, Number: o.Number, Status: string(o.Status), Channel: string(o.Channel),
 		Settings: o.Settings, SIMCount: o.SIMCount, Catalogue: o.Catalogue, CreatedAt: o.CreatedAt}
 }
 

@@ -14,6 +14,8 @@ type orgSettingsInput struct {
 	Body  struct {
 		Require2FA         *bool `json:"require_2fa,omitempty" doc:"People of this organization must sign in with a second factor"`
 		SelfManagedProfile *bool `json:"self_managed_profile,omitempty" doc:"Set by the parent: the child's users get phone, job title and company contacts"`
+		SessionHours       *int  `json:"session_hours,omitempty" minimum:"0" doc:"Sessions of the organization's people, and everyone's below, end this many hours after sign-in; 0 follows the parent. At most what the parent allows; shortening it shortens running sessions"`
+		PasswordMinLength  *int  `json:"password_min_length,omitempty" minimum:"0" maximum:"64" doc:"New passwords here and below have at least this many characters; 0 follows the parent. At least what the parent requires"`
 	}
 }
 
@@ -63,7 +65,8 @@ func (s *Server) lifecycleRoutes() {
 	huma.Register(s.api, op("updateOrgSettings", http.MethodPatch, "/api/v1/orgs/{org}/settings", "Change an organization's settings", "Organizations"),
 		func(ctx context.Context, in *orgSettingsInput) (*orgOutput, error) {
 			o, err := s.app.UpdateOrgSettings(ctx, actor(ctx), in.OrgID, app.OrgSettingsPatch{
-				Require2FA: in.Body.Require2FA, SelfManagedProfile: in.Body.SelfManagedProfile})
+				Require2FA: in.Body.Require2FA, SelfManagedProfile: in.Body.SelfManagedProfile,
+				SessionHours: in.Body.SessionHours, PasswordMinLength: in.Body.PasswordMinLength})
 			if err != nil {
 				return nil, s.problem(ctx, err)
 			}

@@ -49,7 +49,8 @@ func (a *App) newActor(u *tenantry.User, grants []tenantry.Grant, now time.Time)
 	return who
 }
 
-// loadActor reads the user's grants and the org's 2FA requirement.
+// loadActor reads the user's grants and whether their org, or one above
+// it, requires 2FA.
 func (a *App) loadActor(ctx context.Context, tx tenantry.Tx, u *tenantry.User) (*Actor, error) {
 	grants, err := tx.UserGrants(ctx, u.ID)
 	if err != nil {
@@ -57,11 +58,11 @@ func (a *App) loadActor(ctx context.Context, tx tenantry.Tx, u *tenantry.User) (
 	}
 	who := a.newActor(u, grants, tx.Now())
 	if u.Kind == tenantry.UserHuman && !u.TOTPEnabled {
-		org, err := tx.Org(ctx, u.OrgID)
+		s, err := a.securityOf(ctx, tx, u.OrgID)
 		if err != nil {
 			return nil, err
 		}
-		who.MustEnrolTOTP = org.Settings.Require2FA
+		who.MustEnrolTOTP = s.Require2FA.Value
 	}
 	return who, nil
 }

@@ -257,7 +257,11 @@ func (a *App) createInvitee(ctx context.Context, tx tenantry.Tx, inv *tenantry.I
 	in := NewUser{Email: inv.Email, FirstName: strings.TrimSpace(p.FirstName), LastName: strings.TrimSpace(p.LastName)}
 	checkName(&v, "first_name", in.FirstName)
 	checkName(&v, "last_name", in.LastName)
-	if msg := auth.ValidatePassword(p.Password, inv.Email); msg != "" {
+	sec, err := a.securityOf(ctx, tx, inv.OrgID)
+	if err != nil {
+		return err
+	}
+	if msg := auth.ValidatePassword(p.Password, sec.PasswordMinLength.Value, inv.Email); msg != "" {
 		v.Add("password", "%s", msg)
 	}
 	if err := v.Err(); err != nil {

@@ -315,11 +315,11 @@ func (a *App) DisableTOTP(ctx context.Context, who *Actor, password string) erro
 		if !u.TOTPEnabled {
 			return tenantry.Errorf(tenantry.Conflict, "two-factor sign-in is off already")
 		}
-		org, err := tx.Org(ctx, u.OrgID)
+		s, err := a.securityOf(ctx, tx, u.OrgID)
 		if err != nil {
 			return err
 		}
-		if org.Settings.Require2FA {
+		if s.Require2FA.Value {
 			return forbidden("your organization requires two-factor sign-in; ask an administrator to reset it if you lost your app")
 		}
 		return a.dropTOTP(ctx, tx, who, u, "user.totp_disable")

@@ -129,7 +129,7 @@ func (a *App) Accounts(ctx context.Context, who *Actor, after string, limit int)
 }
 
 // visibleOrg loads an org the actor may see: one where they hold a role,
-// the child of one where they may see organisations, or any customer
+// one below an org where they may see organisations, or any customer
 // account for an operator. Others are NotFound, so ids cannot be probed.
 func (a *App) visibleOrg(ctx context.Context, tx tenantry.Tx, who *Actor, id string) (*tenantry.Org, error) {
 	o, err := tx.Org(ctx, id)
@@ -143,12 +143,38 @@ func (a *App) visibleOrg(ctx context.Context, tx tenantry.Tx, who *Actor, id str
 	switch {
 	case a.policy.Member(p, o.ID):
 		return o, nil
-	case o.ParentID != "" && a.policy.Allowed(p, policy.OrganisationSeeAll, policy.Target{Org: o.ParentID}):
-		return o, nil
+	case o.ParentID != "":
+		from, err := a.seesBelow(ctx, tx, who, o.ParentID)
+		if err != nil {
+			return nil, err
+		}
+		if from != "" {
+			return o, nil
+		}
 	case o.Kind == tenantry.OrgAccount && a.operator(ctx, tx, who, policy.PlatformAccountsSeeAll):
 		return o, nil
 	}
 	return nil, notFound("organization")
+}
+
+// seesBelow returns the org, id itself or the nearest of its ancestors,
+// where the actor may see organisations, and so everything below it; ""
+// when there is none. A parent sees its whole subtree, however deep.
+func (a *App) seesBelow(ctx context.Context, tx tenantry.Tx, who *Actor, id string) (string, error) {
+	p := who.Principal()
+	if a.policy.Allowed(p, policy.OrganisationSeeAll, policy.Target{Org: id}) {
+		return id, nil
+	}
+	path, err := tx.OrgPath(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	for _, up := range path[1:] {
+		if a.policy.Allowed(p, policy.OrganisationSeeAll, policy.Target{Org: up.ID}) {
+			return up.ID, nil
+		}
+	}
+	return "", nil
 }
 
 // operator reports whether who may do a platform action.
@@ -172,27 +198,68 @@ func (a *App) Org(ctx context.Context, who *Actor, id string) (*tenantry.Org, er
 }
 
 // ChildOrgs lists an organization's direct children; it needs
-// organisation.see_all in that organization.
+// organisation.see_all in that organization or one above it.
 func (a *App) ChildOrgs(ctx context.Context, who *Actor, id string) ([]*tenantry.Org, error) {
+	tree, err := a.OrgTree(ctx, who, id, 1)
+	return tree.Orgs, err
+}
+
+// TreeLimit is the most organizations OrgTree returns at once.
+const TreeLimit = 1000
+
+// OrgTree is the part of an organization's subtree a viewer sees.
+type OrgTree struct {
+	// Orgs are the organizations below the root, nearest first and by
+	// name within a level; Depths[i] is Orgs[i]'s level (1 for a child).
+	Orgs   []*tenantry.Org
+	Depths []int
+	// Truncated: there are more than TreeLimit.
+	Truncated bool
+}
+
+// OrgTree returns the organizations below id down to depth levels (0 for
+// all), for a viewer who may see organisations there or above (O1).
+func (a *App) OrgTree(ctx context.Context, who *Actor, id string, depth int) (OrgTree, error) {
+	var out OrgTree
 	if err := ready(who); err != nil {
-		return nil, err
+		return out, err
 	}
-	var out []*tenantry.Org
 	err := a.store.View(ctx, func(tx tenantry.Tx) error {
 		o, err := a.visibleOrg(ctx, tx, who, id)
 		if err != nil {
 			return err
 		}
-		if !a.policy.Allowed(who.Principal(), policy.OrganisationSeeAll, policy.Target{Org: o.ID}) {
+		from, err := a.seesBelow(ctx, tx, who, o.ID)
+		if err != nil {
+			return err
+		}
+		if from == "" {
 			return forbidden("you may not see this organization's sub-organizations")
 		}
 		if err := noMarketplace(o); err != nil {
 			return err
 		}
-		if err := a.mgmt(who, o.ID); err != nil {
+		if err := a.mgmt(who, from); err != nil {
 			return err
 		}
-		out, err = tx.ChildOrgs(ctx, o.ID)
+		if depth == 1 {
+			out.Orgs, err = tx.ChildOrgs(ctx, o.ID)
+			out.Depths = make([]int, len(out.Orgs))
+			for i := range out.Depths {
+				out.Depths[i] = 1
+			}
+			return err
+		}
+		out.Orgs, out.Depths, err = tx.Subtree(ctx, o.ID, TreeLimit+1)
+		if len(out.Orgs) > TreeLimit {
+			out.Orgs, out.Depths, out.Truncated = out.Orgs[:TreeLimit], out.Depths[:TreeLimit], true
+		}
+		for i, d := range out.Depths {
+			if depth > 0 && d > depth {
+				out.Orgs, out.Depths = out.Orgs[:i], out.Depths[:i]
+				break
+			}
+		}
 		return err
 	})
 	return out, err

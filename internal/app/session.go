@@ -106,7 +106,11 @@ func (a *App) SignIn(ctx context.Context, login, password, oldToken, ip, userAge
 			}
 		}
 		now := tx.Now()
-		res.ExpiresAt = now.Add(a.cfg.SessionMax)
+		sec, err := a.securityOf(ctx, tx, u.OrgID)
+		if err != nil {
+			return err
+		}
+		res.ExpiresAt = now.Add(min(a.cfg.SessionMax, time.Duration(sec.SessionHours.Value)*time.Hour))
 		s := &tenantry.Session{Hash: hash, UserID: u.ID, ExpiresAt: res.ExpiresAt, IP: ip, UserAgent: userAgent, PendingMFA: res.MFARequired}
 		if err := tx.CreateSession(ctx, s); err != nil {
 			return err
@@ -299,7 +303,7 @@ func (a *App) SetPassword(ctx context.Context, token, password, ip string) error
 	if token == "" {
 		v.Add("token", "is required")
 	}
-	if msg := auth.ValidatePassword(password); msg != "" {
+	if msg := auth.ValidatePassword(password, auth.MinPasswordLen); msg != "" {
 		v.Add("password", "%s", msg)
 	}
 	if err := v.Err(); err != nil {
@@ -318,7 +322,11 @@ func (a *App) SetPassword(ctx context.Context, token, password, ip string) error
 		if err != nil {
 			return err
 		}
-		if msg := auth.ValidatePassword(password, u.Login, u.Email); msg != "" {
+		sec, err := a.securityOf(ctx, tx, u.OrgID)
+		if err != nil {
+			return err
+		}
+		if msg := auth.ValidatePassword(password, sec.PasswordMinLength.Value, u.Login, u.Email); msg != "" {
 			v.Add("password", "%s", msg)
 			return v.Err()
 		}
@@ -372,7 +380,14 @@ func (a *App) ChangePassword(ctx context.Context, who *Actor, current, next stri
 		return err
 	}
 	var v tenantry.Validation
-	if msg := auth.ValidatePassword(next, who.User.Login, who.User.Email); msg != "" {
+	var sec Security
+	if err := a.store.View(ctx, func(tx tenantry.Tx) (err error) {
+		sec, err = a.securityOf(ctx, tx, who.User.OrgID)
+		return err
+	}); err != nil {
+		return err
+	}
+	if msg := auth.ValidatePassword(next, sec.PasswordMinLength.Value, who.User.Login, who.User.Email); msg != "" {
 		v.Add("new_password", "%s", msg)
 	}
 	if current == next {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"github.com/tenantry/tenantry/internal/policy"
 	"github.com/tenantry/tenantry/internal/tenantry"
@@ -17,6 +18,12 @@ type OrgSettingsPatch struct {
 	// SelfManagedProfile gives a sub-organization's users phone, job title
 	// and company contacts (O6); only its parent decides it.
 	SelfManagedProfile *bool
+	// SessionHours ends sessions of the org's people (and of everyone
+	// below it) this long after sign-in; 0 follows the parent (B4).
+	SessionHours *int
+	// PasswordMinLength is the fewest characters of a new password for
+	// the org's people and everyone below; 0 follows the parent (B4).
+	PasswordMinLength *int
 }
 
 // UpdateOrgSettings changes an organization's settings, all of them or
@@ -32,15 +39,45 @@ func (a *App) UpdateOrgSettings(ctx context.Context, who *Actor, orgID string, p
 			return err
 		}
 		changed := map[string]any{}
-		if p.Require2FA != nil && *p.Require2FA != o.Settings.Require2FA {
+		security := func() error {
 			if _, err := a.mgmtOrg(ctx, tx, who, o.ID); err != nil {
 				return err
 			}
 			if !a.policy.Allowed(who.Principal(), policy.AccountCustomerData, policy.Target{Org: o.ID}) {
 				return forbidden("you may not change this organization's settings")
 			}
+			return nil
+		}
+		if p.Require2FA != nil || p.SessionHours != nil || p.PasswordMinLength != nil {
+			if err := security(); err != nil {
+				return err
+			}
+			s, err := a.securityOf(ctx, tx, o.ID)
+			if err != nil {
+				return err
+			}
+			var v tenantry.Validation
+			checkSecurity(&v, s, p)
+			if err := v.Err(); err != nil {
+				return err
+			}
+		}
+		if p.Require2FA != nil && *p.Require2FA != o.Settings.Require2FA {
 			o.Settings.Require2FA = *p.Require2FA
 			changed["require_2fa"] = *p.Require2FA
+		}
+		if p.SessionHours != nil && *p.SessionHours != o.Settings.SessionHours {
+			o.Settings.SessionHours = *p.SessionHours
+			changed["session_hours"] = *p.SessionHours
+			if h := *p.SessionHours; h > 0 {
+				if err := tx.CapSessions(ctx, o.ID, time.Duration(h)*time.Hour); err != nil {
+					return err
+				}
+			}
+		}
+		if p.PasswordMinLength != nil && *p.PasswordMinLength != o.Settings.PasswordMinLength {
+			o.Settings.PasswordMinLength = *p.PasswordMinLength
+			changed["password_min_length"] = *p.PasswordMinLength
 		}
 		if p.SelfManagedProfile != nil && *p.SelfManagedProfile != o.Settings.SelfManagedProfile {
 			if o.Kind != tenantry.OrgSub {

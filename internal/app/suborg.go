@@ -55,6 +55,18 @@ func checkType(v *tenantry.Validation, p *policy.Policy, parent *tenantry.Org, t
 	}
 }
 
+// number gives a new sub-organization its own number: its account's
+// number, a dash and the account's next count.
+func (a *App) number(ctx context.Context, tx tenantry.Tx, o *tenantry.Org) error {
+	acc, err := tx.Org(ctx, o.AccountID)
+	if err != nil {
+		return err
+	}
+	n, err := tx.NextSubNumber(ctx, acc.ID)
+	o.Number = fmt.Sprintf("%s-%d", acc.AccountNumber, n)
+	return err
+}
+
 // noMarketplace refuses organization management in marketplace accounts (O5).
 func noMarketplace(o *tenantry.Org) error {
 	if o.Channel == tenantry.ChannelMarketplace {
@@ -127,6 +139,11 @@ func (a *App) CreateSubOrg(ctx context.Context, who *Actor, parentID string, in 
 		org = &tenantry.Org{ID: newID(), ParentID: parent.ID, AccountID: parent.AccountID, Kind: tenantry.OrgSub,
 			Type: in.Type, Name: in.Name, Status: tenantry.OrgPending, Channel: parent.Channel, Settings: settings,
 			Catalogue: parent.Catalogue}
+		if a.policy.Numbered(org.Catalogue, org.Type) {
+			if err := a.number(ctx, tx, org); err != nil {
+				return err
+			}
+		}
 		if err := tx.CreateOrg(ctx, org); err != nil {
 			return err
 		}

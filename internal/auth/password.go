@@ -85,16 +85,17 @@ const (
 )
 
 // ValidatePassword returns what is wrong with a new password, or "" when
-// it is acceptable: 12 to 1,024 code points, not one of the 10,000 most
-// common passwords, and not containing the user's login or e-mail. There
-// are no composition rules.
-func ValidatePassword(password string, avoid ...string) string {
+// it is acceptable: minLen (never below MinPasswordLen) to 1,024 code
+// points, not one of the 10,000 most common passwords, and not containing
+// the user's login or e-mail. There are no composition rules.
+func ValidatePassword(password string, minLen int, avoid ...string) string {
 	n := utf8.RuneCountInString(password)
+	minLen = max(minLen, MinPasswordLen)
 	switch {
 	case !utf8.ValidString(password):
 		return "is not valid UTF-8"
-	case n < MinPasswordLen:
-		return fmt.Sprintf("must have at least %d characters", MinPasswordLen)
+	case n < minLen:
+		return fmt.Sprintf("must have at least %d characters", minLen)
 	case n > MaxPasswordLen:
 		return fmt.Sprintf("must have at most %d characters", MaxPasswordLen)
 	}

@@ -37,7 +37,7 @@ func TestValidatePassword(t *testing.T) {
 		"a perfectly fine passphrase": "",
 	}
 	for pw, want := range cases {
-		got := ValidatePassword(pw, "ada@example.com")
+		got := ValidatePassword(pw, 0, "ada@example.com")
 		if (want == "") != (got == "") || !strings.Contains(got, want) {
 			t.Errorf("ValidatePassword(%.20q) = %q, want %q", pw, got, want)
 		}
@@ -71,7 +71,7 @@ func TestPasswordPolicyVectors(t *testing.T) {
 		{"q1w2e3r4t5y6", "most common"},
 	}
 	for _, c := range cases {
-		got := ValidatePassword(c.pw)
+		got := ValidatePassword(c.pw, 0)
 		if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
 			t.Errorf("ValidatePassword(%.20q) = %q, want %q", c.pw, got, c.want)
 		}

@@ -56,6 +56,9 @@ type Policy struct {
 	// contains maps catalogue and tenant type to the types of the
 	// sub-organizations it may contain ("account" is the account itself).
 	contains map[string]map[string][]string
+	// numbered holds, per catalogue, the tenant types whose organizations
+	// get a number of their own.
+	numbered map[string][]string
 }
 
 // platformCatalogue is the operator's catalogue; every other one is a
@@ -141,7 +144,7 @@ func LoadDir(dir string) (*Policy, error) {
 func newPolicy() *Policy {
 	p := &Policy{byName: map[string]Role{}, rows: map[string][]string{}, services: map[string]map[string]actionSet{},
 		actions: map[string]Action{}, files: map[string]string{}, owner: map[string]Role{}, former: map[string]Role{},
-		contains: map[string]map[string][]string{}}
+		contains: map[string]map[string][]string{}, numbered: map[string][]string{}}
 	for i, n := range actionNames {
 		p.names = append(p.names, n)
 		p.actions[n] = Action(i)
@@ -280,6 +283,11 @@ func (p *Policy) parse(file, text string) error {
 				return fail("contains %s: is given twice", parent)
 			}
 			p.contains[catalogue][parent] = append([]string{}, f[2:]...)
+		case f[0] == "numbered":
+			if catalogue == "" || len(f) < 2 {
+				return fail("want \"numbered TYPE ...\": the tenant types whose organizations get a number")
+			}
+			p.numbered[catalogue] = append(p.numbered[catalogue], f[1:]...)
 		case f[0] == "assign-on-create":
 			if len(f) < 3 || !strings.HasSuffix(f[1], ":") {
 				return fail("want \"assign-on-create ROLE: ROLE ...\"")
@@ -437,6 +445,12 @@ func (p *Policy) FormerOwner(catalogue string) (Role, bool) {
 func (p *Policy) ChildTypes(catalogue, parent string) (types []string, declared bool) {
 	m, declared := p.contains[catalogue]
 	return m[parent], declared
+}
+
+// Numbered reports whether a catalogue gives organizations of a tenant
+// type a number of their own ("numbered" lines).
+func (p *Policy) Numbered(catalogue, tenantType string) bool {
+	return tenantType != "" && slices.Contains(p.numbered[catalogue], tenantType)
 }
 
 // LookupAction returns the action named name: a built-in one or one of an

@@ -8,13 +8,15 @@ import (
 )
 
 const orgColumns = `id, COALESCE(parent_id, ''), COALESCE(account_id, ''), kind, type, name,
-	COALESCE(account_number, ''), status, channel, require_2fa, self_managed_profile, sim_count, catalogue, created_at, updated_at`
+	COALESCE(account_number, ''), status, channel, require_2fa, self_managed_profile, session_hours, password_min_length, COALESCE(org_number, ''), sim_count, catalogue, created_at, updated_at`
 
-func scanOrg(row interface{ Scan(...any) error }) (*tenantry.Org, error) {
+// scanOrg reads a row of orgColumns, then any extra columns into extra.
+func scanOrg(row interface{ Scan(...any) error }, extra ...any) (*tenantry.Org, error) {
 	var o tenantry.Org
 	var created, updated int64
-	err := row.Scan(&o.ID, &o.ParentID, &o.AccountID, &o.Kind, &o.Type, &o.Name, &o.AccountNumber,
-		&o.Status, &o.Channel, &o.Settings.Require2FA, &o.Settings.SelfManagedProfile, &o.SIMCount, &o.Catalogue, &created, &updated)
+	err := row.Scan(append([]any{&o.ID, &o.ParentID, &o.AccountID, &o.Kind, &o.Type, &o.Name, &o.AccountNumber,
+		&o.Status, &o.Channel, &o.Settings.Require2FA, &o.Settings.SelfManagedProfile,
+		&o.Settings.SessionHours, &o.Settings.PasswordMinLength, &o.Number, &o.SIMCount, &o.Catalogue, &created, &updated}, extra...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -26,10 +28,12 @@ func scanOrg(row interface{ Scan(...any) error }) (*tenantry.Org, error) {
 func (tx *Tx) CreateOrg(ctx context.Context, o *tenantry.Org) error {
 	o.CreatedAt, o.UpdatedAt = tx.now, tx.now
 	_, err := tx.exec(ctx, `INSERT INTO orgs (id, parent_id, account_id, kind, type, name, account_number,
-		status, channel, require_2fa, self_managed_profile, catalogue, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		status, channel, require_2fa, self_managed_profile, session_hours, password_min_length, org_number,
+		catalogue, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
 		o.ID, nullable(o.ParentID), nullable(o.AccountID), o.Kind, o.Type, o.Name, nullable(o.AccountNumber),
-		o.Status, o.Channel, o.Settings.Require2FA, o.Settings.SelfManagedProfile, o.Catalogue, micros(o.CreatedAt), micros(o.UpdatedAt))
+		o.Status, o.Channel, o.Settings.Require2FA, o.Settings.SelfManagedProfile, o.Settings.SessionHours,
+		o.Settings.PasswordMinLength, nullable(o.Number), o.Catalogue, micros(o.CreatedAt), micros(o.UpdatedAt))
 	return err
 }
 
@@ -60,8 +64,10 @@ func (tx *Tx) AccountByNumber(ctx context.Context, number string) (*tenantry.Org
 func (tx *Tx) UpdateOrg(ctx context.Context, o *tenantry.Org) error {
 	o.UpdatedAt = tx.now
 	return tx.execOne(ctx, "organization", `UPDATE orgs SET name = $2, type = $3, status = $4, channel = $5,
-		require_2fa = $6, self_managed_profile = $7, updated_at = $8 WHERE id = $1`,
-		o.ID, o.Name, o.Type, o.Status, o.Channel, o.Settings.Require2FA, o.Settings.SelfManagedProfile, micros(o.UpdatedAt))
+		require_2fa = $6, self_managed_profile = $7, session_hours = $8, password_min_length = $9, updated_at = $10
+		WHERE id = $1`,
+		o.ID, o.Name, o.Type, o.Status, o.Channel, o.Settings.Require2FA, o.Settings.SelfManagedProfile,
+		o.Settings.SessionHours, o.Settings.PasswordMinLength, micros(o.UpdatedAt))
 }
 
 func (tx *Tx) queryOrgs(ctx context.Context, query string, args ...any) ([]*tenantry.Org, error) {
@@ -84,6 +90,55 @@ func (tx *Tx) queryOrgs(ctx context.Context, query string, args ...any) ([]*tena
 // ChildOrgs returns the direct children of parentID.
 func (tx *Tx) ChildOrgs(ctx context.Context, parentID string) ([]*tenantry.Org, error) {
 	return tx.queryOrgs(ctx, `SELECT `+orgColumns+` FROM orgs WHERE parent_id = $1 ORDER BY name, id`, parentID)
+}
+
+// OrgPath returns the organization with id and its ancestors, the org
+// first and its account (or the platform) last.
+func (tx *Tx) OrgPath(ctx context.Context, id string) ([]*tenantry.Org, error) {
+	out, err := tx.queryOrgs(ctx, `WITH RECURSIVE path(pid, pdepth) AS (
+			SELECT id, 0 FROM orgs WHERE id = $1
+			UNION ALL SELECT o.parent_id, p.pdepth + 1 FROM orgs o JOIN path p ON o.id = p.pid WHERE o.parent_id IS NOT NULL)
+		SELECT `+orgColumns+` FROM path JOIN orgs ON id = pid ORDER BY pdepth`, id)
+	if err == nil && len(out) == 0 {
+		return nil, tenantry.Errorf(tenantry.NotFound, "organization not found")
+	}
+	return out, err
+}
+
+// Subtree returns up to limit organizations below id, nearest first and
+// by name within a level, with each one's depth below id (1 for a child).
+func (tx *Tx) Subtree(ctx context.Context, id string, limit int) ([]*tenantry.Org, []int, error) {
+	rows, err := tx.query(ctx, `WITH RECURSIVE below(bid, bdepth) AS (
+			SELECT id, 1 FROM orgs WHERE parent_id = $1
+			UNION ALL SELECT o.id, b.bdepth + 1 FROM orgs o JOIN below b ON o.parent_id = b.bid)
+		SELECT `+orgColumns+`, bdepth FROM below JOIN orgs ON id = bid
+		ORDER BY bdepth, name, id LIMIT $2`, id, limit)
+	if err != nil {
+		return nil, nil, translate(err)
+	}
+	defer rows.Close()
+	var orgs []*tenantry.Org
+	var depths []int
+	for rows.Next() {
+		var d int
+		o, err := scanOrg(rows, &d)
+		if err != nil {
+			return nil, nil, translate(err)
+		}
+		orgs, depths = append(orgs, o), append(depths, d)
+	}
+	return orgs, depths, translate(rows.Err())
+}
+
+// NextSubNumber counts one more numbered sub-organization of an account
+// and returns the count.
+func (tx *Tx) NextSubNumber(ctx context.Context, accountID string) (int64, error) {
+	var n int64
+	err := tx.queryRow(ctx, `UPDATE orgs SET sub_seq = sub_seq + 1 WHERE id = $1 RETURNING sub_seq`, accountID).Scan(&n)
+	if err == sql.ErrNoRows {
+		return 0, tenantry.Errorf(tenantry.NotFound, "organization not found")
+	}
+	return n, translate(err)
 }
 
 // Accounts returns customer accounts after the given account number.

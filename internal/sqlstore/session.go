@@ -97,3 +97,15 @@ func (tx *Tx) DeleteUserSessions(ctx context.Context, userID string) error {
 	_, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID)
 	return err
 }
+
+// CapSessions ends the sessions of the people of orgID and of every org
+// below it at most maxAge after they began.
+func (tx *Tx) CapSessions(ctx context.Context, orgID string, maxAge time.Duration) error {
+	_, err := tx.exec(ctx, `WITH RECURSIVE tree(tid) AS (
+			SELECT id FROM orgs WHERE id = $1
+			UNION ALL SELECT o.id FROM orgs o JOIN tree t ON o.parent_id = t.tid)
+		UPDATE sessions SET expires_at = created_at + $2
+		WHERE expires_at > created_at + $2 AND user_id IN (SELECT id FROM users WHERE org_id IN (SELECT tid FROM tree))`,
+		orgID, maxAge.Microseconds())
+	return err
+}

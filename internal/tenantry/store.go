@@ -40,6 +40,15 @@ type Tx interface {
 	UpdateOrg(ctx context.Context, o *Org) error
 	// ChildOrgs returns the direct children of parentID, ordered by name.
 	ChildOrgs(ctx context.Context, parentID string) ([]*Org, error)
+	// OrgPath returns the organization with id and its ancestors, the org
+	// first and its account (or the platform) last; NotFound if none.
+	OrgPath(ctx context.Context, id string) ([]*Org, error)
+	// Subtree returns up to limit organizations below id, nearest first
+	// and by name within a level, with each one's depth (1 for a child).
+	Subtree(ctx context.Context, id string, limit int) ([]*Org, []int, error)
+	// NextSubNumber counts one more numbered sub-organization of an
+	// account and returns the count.
+	NextSubNumber(ctx context.Context, accountID string) (int64, error)
 	// Accounts returns customer accounts ordered by account number, after the
 	// given account number, at most limit.
 	Accounts(ctx context.Context, after string, limit int) ([]*Org, error)
@@ -103,6 +112,9 @@ type Tx interface {
 	DeleteSessionByID(ctx context.Context, userID, id string) error
 	// DeleteOtherSessions removes every session of a user but the one with keepHash.
 	DeleteOtherSessions(ctx context.Context, userID, keepHash string) error
+	// CapSessions ends the sessions of the people of orgID and of every
+	// org below it at most maxAge after they began.
+	CapSessions(ctx context.Context, orgID string, maxAge time.Duration) error
 	// TouchSession sets a session's last-seen time.
 	TouchSession(ctx context.Context, hash string, at time.Time) error
 	// DeleteSession removes one session; deleting a missing one is no error.

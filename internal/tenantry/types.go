@@ -40,6 +40,12 @@ type OrgSettings struct {
 	// SelfManagedProfile enables phone, job title and company contacts for
 	// the org's users (O6); the parent decides it.
 	SelfManagedProfile bool `json:"self_managed_profile"`
+	// SessionHours ends the org's people's sessions this many hours after
+	// sign-in; 0 sets nothing (the parent's or the deployment's applies).
+	SessionHours int `json:"session_hours"`
+	// PasswordMinLength is the fewest characters a new password of the
+	// org's people may have; 0 sets nothing.
+	PasswordMinLength int `json:"password_min_length"`
 }
 
 // Org is an organization (tenant): the platform, a customer account or a
@@ -54,9 +60,12 @@ type Org struct {
 	Type          string // optional: partner, folder, customer, unit
 	Name          string
 	AccountNumber string // customer accounts only
-	Status        OrgStatus
-	Channel       Channel
-	Settings      OrgSettings
+	// Number is a sub-organization's own number, where its catalogue
+	// numbers its type: the account's number, a dash and a count.
+	Number   string
+	Status   OrgStatus
+	Channel  Channel
+	Settings OrgSettings
 	// Catalogue names the role catalogue of the org's account (the
 	// platform's is "platform"); sub-organizations share their account's.
 	Catalogue string

@@ -477,6 +477,7 @@ var german = map[string]string{
 	"login: only people with an e-mail address can be invited":                                          "Login: nur Personen mit E-Mail-Adresse können eingeladen werden",
 	"login: this person belongs to this organization already":                                           "Login: diese Person gehört bereits zu dieser Organisation",
 	"login: this person has roles here already":                                                         "Login: diese Person hat hier bereits Rollen",
+	"must be at least 1 hour, or 0 to follow the parent":                                                "muss mindestens 1 Stunde sein, oder 0, um der übergeordneten Organisation zu folgen",
 	"must be 1 to 366 days":                                                                             "muss 1 bis 366 Tage sein",
 	"must be 3 to 50 lower-case letters, digits, dots, dashes or underscores":                           "muss aus 3 bis 50 Kleinbuchstaben, Ziffern, Punkten, Binde- oder Unterstrichen bestehen",
 	"must be after since":                                                                               "muss nach dem Beginn liegen",

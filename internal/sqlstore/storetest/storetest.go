@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -50,6 +51,7 @@ func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) tenantr
 	}{
 		{"OrgTree", testOrgTree},
 		{"OrgUniqueness", testOrgUniqueness},
+		{"OrgPathSubtreeAndNumbers", testOrgPath},
 		{"UserCRUD", testUserCRUD},
 		{"UserUniqueness", testUserUniqueness},
 		{"DeleteUserCascades", testDeleteUserCascades},
@@ -167,6 +169,51 @@ func testOrgTree(t *testing.T, s tenantry.Store, _ *Clock) {
 		}
 		return nil
 	})
+}
+
+func testOrgPath(t *testing.T, s tenantry.Store, _ *Clock) {
+	acc := mustAccount(t, s, "7")
+	sub := func(parent *tenantry.Org, name string, set tenantry.OrgSettings) *tenantry.Org {
+		o := &tenantry.Org{ID: newID(), ParentID: parent.ID, AccountID: acc.ID, Kind: tenantry.OrgSub,
+			Name: name, Status: tenantry.OrgActive, Channel: tenantry.ChannelDirect, Settings: set}
+		update(t, s, func(tx tenantry.Tx) error {
+			n, err := tx.NextSubNumber(ctx, acc.ID)
+			o.Number = fmt.Sprintf("7-%d", n)
+			if err != nil {
+				return err
+			}
+			return tx.CreateOrg(ctx, o)
+		})
+		return o
+	}
+	b := sub(acc, "B", tenantry.OrgSettings{SessionHours: 8, PasswordMinLength: 14})
+	a := sub(acc, "A", tenantry.OrgSettings{})
+	leaf := sub(b, "Leaf", tenantry.OrgSettings{})
+	s.View(ctx, func(tx tenantry.Tx) error {
+		path, err := tx.OrgPath(ctx, leaf.ID)
+		if err != nil || len(path) != 3 || path[0].ID != leaf.ID || path[1].ID != b.ID || path[2].ID != acc.ID {
+			t.Fatalf("path = %v, %v", path, err)
+		}
+		if path[1].Settings.SessionHours != 8 || path[1].Settings.PasswordMinLength != 14 || path[0].Number != "7-3" {
+			t.Fatalf("path read back as %+v / %+v", path[1], path[0])
+		}
+		_, err = tx.OrgPath(ctx, newID())
+		wantCode(t, err, tenantry.NotFound)
+		below, depths, err := tx.Subtree(ctx, acc.ID, 10)
+		if err != nil || len(below) != 3 || below[0].ID != a.ID || below[1].ID != b.ID || below[2].ID != leaf.ID ||
+			!slices.Equal(depths, []int{1, 1, 2}) {
+			t.Fatalf("subtree = %v %v, %v", below, depths, err)
+		}
+		if below, _, _ := tx.Subtree(ctx, acc.ID, 2); len(below) != 2 {
+			t.Fatalf("subtree limited to 2 gave %d", len(below))
+		}
+		return nil
+	})
+	err := s.Update(ctx, func(tx tenantry.Tx) error {
+		return tx.CreateOrg(ctx, &tenantry.Org{ID: newID(), ParentID: acc.ID, AccountID: acc.ID, Kind: tenantry.OrgSub,
+			Name: "Twin", Status: tenantry.OrgActive, Channel: tenantry.ChannelDirect, Number: "7-1"})
+	})
+	wantCode(t, err, tenantry.Conflict)
 }
 
 func testOrgUniqueness(t *testing.T, s tenantry.Store, _ *Clock) {
