@@ -3,6 +3,19 @@ package web
 // german is the German for every English phrase of the portal; the
 // keys are the English text. TestEveryPhraseHasGerman keeps it complete.
 var german = map[string]string{
+	"In force: %d characters.":                         "Gilt: %d Zeichen.",
+	"Session lifetime in hours (0 follows the parent)": "Sitzungsdauer in Stunden (0 folgt der übergeordneten Organisation)",
+	"Number":                  "Nummer",
+	"At least %d: set by %s.": "Mindestens %d: festgelegt von %s.",
+	"Minimum password length (0 follows the parent)":                          "Mindestlänge des Passworts (0 folgt der übergeordneten Organisation)",
+	"At most %d: this deployment's longest.":                                  "Höchstens %d: das Längste, was diese Installation erlaubt.",
+	"Only the first 1,000 organizations are shown; open one to see below it.": "Nur die ersten 1.000 Organisationen werden gezeigt; öffnen Sie eine, um darunter zu sehen.",
+	"In force: %d hours.":                                                     "Gilt: %d Stunden.",
+	"At most %d: set by %s.":                                                  "Höchstens %d: festgelegt von %s.",
+	"Below %s (%d)":                                                           "Unter %s (%d)",
+	"Required by %s for everything below it.":                                 "Von %s für alles darunter verlangt.",
+	"%d SIMs": "%d SIMs",
+
 	"%d SIMs loaded.":                  "%d SIMs geladen.",
 	"%d SIMs moved to %s.":             "%d SIMs nach %s übertragen.",
 	"%d SIMs will move from %s to %s.": "%d SIMs werden von %s nach %s übertragen.",

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/tenantry/tenantry/internal/app"
@@ -13,20 +14,49 @@ import (
 )
 
 type orgsData struct {
-	Org          *tenantry.Org
-	Parent       *tenantry.Org
-	Children     []*tenantry.Org
-	ChildrenErr  string // why the children are not shown
-	CanAdd       bool   // may create sub-organizations here
-	CanSettings  bool   // may switch "require 2FA"
-	CanProfile   bool   // may switch the self-managed profile (the parent's right)
+	Org    *tenantry.Org
+	Parent *tenantry.Org
+	// Tree is the subtree below Org as far as the viewer sees it.
+	Tree        []*treeNode
+	Truncated   bool   // the tree has more than the page shows
+	ChildrenErr string // why the children are not shown
+	// Security is what is in force here and where it comes from (B4).
+	Security     app.Security
+	CanAdd       bool // may create sub-organizations here
+	CanSettings  bool // may switch "require 2FA"
+	CanProfile   bool // may switch the self-managed profile (the parent's right)
 	CanTransfer  bool
 	Contacts     []*tenantry.Contact // company contacts (O7), where the profile is self-managed
 	ContactKinds []string
 	ShowContacts bool
-	// SeeUsers are the children whose users the viewer may list: a role
-	// here gives none there (O3), so others get no Users link.
-	SeeUsers map[string]bool
+}
+
+// treeNode is an organization on the Organisation tab's tree.
+type treeNode struct {
+	Org   *tenantry.Org
+	Kids  []*treeNode
+	Depth int
+	// SeeUsers: the viewer may list its users; a role above gives none
+	// there (O3), so others get no Users link.
+	SeeUsers bool
+	P        *page
+	D        *orgsData
+}
+
+// buildTree nests a subtree listed nearest first under its root.
+func buildTree(p *page, d *orgsData, root string, t app.OrgTree, seeUsers func(string) bool) []*treeNode {
+	byID := map[string]*treeNode{}
+	var top []*treeNode
+	for i, o := range t.Orgs {
+		n := &treeNode{Org: o, Depth: t.Depths[i], SeeUsers: seeUsers(o.ID), P: p, D: d}
+		byID[o.ID] = n
+		if parent, ok := byID[o.ParentID]; ok && o.ParentID != root {
+			parent.Kids = append(parent.Kids, n)
+		} else {
+			top = append(top, n)
+		}
+	}
+	return top
 }
 
 // orgs is the organisation tab: the organization, its settings and its
@@ -48,11 +78,14 @@ func (h *Handler) orgs(w http.ResponseWriter, r *http.Request, who *app.Actor) e
 			d.CanProfile = h.app.MayManageChildren(ctx, who, parent) == nil
 		}
 	}
-	if kids, err := h.app.ChildOrgs(ctx, who, o.ID); err == nil {
-		d.Children, d.SeeUsers = kids, map[string]bool{}
-		for _, k := range kids {
-			d.SeeUsers[k.ID] = h.app.Can(who, policy.UsersSeeAll, k.ID)
-		}
+	if sec, err := h.app.Security(ctx, who, o.ID); err == nil {
+		d.Security = sec
+	} else {
+		return err
+	}
+	if tree, err := h.app.OrgTree(ctx, who, o.ID, 0); err == nil {
+		d.Tree = buildTree(p, d, o.ID, tree, func(id string) bool { return h.app.Can(who, policy.UsersSeeAll, id) })
+		d.Truncated = tree.Truncated
 	} else {
 		var e *tenantry.Error
 		if !errors.As(err, &e) || e.Code.Kind() == tenantry.Internal {
@@ -107,6 +140,9 @@ func (h *Handler) orgSettings(w http.ResponseWriter, r *http.Request, who *app.A
 		on := p.V("require_2fa") == "on"
 		patch.Require2FA = &on
 	}
+	if p.V("has_security") != "" {
+		patch.SessionHours, patch.PasswordMinLength = number(p.V("session_hours")), number(p.V("password_min_length"))
+	}
 	if p.V("has_profile") != "" {
 		on := p.V("self_managed_profile") == "on"
 		patch.SelfManagedProfile = &on
@@ -116,6 +152,19 @@ func (h *Handler) orgSettings(w http.ResponseWriter, r *http.Request, who *app.A
 	}
 	redirect(w, r, withFlash("/orgs?org="+url.QueryEscape(org), "settings"))
 	return nil
+}
+
+// number reads a whole number from a form field, 0 for an empty one and
+// -1 for one that is not a number, which the use case refuses by name.
+func number(s string) *int {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	switch {
+	case strings.TrimSpace(s) == "":
+		n = 0
+	case err != nil:
+		n = -1
+	}
+	return &n
 }
 
 // wizardSteps are the New organisation wizard's steps.

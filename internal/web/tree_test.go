@@ -1,0 +1,89 @@
+package web_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/tenantry/tenantry/internal/app"
+	"github.com/tenantry/tenantry/internal/auth"
+)
+
+// TestOrganisationTreeAndInheritedSettings is issue 12's items 3 and 4 in
+// the browser, on a three-level tree Acme IoT > Region North > Depot
+// Kiel: the account's owner opens the tree to the grandchild, and the
+// depot's owner sees the region's 2FA rule greyed out with its source and
+// the account's session bound named.
+func TestOrganisationTreeAndInheritedSettings(t *testing.T) {
+	s := newSite(t)
+	ctx0 := context.Background()
+	sub := func(who *app.Actor, parent, name, email string) (string, *app.Actor) {
+		o, _, err := s.App.CreateSubOrg(ctx0, who, parent, app.NewSubOrg{Name: name,
+			Owner: app.NewUser{Email: email, FirstName: "Owner", LastName: name}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o.ID, s.activate(s.MailTo(email).Text, email)
+	}
+	region, regionOwner := sub(s.owner, s.account.ID, "Region North", "rita@north.example")
+	depot, depotOwner := sub(regionOwner, region, "Depot Kiel", "dirk@kiel.example")
+	e, err := s.App.BeginTOTP(ctx0, depotOwner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.App.ConfirmTOTP(ctx0, depotOwner, auth.TOTPCode(e.Secret, time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	eight, on := 8, true
+	if _, err := s.App.UpdateOrgSettings(ctx0, s.owner, s.account.ID, app.OrgSettingsPatch{SessionHours: &eight}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.App.UpdateOrgSettings(ctx0, regionOwner, region, app.OrgSettingsPatch{Require2FA: &on}); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx := browser(t)
+	signIn(t, ctx, s, "olivia@acme.example", "")
+	run(t, ctx, "the tree, closed below the children",
+		chromedp.Navigate(s.URL+"/orgs"),
+		chromedp.WaitVisible(chromedp.CSS("#children")),
+		waitFor(`document.querySelector('#children a[href="/orgs?org=`+depot+`"]') && !document.querySelector('#children a[href="/orgs?org=`+depot+`"]').checkVisibility()`))
+	run(t, ctx, "open Region North",
+		chromedp.Click(chromedp.CSS("#children summary")),
+		chromedp.WaitVisible(chromedp.CSS(`#children a[href="/orgs?org=`+depot+`"]`)))
+	shot(t, ctx, "organisation-tree")
+	if present(t, ctx, `#children a[href="/users?org=`+depot+`"]`) {
+		t.Fatal("the account's owner holds no role in the depot, yet gets a Users link there")
+	}
+	run(t, ctx, "open the grandchild",
+		chromedp.Click(chromedp.CSS(`#children a[href="/orgs?org=`+depot+`"]`)),
+		waitFor(`document.querySelector("main h1") && document.querySelector("main h1").textContent.includes("Depot Kiel")`))
+	if got := text(t, ctx, "main h1"); !strings.Contains(got, "Depot Kiel") {
+		t.Fatalf("the grandchild's page: %q", got)
+	}
+	signOut(t, ctx)
+
+	signIn(t, ctx, s, "dirk@kiel.example", e.Secret)
+	run(t, ctx, "the depot's settings", chromedp.Navigate(s.URL+"/orgs"), chromedp.WaitVisible(chromedp.CSS("#f-session_hours")))
+	disabled := value(t, ctx, "2FA box", chromedp.Evaluate[bool](`document.querySelector("#f-require_2fa").disabled && document.querySelector("#f-require_2fa").checked`))
+	if !disabled {
+		t.Fatal("the region's 2FA rule is not greyed out on the depot's page")
+	}
+	if got := text(t, ctx, "#h-require_2fa"); !strings.Contains(got, "Required by Region North") {
+		t.Fatalf("2FA source: %q", got)
+	}
+	if got := text(t, ctx, "#h-session_hours"); !strings.Contains(got, "In force: 8 hours") || !strings.Contains(got, "set by Acme IoT") {
+		t.Fatalf("session source: %q", got)
+	}
+	shot(t, ctx, "settings-inherited")
+	run(t, ctx, "try to loosen the session lifetime",
+		chromedp.SetValue(chromedp.CSS("#f-session_hours"), "4"),
+		chromedp.Click(chromedp.CSS(`form[action="/orgs/settings"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(".flash")))
+	if got := text(t, ctx, "#h-session_hours"); !strings.Contains(got, "In force: 4 hours") {
+		t.Fatalf("after tightening to 4: %q", got)
+	}
+}
