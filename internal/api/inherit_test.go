@@ -120,3 +120,35 @@ func str(v any) string {
 	}
 	return fmt.Sprint(v)
 }
+
+// TestRemoveLinkedPerson is seed 004's "Remove user" (issue 12, item 6):
+// a person invited from another account leaves this one with all their
+// roles here, and keeps their login, their home and their roles there.
+func TestRemoveLinkedPerson(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b sqltest.Backend) {
+		f := newFixture(t, b)
+		ownerB := f.clients["ownerB"]
+		ownerB.must(201, "POST", f.path("/api/v1/orgs/{B}/invitations"), map[string]any{"login": "userA@example.com", "roles": []string{"read_only"}})
+		f.anon().must(200, "POST", "/api/v1/invitations/accept", map[string]string{"token": f.MailTo("userA@example.com").Token()})
+		if r := ownerB.must(200, "GET", f.path("/api/v1/orgs/{B}/users"), nil); !strings.Contains(r.raw, f.ids["{userA}"]) {
+			t.Fatalf("the linked person is not listed in B: %s", r.raw)
+		}
+		f.clients["userB"].must(403, "DELETE", f.path("/api/v1/users/{userA}/link"), nil)
+		if r := f.clients["ownerA"].must(409, "DELETE", f.path("/api/v1/users/{userA}/link"), nil); !strings.Contains(r.raw, "delete them instead") {
+			t.Fatalf("removing a person of one's own org: %s", r.raw)
+		}
+		ownerB.must(204, "DELETE", f.path("/api/v1/users/{userA}/link"), nil)
+		ownerB.must(404, "GET", f.path("/api/v1/users/{userA}"), nil)
+		if r := ownerB.must(200, "GET", f.path("/api/v1/orgs/{B}/users"), nil); strings.Contains(r.raw, f.ids["{userA}"]) {
+			t.Fatalf("still listed in B: %s", r.raw)
+		}
+		if r := ownerB.must(200, "GET", f.path("/api/v1/orgs/{B}/events"), nil); !strings.Contains(r.raw, `"user.remove"`) {
+			t.Fatalf("no audit event: %s", r.raw)
+		}
+		// At home nothing changed.
+		if r := f.clients["ownerA"].must(200, "GET", f.path("/api/v1/users/{userA}"), nil); !strings.Contains(r.raw, `"role":"user"`) || r.str("status") != "active" {
+			t.Fatalf("at home: %s", r.raw)
+		}
+		f.signIn("userA@example.com").must(200, "GET", "/api/v1/session", nil)
+	})
+}

@@ -174,4 +174,17 @@ func (s *Server) userRoutes() {
 		}
 		return nil, nil
 	})
+
+	rm := op("removeLinkedUser", http.MethodDelete, "/api/v1/users/{user}/link", "Remove a person invited from another organization", "Users")
+	rm.DefaultStatus = http.StatusNoContent
+	rm.Errors = append(rm.Errors, 409)
+	rm.Description = "Ends every role the person holds in the organization where you see them and the link made when they " +
+		"accepted the invitation, in one change. Their login, their own organization and their roles elsewhere stay. " +
+		"A person of your own organization is deleted instead (409)."
+	huma.Register(s.api, rm, func(ctx context.Context, in *userInput) (*struct{}, error) {
+		if _, err := s.app.RemoveLinked(ctx, actor(ctx), in.UserID); err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return nil, nil
+	})
 }

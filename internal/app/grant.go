@@ -108,6 +108,46 @@ func (a *App) RevokeRole(ctx context.Context, who *Actor, userID, grantID string
 	})
 }
 
+// RemoveLinked removes a person of another organization, linked here by
+// an invitation, from the org where the actor sees them (seed 004's
+// "Remove user"): every role they hold here ends and the link goes, in
+// one transaction; their login, their home org and their roles elsewhere
+// stay. The actor must be able to take each of those roles. A person of
+// this org is deleted, not removed.
+func (a *App) RemoveLinked(ctx context.Context, who *Actor, userID string) (*UserView, error) {
+	if err := ready(who); err != nil {
+		return nil, err
+	}
+	var view *UserView
+	err := a.update(ctx, func(tx tenantry.Tx) error {
+		var org *tenantry.Org
+		var err error
+		if view, org, err = a.roleTarget(ctx, tx, who, userID); err != nil {
+			return err
+		}
+		if view.Org == view.OrgID {
+			return tenantry.Errorf(tenantry.Conflict, "this person belongs to this organization: delete them instead")
+		}
+		var roles []string
+		for _, g := range view.Grants {
+			r, ok := a.policy.Role(g.Role)
+			if ok && !a.policy.CanAssign(who.Principal(), org.ID, r, false) {
+				return forbidden("you may not take the role %s", g.Role)
+			}
+			if err := tx.DeleteGrant(ctx, g.ID); err != nil {
+				return err
+			}
+			roles = append(roles, g.Role)
+		}
+		if err := tx.Unlink(ctx, org.ID, view.ID); err != nil {
+			return err
+		}
+		a.forgetClient(view.Login)
+		return event(ctx, tx, who, org.ID, "user.remove", "user", view.ID, map[string]any{"roles": roles})
+	})
+	return view, err
+}
+
 // roleTarget loads a user whose roles the actor wants to change, refusing
 // the actor's own roles and users the actor may not administer.
 func (a *App) roleTarget(ctx context.Context, tx tenantry.Tx, who *Actor, userID string) (*UserView, *tenantry.Org, error) {

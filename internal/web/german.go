@@ -3,6 +3,13 @@ package web
 // german is the German for every English phrase of the portal; the
 // keys are the English text. TestEveryPhraseHasGerman keeps it complete.
 var german = map[string]string{
+	"Remove user":                      "Benutzer entfernen",
+	"Remove %s from this organization": "%s aus dieser Organisation entfernen",
+	"Remove %s from %s? Their roles here end; their login and their own organization stay.": "%s aus %s entfernen? Die Rollen hier enden; die Anmeldung und die eigene Organisation bleiben.",
+	"Remove": "Entfernen",
+	"Removed from this organization. Their login elsewhere is untouched.": "Aus dieser Organisation entfernt. Die Anmeldung anderswo bleibt unberührt.",
+	"this person belongs to this organization: delete them instead":       "diese Person gehört zu dieser Organisation: löschen Sie sie stattdessen",
+
 	"In force: %d characters.":                         "Gilt: %d Zeichen.",
 	"Session lifetime in hours (0 follows the parent)": "Sitzungsdauer in Stunden (0 folgt der übergeordneten Organisation)",
 	"Number":                  "Nummer",

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/auth"
+	"github.com/tenantry/tenantry/internal/mail/smtptest"
 )
 
 // TestOrganisationTreeAndInheritedSettings is issue 12's items 3 and 4 in
@@ -85,5 +86,49 @@ func TestOrganisationTreeAndInheritedSettings(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(".flash")))
 	if got := text(t, ctx, "#h-session_hours"); !strings.Contains(got, "In force: 4 hours") {
 		t.Fatalf("after tightening to 4: %q", got)
+	}
+}
+
+// TestRemoveUserInvitedFromElsewhere is seed 004's "Remove user": the
+// owner removes a person linked by invitation from the users list, after
+// a confirmation, and the person keeps their own account.
+func TestRemoveUserInvitedFromElsewhere(t *testing.T) {
+	s := newSite(t)
+	ctx0 := context.Background()
+	if _, _, err := s.App.CreateAccount(ctx0, s.operator, app.NewAccount{Name: "Beta Logistics",
+		Owner: app.NewUser{Email: "bea@beta.example", FirstName: "Bea", LastName: "Beta"}}); err != nil {
+		t.Fatal(err)
+	}
+	s.activate(s.MailTo("bea@beta.example").Text, "bea@beta.example")
+	if _, err := s.App.Invite(ctx0, s.owner, s.account.ID, "bea@beta.example", []string{"user"}); err != nil {
+		t.Fatal(err)
+	}
+	tok := smtptest.Message{Text: s.MailTo("bea@beta.example").Text}.Token()
+	if _, err := s.App.AcceptInvitation(ctx0, tok, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	ctx := browser(t)
+	signIn(t, ctx, s, "olivia@acme.example", "")
+	run(t, ctx, "the list offers to remove her",
+		chromedp.Navigate(s.URL+"/users"),
+		chromedp.WaitVisible(chromedp.CSS("#user-table a.remove")))
+	if got := value(t, ctx, "label", chromedp.Evaluate[string](`document.querySelector("#user-table a.remove").getAttribute("aria-label")`)); got != "Remove bea@beta.example from this organization" {
+		t.Fatalf("the remove link says %q", got)
+	}
+	run(t, ctx, "confirm",
+		chromedp.Click(chromedp.CSS("#user-table a.remove")),
+		chromedp.WaitVisible(chromedp.CSS("#confirm-remove")))
+	if got := text(t, ctx, "main p"); !strings.Contains(got, "their login and their own organization stay") {
+		t.Fatalf("the confirmation says %q", got)
+	}
+	shot(t, ctx, "user-remove-confirm")
+	run(t, ctx, "remove",
+		chromedp.Click(chromedp.CSS("#confirm-remove")),
+		chromedp.WaitVisible(chromedp.CSS(".flash")))
+	if got := text(t, ctx, "#user-table"); strings.Contains(got, "bea@beta.example") {
+		t.Fatalf("still listed: %q", got)
+	}
+	if _, err := s.App.SignIn(ctx0, "bea@beta.example", password, "", "", ""); err != nil {
+		t.Fatalf("her own login: %v", err)
 	}
 }

@@ -18,6 +18,8 @@ type userRow struct {
 	Roles                          []string
 	Contacts                       []string // billing, technical, business: the company contacts they are (O7)
 	TOTP, Linked                   bool
+	// Removable: a linked person the viewer may remove from this org.
+	Removable bool
 }
 
 func toRow(v *app.UserView) userRow {
@@ -118,7 +120,9 @@ func (h *Handler) users(w http.ResponseWriter, r *http.Request, who *app.Actor) 
 		}
 	}
 	for _, v := range list {
-		d.Rows = append(d.Rows, toRow(v))
+		row := toRow(v)
+		row.Removable = row.Linked && h.app.MayAdminister(who, v)
+		d.Rows = append(d.Rows, row)
 	}
 	if next != "" {
 		nq := url.Values{}
@@ -151,6 +155,7 @@ var flashes = map[string]string{
 	"created":     "Created. We have e-mailed the new person a link to set their password.",
 	"saved":       "Saved.",
 	"deleted":     "Deleted.",
+	"removed":     "Removed from this organization. Their login elsewhere is untouched.",
 	"locked":      "Locked: this person can no longer sign in.",
 	"unlocked":    "Unlocked.",
 	"reset":       "We have e-mailed a link to choose a new password.",
@@ -346,6 +351,7 @@ func (h *Handler) userData(r *http.Request, who *app.Actor, id string) (*userDat
 	// Roles may change for linked people too; their profile only at home.
 	roleAdmin := h.app.MayAdminister(who, v)
 	d.Administer = !d.Linked && roleAdmin
+	d.Row.Removable = d.Linked && roleAdmin
 	d.Client = v.Kind != tenantry.UserHuman
 	if d.Client && d.Administer {
 		secrets, err := h.app.ClientSecrets(ctx, who, v.ID)
@@ -505,6 +511,11 @@ func (h *Handler) userAction(w http.ResponseWriter, r *http.Request, who *app.Ac
 		err, done = h.app.RevokeClientSecret(ctx, who, id, r.FormValue("secret")), "secret-gone"
 	case "revoke":
 		err, done = h.app.RevokeRole(ctx, who, id, r.FormValue("grant")), "revoked"
+	case "remove":
+		v, rerr := h.app.RemoveLinked(ctx, who, id)
+		if err = rerr; err == nil {
+			done, back = "removed", "/users?org="+url.QueryEscape(v.Org)
+		}
 	case "delete":
 		v, verr := h.app.User(ctx, who, id)
 		if verr != nil {
@@ -527,7 +538,8 @@ func (h *Handler) userAction(w http.ResponseWriter, r *http.Request, who *app.Ac
 	return nil
 }
 
-// deleteUserForm asks before deleting.
+// deleteUserForm asks before deleting a person of this org, or before
+// removing one linked here from another org.
 func (h *Handler) deleteUserForm(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
 	d, err := h.userData(r, who, r.PathValue("id"))
 	if err != nil {

@@ -451,6 +451,7 @@ func (h *Handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /users/{id}", h.signedIn(h.updateUser))
 	mux.HandleFunc("POST /users/{id}/{action}", h.signedIn(h.userAction))
 	mux.HandleFunc("GET /users/{id}/delete", h.signedIn(h.deleteUserForm))
+	mux.HandleFunc("GET /users/{id}/remove", h.signedIn(h.deleteUserForm))
 
 	mux.HandleFunc("GET /roles", h.signedIn(h.roles))
 
