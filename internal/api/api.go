@@ -127,6 +127,7 @@ func (s *Server) routes() {
 	s.workRoutes()
 	s.clientRoutes()
 	s.auditRoutes()
+	s.noticeRoutes()
 }
 
 var sessionSecurity = []map[string][]string{{"session": {}}, {"bearer": {}}, {"oauth2": {}}}

@@ -50,6 +50,18 @@ var catalogue = map[string]map[Kind]spec{
 			subject: "Two-factor sign-in is off",
 			lines:   []string{"Hello {{.Name}},", "two-factor sign-in was turned off for {{.Login}} on {{.When}}.", "If you did not do this, contact your administrator at once."},
 		},
+		News: {
+			subject: "News from {{.Org}}: {{.Title}}",
+			lines:   []string{"Hello {{.Name}},", "{{.Org}} published news: {{.Title}}", "{{.Body}}"},
+			action:  "Read it in the portal",
+			after:   []string{"You get news because it is switched on in your profile; switch it off on your Account page."},
+		},
+		Alert: {
+			subject: "Alert from {{.Org}}: {{.Title}}",
+			lines:   []string{"Hello {{.Name}},", "{{.Org}} sent an alert: {{.Title}}", "{{.Body}}"},
+			action:  "Read it in the portal",
+			after:   []string{"You get alerts because they are switched on in your profile; switch them off on your Account page."},
+		},
 	},
 	"de": {
 		Activation: {
@@ -97,6 +109,18 @@ var catalogue = map[string]map[Kind]spec{
 		TOTPDisabled: {
 			subject: "Zwei-Faktor-Anmeldung ist ausgeschaltet",
 			lines:   []string{"Hallo {{.Name}},", "die Zwei-Faktor-Anmeldung wurde am {{.When}} für {{.Login}} ausgeschaltet.", "Wenn Sie das nicht waren, wenden Sie sich sofort an Ihren Administrator."},
+		},
+		News: {
+			subject: "Neuigkeiten von {{.Org}}: {{.Title}}",
+			lines:   []string{"Hallo {{.Name}},", "{{.Org}} hat Neuigkeiten veröffentlicht: {{.Title}}", "{{.Body}}"},
+			action:  "Im Portal lesen",
+			after:   []string{"Sie erhalten Neuigkeiten, weil sie in Ihrem Profil eingeschaltet sind; auf Ihrer Konto-Seite schalten Sie sie aus."},
+		},
+		Alert: {
+			subject: "Warnung von {{.Org}}: {{.Title}}",
+			lines:   []string{"Hallo {{.Name}},", "{{.Org}} hat eine Warnung gesendet: {{.Title}}", "{{.Body}}"},
+			action:  "Im Portal lesen",
+			after:   []string{"Sie erhalten Warnungen, weil sie in Ihrem Profil eingeschaltet sind; auf Ihrer Konto-Seite schalten Sie sie aus."},
 		},
 	},
 }

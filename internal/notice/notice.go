@@ -25,6 +25,8 @@ const (
 	EmailChanged    Kind = "email_changed"
 	TOTPEnabled     Kind = "totp_enabled"
 	TOTPDisabled    Kind = "totp_disabled"
+	News            Kind = "news"
+	Alert           Kind = "alert"
 )
 
 // Data fills a message. Link is always built from the configured public
@@ -38,6 +40,9 @@ type Data struct {
 	NewEmail string
 	Roles    string
 	When     string
+	// Title and Body are a news item's or an alert's, in the recipient's
+	// language where the publisher wrote one.
+	Title, Body string
 }
 
 // spec is one message in one language: each line is a text/template.

@@ -38,6 +38,7 @@ const (
 	AccountAddNewEmail
 	AccountBillingShippingAddress
 	AccountPaymentDetails
+	AccountNotices
 	OrdersSeeAll
 	OrdersDownloadInvoices
 	OrdersTriggerNewOrder
@@ -56,6 +57,7 @@ const (
 	PlatformInventoryLoad
 	PlatformWorkflows
 	PlatformServiceRequests
+	PlatformNotices
 
 	numActions
 )
@@ -88,6 +90,7 @@ var actionNames = [numActions]string{
 	AccountAddNewEmail:            "account.add_new_email",
 	AccountBillingShippingAddress: "account.billing_shipping_address",
 	AccountPaymentDetails:         "account.payment_details",
+	AccountNotices:                "account.notices",
 	OrdersSeeAll:                  "orders.see_all",
 	OrdersDownloadInvoices:        "orders.download_invoices",
 	OrdersTriggerNewOrder:         "orders.trigger_new_order",
@@ -106,6 +109,7 @@ var actionNames = [numActions]string{
 	PlatformInventoryLoad:         "platform.inventory_load",
 	PlatformWorkflows:             "platform.workflows",
 	PlatformServiceRequests:       "platform.service_requests",
+	PlatformNotices:               "platform.notices",
 }
 
 // String returns the action's name as the catalogue files spell it.

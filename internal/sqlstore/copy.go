@@ -14,7 +14,7 @@ import (
 var copyOrder = []string{
 	"orgs", "users", "grants", "tokens", "sessions", "events", "outbox", "mailbox", "totp", "recovery_codes",
 	"throttle", "invitations", "transfers", "transfer_ranges", "sims", "workflows", "service_requests", "contacts",
-	"client_secrets", "signing_keys", "revoked_tokens", "personal_tokens", "settings", "links", "jobs", "account_services",
+	"client_secrets", "signing_keys", "revoked_tokens", "personal_tokens", "settings", "links", "jobs", "account_services", "notices",
 }
 
 // copyOrderBy orders rows where a table refers to itself: an org after

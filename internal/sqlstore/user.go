@@ -116,7 +116,12 @@ func (tx *Tx) DeleteUser(ctx context.Context, id string) error {
 
 // InitialOwners returns the users of an org marked as its initial owner.
 func (tx *Tx) InitialOwners(ctx context.Context, orgID string) ([]*tenantry.User, error) {
-	rows, err := tx.query(ctx, `SELECT `+userColumns+` FROM users WHERE org_id = $1 AND initial_owner`, orgID)
+	return tx.queryUsers(ctx, `SELECT `+userColumns+` FROM users WHERE org_id = $1 AND initial_owner`, orgID)
+}
+
+// queryUsers runs a query of userColumns.
+func (tx *Tx) queryUsers(ctx context.Context, query string, args ...any) ([]*tenantry.User, error) {
+	rows, err := tx.query(ctx, query, args...)
 	if err != nil {
 		return nil, translate(err)
 	}

@@ -49,6 +49,15 @@ type Tx interface {
 	// NextSubNumber counts one more numbered sub-organization of an
 	// account and returns the count.
 	NextSubNumber(ctx context.Context, accountID string) (int64, error)
+	// CreateNotice stores a published notice; it sets n.CreatedAt.
+	CreateNotice(ctx context.Context, n *Notice) error
+	// Notices returns up to limit notices, newest first, that target one
+	// of targets or were published by one of publishers.
+	Notices(ctx context.Context, targets, publishers []string, limit int) ([]*Notice, error)
+	// NoticeRecipients returns, by id after the given one, up to limit
+	// active people of root's subtree (of every customer org when root is
+	// the platform) who subscribe to kind and have an address.
+	NoticeRecipients(ctx context.Context, root string, kind NoticeKind, after string, limit int) ([]*User, error)
 	// Accounts returns customer accounts ordered by account number, after the
 	// given account number, at most limit.
 	Accounts(ctx context.Context, after string, limit int) ([]*Org, error)

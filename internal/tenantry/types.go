@@ -396,3 +396,32 @@ type PersonalToken struct {
 	CreatedAt time.Time
 	ExpiresAt time.Time
 }
+
+// NoticeKind is news or an alert (seed 002): people subscribe to each.
+type NoticeKind string
+
+// The notice kinds.
+const (
+	NoticeNews  NoticeKind = "news"
+	NoticeAlert NoticeKind = "alert"
+)
+
+// NoticeText is a notice in one language.
+type NoticeText struct {
+	Title string `json:"title"`
+	Body  string `json:"body"`
+}
+
+// Notice is a news item or an alert published to an org's subtree.
+type Notice struct {
+	ID    string
+	OrgID string // the publisher's org
+	// TargetOrgID is the org whose subtree it reaches; the platform's
+	// reaches every customer.
+	TargetOrgID string
+	Kind        NoticeKind
+	Texts       map[string]NoticeText // by language
+	CreatedBy   string
+	CreatedAt   time.Time
+	Recipients  int // how many people it was e-mailed to
+}

@@ -3,6 +3,30 @@ package web
 // german is the German for every English phrase of the portal; the
 // keys are the English text. TestEveryPhraseHasGerman keeps it complete.
 var german = map[string]string{
+	"e-mailed to 1 person": "an 1 Person gesendet",
+
+	"Publish":         "Veröffentlichen",
+	"News and alerts": "Neuigkeiten und Warnungen",
+	"For":             "Für",
+	"What your provider and your organization publish. Whether you also get them by e-mail is up to you, on your Account page.": "Was Ihr Anbieter und Ihre Organisation veröffentlichen. Ob Sie es auch per E-Mail erhalten, entscheiden Sie auf Ihrer Konto-Seite.",
+	"Write in one language or more; each person gets theirs, else English.":                                                     "Schreiben Sie in einer oder mehreren Sprachen; jede Person erhält ihre, sonst Englisch.",
+	"Every customer":                                       "Alle Kunden",
+	"Publish and e-mail subscribers":                       "Veröffentlichen und an Abonnenten senden",
+	"Published. Subscribers get it by e-mail in a moment.": "Veröffentlicht. Abonnenten erhalten es gleich per E-Mail.",
+	"e-mailed to %d people":                                "an %d Personen gesendet",
+	"%s and everything below it":                           "%s und alles darunter",
+	"Nothing has been published yet.":                      "Noch wurde nichts veröffentlicht.",
+	"Notices":                                              "Mitteilungen",
+	"Alert":                                                "Warnung",
+	"English":                                              "Englisch",
+	"German":                                               "Deutsch",
+	"you may not publish news or alerts for this organization": "Sie dürfen für diese Organisation keine Neuigkeiten oder Warnungen veröffentlichen",
+	"must be news or alert":                                    "muss news oder alert sein",
+	"give a title and a body in at least one language":         "geben Sie Titel und Text in mindestens einer Sprache an",
+	"target_org_id: must be this organization or one below it": "target_org_id: muss diese Organisation oder eine darunter sein",
+	"must be this organization or one below it":                "muss diese Organisation oder eine darunter sein",
+	"must be one line":                                         "muss eine Zeile sein",
+
 	"Remove user":                      "Benutzer entfernen",
 	"Remove %s from this organization": "%s aus dieser Organisation entfernen",
 	"Remove %s from %s? Their roles here end; their login and their own organization stay.": "%s aus %s entfernen? Die Rollen hier enden; die Anmeldung und die eigene Organisation bleiben.",

@@ -137,6 +137,10 @@ func (t Tr) Word(s string) string {
 		return t.T("API user")
 	case "service":
 		return t.T("Service account")
+	case "en":
+		return t.T("English")
+	case "de":
+		return t.T("German")
 	}
 	return t.T(capitalise(strings.ReplaceAll(s, "_", " ")))
 }

@@ -132,3 +132,49 @@ func TestRemoveUserInvitedFromElsewhere(t *testing.T) {
 		t.Fatalf("her own login: %v", err)
 	}
 }
+
+// TestPublishNewsInTheBrowser is issue 12's item 5 in the portal: the
+// owner publishes news in English and German; a subscribed German reader
+// gets it by e-mail in German and finds it on the News page, without a
+// form to publish.
+func TestPublishNewsInTheBrowser(t *testing.T) {
+	s := newSite(t)
+	ctx0 := context.Background()
+	s.person("uwe@acme.example", "Uwe", "user")
+	uwe, err := s.App.SignIn(ctx0, "uwe@acme.example", password, "", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reader, _ := s.App.Authenticate(ctx0, uwe.Token, "")
+	de, on := "de", true
+	if _, err := s.App.UpdateProfile(ctx0, reader, app.UserPatch{Language: &de, NotifyNews: &on}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := browser(t)
+	signIn(t, ctx, s, "olivia@acme.example", "")
+	run(t, ctx, "publish",
+		chromedp.Navigate(s.URL+"/news"),
+		chromedp.WaitVisible(chromedp.CSS("#publish-form")),
+		typeIn("#f-texts\\.en\\.title", "New APN from Monday"),
+		typeIn("#f-texts\\.en\\.body", "Switch your devices to iot.example by Friday."),
+		typeIn("#f-texts\\.de\\.title", "Neuer APN ab Montag"),
+		typeIn("#f-texts\\.de\\.body", "Stellen Sie Ihre Geräte bis Freitag auf iot.example um."),
+		chromedp.Click(chromedp.CSS("#publish-notice")),
+		chromedp.WaitVisible(chromedp.CSS(".flash")))
+	if got := text(t, ctx, "#notices"); !strings.Contains(got, "New APN from Monday") || !strings.Contains(got, "e-mailed to 1 person") {
+		t.Fatalf("the news page after publishing: %q", got)
+	}
+	shot(t, ctx, "news")
+	if m := s.MailTo("uwe@acme.example"); !strings.Contains(m.Subject, "Neuer APN ab Montag") || !strings.Contains(m.Text, "bis Freitag") {
+		t.Fatalf("the German reader's mail: %q %q", m.Subject, m.Text)
+	}
+	signOut(t, ctx)
+	signIn(t, ctx, s, "uwe@acme.example", "")
+	run(t, ctx, "read", chromedp.Navigate(s.URL+"/news"), chromedp.WaitVisible(chromedp.CSS("#notices")))
+	if got := text(t, ctx, "#notices"); !strings.Contains(got, "Neuer APN ab Montag") {
+		t.Fatalf("the reader's news page: %q", got)
+	}
+	if present(t, ctx, "#publish-form") {
+		t.Fatal("a User is offered the publish form")
+	}
+}

@@ -155,6 +155,7 @@ var flashes = map[string]string{
 	"created":     "Created. We have e-mailed the new person a link to set their password.",
 	"saved":       "Saved.",
 	"deleted":     "Deleted.",
+	"published":   "Published. Subscribers get it by e-mail in a moment.",
 	"removed":     "Removed from this organization. Their login elsewhere is untouched.",
 	"locked":      "Locked: this person can no longer sign in.",
 	"unlocked":    "Unlocked.",

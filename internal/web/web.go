@@ -487,6 +487,8 @@ func (h *Handler) routes(mux *http.ServeMux) {
 
 	mux.HandleFunc("GET /audit", h.signedIn(h.audit))
 	mux.HandleFunc("GET /support", h.signedIn(h.support))
+	mux.HandleFunc("GET /news", h.signedIn(h.news))
+	mux.HandleFunc("POST /news", h.signedIn(h.publish))
 	mux.HandleFunc("POST /support", h.signedIn(h.openRequest))
 
 	mux.HandleFunc("GET /operator", h.signedIn(h.operator))

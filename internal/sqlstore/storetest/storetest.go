@@ -52,6 +52,7 @@ func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) tenantr
 		{"OrgTree", testOrgTree},
 		{"OrgUniqueness", testOrgUniqueness},
 		{"OrgPathSubtreeAndNumbers", testOrgPath},
+		{"NoticesAndTheirRecipients", testNotices},
 		{"UserCRUD", testUserCRUD},
 		{"UserUniqueness", testUserUniqueness},
 		{"DeleteUserCascades", testDeleteUserCascades},
@@ -214,6 +215,81 @@ func testOrgPath(t *testing.T, s tenantry.Store, _ *Clock) {
 			Name: "Twin", Status: tenantry.OrgActive, Channel: tenantry.ChannelDirect, Number: "7-1"})
 	})
 	wantCode(t, err, tenantry.Conflict)
+}
+
+func testNotices(t *testing.T, s tenantry.Store, _ *Clock) {
+	platform := &tenantry.Org{ID: newID(), Kind: tenantry.OrgPlatform, Name: "p", Status: tenantry.OrgActive, Channel: tenantry.ChannelDirect}
+	update(t, s, func(tx tenantry.Tx) error { return tx.CreateOrg(ctx, platform) })
+	acc, other := mustAccount(t, s, "11"), mustAccount(t, s, "12")
+	sub := &tenantry.Org{ID: newID(), ParentID: acc.ID, AccountID: acc.ID, Kind: tenantry.OrgSub, Name: "Sub",
+		Status: tenantry.OrgActive, Channel: tenantry.ChannelDirect}
+	update(t, s, func(tx tenantry.Tx) error { return tx.CreateOrg(ctx, sub) })
+	subscribe := func(u *tenantry.User, news, alerts bool) *tenantry.User {
+		u.NotifyNews, u.NotifyAlerts = news, alerts
+		update(t, s, func(tx tenantry.Tx) error { return tx.UpdateUser(ctx, u) })
+		return u
+	}
+	top := subscribe(mustUser(t, s, acc.ID, "Top", "News"), true, false)
+	low := subscribe(mustUser(t, s, sub.ID, "Low", "Both"), true, true)
+	subscribe(mustUser(t, s, sub.ID, "Low", "None"), false, false)
+	far := subscribe(mustUser(t, s, other.ID, "Far", "News"), true, false)
+	subscribe(mustUser(t, s, platform.ID, "Op", "News"), true, true)
+	ids := func(root string, kind tenantry.NoticeKind) []string {
+		var out []string
+		s.View(ctx, func(tx tenantry.Tx) error {
+			for after := ""; ; {
+				page, err := tx.NoticeRecipients(ctx, root, kind, after, 1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(page) == 0 {
+					return nil
+				}
+				out = append(out, page[0].ID)
+				after = page[0].ID
+			}
+		})
+		slices.Sort(out)
+		return out
+	}
+	sorted := func(us ...*tenantry.User) []string {
+		var out []string
+		for _, u := range us {
+			out = append(out, u.ID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	if got := ids(acc.ID, tenantry.NoticeNews); !slices.Equal(got, sorted(top, low)) {
+		t.Fatalf("news to the account's tree: %v", got)
+	}
+	if got := ids(sub.ID, tenantry.NoticeAlert); !slices.Equal(got, sorted(low)) {
+		t.Fatalf("alerts to the sub-org: %v", got)
+	}
+	if got := ids(platform.ID, tenantry.NoticeNews); !slices.Equal(got, sorted(top, low, far)) {
+		t.Fatalf("news to every customer: %v", got)
+	}
+	n := &tenantry.Notice{ID: newID(), OrgID: acc.ID, TargetOrgID: sub.ID, Kind: tenantry.NoticeAlert, CreatedBy: top.ID,
+		Texts: map[string]tenantry.NoticeText{"en": {Title: "Maintenance", Body: "Tonight."}}, Recipients: 1}
+	all := &tenantry.Notice{ID: newID(), OrgID: platform.ID, TargetOrgID: platform.ID, Kind: tenantry.NoticeNews, CreatedBy: top.ID,
+		Texts: map[string]tenantry.NoticeText{"de": {Title: "Neu", Body: "Hallo."}}}
+	update(t, s, func(tx tenantry.Tx) error { return tx.CreateNotice(ctx, n) })
+	update(t, s, func(tx tenantry.Tx) error { return tx.CreateNotice(ctx, all) })
+	s.View(ctx, func(tx tenantry.Tx) error {
+		got, err := tx.Notices(ctx, []string{sub.ID, acc.ID, platform.ID}, nil, 10)
+		if err != nil || len(got) != 2 || got[0].ID != all.ID || got[1].Texts["en"].Title != "Maintenance" || got[1].Recipients != 1 || got[1].CreatedAt.IsZero() {
+			t.Fatalf("notices reaching the sub-org: %+v, %v", got, err)
+		}
+		got, _ = tx.Notices(ctx, []string{other.ID}, []string{acc.ID}, 10)
+		if len(got) != 1 || got[0].ID != n.ID {
+			t.Fatalf("notices the account published: %+v", got)
+		}
+		got, _ = tx.Notices(ctx, []string{other.ID}, nil, 10)
+		if len(got) != 0 {
+			t.Fatalf("another account sees %+v", got)
+		}
+		return nil
+	})
 }
 
 func testOrgUniqueness(t *testing.T, s tenantry.Store, _ *Clock) {
