@@ -15,8 +15,8 @@ import (
 type userRow struct {
 	ID, Name, Login, Email, Status string
 	Kind                           tenantry.UserKind
-	Roles                          []string
-	Contacts                       []string // billing, technical, business: the company contacts they are (O7)
+	Roles                          []tenantry.Grant // Role and Service are shown
+	Contacts                       []string         // billing, technical, business: the company contacts they are (O7)
 	TOTP, Linked                   bool
 	// Removable: a linked person the viewer may remove from this org.
 	Removable bool
@@ -26,7 +26,7 @@ func toRow(v *app.UserView) userRow {
 	row := userRow{ID: v.ID, Name: strings.TrimSpace(v.FirstName + " " + v.LastName), Login: v.Login, Email: v.Email,
 		Status: string(v.Status), Kind: v.Kind, TOTP: v.TOTPEnabled, Linked: v.Org != v.OrgID}
 	for _, g := range v.Grants {
-		row.Roles = append(row.Roles, g.Role)
+		row.Roles = append(row.Roles, g)
 	}
 	for _, c := range []struct {
 		on   bool
