@@ -24,10 +24,7 @@ type userRow struct {
 
 func toRow(v *app.UserView) userRow {
 	row := userRow{ID: v.ID, Name: strings.TrimSpace(v.FirstName + " " + v.LastName), Login: v.Login, Email: v.Email,
-		Status: string(v.Status), Kind: v.Kind, TOTP: v.TOTPEnabled, Linked: v.Org != v.OrgID}
-	for _, g := range v.Grants {
-		row.Roles = append(row.Roles, g)
-	}
+		Status: string(v.Status), Kind: v.Kind, TOTP: v.TOTPEnabled, Linked: v.Org != v.OrgID, Roles: v.Grants}
 	for _, c := range []struct {
 		on   bool
 		kind string
