@@ -128,6 +128,7 @@ func (s *Server) routes() {
 	s.clientRoutes()
 	s.auditRoutes()
 	s.noticeRoutes()
+	s.idpRoutes()
 }
 
 var sessionSecurity = []map[string][]string{{"session": {}}, {"bearer": {}}, {"oauth2": {}}}

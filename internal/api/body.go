@@ -28,6 +28,9 @@ type User struct {
 	NotifyAlerts     bool       `json:"notify_alerts"`
 	InitialOwner     bool       `json:"initial_owner" doc:"The account's first owner, whom nobody in the tenant can change"`
 	TwoFactor        bool       `json:"two_factor" doc:"Whether TOTP two-factor sign-in is on"`
+	IdentityProvider string     `json:"identity_provider,omitempty" doc:"The identity provider the person signs in with; absent for a password"`
+	ExternalLogin    string     `json:"external_login,omitempty" doc:"What the provider's login claim carries for the person; absent when it is their e-mail"`
+	BreakGlass       bool       `json:"break_glass" doc:"Keeps a password where an ancestor requires identity providers"`
 	Roles            []Grant    `json:"roles"`
 	CreatedAt        time.Time  `json:"created_at"`
 	UpdatedAt        time.Time  `json:"updated_at"`
@@ -78,7 +81,8 @@ func toUser(v *app.UserView) User {
 		Login: u.Login, FirstName: u.FirstName, LastName: u.LastName, Phone: u.Phone, JobTitle: u.JobTitle,
 		Language: u.Language, ContactBilling: u.ContactBilling, ContactTechnical: u.ContactTechnical,
 		ContactBusiness: u.ContactBusiness, NotifyNews: u.NotifyNews, NotifyAlerts: u.NotifyAlerts,
-		InitialOwner: u.InitialOwner, TwoFactor: u.TOTPEnabled, Roles: []Grant{}, CreatedAt: u.CreatedAt,
+		InitialOwner: u.InitialOwner, TwoFactor: u.TOTPEnabled, IdentityProvider: u.IdPID,
+		ExternalLogin: u.ExternalLogin, BreakGlass: u.BreakGlass, Roles: []Grant{}, CreatedAt: u.CreatedAt,
 		UpdatedAt: u.UpdatedAt, LastSignInAt: timePtr(u.LastSignInAt)}
 	for _, g := range v.Grants {
 		out.Roles = append(out.Roles, toGrant(g))

@@ -59,6 +59,7 @@ type Security struct {
 	Require2FA        InheritedFlag   `json:"require_2fa"`
 	SessionHours      InheritedNumber `json:"session_hours" doc:"Sessions end this many hours after sign-in"`
 	PasswordMinLength InheritedNumber `json:"password_min_length" doc:"New passwords have at least this many characters"`
+	RequireIdP        InheritedFlag   `json:"require_idp" doc:"People sign in through an identity provider; break-glass accounts keep a password"`
 }
 
 type securityOutput struct {
@@ -132,6 +133,7 @@ func (s *Server) orgRoutes() {
 			return nil, s.problem(ctx, err)
 		}
 		return &securityOutput{Body: Security{Require2FA: inheritedFlag(sc.Require2FA),
-			SessionHours: inheritedNumber(sc.SessionHours), PasswordMinLength: inheritedNumber(sc.PasswordMinLength)}}, nil
+			SessionHours: inheritedNumber(sc.SessionHours), PasswordMinLength: inheritedNumber(sc.PasswordMinLength),
+			RequireIdP: inheritedFlag(sc.RequireIdP)}}, nil
 	})
 }

@@ -37,8 +37,11 @@ type createUserInput struct {
 	OrgID string `path:"org"`
 	Body  struct {
 		Person
-		Kind  string   `json:"kind,omitempty" enum:"human" default:"human" doc:"People are created here; API users and service accounts get client credentials"`
-		Roles []string `json:"roles" minItems:"1" maxItems:"20" doc:"Role names of the organization's catalogue, e.g. admin, user, read_only; a role in one service only is ROLE:SERVICE, e.g. service_admin:backup (GET /api/v1/orgs/{org}/services lists the enabled ones)"`
+		Kind             string   `json:"kind,omitempty" enum:"human" default:"human" doc:"People are created here; API users and service accounts get client credentials"`
+		IdentityProvider string   `json:"identity_provider,omitempty" maxLength:"100" doc:"Sign in through this identity provider of the organization (GET /api/v1/orgs/{org}/identity-providers) instead of a password; the person is e-mailed a link to the sign-in page, and their first sign-in through it activates them"`
+		ExternalLogin    string   `json:"external_login,omitempty" maxLength:"254" doc:"What the provider's login claim carries for the person; defaults to their e-mail"`
+		BreakGlass       bool     `json:"break_glass,omitempty" doc:"Keep a password although an ancestor requires identity providers; only that ancestor's administrators name one"`
+		Roles            []string `json:"roles" minItems:"1" maxItems:"20" doc:"Role names of the organization's catalogue, e.g. admin, user, read_only; a role in one service only is ROLE:SERVICE, e.g. service_admin:backup (GET /api/v1/orgs/{org}/services lists the enabled ones)"`
 	}
 }
 
@@ -88,13 +91,17 @@ type userPatchBody struct {
 	NotifyNews       *bool   `json:"notify_news,omitempty"`
 	NotifyAlerts     *bool   `json:"notify_alerts,omitempty"`
 	OrgID            *string `json:"org_id,omitempty" doc:"Refused when it differs: users never move between organizations"`
+	IdentityProvider *string `json:"identity_provider,omitempty" maxLength:"100" doc:"The identity provider the person signs in with; \"\" for a password (they are e-mailed a link to set one). A change ends their sessions"`
+	ExternalLogin    *string `json:"external_login,omitempty" maxLength:"254" doc:"What the provider's login claim carries for the person; \"\" for their e-mail"`
+	BreakGlass       *bool   `json:"break_glass,omitempty"`
 }
 
 func (b *userPatchBody) toApp() app.UserPatch {
 	return app.UserPatch{Email: b.Email, FirstName: b.FirstName,
 		LastName: b.LastName, Phone: b.Phone, JobTitle: b.JobTitle, Language: b.Language,
 		ContactBilling: b.ContactBilling, ContactTechnical: b.ContactTechnical, ContactBusiness: b.ContactBusiness,
-		NotifyNews: b.NotifyNews, NotifyAlerts: b.NotifyAlerts, OrgID: b.OrgID}
+		NotifyNews: b.NotifyNews, NotifyAlerts: b.NotifyAlerts, OrgID: b.OrgID,
+		IdP: b.IdentityProvider, ExternalLogin: b.ExternalLogin, BreakGlass: b.BreakGlass}
 }
 
 type updateMeInput struct {
@@ -112,6 +119,7 @@ func (s *Server) userRoutes() {
 	huma.Register(s.api, create, func(ctx context.Context, in *createUserInput) (*userOutput, error) {
 		nu := in.Body.toApp(in.Body.Roles)
 		nu.Kind = tenantry.UserKind(in.Body.Kind)
+		nu.IdP, nu.ExternalLogin, nu.BreakGlass = in.Body.IdentityProvider, in.Body.ExternalLogin, in.Body.BreakGlass
 		v, err := s.app.CreateUser(ctx, actor(ctx), in.OrgID, nu)
 		if err != nil {
 			return nil, s.problem(ctx, err)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/tenantry/tenantry/internal/auth"
@@ -26,6 +27,8 @@ type Actor struct {
 	Via Via
 	// AuthAt is when the actor's session last proved its user.
 	AuthAt time.Time
+	// AMR is how the session proved its user (RFC 8176 values).
+	AMR []string
 
 	principal policy.Principal
 	claims    *oauth.Claims // the access token's claims: jti and expiry for revocation, the rest for introspection
@@ -67,6 +70,15 @@ func (a *App) loadActor(ctx context.Context, tx tenantry.Tx, u *tenantry.User) (
 	return who, nil
 }
 
+// setAMR records how the actor's session proved its user. A trusted
+// identity provider's multi-factor sign-in satisfies the org's 2FA rule.
+func (who *Actor) setAMR(amr []string) {
+	who.AMR = amr
+	if slices.Contains(amr, "mfa") {
+		who.MustEnrolTOTP = false
+	}
+}
+
 // touchEvery bounds how often a session's last-seen time is written.
 const touchEvery = time.Minute
 
@@ -103,6 +115,7 @@ func (a *App) Authenticate(ctx context.Context, sessionToken, ip string) (*Actor
 			return err
 		}
 		who.Session, who.IP, who.PendingMFA, who.AuthAt = hash, ip, s.PendingMFA, s.AuthAt
+		who.setAMR(s.AMR)
 		return nil
 	})
 	if err != nil {

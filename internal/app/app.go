@@ -113,6 +113,8 @@ type App struct {
 
 	m    machines
 	seal *seal.Sealer
+	// rps are the identity providers met so far, discovered.
+	rps *relyingParties
 
 	passwordChecks atomic.Int64
 	totpChecks     atomic.Int64
@@ -250,7 +252,7 @@ func New(store tenantry.Store, p *policy.Policy, log *slog.Logger, cfg Config, w
 			strings.Join(p.Catalogues(), ", "))
 	}
 	a := &App{store: store, policy: p, notices: r, log: log, cfg: cfg, wake: wake, seal: sealer,
-		hashSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), spawn: func(f func()) { go f() }, instance: newID()}
+		hashSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), spawn: func(f func()) { go f() }, instance: newID(), rps: newRelyingParties()}
 	a.stopping, a.interrupt = context.WithCancel(context.Background())
 	a.m.limits.size, a.m.failures.size = time.Second, time.Minute
 	return a, nil

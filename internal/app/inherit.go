@@ -32,6 +32,8 @@ type Security struct {
 	SessionHours Inherited[int]
 	// PasswordMinLength is the fewest characters of a new password.
 	PasswordMinLength Inherited[int]
+	// RequireIdP leaves local passwords to break-glass accounts only.
+	RequireIdP Inherited[bool]
 }
 
 // MaxPasswordMinLength bounds the password length an org may require.
@@ -49,6 +51,9 @@ func (a *App) security(path []*tenantry.Org) Security {
 		if up.Settings.Require2FA && !s.Require2FA.Floor {
 			s.Require2FA.Floor, s.Require2FA.By = true, up
 		}
+		if up.Settings.RequireIdP && !s.RequireIdP.Floor {
+			s.RequireIdP.Floor, s.RequireIdP.By = true, up
+		}
 		if h := up.Settings.SessionHours; h > 0 && h < s.SessionHours.Floor {
 			s.SessionHours.Floor, s.SessionHours.By = h, up
 		}
@@ -58,6 +63,7 @@ func (a *App) security(path []*tenantry.Org) Security {
 	}
 	own := path[0].Settings
 	s.Require2FA.Value = s.Require2FA.Floor || own.Require2FA
+	s.RequireIdP.Value = s.RequireIdP.Floor || own.RequireIdP
 	s.SessionHours.Value = s.SessionHours.Floor
 	if own.SessionHours > 0 && own.SessionHours < s.SessionHours.Value {
 		s.SessionHours.Value = own.SessionHours
@@ -98,6 +104,9 @@ func (a *App) Security(ctx context.Context, who *Actor, orgID string) (Security,
 func checkSecurity(v *tenantry.Validation, s Security, p OrgSettingsPatch) {
 	if p.Require2FA != nil && !*p.Require2FA && s.Require2FA.Floor {
 		v.Add("require_2fa", "is required by %s for everything below it", s.Require2FA.By.Name)
+	}
+	if p.RequireIdP != nil && !*p.RequireIdP && s.RequireIdP.Floor {
+		v.Add("require_idp", "is required by %s for everything below it", s.RequireIdP.By.Name)
 	}
 	if h := p.SessionHours; h != nil && *h != 0 {
 		switch {

@@ -90,8 +90,7 @@ func (a *App) SignIn(ctx context.Context, login, password, oldToken, ip, userAge
 		a.counts.signIn[signInFailed].Add(1)
 		return nil, a.failedWith(ctx, keys, tenantry.Errorf(tenantry.Unauthenticated, "this user is locked; ask an administrator"))
 	}
-	token, hash := auth.NewToken()
-	res := &SignInResult{Token: token, MFARequired: u.TOTPEnabled}
+	res := &SignInResult{}
 	err = a.store.Update(ctx, func(tx tenantry.Tx) error {
 		u, err := tx.User(ctx, u.ID) // again, inside the transaction
 		if err != nil {
@@ -100,36 +99,21 @@ func (a *App) SignIn(ctx context.Context, login, password, oldToken, ip, userAge
 		if err := succeeded(ctx, tx, keys); err != nil {
 			return err
 		}
-		if oldToken != "" {
-			if err := tx.DeleteSession(ctx, auth.HashToken(oldToken)); err != nil {
-				return err
-			}
-		}
-		now := tx.Now()
 		sec, err := a.securityOf(ctx, tx, u.OrgID)
 		if err != nil {
 			return err
 		}
-		res.ExpiresAt = now.Add(min(a.cfg.SessionMax, time.Duration(sec.SessionHours.Value)*time.Hour))
-		s := &tenantry.Session{Hash: hash, UserID: u.ID, ExpiresAt: res.ExpiresAt, IP: ip, UserAgent: userAgent, PendingMFA: res.MFARequired}
-		if err := tx.CreateSession(ctx, s); err != nil {
-			return err
-		}
-		if !res.MFARequired {
-			u.LastSignInAt = now
-			if err := tx.UpdateUser(ctx, u); err != nil {
-				return err
+		if sec.RequireIdP.Value && !u.BreakGlass {
+			by := sec.RequireIdP.By
+			if by == nil {
+				by, err = tx.Org(ctx, u.OrgID)
+				if err != nil {
+					return err
+				}
 			}
+			return tenantry.Errorf(tenantry.Unauthenticated, "%s requires sign-in through its identity provider; ask an administrator to give you that sign-in method", by.Name)
 		}
-		if res.Actor, err = a.loadActor(ctx, tx, u); err != nil {
-			return err
-		}
-		res.Actor.Session, res.Actor.IP, res.Actor.PendingMFA = hash, ip, res.MFARequired
-		action := "session.create"
-		if res.MFARequired {
-			action = "session.password_ok"
-		}
-		return event(ctx, tx, res.Actor, u.OrgID, action, "user", u.ID, nil)
+		return a.openSession(ctx, tx, u, res, oldToken, ip, userAgent, u.TOTPEnabled, []string{"pwd"})
 	})
 	if err != nil {
 		return nil, err
@@ -140,6 +124,45 @@ func (a *App) SignIn(ctx context.Context, login, password, oldToken, ip, userAge
 		a.counts.signIn[signInOK].Add(1)
 	}
 	return res, nil
+}
+
+// openSession starts a session for u in tx, ending the one oldToken
+// names, and fills res. pending says a second factor is still due; amr
+// how the user proved themselves so far.
+func (a *App) openSession(ctx context.Context, tx tenantry.Tx, u *tenantry.User, res *SignInResult, oldToken, ip, userAgent string, pending bool, amr []string) error {
+	token, hash := auth.NewToken()
+	res.Token, res.MFARequired = token, pending
+	if oldToken != "" {
+		if err := tx.DeleteSession(ctx, auth.HashToken(oldToken)); err != nil {
+			return err
+		}
+	}
+	now := tx.Now()
+	sec, err := a.securityOf(ctx, tx, u.OrgID)
+	if err != nil {
+		return err
+	}
+	res.ExpiresAt = now.Add(min(a.cfg.SessionMax, time.Duration(sec.SessionHours.Value)*time.Hour))
+	s := &tenantry.Session{Hash: hash, UserID: u.ID, ExpiresAt: res.ExpiresAt, IP: ip, UserAgent: userAgent, PendingMFA: pending, AMR: amr}
+	if err := tx.CreateSession(ctx, s); err != nil {
+		return err
+	}
+	if !pending {
+		u.LastSignInAt = now
+		if err := tx.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+	}
+	if res.Actor, err = a.loadActor(ctx, tx, u); err != nil {
+		return err
+	}
+	res.Actor.Session, res.Actor.IP, res.Actor.PendingMFA = hash, ip, pending
+	res.Actor.setAMR(amr)
+	action := "session.create"
+	if pending {
+		action = "session.password_ok"
+	}
+	return event(ctx, tx, res.Actor, u.OrgID, action, "user", u.ID, map[string]any{"amr": strings.Join(amr, " ")})
 }
 
 // VerifySecondFactor completes a sign-in that waits for its second factor,
@@ -330,6 +353,9 @@ func (a *App) SetPassword(ctx context.Context, token, password, ip string) error
 			v.Add("password", "%s", msg)
 			return v.Err()
 		}
+		if u.IdPID != "" {
+			return tenantry.Errorf(tenantry.TokenInvalid, "this account signs in through its organization's identity provider and has no password here; sign in on the sign-in page")
+		}
 		hadPassword := u.PasswordHash != ""
 		if u.Status == tenantry.UserInvited {
 			u.Status = tenantry.UserActive
@@ -462,7 +488,7 @@ func (a *App) sendReset(ctx context.Context, login, ip string) error {
 		if err != nil {
 			return err
 		}
-		if u.Kind != tenantry.UserHuman || u.Status != tenantry.UserActive || u.Email == "" {
+		if u.Kind != tenantry.UserHuman || u.Status != tenantry.UserActive || u.Email == "" || u.IdPID != "" {
 			return event(ctx, tx, nil, u.OrgID, "password.forgot", "user", u.ID, map[string]any{"sent": false, "ip": ip})
 		}
 		link, hash, err := a.issueToken(ctx, tx, u, tenantry.TokenReset)

@@ -24,6 +24,23 @@ type OrgSettingsPatch struct {
 	// PasswordMinLength is the fewest characters of a new password for
 	// the org's people and everyone below; 0 follows the parent (B4).
 	PasswordMinLength *int
+	// RequireIdP leaves the org's people and everyone below it only the
+	// sign-in through an identity provider, but for the break-glass
+	// accounts the org names (B4).
+	RequireIdP *bool
+}
+
+// securityOrg loads an org whose security settings (2FA, sessions,
+// passwords, identity providers) the actor may change.
+func (a *App) securityOrg(ctx context.Context, tx tenantry.Tx, who *Actor, orgID string) (*tenantry.Org, error) {
+	o, err := a.mgmtOrg(ctx, tx, who, orgID)
+	if err != nil {
+		return nil, err
+	}
+	if !a.policy.Allowed(who.Principal(), policy.AccountCustomerData, policy.Target{Org: o.ID}) {
+		return nil, forbidden("you may not change this organization's security settings")
+	}
+	return o, nil
 }
 
 // UpdateOrgSettings changes an organization's settings, all of them or
@@ -39,17 +56,8 @@ func (a *App) UpdateOrgSettings(ctx context.Context, who *Actor, orgID string, p
 			return err
 		}
 		changed := map[string]any{}
-		security := func() error {
-			if _, err := a.mgmtOrg(ctx, tx, who, o.ID); err != nil {
-				return err
-			}
-			if !a.policy.Allowed(who.Principal(), policy.AccountCustomerData, policy.Target{Org: o.ID}) {
-				return forbidden("you may not change this organization's settings")
-			}
-			return nil
-		}
-		if p.Require2FA != nil || p.SessionHours != nil || p.PasswordMinLength != nil {
-			if err := security(); err != nil {
+		if p.Require2FA != nil || p.SessionHours != nil || p.PasswordMinLength != nil || p.RequireIdP != nil {
+			if _, err := a.securityOrg(ctx, tx, who, o.ID); err != nil {
 				return err
 			}
 			s, err := a.securityOf(ctx, tx, o.ID)
@@ -65,6 +73,10 @@ func (a *App) UpdateOrgSettings(ctx context.Context, who *Actor, orgID string, p
 		if p.Require2FA != nil && *p.Require2FA != o.Settings.Require2FA {
 			o.Settings.Require2FA = *p.Require2FA
 			changed["require_2fa"] = *p.Require2FA
+		}
+		if p.RequireIdP != nil && *p.RequireIdP != o.Settings.RequireIdP {
+			o.Settings.RequireIdP = *p.RequireIdP
+			changed["require_idp"] = *p.RequireIdP
 		}
 		if p.SessionHours != nil && *p.SessionHours != o.Settings.SessionHours {
 			o.Settings.SessionHours = *p.SessionHours

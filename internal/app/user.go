@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -26,7 +27,14 @@ type NewUser struct {
 	ContactBusiness  bool
 	NotifyNews       bool
 	NotifyAlerts     bool
-	Roles            []string
+	// IdP is the identity provider the person signs in with, "" for a
+	// password; ExternalLogin what its login claim carries for them, ""
+	// for their e-mail (U8). BreakGlass keeps a password where a parent
+	// requires identity providers (B4).
+	IdP           string
+	ExternalLogin string
+	BreakGlass    bool
+	Roles         []string
 }
 
 // UserPatch changes some of a user's fields; nil leaves a field alone.
@@ -42,6 +50,11 @@ type UserPatch struct {
 	ContactBusiness  *bool
 	NotifyNews       *bool
 	NotifyAlerts     *bool
+	// IdP, ExternalLogin and BreakGlass change how the user signs in;
+	// administrators change them, never the user.
+	IdP           *string
+	ExternalLogin *string
+	BreakGlass    *bool
 	// OrgID is refused whenever it differs: users never move between
 	// organizations (U4); it is here so that the refusal can say so.
 	OrgID *string
@@ -133,6 +146,9 @@ func (a *App) CreateUser(ctx context.Context, who *Actor, orgID string, in NewUs
 		if len(in.Roles) == 0 {
 			v.Add("roles", "give at least one role")
 		}
+		if _, err := a.checkSignInMethod(ctx, tx, &v, who, org, &in.IdP, &in.ExternalLogin, in.BreakGlass, in.BreakGlass); err != nil {
+			return err
+		}
 		if err := v.Err(); err != nil {
 			return err
 		}
@@ -197,7 +213,8 @@ func (a *App) insertUser(ctx context.Context, tx tenantry.Tx, who *Actor, org *t
 		Email: in.Email, Login: in.Login, FirstName: in.FirstName, LastName: in.LastName, Phone: in.Phone,
 		JobTitle: in.JobTitle, Language: in.Language, ContactBilling: in.ContactBilling,
 		ContactTechnical: in.ContactTechnical, ContactBusiness: in.ContactBusiness,
-		NotifyNews: in.NotifyNews, NotifyAlerts: in.NotifyAlerts, InitialOwner: initialOwner}
+		NotifyNews: in.NotifyNews, NotifyAlerts: in.NotifyAlerts, InitialOwner: initialOwner,
+		IdPID: in.IdP, ExternalLogin: in.ExternalLogin, BreakGlass: in.BreakGlass}
 	if u.Kind == "" {
 		u.Kind = tenantry.UserHuman
 	}
@@ -212,18 +229,167 @@ func (a *App) insertUser(ctx context.Context, tx tenantry.Tx, who *Actor, org *t
 		}
 		view.Grants = append(view.Grants, *g)
 	}
-	link, hash, err := a.issueToken(ctx, tx, u, tenantry.TokenActivation)
-	if err != nil {
+	if err := a.welcome(ctx, tx, u, org); err != nil {
 		return nil, err
 	}
-	if err := a.queue(ctx, tx, u.Email, u, notice.Activation, hash, notice.Data{Org: org.Name, Link: link}); err != nil {
-		return nil, err
+	details := map[string]any{"login": u.Login, "roles": roles}
+	if u.IdPID != "" {
+		details["idp"] = u.IdPID
 	}
-	if err := event(ctx, tx, who, org.ID, "user.create", "user", u.ID,
-		map[string]any{"login": u.Login, "roles": roles}); err != nil {
+	if err := event(ctx, tx, who, org.ID, "user.create", "user", u.ID, details); err != nil {
 		return nil, err
 	}
 	return view, nil
+}
+
+// welcome e-mails a new person how to get in: a link to set their
+// password, or, for a person who signs in through an identity provider,
+// a link to the sign-in page that names it.
+func (a *App) welcome(ctx context.Context, tx tenantry.Tx, u *tenantry.User, org *tenantry.Org) error {
+	if u.IdPID != "" {
+		d, err := tx.IdP(ctx, u.IdPID)
+		if err != nil {
+			return err
+		}
+		link := a.cfg.PublicURL + "/signin?login=" + url.QueryEscape(u.Login)
+		return a.queue(ctx, tx, u.Email, u, notice.ActivationIdP, newID(), notice.Data{Org: org.Name, Link: link, Provider: d.Name})
+	}
+	link, hash, err := a.issueToken(ctx, tx, u, tenantry.TokenActivation)
+	if err != nil {
+		return err
+	}
+	return a.queue(ctx, tx, u.Email, u, notice.Activation, hash, notice.Data{Org: org.Name, Link: link})
+}
+
+// checkSignInMethod normalises and checks a person's sign-in method in
+// org: the identity provider must be an active one the org uses, a custom
+// login goes with a provider only, a password needs a break-glass account
+// where an ancestor requires identity providers, and only that ancestor's
+// administrators name break-glass accounts (naming says the actor does
+// now). It returns the org's security settings.
+func (a *App) checkSignInMethod(ctx context.Context, tx tenantry.Tx, v *tenantry.Validation, who *Actor, org *tenantry.Org, idp, external *string, breakGlass, naming bool) (Security, error) {
+	*idp, *external = strings.TrimSpace(*idp), strings.TrimSpace(*external)
+	sec, err := a.securityOf(ctx, tx, org.ID)
+	if err != nil {
+		return sec, err
+	}
+	lock := sec.RequireIdP.By
+	if lock == nil {
+		lock = org
+	}
+	if *idp != "" {
+		d, err := a.usableIdP(ctx, tx, org.ID, *idp)
+		switch {
+		case err != nil:
+			return sec, err
+		case d == nil:
+			v.Add("identity_provider", "is not an identity provider of this organization")
+		case !d.Active:
+			v.Add("identity_provider", "%s is switched off; activate it first", d.Name)
+		}
+	} else if sec.RequireIdP.Value && !breakGlass {
+		v.Add("identity_provider", "%s requires sign-in through an identity provider; choose one, or make this a break-glass account", lock.Name)
+	}
+	if *external != "" {
+		switch {
+		case *idp == "":
+			v.Add("external_login", "goes with an identity provider; a password sign-in uses the login")
+		case len(*external) > 254 || strings.ContainsAny(*external, " \t\r\n"):
+			v.Add("external_login", "must have at most 254 characters and no spaces")
+		}
+	}
+	if naming {
+		if _, err := a.securityOrg(ctx, tx, who, lock.ID); err != nil {
+			if c := tenantry.ErrorCode(err); c != tenantry.Forbidden && c != tenantry.NotFound {
+				return sec, err
+			}
+			v.Add("break_glass", "only administrators of %s name break-glass accounts", lock.Name)
+		}
+	}
+	return sec, nil
+}
+
+// applySignInMethod applies p's sign-in fields to the user in view. A
+// changed method is audited, ends the user's sessions and tokens, and
+// unbinds the provider's subject; a person moved to a password gets a link
+// to set one.
+func (a *App) applySignInMethod(ctx context.Context, tx tenantry.Tx, who *Actor, org *tenantry.Org, u *tenantry.User, p UserPatch) ([]string, error) {
+	if p.IdP == nil && p.ExternalLogin == nil && p.BreakGlass == nil {
+		return nil, nil
+	}
+	idp, external, breakGlass := u.IdPID, u.ExternalLogin, u.BreakGlass
+	if p.IdP != nil {
+		idp = *p.IdP
+	}
+	if p.ExternalLogin != nil {
+		external = *p.ExternalLogin
+	}
+	if p.BreakGlass != nil {
+		breakGlass = *p.BreakGlass
+	}
+	if strings.TrimSpace(idp) == "" && p.ExternalLogin == nil {
+		external = ""
+	}
+	var v tenantry.Validation
+	if u.Kind != tenantry.UserHuman {
+		v.Add("identity_provider", "API users and service accounts sign in with client credentials")
+	}
+	naming := breakGlass && !u.BreakGlass
+	if _, err := a.checkSignInMethod(ctx, tx, &v, who, org, &idp, &external, breakGlass, naming); err != nil {
+		return nil, err
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	var changed []string
+	if breakGlass != u.BreakGlass {
+		u.BreakGlass = breakGlass
+		changed = append(changed, "break_glass")
+	}
+	if idp == u.IdPID && strings.EqualFold(external, u.ExternalLogin) {
+		return changed, nil
+	}
+	if err := a.recentAuth(who); err != nil {
+		return nil, err
+	}
+	from := u.IdPID
+	u.IdPID, u.ExternalLogin, u.IdPSubject = idp, external, ""
+	u.TokenVersion++
+	changed = append(changed, "sign_in_method")
+	if err := tx.DeleteUserSessions(ctx, u.ID); err != nil {
+		return nil, err
+	}
+	if idp != "" {
+		u.PasswordHash, u.MustChangePassword = "", false
+		for _, purpose := range []tenantry.TokenPurpose{tenantry.TokenActivation, tenantry.TokenReset} {
+			if err := tx.DeleteUserTokens(ctx, u.ID, purpose); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := event(ctx, tx, who, org.ID, "user.sign_in_method", "user", u.ID,
+		map[string]any{"from": methodName(from), "to": methodName(idp), "external_login": external}); err != nil {
+		return nil, err
+	}
+	if u.Email != "" && ((idp == "" && u.PasswordHash == "") || (idp != "" && u.Status == tenantry.UserInvited)) {
+		// A way in for the new method. Save first: the welcome and its
+		// token read the user's row.
+		if err := tx.UpdateUser(ctx, u); err != nil {
+			return nil, err
+		}
+		if err := a.welcome(ctx, tx, u, org); err != nil {
+			return nil, err
+		}
+	}
+	return changed, nil
+}
+
+// methodName is a sign-in method as the audit log records it.
+func methodName(idp string) string {
+	if idp == "" {
+		return "password"
+	}
+	return "idp:" + idp
 }
 
 // memberOrg loads an org in which the actor holds a role; any other org is
@@ -412,6 +578,11 @@ func (a *App) UpdateUser(ctx context.Context, who *Actor, id string, p UserPatch
 		if err != nil {
 			return err
 		}
+		method, err := a.applySignInMethod(ctx, tx, who, org, view.User, p)
+		if err != nil {
+			return err
+		}
+		changed = append(changed, method...)
 		if len(changed) == 0 {
 			return nil
 		}
@@ -444,6 +615,9 @@ func (a *App) UpdateProfile(ctx context.Context, who *Actor, p UserPatch) (*User
 	}
 	if !a.policy.Allowed(who.Principal(), policy.UsersAdministerOwnUser, policy.Target{Org: who.User.OrgID}) {
 		return nil, forbidden("your role does not let you change your own profile")
+	}
+	if p.IdP != nil || p.ExternalLogin != nil || p.BreakGlass != nil {
+		return nil, forbidden("how you sign in is set by an administrator of your organization")
 	}
 	if p.Email != nil && *p.Email != who.User.Email {
 		return nil, &tenantry.Error{Code: tenantry.Forbidden, Message: "your e-mail address is changed by an administrator of your organization",

@@ -10,6 +10,12 @@ var catalogue = map[string]map[Kind]spec{
 			action:  "Set your password",
 			after:   []string{"The link works once and expires in {{.Hours}} hours. If you did not expect this e-mail, you can ignore it."},
 		},
+		ActivationIdP: {
+			subject: "Your access to {{.Org}}",
+			lines:   []string{"Hello {{.Name}},", "an account was created for you in {{.Org}}. Your login is {{.Login}}, and you sign in with {{.Provider}}: no password to set here."},
+			action:  "Sign in",
+			after:   []string{"Your first sign-in through {{.Provider}} activates the account. If you did not expect this e-mail, you can ignore it."},
+		},
 		Invitation: {
 			subject: "{{.Org}} invites you",
 			lines:   []string{"Hello {{.Name}},", "{{.Org}} would like to give you access with your existing login {{.Login}}, with the role(s): {{.Roles}}."},
@@ -69,6 +75,12 @@ var catalogue = map[string]map[Kind]spec{
 			lines:   []string{"Hallo {{.Name}},", "für Sie wurde ein Konto bei {{.Org}} angelegt. Ihr Login ist {{.Login}}."},
 			action:  "Passwort festlegen",
 			after:   []string{"Der Link funktioniert einmal und läuft in {{.Hours}} Stunden ab. Wenn Sie diese E-Mail nicht erwartet haben, können Sie sie ignorieren."},
+		},
+		ActivationIdP: {
+			subject: "Ihr Zugang zu {{.Org}}",
+			lines:   []string{"Hallo {{.Name}},", "für Sie wurde ein Konto bei {{.Org}} angelegt. Ihr Login ist {{.Login}}; Sie melden sich über {{.Provider}} an und legen hier kein Passwort fest."},
+			action:  "Anmelden",
+			after:   []string{"Ihre erste Anmeldung über {{.Provider}} aktiviert das Konto. Wenn Sie diese E-Mail nicht erwartet haben, können Sie sie ignorieren."},
 		},
 		Invitation: {
 			subject: "{{.Org}} lädt Sie ein",

@@ -27,6 +27,9 @@ const (
 	TOTPDisabled    Kind = "totp_disabled"
 	News            Kind = "news"
 	Alert           Kind = "alert"
+	// ActivationIdP welcomes a person who signs in through their
+	// organization's identity provider: no password to set.
+	ActivationIdP Kind = "activation_idp"
 )
 
 // Data fills a message. Link is always built from the configured public
@@ -43,6 +46,8 @@ type Data struct {
 	// Title and Body are a news item's or an alert's, in the recipient's
 	// language where the publisher wrote one.
 	Title, Body string
+	// Provider is the identity provider a person signs in with.
+	Provider string
 }
 
 // spec is one message in one language: each line is a text/template.

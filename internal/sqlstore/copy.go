@@ -12,7 +12,7 @@ import (
 // refers to. A table the migrations add must be added here; Copy refuses
 // to run while the source has a table this list lacks.
 var copyOrder = []string{
-	"orgs", "users", "grants", "tokens", "sessions", "events", "outbox", "mailbox", "totp", "recovery_codes",
+	"orgs", "identity_providers", "users", "grants", "tokens", "sessions", "events", "outbox", "mailbox", "totp", "recovery_codes",
 	"throttle", "invitations", "transfers", "transfer_ranges", "sims", "workflows", "service_requests", "contacts",
 	"client_secrets", "signing_keys", "revoked_tokens", "personal_tokens", "settings", "links", "jobs", "account_services", "notices",
 }

@@ -3,19 +3,22 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
-const sessionColumns = `id, hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent, pending_mfa, auth_at`
+const sessionColumns = `id, hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent, pending_mfa, auth_at, amr`
 
 func scanSession(row interface{ Scan(...any) error }) (*tenantry.Session, error) {
 	var s tenantry.Session
 	var created, seen, expires, authAt int64
-	if err := row.Scan(&s.ID, &s.Hash, &s.UserID, &created, &seen, &expires, &s.IP, &s.UserAgent, &s.PendingMFA, &authAt); err != nil {
+	var amr string
+	if err := row.Scan(&s.ID, &s.Hash, &s.UserID, &created, &seen, &expires, &s.IP, &s.UserAgent, &s.PendingMFA, &authAt, &amr); err != nil {
 		return nil, err
 	}
+	s.AMR = strings.Fields(amr)
 	s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.AuthAt = fromMicros(created), fromMicros(seen), fromMicros(expires), fromMicros(authAt)
 	return &s, nil
 }
@@ -29,9 +32,9 @@ func (tx *Tx) CreateSession(ctx context.Context, s *tenantry.Session) error {
 	if !s.PendingMFA {
 		s.AuthAt = tx.now
 	}
-	_, err := tx.exec(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+	_, err := tx.exec(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		s.ID, s.Hash, s.UserID, micros(s.CreatedAt), micros(s.LastSeenAt), micros(s.ExpiresAt), s.IP, s.UserAgent, s.PendingMFA,
-		micros(s.AuthAt))
+		micros(s.AuthAt), strings.Join(s.AMR, " "))
 	return err
 }
 
@@ -64,9 +67,10 @@ func (tx *Tx) UserSessions(ctx context.Context, userID string) ([]*tenantry.Sess
 }
 
 // CompleteMFA clears a session's pending second factor and records that
-// it proved its user now.
+// it proved its user now, adding otp to how it did.
 func (tx *Tx) CompleteMFA(ctx context.Context, hash string) error {
-	return tx.execOne(ctx, "session", `UPDATE sessions SET pending_mfa = FALSE, auth_at = $2 WHERE hash = $1`, hash, micros(tx.now))
+	return tx.execOne(ctx, "session", `UPDATE sessions SET pending_mfa = FALSE, auth_at = $2,
+		amr = CASE WHEN amr = '' THEN 'otp' ELSE amr || ' otp' END WHERE hash = $1`, hash, micros(tx.now))
 }
 
 // DeleteSessionByID removes a user's session by its public id.

@@ -12,7 +12,8 @@ import (
 
 const userColumns = `id, org_id, kind, status, email, login, first_name, last_name, phone, job_title,
 	language, contact_billing, contact_technical, contact_business, notify_news, notify_alerts,
-	initial_owner, must_change_password, password_hash, totp_enabled, created_at, updated_at, last_sign_in_at, token_version`
+	initial_owner, must_change_password, password_hash, totp_enabled, created_at, updated_at, last_sign_in_at, token_version,
+	COALESCE(idp_id, '') AS idp_id, external_login, idp_subject, break_glass`
 
 func scanUser(row interface{ Scan(...any) error }) (*tenantry.User, error) {
 	var u tenantry.User
@@ -20,7 +21,7 @@ func scanUser(row interface{ Scan(...any) error }) (*tenantry.User, error) {
 	err := row.Scan(&u.ID, &u.OrgID, &u.Kind, &u.Status, &u.Email, &u.Login, &u.FirstName, &u.LastName,
 		&u.Phone, &u.JobTitle, &u.Language, &u.ContactBilling, &u.ContactTechnical, &u.ContactBusiness,
 		&u.NotifyNews, &u.NotifyAlerts, &u.InitialOwner, &u.MustChangePassword, &u.PasswordHash,
-		&u.TOTPEnabled, &created, &updated, &signIn, &u.TokenVersion)
+		&u.TOTPEnabled, &created, &updated, &signIn, &u.TokenVersion, &u.IdPID, &u.ExternalLogin, &u.IdPSubject, &u.BreakGlass)
 	if err != nil {
 		return nil, err
 	}
@@ -37,14 +38,16 @@ func (tx *Tx) CreateUser(ctx context.Context, u *tenantry.User) error {
 	_, err := tx.exec(ctx, `INSERT INTO users (id, org_id, kind, status, email, email_key, login, login_key,
 		first_name, first_name_key, last_name, last_name_key, phone, job_title, language,
 		contact_billing, contact_technical, contact_business, notify_news, notify_alerts,
-		initial_owner, must_change_password, password_hash, totp_enabled, created_at, updated_at, last_sign_in_at)
+		initial_owner, must_change_password, password_hash, totp_enabled, created_at, updated_at, last_sign_in_at,
+		idp_id, external_login, external_login_key, idp_subject, break_glass)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-		$21, $22, $23, $24, $25, $26, $27)`,
+		$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)`,
 		u.ID, u.OrgID, u.Kind, u.Status, u.Email, Key(u.Email), u.Login, Key(u.Login),
 		u.FirstName, Key(u.FirstName), u.LastName, Key(u.LastName), u.Phone, u.JobTitle, u.Language,
 		u.ContactBilling, u.ContactTechnical, u.ContactBusiness, u.NotifyNews, u.NotifyAlerts,
 		u.InitialOwner, u.MustChangePassword, u.PasswordHash, u.TOTPEnabled,
-		micros(u.CreatedAt), micros(u.UpdatedAt), micros(u.LastSignInAt))
+		micros(u.CreatedAt), micros(u.UpdatedAt), micros(u.LastSignInAt),
+		nullable(u.IdPID), u.ExternalLogin, Key(u.ExternalLogin), u.IdPSubject, u.BreakGlass)
 	if tenantry.ErrorCode(err) == tenantry.Conflict {
 		return tx.userConflict(ctx, u, err)
 	}
@@ -91,6 +94,21 @@ func (tx *Tx) UserByLogin(ctx context.Context, login string) (*tenantry.User, er
 	return tx.queryUser(ctx, `SELECT `+userColumns+` FROM users WHERE login_key = $1`, Key(login))
 }
 
+// UsersByExternalLogin returns up to two users who sign in through the
+// identity provider idpID with value as their login: their custom
+// external login, or their e-mail where they have none.
+func (tx *Tx) UsersByExternalLogin(ctx context.Context, idpID, value string) ([]*tenantry.User, error) {
+	return tx.queryUsers(ctx, `SELECT `+userColumns+` FROM users WHERE idp_id = $1
+		AND (external_login_key = $2 OR (external_login = '' AND email_key = $2)) ORDER BY id LIMIT 2`, idpID, Key(value))
+}
+
+// CountIdPUsers counts the users who sign in through an identity provider.
+func (tx *Tx) CountIdPUsers(ctx context.Context, idpID string) (int, error) {
+	var n int
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE idp_id = $1`, idpID).Scan(&n)
+	return n, translate(err)
+}
+
 // UpdateUser writes u's mutable fields.
 func (tx *Tx) UpdateUser(ctx context.Context, u *tenantry.User) error {
 	u.UpdatedAt = tx.now
@@ -98,11 +116,13 @@ func (tx *Tx) UpdateUser(ctx context.Context, u *tenantry.User) error {
 		first_name = $5, first_name_key = $6, last_name = $7, last_name_key = $8, phone = $9, job_title = $10,
 		language = $11, contact_billing = $12, contact_technical = $13, contact_business = $14,
 		notify_news = $15, notify_alerts = $16, must_change_password = $17, password_hash = $18,
-		totp_enabled = $19, updated_at = $20, last_sign_in_at = $21, login = $22, login_key = $23, initial_owner = $24, token_version = $25 WHERE id = $1`,
+		totp_enabled = $19, updated_at = $20, last_sign_in_at = $21, login = $22, login_key = $23, initial_owner = $24, token_version = $25,
+		idp_id = $26, external_login = $27, external_login_key = $28, idp_subject = $29, break_glass = $30 WHERE id = $1`,
 		u.ID, u.Status, u.Email, Key(u.Email), u.FirstName, Key(u.FirstName), u.LastName, Key(u.LastName),
 		u.Phone, u.JobTitle, u.Language, u.ContactBilling, u.ContactTechnical, u.ContactBusiness,
 		u.NotifyNews, u.NotifyAlerts, u.MustChangePassword, u.PasswordHash, u.TOTPEnabled,
-		micros(u.UpdatedAt), micros(u.LastSignInAt), u.Login, Key(u.Login), u.InitialOwner, u.TokenVersion)
+		micros(u.UpdatedAt), micros(u.LastSignInAt), u.Login, Key(u.Login), u.InitialOwner, u.TokenVersion,
+		nullable(u.IdPID), u.ExternalLogin, Key(u.ExternalLogin), u.IdPSubject, u.BreakGlass)
 	if tenantry.ErrorCode(err) == tenantry.Conflict {
 		return tx.userConflict(ctx, u, err)
 	}

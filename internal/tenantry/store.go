@@ -49,6 +49,25 @@ type Tx interface {
 	// NextSubNumber counts one more numbered sub-organization of an
 	// account and returns the count.
 	NextSubNumber(ctx context.Context, accountID string) (int64, error)
+	// CreateIdP inserts an identity provider; it sets its times.
+	CreateIdP(ctx context.Context, p *IdentityProvider) error
+	// IdP returns the identity provider with id, or NotFound.
+	IdP(ctx context.Context, id string) (*IdentityProvider, error)
+	// UpdateIdP writes p's mutable fields.
+	UpdateIdP(ctx context.Context, p *IdentityProvider) error
+	// DeleteIdP removes an identity provider no user signs in with.
+	DeleteIdP(ctx context.Context, id string) error
+	// OrgIdPs returns the identity providers an org set up itself, by name.
+	OrgIdPs(ctx context.Context, orgID string) ([]*IdentityProvider, error)
+	// UsersByExternalLogin returns up to two users who sign in through the
+	// identity provider with value as their login: their external login,
+	// or their e-mail where they have none, case-insensitively.
+	UsersByExternalLogin(ctx context.Context, idpID, value string) ([]*User, error)
+	// EndIdPSessions ends the sessions of everyone who signs in through an
+	// identity provider.
+	EndIdPSessions(ctx context.Context, idpID string) error
+	// CountIdPUsers counts the users who sign in through an identity provider.
+	CountIdPUsers(ctx context.Context, idpID string) (int, error)
 	// CreateNotice stores a published notice; it sets n.CreatedAt.
 	CreateNotice(ctx context.Context, n *Notice) error
 	// Notices returns up to limit notices, newest first, that target one

@@ -46,6 +46,9 @@ type OrgSettings struct {
 	// PasswordMinLength is the fewest characters a new password of the
 	// org's people may have; 0 sets nothing.
 	PasswordMinLength int `json:"password_min_length"`
+	// RequireIdP makes the org's people, break-glass accounts aside,
+	// sign in through an identity provider (B4).
+	RequireIdP bool `json:"require_idp"`
 }
 
 // Org is an organization (tenant): the platform, a customer account or a
@@ -122,6 +125,18 @@ type User struct {
 	MustChangePassword bool
 	PasswordHash       string
 	TOTPEnabled        bool
+	// IdPID is the identity provider the user signs in with; "" for a
+	// local password (U8).
+	IdPID string
+	// ExternalLogin is matched against the provider's login claim; ""
+	// matches the user's e-mail.
+	ExternalLogin string
+	// IdPSubject is the provider's subject, bound at the first sign-in
+	// through it; later sign-ins must carry the same.
+	IdPSubject string
+	// BreakGlass keeps a local password for the user where an ancestor
+	// requires sign-in through an identity provider (B4).
+	BreakGlass bool
 	// TokenVersion is raised to end every access token issued to the user.
 	TokenVersion int64
 	CreatedAt    time.Time
@@ -183,6 +198,9 @@ type Session struct {
 	// AuthAt is when the session last proved its user: the password, and
 	// the second factor where enrolled. Set at creation unless PendingMFA.
 	AuthAt time.Time
+	// AMR lists how the session proved its user (RFC 8176): pwd, otp,
+	// fed, and mfa where a trusted identity provider asserted it.
+	AMR []string
 }
 
 // Event is one audit record: who did what to which target, and when.
@@ -424,4 +442,33 @@ type Notice struct {
 	CreatedBy   string
 	CreatedAt   time.Time
 	Recipients  int // how many people it was e-mailed to
+}
+
+// IdentityProvider is an OpenID Connect provider an organization lets its
+// people sign in with (U8): its own subtree uses it unless a sub-org adds
+// providers of its own.
+type IdentityProvider struct {
+	ID    string
+	OrgID string
+	// Name is what the sign-in page and the user form show ("Acme Entra ID").
+	Name string
+	// Issuer is the provider's issuer URL; discovery reads its
+	// /.well-known/openid-configuration.
+	Issuer   string
+	ClientID string
+	// ClientSecret is sealed at rest; the API never returns it.
+	ClientSecret string
+	// Scopes are asked for besides openid.
+	Scopes []string
+	// LoginClaim names the ID token (or userinfo) claim matched against
+	// the user's e-mail or custom login: email, preferred_username, upn …
+	LoginClaim string
+	// Domains, when any, are the only e-mail domains the claim may carry.
+	Domains []string
+	Active  bool
+	// TrustMFA lets the provider's own multi-factor sign-in (amr) satisfy
+	// the org's two-factor rule.
+	TrustMFA  bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }

@@ -29,6 +29,8 @@ type orgsData struct {
 	Contacts     []*tenantry.Contact // company contacts (O7), where the profile is self-managed
 	ContactKinds []string
 	ShowContacts bool
+	// IdPs are the identity providers the org's people may use (U8).
+	IdPs []app.IdPView
 }
 
 // treeNode is an organization on the Organisation tab's tree.
@@ -82,6 +84,11 @@ func (h *Handler) orgs(w http.ResponseWriter, r *http.Request, who *app.Actor) e
 		d.Security = sec
 	} else {
 		return err
+	}
+	if d.CanSettings {
+		if d.IdPs, err = h.app.IdPs(ctx, who, o.ID); err != nil {
+			return err
+		}
 	}
 	if tree, err := h.app.OrgTree(ctx, who, o.ID, 0); err == nil {
 		d.Tree = buildTree(p, d, o.ID, tree, func(id string) bool { return h.app.Can(who, policy.UsersSeeAll, id) })
@@ -142,6 +149,10 @@ func (h *Handler) orgSettings(w http.ResponseWriter, r *http.Request, who *app.A
 	}
 	if p.V("has_security") != "" {
 		patch.SessionHours, patch.PasswordMinLength = number(p.V("session_hours")), number(p.V("password_min_length"))
+	}
+	if p.V("has_idp") != "" {
+		on := p.V("require_idp") == "on"
+		patch.RequireIdP = &on
 	}
 	if p.V("has_profile") != "" {
 		on := p.V("self_managed_profile") == "on"

@@ -23,28 +23,136 @@ func (h *Handler) signInForm(w http.ResponseWriter, r *http.Request) {
 	p := h.newPage(r, "Sign in", "")
 	p.Bare = true
 	p.Form.Set("next", safeNext(r.URL.Query().Get("next")))
+	if login := strings.TrimSpace(r.URL.Query().Get("login")); login != "" && len(login) <= 254 {
+		p.Form.Set("login", login)
+	}
 	if r.URL.Query().Get("done") == "signed-out" {
 		p.Flash = p.T("You are signed out.")
 	}
 	h.render(w, r, http.StatusOK, "signin.html", p)
 }
 
+// signIn asks for the login first (home-realm discovery): a login that
+// signs in through an identity provider goes there; any other, known or
+// not, is asked for its password. A form with the password signs in.
 func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
+	p := h.newPage(r, "Sign in", "")
+	p.Bare = true
+	if !form(w, r, p) {
+		h.render(w, r, http.StatusBadRequest, "signin.html", p)
+		return
+	}
+	if _, ok := r.PostForm["password"]; ok {
+		h.passwordSignIn(w, r) // the form is read: it reads it again from r
+		return
+	}
+	login := strings.TrimSpace(p.V("login"))
+	p.Form.Set("next", safeNext(p.V("next")))
+	if login == "" || len(login) > 254 {
+		h.fail(w, r, "signin.html", p, &tenantry.Error{Code: tenantry.Invalid, Message: "login: is required",
+			Fields: []tenantry.FieldError{{Field: "login", Message: "give your login or e-mail address"}}})
+		return
+	}
+	d, err := h.app.SignInMethod(r.Context(), login)
+	if err != nil {
+		h.fail(w, r, "signin.html", p, err)
+		return
+	}
+	if d == nil {
+		p.Form.Set("method", "password")
+		h.render(w, r, http.StatusOK, "signin.html", p)
+		return
+	}
+	target := "/signin/idp?" + url.Values{"login": {login}, "next": {p.V("next")}}.Encode()
+	if r.Header.Get("HX-Request") == "true" {
+		// A full navigation: the provider's page is another site.
+		w.Header().Set("HX-Redirect", target)
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	// Without script, a link: the page's form-action policy keeps a form
+	// post from ending on another site.
+	p.Data = idpChoice{Name: d.Name, Link: target}
+	h.render(w, r, http.StatusOK, "signin.html", p)
+}
+
+// idpChoice is the sign-in page's way on to an identity provider.
+type idpChoice struct {
+	Name string
+	Link string
+}
+
+func (h *Handler) passwordSignIn(w http.ResponseWriter, r *http.Request) {
 	h.linkPost(w, r, "Sign in", "signin.html", func(p *page) (string, error) {
 		ctx := r.Context()
+		p.Form.Set("method", "password")
 		res, err := h.app.SignIn(ctx, strings.TrimSpace(p.V("login")), p.V("password"),
 			httpauth.SessionToken(ctx), httpauth.IP(ctx), httpauth.UserAgent(ctx))
 		if err != nil {
 			return "", err
 		}
-		c := httpauth.Cookie(res.Token, res.ExpiresAt, h.secure)
-		http.SetCookie(w, &c)
-		next := safeNext(p.V("next"))
-		if res.MFARequired {
-			return "/signin/totp?next=" + url.QueryEscape(next), nil
-		}
-		return next, nil
+		return h.started(w, res, p.V("next")), nil
 	})
+}
+
+// started sets the session cookie of a sign-in and returns where to go:
+// the second factor when it is due, else next.
+func (h *Handler) started(w http.ResponseWriter, res *app.SignInResult, next string) string {
+	c := httpauth.Cookie(res.Token, res.ExpiresAt, h.secure)
+	http.SetCookie(w, &c)
+	next = safeNext(next)
+	if res.MFARequired {
+		return "/signin/totp?next=" + url.QueryEscape(next)
+	}
+	return next
+}
+
+// idpFlowCookie keeps a sign-in through an identity provider's sealed
+// state in the browser between leaving and coming back. It is Lax, so
+// the provider's redirect back, a top-level navigation, carries it.
+func (h *Handler) idpFlowCookie(value string, maxAge int) *http.Cookie {
+	c := &http.Cookie{Name: "tenantry_idp", Value: value, Path: "/signin/idp", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, MaxAge: maxAge, Secure: h.secure}
+	if h.secure {
+		c.Name = "__Secure-tenantry_idp"
+	}
+	return c
+}
+
+// idpStart sends the browser to the login's identity provider.
+func (h *Handler) idpStart(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	res, err := h.app.BeginIdPSignIn(r.Context(), q.Get("login"), safeNext(q.Get("next")))
+	if err != nil {
+		p := h.newPage(r, "Sign in", "")
+		p.Bare = true
+		p.Form.Set("login", q.Get("login"))
+		p.Form.Set("next", safeNext(q.Get("next")))
+		h.fail(w, r, "signin.html", p, err)
+		return
+	}
+	http.SetCookie(w, h.idpFlowCookie(res.Flow, 600))
+	http.Redirect(w, r, res.URL, http.StatusFound)
+}
+
+// idpCallback is where the identity provider sends the browser back.
+func (h *Handler) idpCallback(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	q := r.URL.Query()
+	cb := app.IdPCallback{State: q.Get("state"), Code: q.Get("code"), Error: q.Get("error"), ErrorDescription: q.Get("error_description")}
+	if c, err := r.Cookie(h.idpFlowCookie("", 0).Name); err == nil {
+		cb.Flow = c.Value
+	}
+	http.SetCookie(w, h.idpFlowCookie("", -1))
+	res, next, err := h.app.FinishIdPSignIn(ctx, cb, httpauth.SessionToken(ctx), httpauth.IP(ctx), httpauth.UserAgent(ctx))
+	if err != nil {
+		p := h.newPage(r, "Sign in", "")
+		p.Bare = true
+		p.Form.Set("next", safeNext(next))
+		h.fail(w, r, "signin.html", p, err)
+		return
+	}
+	redirect(w, r, h.started(w, res, next))
 }
 
 func (h *Handler) secondFactorForm(w http.ResponseWriter, r *http.Request) {

@@ -150,6 +150,7 @@ func (h *Handler) flash(p *page, key string) string {
 // flashes are the confirmations a redirect may ask for.
 var flashes = map[string]string{
 	"created":     "Created. We have e-mailed the new person a link to set their password.",
+	"created-idp": "Created. We have e-mailed the new person a link to sign in through their identity provider.",
 	"saved":       "Saved.",
 	"deleted":     "Deleted.",
 	"published":   "Published. Subscribers get it by e-mail in a moment.",
@@ -199,6 +200,49 @@ type newUserData struct {
 	ClientID    string
 	Secret      string // shown once, for API users and service accounts
 	Generated   bool
+	SignIn      signInChoice
+}
+
+// signInChoice is what the user forms offer under "Sign-in method" (U8).
+type signInChoice struct {
+	IdPs []app.IdPView // the active providers the org's people may use
+	// RequireIdP: an ancestor (or the org) leaves passwords to break-glass
+	// accounts; By names who.
+	RequireIdP bool
+	By         string
+}
+
+// signInChoice reads the sign-in methods the org offers.
+func (h *Handler) signInChoice(r *http.Request, who *app.Actor, org *tenantry.Org) (signInChoice, error) {
+	var c signInChoice
+	idps, err := h.app.IdPs(r.Context(), who, org.ID)
+	if err != nil {
+		return c, err
+	}
+	for _, d := range idps {
+		if d.Active {
+			c.IdPs = append(c.IdPs, d)
+		}
+	}
+	sec, err := h.app.Security(r.Context(), who, org.ID)
+	if err != nil {
+		return c, err
+	}
+	c.RequireIdP = sec.RequireIdP.Value
+	c.By = org.Name
+	if sec.RequireIdP.By != nil {
+		c.By = sec.RequireIdP.By.Name
+	}
+	return c, nil
+}
+
+// signInPatch reads the Sign-in method fields of a form, if it had them.
+func signInPatch(p *page, patch *app.UserPatch) {
+	if p.V("has_signin") == "" {
+		return
+	}
+	idp, external, breakGlass := p.V("identity_provider"), p.V("external_login"), p.V("break_glass") == "on"
+	patch.IdP, patch.ExternalLogin, patch.BreakGlass = &idp, &external, &breakGlass
 }
 
 func (h *Handler) newUserData(r *http.Request, who *app.Actor, p *page) (*newUserData, error) {
@@ -213,6 +257,9 @@ func (h *Handler) newUserData(r *http.Request, who *app.Actor, p *page) (*newUse
 	p.Org = org.ID
 	d := &newUserData{Org: org, Kind: kind, Kinds: userKinds, ProfileOpen: org.Settings.SelfManagedProfile}
 	d.Roles, d.ServiceRoles = h.splitAssignable(who, org, true)
+	if d.SignIn, err = h.signInChoice(r, who, org); err != nil {
+		return nil, err
+	}
 	if h.app.ServiceForm(org) {
 		set, err := h.app.Services(r.Context(), who, org.ID)
 		if err != nil {
@@ -292,12 +339,17 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, who *app.Ac
 			Phone: p.V("phone"), JobTitle: p.V("job_title"), Language: p.V("language"),
 			ContactBilling: p.Checked("contact", "billing"), ContactTechnical: p.Checked("contact", "technical"),
 			ContactBusiness: p.Checked("contact", "business"), NotifyNews: p.Checked("notify", "news"),
-			NotifyAlerts: p.Checked("notify", "alerts"), Roles: chosenRoles(p, d)})
+			NotifyAlerts: p.Checked("notify", "alerts"), Roles: chosenRoles(p, d),
+			IdP: p.V("identity_provider"), ExternalLogin: p.V("external_login"), BreakGlass: p.V("break_glass") == "on"})
 		if err != nil {
 			h.fail(w, r, "user_new.html", p, err)
 			return nil
 		}
-		redirect(w, r, withFlash("/users?org="+url.QueryEscape(v.Org), "created"))
+		done := "created"
+		if v.IdPID != "" {
+			done = "created-idp"
+		}
+		redirect(w, r, withFlash("/users?org="+url.QueryEscape(v.Org), done))
 		return nil
 	}
 	v, secret, err := h.app.CreateClient(ctx, who, d.Org.ID, app.NewClient{Kind: tenantry.UserKind(d.Kind),
@@ -331,6 +383,7 @@ type userData struct {
 	Client      bool // an API user or service account
 	Secrets     []*tenantry.ClientSecret
 	NewSecret   string // a rotated secret, shown once
+	SignIn      signInChoice
 }
 
 func (h *Handler) userData(r *http.Request, who *app.Actor, id string) (*userData, error) {
@@ -362,6 +415,11 @@ func (h *Handler) userData(r *http.Request, who *app.Actor, id string) (*userDat
 			}
 		}
 	}
+	if d.Administer && !d.Client {
+		if d.SignIn, err = h.signInChoice(r, who, org); err != nil {
+			return nil, err
+		}
+	}
 	if roleAdmin || d.Administer {
 		held := map[string]bool{}
 		for _, g := range v.Grants {
@@ -387,7 +445,11 @@ func (h *Handler) userData(r *http.Request, who *app.Actor, id string) (*userDat
 // userForm fills the edit form from the stored user.
 func userForm(v *app.UserView) url.Values {
 	f := url.Values{"email": {v.Email}, "first_name": {v.FirstName}, "last_name": {v.LastName},
-		"phone": {v.Phone}, "job_title": {v.JobTitle}, "language": {v.Language}}
+		"phone": {v.Phone}, "job_title": {v.JobTitle}, "language": {v.Language},
+		"identity_provider": {v.IdPID}, "external_login": {v.ExternalLogin}}
+	if v.BreakGlass {
+		f.Set("break_glass", "on")
+	}
 	for flag, on := range map[string]bool{"billing": v.ContactBilling, "technical": v.ContactTechnical, "business": v.ContactBusiness} {
 		if on {
 			f.Add("contact", flag)
@@ -463,7 +525,9 @@ func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request, who *app.Ac
 	if p == nil || err != nil {
 		return err
 	}
-	if _, err := h.app.UpdateUser(r.Context(), who, d.User.ID, profilePatch(p, d.ProfileOpen, true)); err != nil {
+	patch := profilePatch(p, d.ProfileOpen, true)
+	signInPatch(p, &patch)
+	if _, err := h.app.UpdateUser(r.Context(), who, d.User.ID, patch); err != nil {
 		h.fail(w, r, "user.html", p, err)
 		return nil
 	}

@@ -432,6 +432,8 @@ func (h *Handler) routes(mux *http.ServeMux) {
 
 	mux.HandleFunc("GET /signin", h.signInForm)
 	mux.HandleFunc("POST /signin", h.signIn)
+	mux.HandleFunc("GET /signin/idp", h.idpStart)
+	mux.HandleFunc("GET "+app.IdPCallbackPath, h.idpCallback)
 	mux.HandleFunc("GET /signin/totp", h.secondFactorForm)
 	mux.HandleFunc("POST /signin/totp", h.secondFactor)
 	mux.HandleFunc("POST /signout", h.signOut)
@@ -465,6 +467,11 @@ func (h *Handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /orgs/{id}/transfer", h.signedIn(h.transfer))
 
 	mux.HandleFunc("POST /orgs/{id}/contacts", h.signedIn(h.addContact))
+	mux.HandleFunc("GET /idps/new", h.signedIn(h.newIdPForm))
+	mux.HandleFunc("POST /idps/new", h.signedIn(h.createIdP))
+	mux.HandleFunc("GET /idps/{id}", h.signedIn(h.idp))
+	mux.HandleFunc("POST /idps/{id}", h.signedIn(h.updateIdP))
+	mux.HandleFunc("POST /idps/{id}/{action}", h.signedIn(h.updateIdP))
 	mux.HandleFunc("POST /contacts/{id}/delete", h.signedIn(h.deleteContact))
 
 	mux.HandleFunc("GET /sims", h.signedIn(h.sims))

@@ -78,6 +78,7 @@ func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) tenantr
 		{"SweepRemovesWhatRanOut", testSweep},
 		{"JobsEndOrGoStale", testJobs},
 		{"AccountServices", testAccountServices},
+		{"IdentityProvidersAndTheirUsers", testIdentityProviders},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
