@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/tenantry/tenantry/internal/policy"
@@ -75,6 +76,18 @@ func (a *App) UpdateOrgSettings(ctx context.Context, who *Actor, orgID string, p
 			changed["require_2fa"] = *p.Require2FA
 		}
 		if p.RequireIdP != nil && *p.RequireIdP != o.Settings.RequireIdP {
+			if *p.RequireIdP && who.User.IdPID == "" && !who.User.BreakGlass {
+				// The actor would lock themselves out if the rule reaches them.
+				path, err := tx.OrgPath(ctx, who.User.OrgID)
+				if err != nil {
+					return err
+				}
+				if slices.ContainsFunc(path, func(up *tenantry.Org) bool { return up.ID == o.ID }) {
+					var v tenantry.Validation
+					v.Add("require_idp", "you sign in with a password: make yourself a break-glass account first, or this rule would lock you out")
+					return v.Err()
+				}
+			}
 			o.Settings.RequireIdP = *p.RequireIdP
 			changed["require_idp"] = *p.RequireIdP
 		}

@@ -147,7 +147,7 @@ func (h *Handler) idpCallback(w http.ResponseWriter, r *http.Request) {
 	res, next, err := h.app.FinishIdPSignIn(ctx, cb, httpauth.SessionToken(ctx), httpauth.IP(ctx), httpauth.UserAgent(ctx))
 	if err != nil {
 		p := h.newPage(r, "Sign in", "")
-		p.Bare = true
+		p.Bare, p.Path = true, "/signin" // the code stays off the page
 		p.Form.Set("next", safeNext(next))
 		h.fail(w, r, "signin.html", p, err)
 		return
