@@ -81,7 +81,7 @@ func (a *App) relyingParty(ctx context.Context, d *tenantry.IdentityProvider) (*
 	rp = &relyingParty{
 		updated:  d.UpdatedAt,
 		provider: p,
-		verifier: p.Verifier(&oidc.Config{ClientID: d.ClientID}),
+		verifier: p.Verifier(&oidc.Config{ClientID: d.ClientID, Now: a.cfg.Now}),
 		oauth: oauth2.Config{ClientID: d.ClientID, ClientSecret: secret, Endpoint: p.Endpoint(),
 			RedirectURL: a.cfg.PublicURL + IdPCallbackPath, Scopes: append([]string{oidc.ScopeOpenID}, d.Scopes...)},
 	}
