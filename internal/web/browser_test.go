@@ -233,6 +233,8 @@ func signIn(t *testing.T, ctx context.Context, s *site, login, totpSecret string
 		chromedp.Navigate(s.URL+"/signin"),
 		chromedp.WaitVisible(chromedp.CSS("#f-login")),
 		typeIn("#f-login", login),
+		// The login first: a password login is then asked for its password.
+		chromedp.Click(chromedp.CSS("main button[type=submit]")),
 		typeIn("#f-password", password),
 		chromedp.Click(chromedp.CSS("main button[type=submit]")),
 	)
@@ -318,6 +320,7 @@ func TestNewPersonFromInvitationToTwoFactorSignIn(t *testing.T) {
 		chromedp.Click(chromedp.CSS("main a.button[href='/signin']")),
 		chromedp.WaitVisible(chromedp.CSS("form[action='/signin'] #f-login")),
 		typeIn("#f-login", "nina@acme.example"),
+		chromedp.Click(chromedp.CSS("main button[type=submit]")),
 		typeIn("#f-password", password),
 		chromedp.Click(chromedp.CSS("main button[type=submit]")),
 		// The org requires 2FA: the portal sends her to enrol first.

@@ -210,6 +210,7 @@ type signInChoice struct {
 	// accounts; By names who.
 	RequireIdP bool
 	By         string
+	Editing    bool // an existing person: a change ends their sessions
 }
 
 // signInChoice reads the sign-in methods the org offers.
@@ -419,6 +420,7 @@ func (h *Handler) userData(r *http.Request, who *app.Actor, id string) (*userDat
 		if d.SignIn, err = h.signInChoice(r, who, org); err != nil {
 			return nil, err
 		}
+		d.SignIn.Editing = true
 	}
 	if roleAdmin || d.Administer {
 		held := map[string]bool{}
