@@ -20,6 +20,7 @@ import (
 
 	"github.com/tenantry/tenantry/internal/auth"
 	"github.com/tenantry/tenantry/internal/notice"
+	"github.com/tenantry/tenantry/internal/oidcrp"
 	"github.com/tenantry/tenantry/internal/policy"
 	"github.com/tenantry/tenantry/internal/seal"
 	"github.com/tenantry/tenantry/internal/tenantry"
@@ -113,8 +114,8 @@ type App struct {
 
 	m    machines
 	seal *seal.Sealer
-	// rps are the identity providers met so far, discovered.
-	rps *relyingParties
+	// rp signs people in through their organizations' identity providers.
+	rp *oidcrp.RP
 
 	passwordChecks atomic.Int64
 	totpChecks     atomic.Int64
@@ -252,7 +253,8 @@ func New(store tenantry.Store, p *policy.Policy, log *slog.Logger, cfg Config, w
 			strings.Join(p.Catalogues(), ", "))
 	}
 	a := &App{store: store, policy: p, notices: r, log: log, cfg: cfg, wake: wake, seal: sealer,
-		hashSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), spawn: func(f func()) { go f() }, instance: newID(), rps: newRelyingParties()}
+		hashSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), spawn: func(f func()) { go f() }, instance: newID()}
+	a.rp = oidcrp.New(cfg.PublicURL+IdPCallbackPath, cfg.Now)
 	a.stopping, a.interrupt = context.WithCancel(context.Background())
 	a.m.limits.size, a.m.failures.size = time.Second, time.Minute
 	return a, nil

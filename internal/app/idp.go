@@ -225,7 +225,7 @@ func (a *App) UpdateIdP(ctx context.Context, who *Actor, id string, p IdPPatch) 
 		if err := tx.UpdateIdP(ctx, d); err != nil {
 			return err
 		}
-		a.rps.forget(d.ID)
+		a.rp.Forget(d.ID)
 		if p.Active != nil && !*p.Active {
 			if err := tx.EndIdPSessions(ctx, d.ID); err != nil {
 				return err
@@ -261,7 +261,7 @@ func (a *App) DeleteIdP(ctx context.Context, who *Actor, id string) error {
 		if err := tx.DeleteIdP(ctx, d.ID); err != nil {
 			return err
 		}
-		a.rps.forget(d.ID)
+		a.rp.Forget(d.ID)
 		return event(ctx, tx, who, o.ID, "idp.delete", "idp", d.ID, map[string]any{"name": d.Name})
 	})
 }

@@ -6,17 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/coreos/go-oidc/v3/oidc"
-	"golang.org/x/oauth2"
-
 	"github.com/tenantry/tenantry/internal/auth"
+	"github.com/tenantry/tenantry/internal/oidcrp"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
@@ -28,67 +23,30 @@ const IdPCallbackPath = "/signin/idp/callback"
 // back.
 const idpFlowTTL = 10 * time.Minute
 
-// relyingParty is Tenantry as a client of one identity provider: what
-// discovery found, the key set that verifies its ID tokens, and the
-// OAuth2 settings of the code exchange.
-type relyingParty struct {
-	updated  time.Time
-	provider *oidc.Provider
-	verifier *oidc.IDTokenVerifier
-	oauth    oauth2.Config
-}
-
-// relyingParties keeps one relyingParty per provider, made at its first
-// use and dropped when the provider changes, so that discovery and the
-// key set are not fetched at every sign-in.
-type relyingParties struct {
-	mu     sync.Mutex
-	m      map[string]*relyingParty
-	client *http.Client
-}
-
-func newRelyingParties() *relyingParties {
-	return &relyingParties{m: map[string]*relyingParty{}, client: &http.Client{Timeout: 10 * time.Second}}
-}
-
-func (r *relyingParties) forget(id string) {
-	r.mu.Lock()
-	delete(r.m, id)
-	r.mu.Unlock()
-}
-
-// relyingParty returns d's relying party, discovering the provider when
-// it is new or changed. A provider that cannot be reached is Unavailable.
-func (a *App) relyingParty(ctx context.Context, d *tenantry.IdentityProvider) (*relyingParty, error) {
-	a.rps.mu.Lock()
-	rp := a.rps.m[d.ID]
-	a.rps.mu.Unlock()
-	if rp != nil && rp.updated.Equal(d.UpdatedAt) {
-		return rp, nil
-	}
+// idpProvider is d as the relying party needs it, its secret opened.
+func (a *App) idpProvider(d *tenantry.IdentityProvider) (oidcrp.Provider, error) {
 	secret, err := a.seal.Open(idpSecretContext(d.ID), d.ClientSecret)
-	if err != nil {
-		return nil, err
+	return oidcrp.Provider{ID: d.ID, Issuer: d.Issuer, ClientID: d.ClientID, Secret: secret, Scopes: d.Scopes,
+		Updated: d.UpdatedAt}, err
+}
+
+// rpError puts what the relying party met in words a person can act on,
+// and logs the details.
+func (a *App) rpError(ctx context.Context, d *tenantry.IdentityProvider, err error) error {
+	var refused *oidcrp.RefusedError
+	switch {
+	case errors.As(err, &refused):
+		return tenantry.Errorf(tenantry.Unauthenticated, "%s: the provider did not accept the sign-in code (%s); start again", d.Name, refused.Code)
+	case errors.Is(err, oidcrp.ErrUnreachable):
+		a.log.WarnContext(ctx, "identity provider unreachable", "idp", d.ID, "issuer", d.Issuer, "err", err)
+		return tenantry.Errorf(tenantry.Unavailable, "%s cannot be reached at the moment; try again later or ask your administrator", d.Name)
+	case errors.Is(err, oidcrp.ErrNonce):
+		return tenantry.Errorf(tenantry.Unauthenticated, "%s: the provider's ID token answers another sign-in (nonce)", d.Name)
+	case errors.Is(err, oidcrp.ErrInvalidToken), errors.Is(err, oidcrp.ErrNoIDToken):
+		a.log.WarnContext(ctx, "identity provider ID token refused", "idp", d.ID, "err", err)
+		return tenantry.Errorf(tenantry.Unauthenticated, "%s: the provider's ID token could not be verified", d.Name)
 	}
-	// The key set fetches keys later with the context discovery had, so
-	// it gets one that outlives this request.
-	bg := oidc.ClientContext(context.WithoutCancel(ctx), a.rps.client)
-	p, err := oidc.NewProvider(bg, d.Issuer)
-	if err != nil {
-		a.log.WarnContext(ctx, "identity provider discovery failed", "idp", d.ID, "issuer", d.Issuer, "err", err)
-		return nil, tenantry.Errorf(tenantry.Unavailable, "%s cannot be reached at the moment; try again later or ask your administrator", d.Name)
-	}
-	rp = &relyingParty{
-		updated:  d.UpdatedAt,
-		provider: p,
-		verifier: p.Verifier(&oidc.Config{ClientID: d.ClientID, Now: a.cfg.Now}),
-		oauth: oauth2.Config{ClientID: d.ClientID, ClientSecret: secret, Endpoint: p.Endpoint(),
-			RedirectURL: a.cfg.PublicURL + IdPCallbackPath, Scopes: append([]string{oidc.ScopeOpenID}, d.Scopes...)},
-	}
-	a.rps.mu.Lock()
-	a.rps.m[d.ID] = rp
-	a.rps.mu.Unlock()
-	return rp, nil
+	return err
 }
 
 // TestIdP checks an identity provider as a sign-in would meet it:
@@ -99,64 +57,29 @@ func (a *App) TestIdP(ctx context.Context, who *Actor, id string) ([]string, err
 	if err != nil {
 		return nil, err
 	}
-	a.rps.forget(v.ID)
-	rp, err := a.relyingParty(ctx, v.IdentityProvider)
+	p, err := a.idpProvider(v.IdentityProvider)
 	if err != nil {
 		return nil, err
 	}
-	var meta struct {
-		Authorization string   `json:"authorization_endpoint"`
-		Token         string   `json:"token_endpoint"`
-		UserInfo      string   `json:"userinfo_endpoint"`
-		JWKS          string   `json:"jwks_uri"`
-		Claims        []string `json:"claims_supported"`
-		PKCE          []string `json:"code_challenge_methods_supported"`
+	found, err := a.rp.Check(ctx, p)
+	if errors.Is(err, oidcrp.ErrUnreachable) {
+		return nil, a.rpError(ctx, v.IdentityProvider, err)
 	}
-	if err := rp.provider.Claims(&meta); err != nil {
-		return nil, err
-	}
-	var missing []string
-	if meta.Authorization == "" {
-		missing = append(missing, "authorization_endpoint")
-	}
-	if meta.Token == "" {
-		missing = append(missing, "token_endpoint")
-	}
-	if meta.JWKS == "" {
-		missing = append(missing, "jwks_uri")
-	}
-	if len(missing) > 0 {
-		return nil, tenantry.Errorf(tenantry.Invalid, "%s's discovery document lacks %s", v.Name, strings.Join(missing, ", "))
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, meta.JWKS, nil)
 	if err != nil {
-		return nil, err
+		return nil, tenantry.Errorf(tenantry.Invalid, "%s: %v", v.Name, err)
 	}
-	res, err := a.rps.client.Do(req)
-	if err != nil {
-		return nil, tenantry.Errorf(tenantry.Unavailable, "%s's key set at %s cannot be reached", v.Name, meta.JWKS)
-	}
-	var keys struct {
-		Keys []json.RawMessage `json:"keys"`
-	}
-	err = json.NewDecoder(io.LimitReader(res.Body, 1<<20)).Decode(&keys)
-	res.Body.Close()
-	if err != nil || res.StatusCode != http.StatusOK || len(keys.Keys) == 0 {
-		return nil, tenantry.Errorf(tenantry.Invalid, "%s's key set at %s holds no keys", v.Name, meta.JWKS)
-	}
-	found := []string{
+	out := []string{
 		fmt.Sprintf("Discovery at %s answered.", v.Issuer),
-		fmt.Sprintf("Sign-in page: %s", meta.Authorization),
-		fmt.Sprintf("Key set: %d key(s) at %s", len(keys.Keys), meta.JWKS),
+		fmt.Sprintf("Sign-in page: %s", found.Authorization),
+		fmt.Sprintf("Key set: %d key(s) at %s", found.Keys, found.JWKS),
 	}
-	if !slices.Contains(meta.PKCE, "S256") {
-		found = append(found, "The provider does not announce PKCE (S256); Tenantry sends it anyway.")
+	if !found.PKCE {
+		out = append(out, "The provider does not announce PKCE (S256); Tenantry sends it anyway.")
 	}
-	if len(meta.Claims) > 0 && !slices.Contains(meta.Claims, v.LoginClaim) {
-		found = append(found, fmt.Sprintf("The provider does not list the claim %q among its claims; check the login claim.", v.LoginClaim))
+	if len(found.Claims) > 0 && !slices.Contains(found.Claims, v.LoginClaim) {
+		out = append(out, fmt.Sprintf("The provider does not list the claim %q among its claims; check the login claim.", v.LoginClaim))
 	}
-	found = append(found, fmt.Sprintf("Register this redirect URI with the provider: %s%s", a.cfg.PublicURL, IdPCallbackPath))
-	return found, nil
+	return append(out, fmt.Sprintf("Register this redirect URI with the provider: %s", a.rp.RedirectURL())), nil
 }
 
 // idpFlow is one sign-in through an identity provider between leaving
@@ -217,18 +140,20 @@ func (a *App) BeginIdPSignIn(ctx context.Context, login, next string) (*IdPRedir
 	if !d.Active {
 		return nil, tenantry.Errorf(tenantry.Unavailable, "sign-in through %s is switched off; ask your administrator", d.Name)
 	}
-	rp, err := a.relyingParty(ctx, d)
+	p, err := a.idpProvider(d)
 	if err != nil {
 		return nil, err
 	}
-	f := idpFlow{State: randomString(), Nonce: randomString(), Verifier: oauth2.GenerateVerifier(), IdP: d.ID,
+	f := idpFlow{State: randomString(), Nonce: randomString(), Verifier: oidcrp.NewVerifier(), IdP: d.ID,
 		Next: next, Expires: a.cfg.Now().Add(idpFlowTTL).Unix()}
 	raw, err := json.Marshal(f)
 	if err != nil {
 		return nil, err
 	}
-	u := rp.oauth.AuthCodeURL(f.State, oidc.Nonce(f.Nonce), oauth2.S256ChallengeOption(f.Verifier),
-		oauth2.SetAuthURLParam("login_hint", strings.TrimSpace(login)))
+	u, err := a.rp.AuthURL(ctx, p, f.State, f.Nonce, f.Verifier, strings.TrimSpace(login))
+	if err != nil {
+		return nil, a.rpError(ctx, d, err)
+	}
 	return &IdPRedirect{URL: u, Flow: a.seal.Seal(idpFlowContext, string(raw)), Provider: d.Name}, nil
 }
 
@@ -308,52 +233,15 @@ func (a *App) finishIdP(ctx context.Context, d *tenantry.IdentityProvider, f *id
 	if !d.Active {
 		return nil, tenantry.Errorf(tenantry.Unavailable, "sign-in through %s is switched off; ask your administrator", d.Name)
 	}
-	rp, err := a.relyingParty(ctx, d)
+	p, err := a.idpProvider(d)
 	if err != nil {
 		return nil, err
 	}
-	hc := oidc.ClientContext(ctx, a.rps.client)
-	tok, err := rp.oauth.Exchange(hc, cb.Code, oauth2.VerifierOption(f.Verifier))
+	id, err := a.rp.Exchange(ctx, p, cb.Code, f.Verifier, f.Nonce, d.LoginClaim)
 	if err != nil {
-		var re *oauth2.RetrieveError
-		if errors.As(err, &re) {
-			return nil, refused("the provider did not accept the sign-in code (%s); start again", re.ErrorCode)
-		}
-		a.log.WarnContext(ctx, "identity provider token request failed", "idp", d.ID, "err", err)
-		return nil, tenantry.Errorf(tenantry.Unavailable, "%s cannot be reached at the moment; try again later", d.Name)
+		return nil, a.rpError(ctx, d, err)
 	}
-	rawID, _ := tok.Extra("id_token").(string)
-	if rawID == "" {
-		return nil, refused("the provider sent no ID token")
-	}
-	idt, err := rp.verifier.Verify(hc, rawID)
-	if err != nil {
-		a.log.WarnContext(ctx, "identity provider ID token refused", "idp", d.ID, "err", err)
-		return nil, refused("the provider's ID token could not be verified")
-	}
-	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(f.Nonce)) != 1 {
-		return nil, refused("the provider's ID token answers another sign-in (nonce)")
-	}
-	claims := map[string]any{}
-	if err := idt.Claims(&claims); err != nil {
-		return nil, err
-	}
-	if _, ok := claims[d.LoginClaim]; !ok && rp.provider.UserInfoEndpoint() != "" {
-		// Some providers put profile claims in userinfo only.
-		ui, err := rp.provider.UserInfo(hc, oauth2.StaticTokenSource(tok))
-		if err != nil {
-			a.log.WarnContext(ctx, "identity provider userinfo failed", "idp", d.ID, "err", err)
-		} else if ui.Subject == idt.Subject {
-			extra := map[string]any{}
-			if err := ui.Claims(&extra); err == nil {
-				for k, v := range extra {
-					if _, ok := claims[k]; !ok {
-						claims[k] = v
-					}
-				}
-			}
-		}
-	}
+	claims := id.Claims
 	value, _ := claims[d.LoginClaim].(string)
 	value = strings.TrimSpace(value)
 	if value == "" {
@@ -370,16 +258,7 @@ func (a *App) finishIdP(ctx context.Context, d *tenantry.IdentityProvider, f *id
 			return nil, refused("%s is not in a domain this provider may sign in (%s)", value, strings.Join(d.Domains, ", "))
 		}
 	}
-	var amr []string
-	switch v := claims["amr"].(type) {
-	case []any:
-		for _, m := range v {
-			if s, ok := m.(string); ok {
-				amr = append(amr, s)
-			}
-		}
-	}
-	mfa := d.TrustMFA && slices.ContainsFunc(amr, func(m string) bool { return slices.Contains(mfaMethods, m) })
+	mfa := d.TrustMFA && slices.ContainsFunc(id.AMR, func(m string) bool { return slices.Contains(mfaMethods, m) })
 	res := &SignInResult{}
 	err = a.store.Update(ctx, func(tx tenantry.Tx) error {
 		users, err := tx.UsersByExternalLogin(ctx, d.ID, value)
@@ -399,7 +278,7 @@ func (a *App) finishIdP(ctx context.Context, d *tenantry.IdentityProvider, f *id
 			}
 			return refused("%s's organization does not use this provider any more; ask your administrator", value)
 		}
-		if u.IdPSubject != "" && u.IdPSubject != idt.Subject {
+		if u.IdPSubject != "" && u.IdPSubject != id.Subject {
 			return refused("%s is bound to another account at this provider; ask your administrator", value)
 		}
 		switch u.Status {
@@ -412,7 +291,7 @@ func (a *App) finishIdP(ctx context.Context, d *tenantry.IdentityProvider, f *id
 			}
 		}
 		if u.IdPSubject == "" {
-			u.IdPSubject = idt.Subject
+			u.IdPSubject = id.Subject
 			if err := tx.UpdateUser(ctx, u); err != nil {
 				return err
 			}

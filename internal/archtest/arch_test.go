@@ -28,6 +28,7 @@ var forbidden = map[string][]string{
 	"httpauth": {"database/sql", module + "sqlstore", module + "api", module + "web", module + "cli"},
 	"httperr":  {"database/sql", module + "app", module + "sqlstore", module + "api", module + "web", module + "cli"},
 	"server":   {"database/sql", module + "sqlstore", module + "cli"},
+	"oidcrp":   {"database/sql", module},
 }
 
 func TestImportDirections(t *testing.T) {
