@@ -27,6 +27,7 @@ type Server struct {
 	log    *slog.Logger
 	secure bool // cookies get Secure and the __Host- prefix
 	api    huma.API
+	public string // the public URL
 }
 
 // SessionCookie is the name of the session cookie when served over plain
@@ -83,7 +84,7 @@ func build(mux *http.ServeMux, a *app.App, log *slog.Logger, publicURL string, s
 			"a token without scope carries every permission of the client's roles",
 			Flows: &huma.OAuthFlows{ClientCredentials: &huma.OAuthFlow{TokenURL: publicURL + "/oauth2/token", Scopes: scopes}}},
 	}
-	s := &Server{app: a, log: log, secure: strings.HasPrefix(publicURL, "https://")}
+	s := &Server{app: a, log: log, secure: strings.HasPrefix(publicURL, "https://"), public: publicURL}
 	s.api = humago.New(mux, cfg)
 	s.routes()
 	return s
@@ -129,6 +130,7 @@ func (s *Server) routes() {
 	s.auditRoutes()
 	s.noticeRoutes()
 	s.idpRoutes()
+	s.decisionRoutes()
 }
 
 var sessionSecurity = []map[string][]string{{"session": {}}, {"bearer": {}}, {"oauth2": {}}}

@@ -298,12 +298,18 @@ func (a *App) CreateClient(ctx context.Context, who *Actor, orgID string, in New
 		if err := v.Err(); err != nil {
 			return err
 		}
-		acc, err := tx.Org(ctx, org.AccountID)
-		if err != nil {
-			return err
+		// client_id: the account number, or "platform" for the portal's
+		// own applications, an underscore and the name.
+		prefix := "platform"
+		if org.Kind != tenantry.OrgPlatform {
+			acc, err := tx.Org(ctx, org.AccountID)
+			if err != nil {
+				return err
+			}
+			prefix = acc.AccountNumber
 		}
 		u := &tenantry.User{ID: newID(), OrgID: org.ID, Kind: in.Kind, Status: tenantry.UserActive,
-			Login: acc.AccountNumber + "_" + in.Name, FirstName: in.Name, LastName: string(in.Kind), Language: "en"}
+			Login: prefix + "_" + in.Name, FirstName: in.Name, LastName: string(in.Kind), Language: "en"}
 		if err := tx.CreateUser(ctx, u); err != nil {
 			if tenantry.ErrorCode(err) == tenantry.Conflict {
 				return &tenantry.Error{Code: tenantry.Conflict, Message: "name: this account has a client of that name already",

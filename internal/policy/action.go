@@ -58,6 +58,7 @@ const (
 	PlatformWorkflows
 	PlatformServiceRequests
 	PlatformNotices
+	PlatformDecisions
 
 	numActions
 )
@@ -110,6 +111,7 @@ var actionNames = [numActions]string{
 	PlatformWorkflows:             "platform.workflows",
 	PlatformServiceRequests:       "platform.service_requests",
 	PlatformNotices:               "platform.notices",
+	PlatformDecisions:             "platform.decisions",
 }
 
 // String returns the action's name as the catalogue files spell it.

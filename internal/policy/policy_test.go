@@ -57,6 +57,7 @@ var want = map[Action]string{
 	PlatformWorkflows:             "operator",
 	PlatformServiceRequests:       "operator",
 	PlatformNotices:               "operator",
+	PlatformDecisions:             "operator application",
 }
 
 // wantAdminister lists, for every role, the roles it administers (R2).
@@ -67,7 +68,8 @@ var wantAdminister = map[string]string{
 	"read_only":   "",
 	"third_party": "",
 	"api_user":    "",
-	"operator":    "operator",
+	"operator":    "operator application",
+	"application": "",
 }
 
 func roleSet(s string) map[string]bool {
@@ -84,8 +86,8 @@ func TestEveryRoleAndActionMatchesTheTable(t *testing.T) {
 		t.Fatalf("expected table has %d actions, the code %d", len(want), numActions)
 	}
 	roles := append(p.Roles("1nce"), p.Roles("platform")...)
-	if len(roles) != 7 {
-		t.Fatalf("roles = %d, want 7", len(roles))
+	if len(roles) != 8 {
+		t.Fatalf("roles = %d, want 8", len(roles))
 	}
 	for _, a := range Actions() {
 		allowed := roleSet(want[a])
@@ -260,6 +262,37 @@ func TestOwnerIsForPeopleOnly(t *testing.T) {
 		r, _ := p.Role(name)
 		if got, want := p.PeopleOnly(r), name == "owner"; got != want {
 			t.Errorf("PeopleOnly(%s) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+// TestExplainAgreesWithAllowed: for every role of every catalogue and
+// every action, Explain allows exactly what Allowed allows, names the
+// grant, and says why it denies.
+func TestExplainAgreesWithAllowed(t *testing.T) {
+	p := Default()
+	for _, cat := range append(p.Catalogues(), platformCatalogue) {
+		for _, r := range p.Roles(cat) {
+			for _, service := range append([]string{""}, p.Services(cat)...) {
+				if p.PerService(r) && service == "" {
+					continue
+				}
+				who := &Principal{ID: "u", Grants: []Grant{{Org: "o", Role: r, Service: service}}}
+				for a := range Action(len(p.names)) {
+					want := p.Allowed(who, a, Target{Org: "o"})
+					why := p.Explain(who, a, Target{Org: "o"})
+					if why.Allowed() != want || (want && why.Grant.Role != r) {
+						t.Fatalf("%s %s/%s %s: Explain %+v, Allowed %v", cat, p.RoleName(r), service, p.ActionName(a), why, want)
+					}
+					if !want && why.Reason == Granted {
+						t.Fatalf("denied as granted")
+					}
+					// The same grant one org up gives nothing below it.
+					if below := p.Explain(who, a, Target{Org: "child"}); below.Allowed() || (want && below.Reason != AboveOnly) {
+						t.Fatalf("%s %s %s in a child: %+v", cat, p.RoleName(r), p.ActionName(a), below)
+					}
+				}
+			}
 		}
 	}
 }

@@ -89,7 +89,7 @@ func New(a *app.App, log *slog.Logger, cfg Config) (http.Handler, error) {
 		switch {
 		case strings.HasPrefix(r.URL.Path, "/oauth2/"):
 			api.RefuseOAuth(w, err)
-		case strings.HasPrefix(r.URL.Path, "/api/"):
+		case strings.HasPrefix(r.URL.Path, "/api/"), strings.HasPrefix(r.URL.Path, "/access/"):
 			apiServer.Refuse(w, r, err)
 		default:
 			portal.Refuse(w, r, err)
@@ -207,7 +207,7 @@ func logRequests(log *slog.Logger, m *metrics, next http.Handler) http.Handler {
 // 405 with Allow), as every other API error is.
 func notePattern(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, pattern := mux.Handler(r); pattern == "" && strings.HasPrefix(r.URL.Path, "/api/") {
+		if _, pattern := mux.Handler(r); pattern == "" && (strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/access/")) {
 			var allow []string
 			for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 				probe := r.Clone(r.Context())
