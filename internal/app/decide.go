@@ -192,12 +192,14 @@ func (a *App) explainGrants(ctx context.Context, tx tenantry.Tx, u *tenantry.Use
 			return fail(err)
 		}
 		if sec.Require2FA.Value {
-			by := "their organization"
-			if sec.Require2FA.By != nil {
-				by = sec.Require2FA.By.Name
+			by := sec.Require2FA.By
+			if by == nil {
+				if by, err = tx.Org(ctx, u.OrgID); err != nil {
+					return fail(err)
+				}
 			}
 			return explained{Decision: Decision{Reason: ReasonMFARequired, Grant: g,
-				Message: fmt.Sprintf("%s requires two-factor sign-in and %s has not enrolled an authenticator", by, u.Login)}}
+				Message: fmt.Sprintf("%s requires two-factor sign-in and %s has not enrolled an authenticator", by.Name, u.Login)}}
 		}
 	}
 	msg := fmt.Sprintf("%s holds %s in %s", u.Login, g.Role, o.Name)
