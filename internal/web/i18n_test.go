@@ -35,6 +35,9 @@ func TestEveryPhraseHasGerman(t *testing.T) {
 	for _, s := range codeText {
 		phrases[s] = "codeText"
 	}
+	for _, s := range reasonText {
+		phrases[s] = "reasonText"
+	}
 	for _, s := range wizardSteps {
 		phrases[s] = "wizardSteps"
 	}

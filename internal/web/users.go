@@ -385,6 +385,51 @@ type userData struct {
 	Secrets     []*tenantry.ClientSecret
 	NewSecret   string // a rotated secret, shown once
 	SignIn      signInChoice
+	// Permissions: "What can this person do here?" (B2), for the person
+	// themselves and whoever sees the org's users.
+	Permissions []permissionRow
+}
+
+// permissionRow is one action of the catalogue and the decision on it.
+type permissionRow struct {
+	Area, Action string
+	Allowed      bool
+	Reason       string // a code of reasonText
+	Message      string
+}
+
+// reasonText says a decision's reason code in words.
+var reasonText = map[string]string{
+	app.ReasonGranted:         "Allowed by a role",
+	app.ReasonNoGrant:         "No role allows it",
+	app.ReasonOutsideSubtree:  "Allowed elsewhere only",
+	app.ReasonOtherService:    "For another service only",
+	app.ReasonServiceDisabled: "Service not enabled",
+	app.ReasonGrantExpired:    "The role has ended",
+	app.ReasonUserLocked:      "Locked",
+	app.ReasonUserInactive:    "Not activated yet",
+	app.ReasonMFARequired:     "Two-factor sign-in missing",
+	app.ReasonUnknownSubject:  "Unknown person",
+	app.ReasonUnknownAction:   "Unknown action",
+	app.ReasonUnknownResource: "Unknown resource",
+}
+
+// permissionRows reads what the person may do in their org, or nothing
+// when the viewer may not see it.
+func (h *Handler) permissionRows(r *http.Request, who *app.Actor, v *app.UserView) ([]permissionRow, error) {
+	ps, err := h.app.Permissions(r.Context(), who, v.ID, v.Org)
+	if c := tenantry.ErrorCode(err); c == tenantry.Forbidden || c == tenantry.NotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]permissionRow, 0, len(ps))
+	for _, p := range ps {
+		area, action, _ := strings.Cut(p.Action, ".")
+		out = append(out, permissionRow{Area: area, Action: action, Allowed: p.Allowed, Reason: reasonText[p.Reason], Message: p.Message})
+	}
+	return out, nil
 }
 
 func (h *Handler) userData(r *http.Request, who *app.Actor, id string) (*userData, error) {
@@ -415,6 +460,9 @@ func (h *Handler) userData(r *http.Request, who *app.Actor, id string) (*userDat
 				d.Secrets = append(d.Secrets, cs)
 			}
 		}
+	}
+	if d.Permissions, err = h.permissionRows(r, who, v); err != nil {
+		return nil, err
 	}
 	if d.Administer && !d.Client {
 		if d.SignIn, err = h.signInChoice(r, who, org); err != nil {
