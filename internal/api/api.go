@@ -131,6 +131,7 @@ func (s *Server) routes() {
 	s.noticeRoutes()
 	s.idpRoutes()
 	s.decisionRoutes()
+	s.providerRoutes()
 }
 
 var sessionSecurity = []map[string][]string{{"session": {}}, {"bearer": {}}, {"oauth2": {}}}

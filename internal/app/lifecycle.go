@@ -76,6 +76,9 @@ func (a *App) LockUser(ctx context.Context, who *Actor, id string) (*UserView, e
 		if err := tx.DeleteUserSessions(ctx, view.ID); err != nil {
 			return err
 		}
+		if err := tx.EndOIDCRefresh(ctx, "", view.ID, ""); err != nil {
+			return err
+		}
 		if err := tx.DeleteAllUserTokens(ctx, view.ID); err != nil {
 			return err
 		}

@@ -262,6 +262,11 @@ func (a *App) SignOut(ctx context.Context, who *Actor) error {
 		if err := tx.DeleteSession(ctx, who.Session); err != nil {
 			return err
 		}
+		// Signing out of the portal signs out of its applications: their
+		// refresh tokens end; their access tokens within minutes.
+		if err := tx.EndOIDCRefresh(ctx, "", who.User.ID, ""); err != nil {
+			return err
+		}
 		return event(ctx, tx, who, who.User.OrgID, "session.delete", "user", who.User.ID, nil)
 	})
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/tenantry/tenantry/internal/httpauth"
 	"github.com/tenantry/tenantry/internal/httpinput"
 	"github.com/tenantry/tenantry/internal/mail"
+	"github.com/tenantry/tenantry/internal/oidcop"
 	"github.com/tenantry/tenantry/internal/tenantry"
 	"github.com/tenantry/tenantry/internal/web"
 )
@@ -49,6 +50,9 @@ func New(a *app.App, log *slog.Logger, cfg Config) (http.Handler, error) {
 	apiServer := api.New(mux, a, log, cfg.PublicURL)
 	portal, err := web.New(mux, a, log, cfg.PublicURL)
 	if err != nil {
+		return nil, err
+	}
+	if err := oidcop.Mount(mux, a, cfg.PublicURL, a.DeriveKey("oidc provider")); err != nil {
 		return nil, err
 	}
 
@@ -87,7 +91,7 @@ func New(a *app.App, log *slog.Logger, cfg Config) (http.Handler, error) {
 	// surface it was for.
 	refuse := func(w http.ResponseWriter, r *http.Request, err error) {
 		switch {
-		case strings.HasPrefix(r.URL.Path, "/oauth2/"):
+		case strings.HasPrefix(r.URL.Path, "/oauth2/"), strings.HasPrefix(r.URL.Path, "/oidc/"):
 			api.RefuseOAuth(w, err)
 		case strings.HasPrefix(r.URL.Path, "/api/"), strings.HasPrefix(r.URL.Path, "/access/"):
 			apiServer.Refuse(w, r, err)

@@ -68,6 +68,34 @@ type Tx interface {
 	EndIdPSessions(ctx context.Context, idpID string) error
 	// CountIdPUsers counts the users who sign in through an identity provider.
 	CountIdPUsers(ctx context.Context, idpID string) (int, error)
+	// CreateRelyingParty registers an application's OpenID Connect client.
+	CreateRelyingParty(ctx context.Context, rp *RelyingParty) error
+	// RelyingParty returns the relying party with clientID, or NotFound.
+	RelyingParty(ctx context.Context, clientID string) (*RelyingParty, error)
+	// RelyingParties returns every relying party, by name.
+	RelyingParties(ctx context.Context) ([]*RelyingParty, error)
+	// CreateOIDCRequest stores an authorization request.
+	CreateOIDCRequest(ctx context.Context, r *OIDCRequest) error
+	// OIDCRequest returns an unexpired authorization request, or NotFound.
+	OIDCRequest(ctx context.Context, id string) (*OIDCRequest, error)
+	// OIDCRequestByCode returns the unexpired request a code was issued
+	// for, by the code's hash, or NotFound.
+	OIDCRequestByCode(ctx context.Context, codeHash string) (*OIDCRequest, error)
+	// UpdateOIDCRequest writes the sign-in's part of r (user, org, amr,
+	// auth time, code).
+	UpdateOIDCRequest(ctx context.Context, r *OIDCRequest) error
+	// DeleteOIDCRequest removes an authorization request.
+	DeleteOIDCRequest(ctx context.Context, id string) error
+	// CreateOIDCRefresh stores a refresh token.
+	CreateOIDCRefresh(ctx context.Context, t *OIDCRefresh) error
+	// OIDCRefresh returns a refresh token by hash, used or not, or NotFound.
+	OIDCRefresh(ctx context.Context, hash string) (*OIDCRefresh, error)
+	// UseOIDCRefresh marks an unused refresh token used; false when it was
+	// used already (by a concurrent request, or a thief).
+	UseOIDCRefresh(ctx context.Context, hash string) (bool, error)
+	// EndOIDCRefresh removes a family of refresh tokens, or when family
+	// is "", every refresh token of userID (with clientID, if not "").
+	EndOIDCRefresh(ctx context.Context, family, userID, clientID string) error
 	// CreateNotice stores a published notice; it sets n.CreatedAt.
 	CreateNotice(ctx context.Context, n *Notice) error
 	// Notices returns up to limit notices, newest first, that target one

@@ -472,3 +472,51 @@ type IdentityProvider struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
+
+// RelyingParty is one of the portal's applications that signs people in
+// through Tenantry (OpenID Connect): an application's API user, whose
+// client id and secret it uses, with the redirect URIs it may use.
+type RelyingParty struct {
+	ClientID string
+	UserID   string // the application's API user
+	Name     string
+	// Public clients (browser and native apps) have no secret and must
+	// use PKCE with S256.
+	Public       bool
+	RedirectURIs []string
+	LogoutURIs   []string
+	CreatedAt    time.Time
+}
+
+// OIDCRequest is an authorization request of a relying party between its
+// redirect to Tenantry and the code exchange. Request is the protocol's
+// request as the OpenID Provider keeps it; the rest is what sign-in added.
+type OIDCRequest struct {
+	ID       string
+	ClientID string
+	Request  string
+	UserID   string // "" until the person signed in
+	OrgID    string // the org the person chose
+	AMR      []string
+	AuthTime time.Time
+	CodeHash string
+	// ExpiresAt ends an unfinished request (and its code).
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// OIDCRefresh is one refresh token of a relying party, by hash. Each use
+// rotates it; a used one presented again ends its whole family.
+type OIDCRefresh struct {
+	Hash      string
+	Family    string
+	ClientID  string
+	UserID    string
+	OrgID     string
+	Scopes    []string
+	AMR       []string
+	AuthTime  time.Time
+	Used      bool
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}

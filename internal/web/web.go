@@ -340,6 +340,13 @@ func (h *Handler) explain(r *http.Request, p *page, err error) int {
 // redirect answers a form post: 303 to target, or for htmx an
 // HX-Location so that it navigates without a full reload.
 func redirect(w http.ResponseWriter, r *http.Request, target string) {
+	if r.Header.Get("HX-Request") == "true" && strings.HasPrefix(target, app.OIDCLoginPath) {
+		// On to an application: a full navigation, which may end on
+		// another site.
+		w.Header().Set("HX-Redirect", target)
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	if r.Header.Get("HX-Request") == "true" {
 		w.Header().Set("HX-Location", target)
 		w.WriteHeader(http.StatusOK)
@@ -397,7 +404,11 @@ func (h *Handler) signedIn(fn handler) http.HandlerFunc {
 			redirect(w, r, target)
 			return
 		case who.PendingMFA:
-			redirect(w, r, "/signin/totp")
+			target := "/signin/totp"
+			if r.Method == http.MethodGet && r.URL.Path != "/" {
+				target += "?next=" + url.QueryEscape(r.URL.RequestURI())
+			}
+			redirect(w, r, target)
 			return
 		case who.User.MustChangePassword && r.URL.Path != "/account/password" && r.URL.Path != "/account/confirm":
 			redirect(w, r, "/account/password")
@@ -433,6 +444,8 @@ func (h *Handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /signin", h.signInForm)
 	mux.HandleFunc("POST /signin", h.signIn)
 	mux.HandleFunc("GET /signin/idp", h.idpStart)
+	mux.HandleFunc("GET "+app.OIDCLoginPath, h.signedIn(h.appSignIn))
+	mux.HandleFunc("POST "+app.OIDCLoginPath, h.signedIn(h.appSignIn))
 	mux.HandleFunc("GET "+app.IdPCallbackPath, h.idpCallback)
 	mux.HandleFunc("GET /signin/totp", h.secondFactorForm)
 	mux.HandleFunc("POST /signin/totp", h.secondFactor)

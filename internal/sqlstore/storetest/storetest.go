@@ -79,6 +79,7 @@ func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) tenantr
 		{"JobsEndOrGoStale", testJobs},
 		{"AccountServices", testAccountServices},
 		{"IdentityProvidersAndTheirUsers", testIdentityProviders},
+		{"OpenIDProviderRequestsAndRefreshFamilies", testOIDC},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
