@@ -27,6 +27,13 @@ type operatorData struct {
 	// Catalogues are the role catalogues an account can be opened with.
 	Catalogues  []app.CatalogueInfo
 	HasServices map[string]bool // catalogues with services
+	// Apps are the portal's applications registered with the OpenID
+	// Provider; Issuer is where they discover it.
+	Apps   []*tenantry.RelyingParty
+	Issuer string
+	// NewApp is a just-registered application and its secret, shown once.
+	NewApp    *tenantry.RelyingParty
+	NewSecret string
 }
 
 // operator is the platform operator's console: customer accounts, SIM
@@ -70,6 +77,10 @@ func (h *Handler) operatorData(r *http.Request, who *app.Actor) (*operatorData, 
 			return nil, err
 		}
 	}
+	if d.Apps, err = h.app.RelyingParties(ctx, who); err != nil {
+		return nil, err
+	}
+	d.Issuer = h.app.PublicURL()
 	if d.Requests, err = h.app.ServiceRequests(ctx, who, "", "open"); err != nil {
 		return nil, err
 	}
@@ -297,5 +308,32 @@ func (h *Handler) resolveRequest(w http.ResponseWriter, r *http.Request, who *ap
 		return h.operatorFail(w, r, who, p, err)
 	}
 	redirect(w, r, withFlash("/operator", "resolved"))
+	return nil
+}
+
+// registerApp registers one of the portal's applications with the OpenID
+// Provider; its secret is shown on this one page.
+func (h *Handler) registerApp(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
+	p, ok := h.posted(w, r, "Operator console", "operator")
+	if !ok {
+		return nil
+	}
+	d, err := h.operatorData(r, who)
+	if err != nil {
+		return err
+	}
+	p.Data = d
+	rp, secret, err := h.app.RegisterRelyingParty(r.Context(), who, app.NewRelyingParty{Name: strings.TrimSpace(p.V("name")),
+		Public: p.V("public") == "on", RedirectURIs: strings.Fields(p.V("redirect_uris")), LogoutURIs: strings.Fields(p.V("logout_uris"))})
+	if err != nil {
+		h.fail(w, r, "operator.html", p, err)
+		return nil
+	}
+	d.NewApp, d.NewSecret = rp, secret
+	if d.Apps, err = h.app.RelyingParties(r.Context(), who); err != nil {
+		return err
+	}
+	p.Flash = p.T("Registered. Copy the secret now: it is shown this once.")
+	h.render(w, r, http.StatusCreated, "operator.html", p)
 	return nil
 }

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -27,4 +28,25 @@ func TestWhatCanThisPersonDoHere(t *testing.T) {
 		}
 	}
 	shot(t, ctx, "user-permissions")
+}
+
+// TestOperatorRegistersAnApplication: the operator console registers one
+// of the portal's applications for sign-in and decisions, shows its
+// secret once, lists it, and names what is wrong with a bad redirect URI.
+func TestOperatorRegistersAnApplication(t *testing.T) {
+	s := newSite(t)
+	b := newNoJS(t, s)
+	b.post("/signin", url.Values{"login": {"operator"}, "password": {password}})
+	res, body := b.post("/operator/apps", url.Values{"name": {"sim-dashboard"}, "redirect_uris": {"https://dash.example/callback\nhttp://localhost:9090/callback"}})
+	if res.StatusCode != 201 || !strings.Contains(body, "platform_sim-dashboard") || !strings.Contains(body, `id="new-app-secret"`) {
+		t.Fatalf("register: %d %s", res.StatusCode, body)
+	}
+	_, body = b.get("/operator")
+	if !strings.Contains(body, "https://dash.example/callback") || strings.Contains(body, `id="new-app-secret"`) {
+		t.Fatalf("the list: %s", body)
+	}
+	res, body = b.post("/operator/apps", url.Values{"name": {"evil"}, "redirect_uris": {"http://evil.example/cb"}})
+	if res.StatusCode != 422 || !strings.Contains(body, "must be https (http only for localhost)") {
+		t.Fatalf("a bad redirect URI: %d", res.StatusCode)
+	}
 }

@@ -518,6 +518,7 @@ func (h *Handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /operator/import", h.signedIn(h.startImport))
 	mux.HandleFunc("GET /operator/import/{id}", h.signedIn(h.importProgress))
 	mux.HandleFunc("POST /operator/workflows", h.signedIn(h.createWorkflow))
+	mux.HandleFunc("POST /operator/apps", h.signedIn(h.registerApp))
 	mux.HandleFunc("POST /operator/workflows/{id}/close", h.signedIn(h.closeWorkflow))
 	mux.HandleFunc("POST /operator/requests/{id}", h.signedIn(h.resolveRequest))
 }
