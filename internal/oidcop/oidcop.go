@@ -57,6 +57,8 @@ func Mount(mux *http.ServeMux, a *app.App, issuer string, cryptoKey [32]byte) er
 	opts := []op.Option{op.WithCustomEndpoints(op.NewEndpoint(authorizePath), op.NewEndpoint(tokenPath),
 		op.NewEndpoint(userinfoPath), op.NewEndpoint(revokePath), op.NewEndpoint(endPath), op.NewEndpoint(keysPath)),
 		op.WithCustomIntrospectionEndpoint(op.NewEndpoint(introPath)),
+		// No device flow; the endpoint it would advertise stays under /oidc/.
+		op.WithCustomDeviceAuthorizationEndpoint(op.NewEndpoint("oidc/device_authorization")),
 		// Tenantry signs with Ed25519; the verifiers default to RS256.
 		op.WithAccessTokenVerifierOpts(op.WithSupportedAccessTokenSigningAlgorithms(string(jose.EdDSA))),
 		op.WithIDTokenHintVerifierOpts(op.WithSupportedIDTokenHintSigningAlgorithms(string(jose.EdDSA)))}
