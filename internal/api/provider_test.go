@@ -181,6 +181,42 @@ func TestApplicationsSignPeopleInThroughTenantry(t *testing.T) {
 			t.Fatalf("public client: %v", err)
 		}
 
+		// A person with roles in two orgs picks one, unless the application
+		// asks for one with the scope org:ID.
+		f.clients["ownerB"].must(201, "POST", f.path("/api/v1/orgs/{B}/invitations"), map[string]any{"login": "userA@example.com", "roles": []string{"read_only"}})
+		f.anon().must(200, "POST", "/api/v1/invitations/accept", map[string]string{"token": f.MailTo("userA@example.com").Token()})
+		hc0 := &http.Client{Jar: f.clients["userA"].jar}
+		res0, err := hc0.Get(conf.AuthCodeURL("s", oauth2.S256ChallengeOption(verifier)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page := readBody(t, res0); !strings.Contains(page, "Account A") || !strings.Contains(page, "Account B") || strings.Contains(page, "continue-app") {
+			t.Fatalf("no choice of org: %s", page)
+		}
+		scoped := conf
+		scoped.Scopes = append(slices.Clone(conf.Scopes), "org:"+f.ids["{B}"])
+		inB := authorizeAndExchange(t, f, &scoped, f.clients["userA"])
+		idtB, err := provider.Verifier(&oidc.Config{ClientID: conf.ClientID}).Verify(ctx, inB.Extra("id_token").(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cb struct {
+			Org   string   `json:"org_id"`
+			Roles []string `json:"roles"`
+		}
+		if err := idtB.Claims(&cb); err != nil || cb.Org != f.ids["{B}"] || !slices.Equal(cb.Roles, []string{"read_only"}) {
+			t.Fatalf("signed in for B: %+v %v", cb, err)
+		}
+		notMine := conf
+		notMine.Scopes = append(slices.Clone(conf.Scopes), "org:"+f.ids["{platform}"])
+		res0, err = hc0.Get(notMine.AuthCodeURL("s", oauth2.S256ChallengeOption(verifier)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page := readBody(t, res0); res0.StatusCode != http.StatusForbidden || !strings.Contains(page, "where you hold no role") {
+			t.Fatalf("an org the person has no role in: %d %s", res0.StatusCode, page)
+		}
+
 		// RP-initiated logout ends the Tenantry session.
 		f.clients["userA"].must(200, "GET", "/api/v1/session", nil)
 		hc := &http.Client{Jar: f.clients["userA"].jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

@@ -158,9 +158,10 @@ func (a *App) CheckRelyingParty(ctx context.Context, clientID, secret, ip string
 	return err
 }
 
-// StartOIDCRequest keeps an authorization request until the code exchange.
-func (a *App) StartOIDCRequest(ctx context.Context, clientID, request string) (*tenantry.OIDCRequest, error) {
-	r := &tenantry.OIDCRequest{ID: newID(), ClientID: clientID, Request: request, ExpiresAt: a.cfg.Now().Add(OIDCRequestTTL)}
+// StartOIDCRequest keeps an authorization request until the code exchange;
+// org is the org the application asks the person to sign in for, or "".
+func (a *App) StartOIDCRequest(ctx context.Context, clientID, request, org string) (*tenantry.OIDCRequest, error) {
+	r := &tenantry.OIDCRequest{ID: newID(), ClientID: clientID, Request: request, OrgID: org, ExpiresAt: a.cfg.Now().Add(OIDCRequestTTL)}
 	return r, a.store.Update(ctx, func(tx tenantry.Tx) error { return tx.CreateOIDCRequest(ctx, r) })
 }
 

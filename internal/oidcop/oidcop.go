@@ -37,6 +37,10 @@ const (
 	introPath     = "oidc/introspect"
 )
 
+// OrgScopePrefix starts the scope with which an application asks the
+// person to sign in for one org: org:ID.
+const OrgScopePrefix = "org:"
+
 // AccessTokenTTL is an access token's life: JWTs cannot be revoked, so
 // they are short; refresh tokens carry the session.
 const AccessTokenTTL = 5 * time.Minute
@@ -149,7 +153,14 @@ func (s *storage) CreateAuthRequest(ctx context.Context, ar *oidc.AuthRequest, _
 	if err != nil {
 		return nil, err
 	}
-	rec, err := s.app.StartOIDCRequest(ctx, ar.ClientID, string(raw))
+	// An application asks for an org with the scope org:ID.
+	org := ""
+	for _, sc := range ar.Scopes {
+		if id, ok := strings.CutPrefix(sc, OrgScopePrefix); ok {
+			org = id
+		}
+	}
+	rec, err := s.app.StartOIDCRequest(ctx, ar.ClientID, string(raw), org)
 	if err != nil {
 		return nil, err
 	}
@@ -428,7 +439,7 @@ func (c client) LoginURL(id string) string            { return app.OIDCLoginPath
 func (c client) AccessTokenType() op.AccessTokenType  { return op.AccessTokenTypeJWT }
 func (c client) IDTokenLifetime() time.Duration       { return time.Hour }
 func (c client) DevMode() bool                        { return false }
-func (c client) IsScopeAllowed(string) bool           { return false }
+func (c client) IsScopeAllowed(s string) bool         { return strings.HasPrefix(s, OrgScopePrefix) }
 func (c client) IDTokenUserinfoClaimsAssertion() bool { return true }
 func (c client) ClockSkew() time.Duration             { return 0 }
 func (c client) RestrictAdditionalIdTokenScopes() func([]string) []string {

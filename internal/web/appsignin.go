@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/oidcop"
@@ -45,10 +46,18 @@ func (h *Handler) appSignIn(w http.ResponseWriter, r *http.Request, who *app.Act
 	d := &appSignInData{Request: id, Client: req.ClientID, Orgs: orgs}
 	p.Data = d
 	org := r.FormValue("org")
+	if req.OrgID != "" {
+		// The application asked for this org: the person must hold a role
+		// there; they pick no other.
+		org = req.OrgID
+		if !slices.ContainsFunc(orgs, func(o *tenantry.Org) bool { return o.ID == org }) {
+			return tenantry.Errorf(tenantry.Forbidden, "the application asks you to sign in for an organization where you hold no role")
+		}
+	}
 	if org == "" && len(orgs) == 1 {
 		org = orgs[0].ID
 	}
-	if org == "" || (r.Method == http.MethodGet && len(orgs) > 1) {
+	if org == "" || (r.Method == http.MethodGet && len(orgs) > 1 && req.OrgID == "") {
 		h.render(w, r, http.StatusOK, "app_signin.html", p)
 		return nil
 	}
