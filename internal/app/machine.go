@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-jose/go-jose/v4/jwt"
@@ -46,6 +47,38 @@ type machines struct {
 	limits   limiter  // grants per client and per address, per second
 	failures limiter  // wrong client secrets per client_id and per address, per minute
 	clients  sync.Map // client_id -> *cachedClient
+	// verified holds the claims of access tokens whose signature this
+	// instance checked, by the token's hash, so a token's Ed25519 check
+	// runs once, not at every request. Revocation, the client's state and
+	// its roles are still read at every request.
+	verified     sync.Map // sha256 of the token -> *oauth.Claims
+	verifiedSize atomic.Int64
+}
+
+// maxVerified bounds the verified-token cache; when full it starts over.
+const maxVerified = 10000
+
+// verifiedClaims returns the claims of a token this instance verified
+// before and that has not expired, or nil.
+func (m *machines) verifiedClaims(raw string, now time.Time) *oauth.Claims {
+	v, ok := m.verified.Load(sha256.Sum256([]byte(raw)))
+	if !ok {
+		return nil
+	}
+	c := v.(*oauth.Claims)
+	if c.Expiry == nil || !now.Before(c.Expiry.Time()) || (c.NotBefore != nil && now.Before(c.NotBefore.Time())) {
+		return nil
+	}
+	return c
+}
+
+// rememberVerified keeps a verified token's claims.
+func (m *machines) rememberVerified(raw string, c *oauth.Claims) {
+	if m.verifiedSize.Add(1) > maxVerified {
+		m.verified.Clear()
+		m.verifiedSize.Store(1)
+	}
+	m.verified.Store(sha256.Sum256([]byte(raw)), c)
 }
 
 // cachedClient is what a grant needs to know of a client, read at most
@@ -554,16 +587,21 @@ func (a *App) AuthenticateBearer(ctx context.Context, raw, ip string) (*Actor, e
 		return a.authenticatePAT(ctx, raw, ip)
 	}
 	now := a.cfg.Now()
-	c, err := oauth.Verify(raw, func(kid string) ([]*oauth.Key, error) { return a.signingKeys(ctx, now, kid) },
-		a.Issuer(), a.Audience(), now)
-	if errors.Is(err, oauth.ErrInvalid) {
-		return nil, unauth
-	}
-	if err != nil {
-		return nil, err
+	c := a.m.verifiedClaims(raw, now)
+	if c == nil {
+		var err error
+		c, err = oauth.Verify(raw, func(kid string) ([]*oauth.Key, error) { return a.signingKeys(ctx, now, kid) },
+			a.Issuer(), a.Audience(), now)
+		if errors.Is(err, oauth.ErrInvalid) {
+			return nil, unauth
+		}
+		if err != nil {
+			return nil, err
+		}
+		a.m.rememberVerified(raw, c)
 	}
 	var who *Actor
-	err = a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.store.View(ctx, func(tx tenantry.Tx) error {
 		u, err := tx.User(ctx, c.Subject)
 		if err != nil && tenantry.ErrorCode(err) != tenantry.NotFound {
 			return err // the database, not the token, is at fault
