@@ -178,27 +178,7 @@ func (s *Server) decisionRoutes() {
 		b := in.Body
 		qs := make([]app.Question, 0, len(b.Evaluations))
 		for i, e := range b.Evaluations {
-			var sub Subject
-			var act DecisionAction
-			var res DecisionResource
-			switch {
-			case e.Subject != nil:
-				sub = *e.Subject
-			case b.Subject != nil:
-				sub = *b.Subject
-			}
-			switch {
-			case e.Action != nil:
-				act = *e.Action
-			case b.Action != nil:
-				act = *b.Action
-			}
-			switch {
-			case e.Resource != nil:
-				res = *e.Resource
-			case b.Resource != nil:
-				res = *b.Resource
-			}
+			sub, act, res := either(e.Subject, b.Subject), either(e.Action, b.Action), either(e.Resource, b.Resource)
 			if sub.ID == "" || act.Name == "" || res.ID == "" {
 				return nil, s.problem(ctx, invalidAt(i))
 			}
@@ -278,4 +258,16 @@ func parseResource(s string) (app.Resource, error) {
 	var v tenantry.Validation
 	v.Add("resource", "must be organization:ID, user:ID or sim:ICCID")
 	return app.Resource{}, v.Err()
+}
+
+// either is an evaluation's own value, else the batch's default, else zero.
+func either[T any](own, batch *T) T {
+	switch {
+	case own != nil:
+		return *own
+	case batch != nil:
+		return *batch
+	}
+	var zero T
+	return zero
 }

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -56,15 +57,11 @@ func idpSignIn(f *fixture, login, username string) (*client, *http.Response, str
 func readBody(t *testing.T, res *http.Response) string {
 	t.Helper()
 	defer res.Body.Close()
-	var b strings.Builder
-	buf := make([]byte, 4096)
-	for {
-		n, err := res.Body.Read(buf)
-		b.Write(buf[:n])
-		if err != nil {
-			return b.String()
-		}
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return string(raw)
 }
 
 // TestSignInThroughTheCustomersIdentityProvider is issue 13 over the API

@@ -82,12 +82,9 @@ func (a *App) decide(ctx context.Context, tx tenantry.Tx, subjectID, action stri
 	if err != nil {
 		return Decision{}, err
 	}
-	d := a.explainGrants(ctx, tx, u, act, o)
-	if err := d.err; err != nil {
-		return Decision{}, err
-	}
-	d.Decision.Org = o
-	return d.Decision, nil
+	d, err := a.explainGrants(ctx, tx, u, act, o)
+	d.Org = o
+	return d, err
 }
 
 // resourceOrg returns the org that owns a resource.
@@ -111,23 +108,17 @@ func (a *App) resourceOrg(ctx context.Context, tx tenantry.Tx, res Resource) (*t
 	return nil, notFound("resource type")
 }
 
-type explained struct {
-	Decision
-	err error
-}
-
 // explainGrants decides whether u may do act in o, and says why.
-func (a *App) explainGrants(ctx context.Context, tx tenantry.Tx, u *tenantry.User, act policy.Action, o *tenantry.Org) explained {
-	fail := func(err error) explained { return explained{err: err} }
+func (a *App) explainGrants(ctx context.Context, tx tenantry.Tx, u *tenantry.User, act policy.Action, o *tenantry.Org) (Decision, error) {
 	switch u.Status {
 	case tenantry.UserLocked:
-		return explained{Decision: deny(ReasonUserLocked, "%s is locked", u.Login)}
+		return deny(ReasonUserLocked, "%s is locked", u.Login), nil
 	case tenantry.UserInvited:
-		return explained{Decision: deny(ReasonUserInactive, "%s has not activated their account yet", u.Login)}
+		return deny(ReasonUserInactive, "%s has not activated their account yet", u.Login), nil
 	}
 	grants, err := tx.UserGrants(ctx, u.ID)
 	if err != nil {
-		return fail(err)
+		return Decision{}, err
 	}
 	now := tx.Now()
 	var active, expired []tenantry.Grant
@@ -152,36 +143,36 @@ func (a *App) explainGrants(ctx context.Context, tx tenantry.Tx, u *tenantry.Use
 		// A grant that would allow it, but ran out?
 		if w := a.policy.Explain(a.principalOf(u, expired), act, policy.Target{Org: o.ID}); w.Allowed() {
 			g := grant(w, expired)
-			return explained{Decision: Decision{Reason: ReasonGrantExpired, Grant: g,
-				Message: fmt.Sprintf("the role %s in %s that allowed %s ended on %s", g.Role, o.Name, name, g.ExpiresAt.UTC().Format(time.RFC3339))}}
+			return Decision{Reason: ReasonGrantExpired, Grant: g,
+				Message: fmt.Sprintf("the role %s in %s that allowed %s ended on %s", g.Role, o.Name, name, g.ExpiresAt.UTC().Format(time.RFC3339))}, nil
 		}
 		switch why.Reason {
 		case policy.OtherService:
 			g := grant(why, active)
-			return explained{Decision: Decision{Reason: ReasonOtherService, Grant: g,
-				Message: fmt.Sprintf("%s holds %s in %s for the service %s only, which does not cover %s", u.Login, g.Role, o.Name, g.Service, name)}}
+			return Decision{Reason: ReasonOtherService, Grant: g,
+				Message: fmt.Sprintf("%s holds %s in %s for the service %s only, which does not cover %s", u.Login, g.Role, o.Name, g.Service, name)}, nil
 		case policy.AboveOnly:
 			g := grant(why, active)
 			where, err := tx.Org(ctx, g.OrgID)
 			if err != nil {
-				return fail(err)
+				return Decision{}, err
 			}
-			return explained{Decision: Decision{Reason: ReasonOutsideSubtree, Grant: g,
-				Message: fmt.Sprintf("%s holds %s in %s, which allows %s there only, not in %s", u.Login, g.Role, where.Name, name, o.Name)}}
+			return Decision{Reason: ReasonOutsideSubtree, Grant: g,
+				Message: fmt.Sprintf("%s holds %s in %s, which allows %s there only, not in %s", u.Login, g.Role, where.Name, name, o.Name)}, nil
 		}
-		return explained{Decision: deny(ReasonNoGrant, "no role of %s in %s allows %s", u.Login, o.Name, name)}
+		return deny(ReasonNoGrant, "no role of %s in %s allows %s", u.Login, o.Name, name), nil
 	}
 	g := grant(why, active)
 	// The services the action belongs to must be enabled for the account.
 	if services := a.policy.ActionServices(catalogueFor(o), act); len(services) > 0 {
 		enabled, err := tx.AccountServices(ctx, o.AccountID)
 		if err != nil {
-			return fail(err)
+			return Decision{}, err
 		}
 		on := slices.ContainsFunc(services, func(s string) bool { return slices.Contains(enabled, s) && (g.Service == "" || g.Service == s) })
 		if !on {
-			return explained{Decision: Decision{Reason: ReasonServiceDisabled, Grant: g,
-				Message: fmt.Sprintf("the service %s is not enabled for %s", strings.Join(services, ", "), o.Name)}}
+			return Decision{Reason: ReasonServiceDisabled, Grant: g,
+				Message: fmt.Sprintf("the service %s is not enabled for %s", strings.Join(services, ", "), o.Name)}, nil
 		}
 	}
 	// A parent's 2FA rule: a person without an authenticator (and without
@@ -189,17 +180,17 @@ func (a *App) explainGrants(ctx context.Context, tx tenantry.Tx, u *tenantry.Use
 	if u.Kind == tenantry.UserHuman && !u.TOTPEnabled && u.IdPID == "" {
 		sec, err := a.securityOf(ctx, tx, u.OrgID)
 		if err != nil {
-			return fail(err)
+			return Decision{}, err
 		}
 		if sec.Require2FA.Value {
 			by := sec.Require2FA.By
 			if by == nil {
 				if by, err = tx.Org(ctx, u.OrgID); err != nil {
-					return fail(err)
+					return Decision{}, err
 				}
 			}
-			return explained{Decision: Decision{Reason: ReasonMFARequired, Grant: g,
-				Message: fmt.Sprintf("%s requires two-factor sign-in and %s has not enrolled an authenticator", by.Name, u.Login)}}
+			return Decision{Reason: ReasonMFARequired, Grant: g,
+				Message: fmt.Sprintf("%s requires two-factor sign-in and %s has not enrolled an authenticator", by.Name, u.Login)}, nil
 		}
 	}
 	msg := fmt.Sprintf("%s holds %s in %s", u.Login, g.Role, o.Name)
@@ -209,7 +200,7 @@ func (a *App) explainGrants(ctx context.Context, tx tenantry.Tx, u *tenantry.Use
 	if !g.ExpiresAt.IsZero() {
 		msg += " until " + g.ExpiresAt.UTC().Format(time.RFC3339)
 	}
-	return explained{Decision: Decision{Allowed: true, Reason: ReasonGranted, Grant: g, Message: msg}}
+	return Decision{Allowed: true, Reason: ReasonGranted, Grant: g, Message: msg}, nil
 }
 
 // principalOf is the policy's view of u with grants, expired or not.
@@ -288,11 +279,11 @@ func (a *App) Permissions(ctx context.Context, who *Actor, userID, orgID string)
 			if !ok {
 				continue // a users.administer_* row: who administers whom
 			}
-			d := a.explainGrants(ctx, tx, u, act, o)
-			if d.err != nil {
-				return d.err
+			d, err := a.explainGrants(ctx, tx, u, act, o)
+			if err != nil {
+				return err
 			}
-			out = append(out, Permission{Action: row.Action, Decision: d.Decision})
+			out = append(out, Permission{Action: row.Action, Decision: d})
 		}
 		return nil
 	})
