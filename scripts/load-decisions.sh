@@ -5,6 +5,7 @@
 # stops. Prints vegeta's latency report and the server's CPU time per
 # decision (from /proc, user + system).
 #   scripts/load-decisions.sh [RATE] [SECONDS]     (default 1000 10)
+#   PROFILE=/tmp/cpu.prof scripts/load-decisions.sh  (and a CPU profile)
 set -euo pipefail
 rate=${1:-1000}
 secs=${2:-10}
@@ -16,7 +17,7 @@ trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
 cd "$(dirname "$0")/.."
 go build -o "$work/tenantry" ./cmd/tenantry
 GOBIN="$work" go install github.com/tsenart/vegeta/v12@v12.13.0
-GOMAXPROCS=1 taskset -c 0 "$work/tenantry" serve --demo --addr "$addr" --db "$work/t.db" > "$work/out.log" 2>&1 &
+GOMAXPROCS=1 taskset -c 0 "$work/tenantry" serve --demo --addr "$addr" --db "$work/t.db" ${PROFILE:+--debug-addr 127.0.0.1:18182} > "$work/out.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do curl -sf "$base/readyz" >/dev/null 2>&1 && grep -q 'Demo data is ready' "$work/out.log" && break; sleep 0.2; done
 password=$(sed -n 's/.*has the password  \([^ ]*\).*/\1/p' "$work/out.log")
@@ -37,8 +38,14 @@ printf 'POST %s/access/v1/evaluation\nAuthorization: Bearer %s\nContent-Type: ap
 taskset -c 1 "$work/vegeta" attack -targets "$work/targets" -rate 200 -duration 2s > /dev/null
 cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 before=$(cpu)
+if [ -n "${PROFILE:-}" ]; then
+  # PROFILE=FILE: a CPU profile of the server during the run.
+  curl -s -o "$PROFILE" "http://127.0.0.1:18182/debug/pprof/profile?seconds=$((secs - 1))" &
+  prof=$!
+fi
 taskset -c 1 "$work/vegeta" attack -targets "$work/targets" -rate "$rate" -duration "${secs}s" > "$work/results.bin"
 after=$(cpu)
+[ -z "${prof:-}" ] || wait "$prof"
 "$work/vegeta" report -type=text < "$work/results.bin"
 "$work/vegeta" report -type='hist[0,500us,1ms,2ms,5ms,10ms]' < "$work/results.bin"
 ticks=$(getconf CLK_TCK)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"net/netip"
 	"strings"
 	"time"
@@ -20,7 +21,7 @@ import (
 func serveCmd(s *settings) *cobra.Command {
 	var demo bool
 	var trustedProxies []string
-	var metricsAddr string
+	var metricsAddr, debugAddr string
 	var grace time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -77,6 +78,24 @@ func serveCmd(s *settings) *cobra.Command {
 				fmt.Fprintf(out, "metrics on http://%s/metrics\n", mln.Addr())
 				go metricsSrv.Serve(mln)
 				defer metricsSrv.Close()
+			}
+			if debugAddr != "" {
+				// net/http/pprof on an address of its own, off by default:
+				// profiles show request contents' costs, not for the public.
+				dln, err := net.Listen("tcp", debugAddr)
+				if err != nil {
+					return fmt.Errorf("listen on %s for profiling: %w", debugAddr, err)
+				}
+				dmux := http.NewServeMux()
+				dmux.HandleFunc("/debug/pprof/", pprof.Index)
+				dmux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+				dmux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+				dmux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+				dmux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+				debugSrv := &http.Server{Handler: dmux, ReadHeaderTimeout: 10 * time.Second}
+				fmt.Fprintf(out, "profiling on http://%s/debug/pprof/\n", dln.Addr())
+				go debugSrv.Serve(dln)
+				defer debugSrv.Close()
 			}
 			handler, err := server.New(a, log, scfg)
 			if err != nil {
@@ -168,6 +187,8 @@ func serveCmd(s *settings) *cobra.Command {
 	cmd.Flags().BoolVar(&demo, "demo", false, "seed a demo customer account and print how to sign in")
 	cmd.Flags().StringVar(&metricsAddr, "metrics-addr", "", "serve /metrics on this address only (e.g. 127.0.0.1:9090), "+
 		"not on --addr (env TENANTRY_METRICS_ADDR)")
+	cmd.Flags().StringVar(&debugAddr, "debug-addr", "", "serve net/http/pprof on this address only (e.g. 127.0.0.1:6060); "+
+		"off by default (env TENANTRY_DEBUG_ADDR)")
 	cmd.Flags().DurationVar(&grace, "shutdown-grace", 30*time.Second, "on SIGTERM, how long requests in progress, "+
 		"background work and the e-mail being sent may take to finish (env TENANTRY_SHUTDOWN_GRACE)")
 	cmd.Flags().StringSliceVar(&trustedProxies, "trusted-proxies", nil,
