@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
@@ -107,45 +108,40 @@ func (a *App) applyIdP(d *tenantry.IdentityProvider, p IdPPatch, creating bool) 
 		}
 	})
 	if creating && p.Scopes == nil {
-		d.Scopes = DefaultIdPScopes
+		d.Scopes = slices.Clone(DefaultIdPScopes)
 	}
-	if p.Scopes != nil {
-		var scopes []string
-		for _, s := range *p.Scopes {
-			for _, s := range strings.Fields(s) {
-				switch {
-				case s == "openid" || slices.Contains(scopes, s):
-				case !scopeToken.MatchString(s):
-					v.Add("scopes", "%q is not a scope name", s)
+	// setList takes the words of src, normalised, once each; norm returns
+	// "" for a word to leave out.
+	setList := func(field, what string, dst, src *[]string, split func(string) []string, norm func(string) string, valid *regexp.Regexp) {
+		if src == nil {
+			return
+		}
+		var out []string
+		for _, s := range *src {
+			for _, w := range split(s) {
+				switch w = norm(w); {
+				case w == "" || slices.Contains(out, w):
+				case !valid.MatchString(w):
+					v.Add(field, "%q is not a %s", w, what)
 				default:
-					scopes = append(scopes, s)
+					out = append(out, w)
 				}
 			}
 		}
-		if !slices.Equal(scopes, d.Scopes) {
-			d.Scopes = scopes
-			changed["scopes"] = strings.Join(scopes, " ")
+		if !slices.Equal(out, *dst) {
+			*dst = out
+			changed[field] = strings.Join(out, " ")
 		}
 	}
-	if p.Domains != nil {
-		var domains []string
-		for _, s := range *p.Domains {
-			for _, s := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' || r == '\t' }) {
-				s = strings.ToLower(strings.TrimPrefix(s, "@"))
-				switch {
-				case slices.Contains(domains, s):
-				case !domainName.MatchString(s):
-					v.Add("domains", "%q is not a domain name", s)
-				default:
-					domains = append(domains, s)
-				}
-			}
+	setList("scopes", "scope name", &d.Scopes, p.Scopes, strings.Fields, func(w string) string {
+		if w == "openid" { // always asked for
+			return ""
 		}
-		if !slices.Equal(domains, d.Domains) {
-			d.Domains = domains
-			changed["domains"] = strings.Join(domains, " ")
-		}
-	}
+		return w
+	}, scopeToken)
+	setList("domains", "domain name", &d.Domains, p.Domains, func(s string) []string {
+		return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
+	}, func(w string) string { return strings.ToLower(strings.TrimPrefix(w, "@")) }, domainName)
 	if p.Active != nil && *p.Active != d.Active {
 		d.Active = *p.Active
 		changed["active"] = d.Active
@@ -298,14 +294,15 @@ func (a *App) IdPs(ctx context.Context, who *Actor, orgID string) ([]IdPView, er
 		if err != nil {
 			return err
 		}
-		out, err = a.usableIdPs(ctx, tx, o.ID)
-		for i := range out {
-			if err != nil {
-				break
-			}
-			out[i].Users, err = tx.CountIdPUsers(ctx, out[i].ID)
+		if out, err = a.usableIdPs(ctx, tx, o.ID); err != nil {
+			return err
 		}
-		return err
+		for i := range out {
+			if out[i].Users, err = tx.CountIdPUsers(ctx, out[i].ID); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return out, err
 }

@@ -246,6 +246,10 @@ func (a *App) CompleteOIDCRequest(ctx context.Context, who *Actor, id, orgID str
 		if err != nil {
 			return err
 		}
+		if r.OrgID != "" && r.OrgID != orgID {
+			// The application asked for that org (scope org:ID).
+			return forbidden("the application asks you to sign in for another organization")
+		}
 		r.UserID, r.OrgID, r.AuthTime = who.User.ID, orgID, who.AuthAt
 		r.AMR = who.AMR
 		if len(r.AMR) == 0 {

@@ -230,9 +230,12 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 	if !slices.Contains(t.Scopes, oidc.ScopeOfflineAccess) {
 		return id, "", exp, nil
 	}
-	// The person must still be able to sign in, for that org.
-	if _, err := s.app.OIDCClaims(ctx, t.UserID, t.OrgID); err != nil {
-		return "", "", time.Time{}, op.ErrInvalidRefreshToken
+	// A family starts only for a person who can still sign in for that
+	// org; a rotation was checked when its token was redeemed.
+	if t.Family == "" {
+		if _, err := s.app.OIDCClaims(ctx, t.UserID, t.OrgID); err != nil {
+			return "", "", time.Time{}, op.ErrInvalidRefreshToken
+		}
 	}
 	refresh, err := s.app.IssueOIDCRefresh(ctx, t)
 	return id, refresh, exp, err

@@ -3,6 +3,7 @@ package web
 // german is the German for every English phrase of the portal; the
 // keys are the English text. TestEveryPhraseHasGerman keeps it complete.
 var german = map[string]string{
+	"the application asks you to sign in for another organization":                   "die Anwendung bittet Sie, sich für eine andere Organisation anzumelden",
 	"the application asks you to sign in for an organization where you hold no role": "die Anwendung bittet Sie, sich für eine Organisation anzumelden, in der Sie keine Rolle haben",
 	"Applications": "Anwendungen",
 	"The portal's other applications sign people in through Tenantry (OpenID Connect, discovery at %s/.well-known/openid-configuration) and ask it for decisions (AuthZEN) with the same client id and secret.": "Die anderen Anwendungen des Portals melden Personen über Tenantry an (OpenID Connect, Discovery unter %s/.well-known/openid-configuration) und fragen es mit derselben Client-ID und demselben Secret nach Entscheidungen (AuthZEN).",
