@@ -132,6 +132,7 @@ func (s *Server) routes() {
 	s.idpRoutes()
 	s.decisionRoutes()
 	s.providerRoutes()
+	s.scimRoutes()
 }
 
 var sessionSecurity = []map[string][]string{{"session": {}}, {"bearer": {}}, {"oauth2": {}}}

@@ -31,7 +31,8 @@ type Actor struct {
 	AMR []string
 
 	principal policy.Principal
-	claims    *oauth.Claims // the access token's claims: jti and expiry for revocation, the rest for introspection
+	scim      *tenantry.SCIMConnection // the connection of a ViaSCIM actor
+	claims    *oauth.Claims            // the access token's claims: jti and expiry for revocation, the rest for introspection
 }
 
 // Principal returns the actor as the policy sees it.
@@ -187,8 +188,6 @@ func (a *App) MayAdminister(who *Actor, v *UserView) bool {
 	return who != nil && v.ID != who.User.ID && a.mayAdminister(who, v) == nil
 }
 
-// Assignable lists the roles of org's catalogue the actor may give there;
-// creating widens it to the roles the actor may give a user they create.
 // PerService reports whether a role is given per service (seed 003's
 // service roles): "role:service", never for all of an org.
 func (a *App) PerService(role string) bool {
@@ -203,6 +202,8 @@ func (a *App) ServiceForm(org *tenantry.Org) bool {
 	return len(a.policy.Services(catalogueFor(org))) > 0 && org.Type != "partner" && org.Type != "folder"
 }
 
+// Assignable lists the roles of org's catalogue the actor may give there;
+// creating widens it to the roles the actor may give a user they create.
 func (a *App) Assignable(who *Actor, org *tenantry.Org, creating bool) []string {
 	var out []string
 	for _, r := range a.policy.Roles(catalogueFor(org)) {

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"runtime"
 	"slices"
 	"strings"
@@ -329,6 +330,13 @@ func event(ctx context.Context, tx tenantry.Tx, who *Actor, org, action, targetT
 	e := &tenantry.Event{OrgID: org, Action: action, TargetType: targetType, TargetID: targetID, Details: details}
 	if who != nil {
 		e.ActorID, e.IP = who.User.ID, who.IP
+		if who.Via == ViaSCIM { // the org's directory did it, over SCIM (B7)
+			e.Details = maps.Clone(details)
+			if e.Details == nil {
+				e.Details = map[string]any{}
+			}
+			e.Details["via"] = "scim"
+		}
 	}
 	return tx.AddEvent(ctx, e)
 }

@@ -55,14 +55,7 @@ func (a *App) GrantRole(ctx context.Context, who *Actor, userID string, in NewGr
 		if err := tx.CreateGrant(ctx, g); err != nil {
 			return err
 		}
-		details := map[string]any{"role": g.Role}
-		if g.Service != "" {
-			details["service"] = g.Service
-		}
-		if !g.ExpiresAt.IsZero() {
-			details["expires_at"] = g.ExpiresAt
-		}
-		return event(ctx, tx, who, org.ID, "grant.create", "user", view.ID, details)
+		return event(ctx, tx, who, org.ID, "grant.create", "user", view.ID, grantDetails(g))
 	})
 	return g, err
 }
@@ -159,6 +152,9 @@ func (a *App) roleTarget(ctx context.Context, tx tenantry.Tx, who *Actor, userID
 		return nil, nil, forbidden("you cannot change your own roles")
 	}
 	if err := a.mayAdminister(who, view); err != nil {
+		return nil, nil, err
+	}
+	if err := a.handsOff(ctx, tx, who, view); err != nil {
 		return nil, nil, err
 	}
 	org, err := tx.Org(ctx, view.Org)

@@ -64,27 +64,36 @@ func (a *App) LockUser(ctx context.Context, who *Actor, id string) (*UserView, e
 		if view, err = a.administered(ctx, tx, who, id, "lock"); err != nil {
 			return err
 		}
-		if view.Status == tenantry.UserLocked {
-			return nil
-		}
-		view.Status = tenantry.UserLocked
-		view.TokenVersion++ // tokens issued before stay dead after an unlock
-		if err := tx.UpdateUser(ctx, view.User); err != nil {
+		if err := a.handsOff(ctx, tx, who, view); err != nil {
 			return err
 		}
-		a.forgetClient(view.Login)
-		if err := tx.DeleteUserSessions(ctx, view.ID); err != nil {
-			return err
-		}
-		if err := tx.EndOIDCRefresh(ctx, "", view.ID, ""); err != nil {
-			return err
-		}
-		if err := tx.DeleteAllUserTokens(ctx, view.ID); err != nil {
-			return err
-		}
-		return event(ctx, tx, who, view.OrgID, "user.lock", "user", view.ID, nil)
+		return a.lock(ctx, tx, who, view.User)
 	})
 	return view, err
+}
+
+// lock locks u, unless it is locked already, and ends its sessions,
+// tokens and applications' refresh tokens.
+func (a *App) lock(ctx context.Context, tx tenantry.Tx, who *Actor, u *tenantry.User) error {
+	if u.Status == tenantry.UserLocked {
+		return nil
+	}
+	u.Status = tenantry.UserLocked
+	u.TokenVersion++ // tokens issued before stay dead after an unlock
+	if err := tx.UpdateUser(ctx, u); err != nil {
+		return err
+	}
+	a.forgetClient(u.Login)
+	if err := tx.DeleteUserSessions(ctx, u.ID); err != nil {
+		return err
+	}
+	if err := tx.EndOIDCRefresh(ctx, "", u.ID, ""); err != nil {
+		return err
+	}
+	if err := tx.DeleteAllUserTokens(ctx, u.ID); err != nil {
+		return err
+	}
+	return event(ctx, tx, who, u.OrgID, "user.lock", "user", u.ID, nil)
 }
 
 // UnlockUser lets a locked user sign in again; one who never set a
@@ -100,22 +109,31 @@ func (a *App) UnlockUser(ctx context.Context, who *Actor, id string) (*UserView,
 		if view, err = a.administered(ctx, tx, who, id, "unlock"); err != nil {
 			return err
 		}
+		if err := a.handsOff(ctx, tx, who, view); err != nil {
+			return err
+		}
 		if err := forgetLoginFailures(ctx, tx, view.Login); err != nil {
 			return err
 		}
 		if view.Status != tenantry.UserLocked {
 			return event(ctx, tx, who, view.OrgID, "user.unlock", "user", view.ID, map[string]any{"failed_sign_ins_cleared": true})
 		}
-		view.Status = tenantry.UserActive
-		if view.PasswordHash == "" {
-			view.Status = tenantry.UserInvited
-		}
-		if err := tx.UpdateUser(ctx, view.User); err != nil {
-			return err
-		}
-		return event(ctx, tx, who, view.OrgID, "user.unlock", "user", view.ID, nil)
+		return a.unlock(ctx, tx, who, view.User)
 	})
 	return view, err
+}
+
+// unlock lets a locked u sign in again: active, or invited where they
+// have neither a password nor an identity provider's sign-in yet.
+func (a *App) unlock(ctx context.Context, tx tenantry.Tx, who *Actor, u *tenantry.User) error {
+	u.Status = tenantry.UserActive
+	if u.PasswordHash == "" && u.IdPSubject == "" {
+		u.Status = tenantry.UserInvited
+	}
+	if err := tx.UpdateUser(ctx, u); err != nil {
+		return err
+	}
+	return event(ctx, tx, who, u.OrgID, "user.unlock", "user", u.ID, nil)
 }
 
 // ResetPassword makes a user choose a new password (U5): their sessions

@@ -34,6 +34,7 @@ const (
 	ViaSession Via = iota // a browser or API session cookie
 	ViaClient             // an OAuth2 access token of an API user or service account
 	ViaPAT                // an Owner's personal access token
+	ViaSCIM               // an org's SCIM token: its directory provisioning people
 )
 
 // machines holds what token work keeps in memory: the signing keys (the

@@ -35,6 +35,12 @@ type NewUser struct {
 	ExternalLogin string
 	BreakGlass    bool
 	Roles         []string
+	// ExternalID and SCIMManaged mark a person the org's directory
+	// creates over SCIM; Locked creates them locked (SCIM's active false),
+	// with no activation e-mail.
+	ExternalID  string
+	SCIMManaged bool
+	Locked      bool
 }
 
 // UserPatch changes some of a user's fields; nil leaves a field alone.
@@ -90,9 +96,10 @@ func validateNewUser(v *tenantry.Validation, prefix string, in *NewUser, s tenan
 	checkEmail(v, prefix+"email", in.Email)
 	if in.Login == "" {
 		in.Login = in.Email
-	} else if len(in.Login) < 3 || len(in.Login) > 254 || strings.ContainsAny(in.Login, " \t\r\n") {
-		v.Add(prefix+"login", "must have 3 to 254 characters and no spaces")
+	} else {
+		checkLogin(v, prefix+"login", in.Login)
 	}
+	checkExternalID(v, in.ExternalID)
 	checkName(v, prefix+"first_name", in.FirstName)
 	checkName(v, prefix+"last_name", in.LastName)
 	if in.Language == "" {
@@ -108,6 +115,16 @@ func validateNewUser(v *tenantry.Validation, prefix string, in *NewUser, s tenan
 	if len(in.JobTitle) > maxNameLen {
 		v.Add(prefix+"job_title", "must have at most %d characters", maxNameLen)
 	}
+}
+
+// checkLogin adds to v what is wrong with a login, and reports whether
+// it is fine.
+func checkLogin(v *tenantry.Validation, field, login string) bool {
+	if len(login) < 3 || len(login) > 254 || strings.ContainsAny(login, " \t\r\n") {
+		v.Add(field, "must have 3 to 254 characters and no spaces")
+		return false
+	}
+	return true
 }
 
 // checkProfile refuses the profile fields an org without a self-managed
@@ -214,9 +231,13 @@ func (a *App) insertUser(ctx context.Context, tx tenantry.Tx, who *Actor, org *t
 		JobTitle: in.JobTitle, Language: in.Language, ContactBilling: in.ContactBilling,
 		ContactTechnical: in.ContactTechnical, ContactBusiness: in.ContactBusiness,
 		NotifyNews: in.NotifyNews, NotifyAlerts: in.NotifyAlerts, InitialOwner: initialOwner,
-		IdPID: in.IdP, ExternalLogin: in.ExternalLogin, BreakGlass: in.BreakGlass}
+		IdPID: in.IdP, ExternalLogin: in.ExternalLogin, BreakGlass: in.BreakGlass,
+		ExternalID: in.ExternalID, SCIMManaged: in.SCIMManaged}
 	if u.Kind == "" {
 		u.Kind = tenantry.UserHuman
+	}
+	if in.Locked {
+		u.Status = tenantry.UserLocked
 	}
 	if err := tx.CreateUser(ctx, u); err != nil {
 		return nil, err
@@ -229,8 +250,10 @@ func (a *App) insertUser(ctx context.Context, tx tenantry.Tx, who *Actor, org *t
 		}
 		view.Grants = append(view.Grants, *g)
 	}
-	if err := a.welcome(ctx, tx, u, org); err != nil {
-		return nil, err
+	if !in.Locked {
+		if err := a.welcome(ctx, tx, u, org); err != nil {
+			return nil, err
+		}
 	}
 	details := map[string]any{"login": u.Login, "roles": roles}
 	if u.IdPID != "" {
@@ -569,6 +592,9 @@ func (a *App) UpdateUser(ctx context.Context, who *Actor, id string, p UserPatch
 		if err := home(view); err != nil {
 			return err
 		}
+		if err := a.handsOff(ctx, tx, who, view); err != nil {
+			return err
+		}
 		org, err := tx.Org(ctx, view.OrgID)
 		if err != nil {
 			return err
@@ -722,11 +748,19 @@ func (a *App) DeleteUser(ctx context.Context, who *Actor, id string) error {
 		if err != nil {
 			return err
 		}
-		if err := tx.DeleteUser(ctx, view.ID); err != nil {
+		if err := a.handsOff(ctx, tx, who, view); err != nil {
 			return err
 		}
-		a.forgetClient(view.Login)
-		return event(ctx, tx, who, view.OrgID, "user.delete", "user", view.ID,
-			map[string]any{"login": view.Login, "email": view.Email})
+		return a.deleteUser(ctx, tx, who, view.User)
 	})
+}
+
+// deleteUser deletes u with the audit event that names them.
+func (a *App) deleteUser(ctx context.Context, tx tenantry.Tx, who *Actor, u *tenantry.User) error {
+	if err := tx.DeleteUser(ctx, u.ID); err != nil {
+		return err
+	}
+	a.forgetClient(u.Login)
+	return event(ctx, tx, who, u.OrgID, "user.delete", "user", u.ID,
+		map[string]any{"login": u.Login, "email": u.Email})
 }

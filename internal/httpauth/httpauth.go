@@ -47,7 +47,17 @@ func Middleware(a *app.App, proxies []netip.Prefix, unavailable func(http.Respon
 		var who *app.Actor
 		var err error
 		if raw := Bearer(r); raw != "" {
-			if who, err = a.AuthenticateBearer(ctx, raw, ip); err != nil && tenantry.ErrorCode(err) == tenantry.Unauthenticated {
+			// An org's SCIM token opens /scim/ and nothing else.
+			scim, scimPath := strings.HasPrefix(raw, app.SCIMTokenPrefix), strings.HasPrefix(r.URL.Path, "/scim/")
+			switch {
+			case scim && scimPath:
+				who, err = a.AuthenticateSCIM(ctx, raw, ip)
+			case scim || scimPath:
+				err = tenantry.Errorf(tenantry.Unauthenticated, "this takes an organization's SCIM token")
+			default:
+				who, err = a.AuthenticateBearer(ctx, raw, ip)
+			}
+			if err != nil && tenantry.ErrorCode(err) == tenantry.Unauthenticated {
 				ctx = context.WithValue(ctx, bearerRejectedKey, true)
 			}
 		} else if token := sessionCookie(r); token != "" {

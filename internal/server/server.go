@@ -26,6 +26,7 @@ import (
 	"github.com/tenantry/tenantry/internal/httpinput"
 	"github.com/tenantry/tenantry/internal/mail"
 	"github.com/tenantry/tenantry/internal/oidcop"
+	"github.com/tenantry/tenantry/internal/scim"
 	"github.com/tenantry/tenantry/internal/tenantry"
 	"github.com/tenantry/tenantry/internal/web"
 )
@@ -55,6 +56,7 @@ func New(a *app.App, log *slog.Logger, cfg Config) (http.Handler, error) {
 	if err := oidcop.Mount(mux, a, cfg.PublicURL, a.DeriveKey("oidc provider")); err != nil {
 		return nil, err
 	}
+	scim.Mount(mux, a, cfg.PublicURL, log)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -93,6 +95,8 @@ func New(a *app.App, log *slog.Logger, cfg Config) (http.Handler, error) {
 		switch {
 		case strings.HasPrefix(r.URL.Path, "/oauth2/"), strings.HasPrefix(r.URL.Path, "/oidc/"):
 			api.RefuseOAuth(w, err)
+		case strings.HasPrefix(r.URL.Path, "/scim/"):
+			scim.Refuse(w, r, err)
 		case strings.HasPrefix(r.URL.Path, "/api/"), strings.HasPrefix(r.URL.Path, "/access/"):
 			apiServer.Refuse(w, r, err)
 		default:

@@ -13,7 +13,7 @@ import (
 const userColumns = `id, org_id, kind, status, email, login, first_name, last_name, phone, job_title,
 	language, contact_billing, contact_technical, contact_business, notify_news, notify_alerts,
 	initial_owner, must_change_password, password_hash, totp_enabled, created_at, updated_at, last_sign_in_at, token_version,
-	COALESCE(idp_id, '') AS idp_id, external_login, idp_subject, break_glass`
+	COALESCE(idp_id, '') AS idp_id, external_login, idp_subject, break_glass, external_id, scim_managed`
 
 func scanUser(row interface{ Scan(...any) error }) (*tenantry.User, error) {
 	var u tenantry.User
@@ -21,12 +21,18 @@ func scanUser(row interface{ Scan(...any) error }) (*tenantry.User, error) {
 	err := row.Scan(&u.ID, &u.OrgID, &u.Kind, &u.Status, &u.Email, &u.Login, &u.FirstName, &u.LastName,
 		&u.Phone, &u.JobTitle, &u.Language, &u.ContactBilling, &u.ContactTechnical, &u.ContactBusiness,
 		&u.NotifyNews, &u.NotifyAlerts, &u.InitialOwner, &u.MustChangePassword, &u.PasswordHash,
-		&u.TOTPEnabled, &created, &updated, &signIn, &u.TokenVersion, &u.IdPID, &u.ExternalLogin, &u.IdPSubject, &u.BreakGlass)
+		&u.TOTPEnabled, &created, &updated, &signIn, &u.TokenVersion, &u.IdPID, &u.ExternalLogin, &u.IdPSubject, &u.BreakGlass,
+		&u.ExternalID, &u.SCIMManaged)
 	if err != nil {
 		return nil, err
 	}
 	u.CreatedAt, u.UpdatedAt, u.LastSignInAt = fromMicros(created), fromMicros(updated), fromMicros(signIn)
 	return &u, nil
+}
+
+func externalIDTaken(cause error) error {
+	return &tenantry.Error{Code: tenantry.Conflict, Message: "external_id: already used in this organization",
+		Fields: []tenantry.FieldError{{Field: "external_id", Message: "already used in this organization"}}, Err: cause}
 }
 
 // Key returns the search key of s: lower-cased, as stored in *_key columns.
@@ -39,15 +45,15 @@ func (tx *Tx) CreateUser(ctx context.Context, u *tenantry.User) error {
 		first_name, first_name_key, last_name, last_name_key, phone, job_title, language,
 		contact_billing, contact_technical, contact_business, notify_news, notify_alerts,
 		initial_owner, must_change_password, password_hash, totp_enabled, created_at, updated_at, last_sign_in_at,
-		idp_id, external_login, external_login_key, idp_subject, break_glass)
+		idp_id, external_login, external_login_key, idp_subject, break_glass, external_id, scim_managed)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-		$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)`,
+		$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34)`,
 		u.ID, u.OrgID, u.Kind, u.Status, u.Email, Key(u.Email), u.Login, Key(u.Login),
 		u.FirstName, Key(u.FirstName), u.LastName, Key(u.LastName), u.Phone, u.JobTitle, u.Language,
 		u.ContactBilling, u.ContactTechnical, u.ContactBusiness, u.NotifyNews, u.NotifyAlerts,
 		u.InitialOwner, u.MustChangePassword, u.PasswordHash, u.TOTPEnabled,
 		micros(u.CreatedAt), micros(u.UpdatedAt), micros(u.LastSignInAt),
-		nullable(u.IdPID), u.ExternalLogin, Key(u.ExternalLogin), u.IdPSubject, u.BreakGlass)
+		nullable(u.IdPID), u.ExternalLogin, Key(u.ExternalLogin), u.IdPSubject, u.BreakGlass, u.ExternalID, u.SCIMManaged)
 	if tenantry.ErrorCode(err) == tenantry.Conflict {
 		return tx.userConflict(ctx, u, err)
 	}
@@ -62,9 +68,17 @@ func (tx *Tx) userConflict(ctx context.Context, u *tenantry.User, cause error) e
 		// PostgreSQL names the index, and the aborted transaction could
 		// not run the query below anyway.
 		loginTaken = name == "users_login"
+		if name == "users_org_external_id" {
+			return externalIDTaken(cause)
+		}
 	} else {
 		var n int
-		err := tx.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE login_key = $1 AND id <> $2`,
+		err := tx.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE org_id = $1 AND external_id = $2 AND external_id <> '' AND id <> $3`,
+			u.OrgID, u.ExternalID, u.ID).Scan(&n)
+		if err == nil && n > 0 {
+			return externalIDTaken(cause)
+		}
+		err = tx.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE login_key = $1 AND id <> $2`,
 			Key(u.Login), u.ID).Scan(&n)
 		loginTaken = err == nil && n > 0
 	}
@@ -117,12 +131,13 @@ func (tx *Tx) UpdateUser(ctx context.Context, u *tenantry.User) error {
 		language = $11, contact_billing = $12, contact_technical = $13, contact_business = $14,
 		notify_news = $15, notify_alerts = $16, must_change_password = $17, password_hash = $18,
 		totp_enabled = $19, updated_at = $20, last_sign_in_at = $21, login = $22, login_key = $23, initial_owner = $24, token_version = $25,
-		idp_id = $26, external_login = $27, external_login_key = $28, idp_subject = $29, break_glass = $30 WHERE id = $1`,
+		idp_id = $26, external_login = $27, external_login_key = $28, idp_subject = $29, break_glass = $30,
+		external_id = $31, scim_managed = $32 WHERE id = $1`,
 		u.ID, u.Status, u.Email, Key(u.Email), u.FirstName, Key(u.FirstName), u.LastName, Key(u.LastName),
 		u.Phone, u.JobTitle, u.Language, u.ContactBilling, u.ContactTechnical, u.ContactBusiness,
 		u.NotifyNews, u.NotifyAlerts, u.MustChangePassword, u.PasswordHash, u.TOTPEnabled,
 		micros(u.UpdatedAt), micros(u.LastSignInAt), u.Login, Key(u.Login), u.InitialOwner, u.TokenVersion,
-		nullable(u.IdPID), u.ExternalLogin, Key(u.ExternalLogin), u.IdPSubject, u.BreakGlass)
+		nullable(u.IdPID), u.ExternalLogin, Key(u.ExternalLogin), u.IdPSubject, u.BreakGlass, u.ExternalID, u.SCIMManaged)
 	if tenantry.ErrorCode(err) == tenantry.Conflict {
 		return tx.userConflict(ctx, u, err)
 	}

@@ -130,6 +130,24 @@ type Tx interface {
 	Unlink(ctx context.Context, orgID, userID string) error
 	// CountUsers counts an org's users.
 	CountUsers(ctx context.Context, orgID string) (int, error)
+	// QueryUsers returns one page of an org's own people that match the
+	// query, oldest first, and how many match in all.
+	QueryUsers(ctx context.Context, q UserQuery) ([]*User, int, error)
+	// RoleHolders returns the org's own people who hold role (for service,
+	// "" for a grant over every service) in the org, by id.
+	RoleHolders(ctx context.Context, orgID, role, service string) ([]*User, error)
+
+	// PutSCIMConnection creates or replaces an org's SCIM connection.
+	PutSCIMConnection(ctx context.Context, c *SCIMConnection) error
+	// SCIMConnection returns an org's SCIM connection, or NotFound.
+	SCIMConnection(ctx context.Context, orgID string) (*SCIMConnection, error)
+	// SCIMConnectionByToken returns the connection whose token has hash,
+	// or NotFound.
+	SCIMConnectionByToken(ctx context.Context, hash string) (*SCIMConnection, error)
+	// TouchSCIMConnection records a use of the connection's token.
+	TouchSCIMConnection(ctx context.Context, orgID string) error
+	// DeleteSCIMConnection removes an org's SCIM connection, or NotFound.
+	DeleteSCIMConnection(ctx context.Context, orgID string) error
 
 	// CreateGrant inserts g; Conflict when the user holds that role there already.
 	CreateGrant(ctx context.Context, g *Grant) error

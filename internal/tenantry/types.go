@@ -139,6 +139,12 @@ type User struct {
 	BreakGlass bool
 	// TokenVersion is raised to end every access token issued to the user.
 	TokenVersion int64
+	// ExternalID is the id the org's directory gives the person (SCIM's
+	// externalId), unique in the org; "" for none.
+	ExternalID string
+	// SCIMManaged marks a person the org's directory created or claimed
+	// over SCIM (B7).
+	SCIMManaged  bool
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 	LastSignInAt time.Time
