@@ -59,7 +59,7 @@ type scimOutput struct {
 type scimTokenOutput struct {
 	Body struct {
 		SCIMConnection
-		Token string `json:"token" doc:"Shown this once; Tenantry keeps only its hash"`
+		Token string `json:"token" doc:"Shown this once; Tenantry keeps only a hash of it"`
 	}
 }
 

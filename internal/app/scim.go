@@ -63,6 +63,24 @@ func (a *App) SCIMRoles(who *Actor, org *tenantry.Org) []string {
 	return out
 }
 
+// SCIMDefaultRoles lists the roles a SCIM connection acting with role
+// may give every new person in org: those the role may give a person it
+// creates, for all of the org.
+func (a *App) SCIMDefaultRoles(org *tenantry.Org, role string) []string {
+	r, ok := a.policy.Role(role)
+	if !ok {
+		return nil
+	}
+	acting := &policy.Principal{Grants: []policy.Grant{{Org: org.ID, Role: r}}}
+	var out []string
+	for _, d := range a.policy.Roles(catalogueFor(org)) {
+		if a.policy.CanAssign(acting, org.ID, d, true) && !a.policy.PerService(d) {
+			out = append(out, a.policy.RoleName(d))
+		}
+	}
+	return out
+}
+
 // scimOrg loads an org whose SCIM connection the actor manages: one where
 // they see and administer users.
 func (a *App) scimOrg(ctx context.Context, tx tenantry.Tx, who *Actor, orgID string) (*tenantry.Org, error) {
@@ -100,13 +118,7 @@ func (a *App) checkSCIMSettings(ctx context.Context, tx tenantry.Tx, who *Actor,
 		v.Add("role", "must be one of %s: a role you may give that administers others", listOrNone(roles))
 		return v.Err()
 	}
-	acting := &policy.Principal{Grants: []policy.Grant{{Org: org.ID, Role: r}}}
-	var defaults []string
-	for _, d := range a.policy.Roles(catalogueFor(org)) {
-		if a.policy.CanAssign(acting, org.ID, d, true) && !a.policy.PerService(d) {
-			defaults = append(defaults, a.policy.RoleName(d))
-		}
-	}
+	defaults := a.SCIMDefaultRoles(org, a.policy.RoleName(r))
 	if in.DefaultRole == "" && len(defaults) > 0 {
 		in.DefaultRole = defaults[len(defaults)-1]
 		if slices.Contains(defaults, "read_only") {

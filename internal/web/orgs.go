@@ -31,6 +31,10 @@ type orgsData struct {
 	ShowContacts bool
 	// IdPs are the identity providers the org's people may use (U8).
 	IdPs []app.IdPView
+	// SCIM is the org's provisioning connection, nil while off; MaySCIM
+	// says whether the viewer may set it up.
+	SCIM    *app.SCIMView
+	MaySCIM bool
 }
 
 // treeNode is an organization on the Organisation tab's tree.
@@ -87,6 +91,15 @@ func (h *Handler) orgs(w http.ResponseWriter, r *http.Request, who *app.Actor) e
 	}
 	if d.CanSettings {
 		if d.IdPs, err = h.app.IdPs(ctx, who, o.ID); err != nil {
+			return err
+		}
+		d.SCIM, err = h.app.SCIM(ctx, who, o.ID)
+		switch code := tenantry.ErrorCode(err); {
+		case err == nil:
+			d.MaySCIM = true
+		case code == tenantry.NotFound:
+			d.MaySCIM = true
+		case code != tenantry.Forbidden && code != tenantry.Invalid:
 			return err
 		}
 	}

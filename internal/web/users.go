@@ -152,6 +152,7 @@ var flashes = map[string]string{
 	"created":     "Created. We have e-mailed the new person a link to set their password.",
 	"created-idp": "Created. We have e-mailed the new person a link to sign in through their identity provider.",
 	"saved":       "Saved.",
+	"scim-off":    "SCIM is off: its token no longer works, and the people it made are yours to change again.",
 	"deleted":     "Deleted.",
 	"published":   "Published. Subscribers get it by e-mail in a moment.",
 	"removed":     "Removed from this organization. Their login elsewhere is untouched.",

@@ -480,6 +480,8 @@ func (h *Handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /orgs/{id}/transfer", h.signedIn(h.transfer))
 
 	mux.HandleFunc("POST /orgs/{id}/contacts", h.signedIn(h.addContact))
+	mux.HandleFunc("GET /orgs/{id}/scim", h.signedIn(h.scim))
+	mux.HandleFunc("POST /orgs/{id}/scim", h.signedIn(h.changeSCIM))
 	mux.HandleFunc("GET /idps/new", h.signedIn(h.newIdPForm))
 	mux.HandleFunc("POST /idps/new", h.signedIn(h.createIdP))
 	mux.HandleFunc("GET /idps/{id}", h.signedIn(h.idp))
