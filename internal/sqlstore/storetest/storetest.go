@@ -80,6 +80,7 @@ func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) tenantr
 		{"AccountServices", testAccountServices},
 		{"IdentityProvidersAndTheirUsers", testIdentityProviders},
 		{"OpenIDProviderRequestsAndRefreshFamilies", testOIDC},
+		{"SCIMConnectionsAndPeopleQueries", testSCIM},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
