@@ -251,6 +251,14 @@ func (d *DB) Close() error {
 	return err
 }
 
+// Analyze refreshes the planner's statistics, as PostgreSQL's autovacuum
+// does in time and SQLite never does by itself: after a bulk load, so that
+// the next queries are planned for the rows now there.
+func (d *DB) Analyze(ctx context.Context) error {
+	_, err := d.write.ExecContext(ctx, "ANALYZE")
+	return translate(err)
+}
+
 // Ping checks both pools.
 func (d *DB) Ping(ctx context.Context) error {
 	if err := d.write.PingContext(ctx); err != nil {

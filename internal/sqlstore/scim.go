@@ -196,8 +196,14 @@ func (tx *Tx) QueryUsers(ctx context.Context, q tenantry.UserQuery) ([]*tenantry
 	var out []*tenantry.User
 	var err error
 	if q.Limit > 0 {
-		out, err = tx.queryUsers(ctx, fmt.Sprintf(`SELECT %s FROM users WHERE %s ORDER BY created_at, id LIMIT $%d OFFSET $%d`,
-			userColumns, where.String(), n+1, n+2), append(args, q.Limit, q.Offset)...)
+		query := `SELECT %s FROM users WHERE %s ORDER BY created_at, id LIMIT $%d OFFSET $%d`
+		if q.Offset > 0 && q.Match == nil {
+			// A deep page: the offset is skipped in the index, by ids
+			// alone, and only the page's rows are read.
+			query = `SELECT %s FROM users WHERE id IN (
+				SELECT id FROM users WHERE %s ORDER BY created_at, id LIMIT $%d OFFSET $%d) ORDER BY created_at, id`
+		}
+		out, err = tx.queryUsers(ctx, fmt.Sprintf(query, userColumns, where.String(), n+1, n+2), append(args, q.Limit, q.Offset)...)
 		if err != nil {
 			return nil, 0, err
 		}
