@@ -36,6 +36,18 @@ type client struct {
 	e      *env
 	jar    http.CookieJar
 	bearer string // sent as Authorization: Bearer when set
+	header http.Header
+}
+
+// with returns the client sending one more header.
+func (c *client) with(name, value string) *client {
+	d := *c
+	d.header = c.header.Clone()
+	if d.header == nil {
+		d.header = http.Header{}
+	}
+	d.header.Set(name, value)
+	return &d
 }
 
 func (e *env) anon() *client {
@@ -79,6 +91,9 @@ func (c *client) do(method, path string, body any) response {
 	}
 	if c.bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+c.bearer)
+	}
+	for k, v := range c.header {
+		req.Header[k] = v
 	}
 	hc := &http.Client{Jar: c.jar}
 	res, err := hc.Do(req)

@@ -24,8 +24,9 @@ type SIM struct {
 }
 
 type importInput struct {
-	OrgID string `path:"org" doc:"The customer account"`
-	Body  struct {
+	OrgID          string `path:"org" doc:"The customer account"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"255" doc:"Optional: a retry with the same key and request answers as the first did and changes nothing twice (kept at least 24 hours; per caller)"`
+	Body           struct {
 		ICCIDs []string `json:"iccids" minItems:"1" maxItems:"2000000"`
 		Status string   `json:"status,omitempty" enum:"active,inactive,suspended" default:"active"`
 	}
@@ -71,7 +72,8 @@ type RangeBody struct {
 }
 
 type transferInput struct {
-	Body struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"255" doc:"Optional: a retry with the same key and request answers as the first did and changes nothing twice (kept at least 24 hours; per caller)"`
+	Body           struct {
 		From   string      `json:"from" doc:"The organization that gives the SIMs"`
 		To     string      `json:"to" doc:"Its direct parent or child"`
 		Ranges []RangeBody `json:"ranges" minItems:"1" maxItems:"10000" doc:"For one SIM, start = end"`
@@ -80,12 +82,38 @@ type transferInput struct {
 }
 
 type uploadInput struct {
-	From    string `query:"from" required:"true"`
-	To      string `query:"to" required:"true"`
-	DryRun  bool   `query:"dry_run"`
-	RawBody huma.MultipartFormFiles[struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"255" doc:"Optional: a retry with the same key and request answers as the first did and changes nothing twice (kept at least 24 hours; per caller)"`
+	From           string `query:"from" required:"true"`
+	To             string `query:"to" required:"true"`
+	DryRun         bool   `query:"dry_run"`
+	RawBody        huma.MultipartFormFiles[struct {
 		File huma.FormFile `form:"file" contentType:"text/csv,text/plain,application/octet-stream" required:"true" doc:"One START;END per line"`
 	}]
+}
+
+type simInput struct {
+	ICCID string `path:"iccid" maxLength:"22"`
+}
+
+// SIMEvent is one line of a SIM's history.
+type SIMEvent struct {
+	Kind        string     `json:"kind" enum:"loaded,transferred"`
+	At          time.Time  `json:"at"`
+	By          string     `json:"by,omitempty" doc:"The login of who did it, where the caller may see them"`
+	FromOrgID   string     `json:"from_org_id,omitempty"`
+	FromOrgName string     `json:"from_org_name,omitempty"`
+	ToOrgID     string     `json:"to_org_id,omitempty"`
+	ToOrgName   string     `json:"to_org_name,omitempty"`
+	ID          string     `json:"id" doc:"The transfer's id, or the inventory load's"`
+	Range       *RangeBody `json:"range,omitempty" doc:"The transfer's range that held the SIM"`
+	Count       int64      `json:"count" doc:"How many SIMs the transfer or load moved in all"`
+}
+
+type simHistoryOutput struct {
+	Body struct {
+		SIM     SIM        `json:"sim"`
+		History []SIMEvent `json:"history"`
+	}
 }
 
 // RangeResult is what a transfer did, or would do, with one range.
@@ -134,7 +162,7 @@ func (s *Server) simRoutes() {
 	imp.MaxBodyBytes = maxImportBody
 	imp.BodyReadTimeout = 2 * time.Minute // 48 MiB over a slow link
 	huma.Register(s.api, imp, func(ctx context.Context, in *importInput) (*importOutput, error) {
-		n, err := s.app.ImportSIMs(ctx, actor(ctx), in.OrgID, in.Body.Status, in.Body.ICCIDs, nil)
+		n, err := s.app.ImportSIMsOnce(ctx, actor(ctx), in.IdempotencyKey, in.OrgID, in.Body.Status, in.Body.ICCIDs, nil)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -185,7 +213,7 @@ func (s *Server) simRoutes() {
 	tr.Description = "One SIM, one range or many ranges; all or nothing. A range is every SIM the source owns from start to end; " +
 		"the other ICCIDs in it are reported as not_owned (never whether, or where, they exist) and stay. Child to child gets 403 transfer_not_allowed."
 	huma.Register(s.api, tr, func(ctx context.Context, in *transferInput) (*transferOutput, error) {
-		req := app.TransferRequest{From: in.Body.From, To: in.Body.To, DryRun: in.Body.DryRun}
+		req := app.TransferRequest{From: in.Body.From, To: in.Body.To, DryRun: in.Body.DryRun, IdempotencyKey: in.IdempotencyKey}
 		for _, r := range in.Body.Ranges {
 			req.Ranges = append(req.Ranges, sims.Range{Start: strings.TrimSpace(r.Start), End: strings.TrimSpace(r.End)})
 		}
@@ -203,7 +231,30 @@ func (s *Server) simRoutes() {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		return s.transfer(ctx, app.TransferRequest{From: in.From, To: in.To, DryRun: in.DryRun, Ranges: ranges, Lines: lines})
+		return s.transfer(ctx, app.TransferRequest{From: in.From, To: in.To, DryRun: in.DryRun, Ranges: ranges, Lines: lines,
+			IdempotencyKey: in.IdempotencyKey})
+	})
+
+	hist := op("simHistory", http.MethodGet, "/api/v1/sims/{iccid}", "A SIM with its history", "SIMs")
+	hist.Description = "Where the SIM was loaded and every transfer that moved it, oldest first: when, by whom, from and to which " +
+		"organization, the transfer's id and the range that held the SIM. Organizations and people outside the caller's are left unnamed."
+	huma.Register(s.api, hist, func(ctx context.Context, in *simInput) (*simHistoryOutput, error) {
+		sim, events, err := s.app.SIMHistory(ctx, actor(ctx), in.ICCID)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		out := &simHistoryOutput{}
+		out.Body.SIM = SIM{ICCID: sim.ICCID, OrgID: sim.OrgID, Status: sim.Status, UpdatedAt: sim.UpdatedAt}
+		out.Body.History = []SIMEvent{}
+		for _, e := range events {
+			h := SIMEvent{Kind: e.Kind, At: e.At, By: e.By, FromOrgID: e.FromID, FromOrgName: e.FromName, ToOrgID: e.ToID,
+				ToOrgName: e.ToName, ID: e.TransferID, Count: e.Count}
+			if e.Range.Start != "" {
+				h.Range = &RangeBody{Start: e.Range.Start, End: e.Range.End}
+			}
+			out.Body.History = append(out.Body.History, h)
+		}
+		return out, nil
 	})
 
 	huma.Register(s.api, op("listTransfers", http.MethodGet, "/api/v1/orgs/{org}/transfers", "List an organization's transfers", "SIMs"),

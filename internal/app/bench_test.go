@@ -131,7 +131,7 @@ func BenchmarkTransferMillion(b *testing.B) {
 				for i := 0; i < 1_000_000; i++ {
 					batch = append(batch, storetest.ICCID(i))
 					if len(batch) == cap(batch) {
-						if err := tx.InsertSIMs(ctx, acc, tenantry.SIMActive, batch); err != nil {
+						if err := tx.InsertSIMs(ctx, acc, tenantry.SIMActive, "", batch); err != nil {
 							return err
 						}
 						batch = batch[:0]

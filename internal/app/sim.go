@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/tenantry/tenantry/internal/policy"
 	"github.com/tenantry/tenantry/internal/sims"
@@ -22,6 +23,12 @@ const (
 // of them or none. Operators only. progress, if not nil, hears how many are
 // written as the work goes on.
 func (a *App) ImportSIMs(ctx context.Context, who *Actor, accountID, status string, iccids []string, progress func(done, total int)) (int, error) {
+	return a.ImportSIMsOnce(ctx, who, "", accountID, status, iccids, progress)
+}
+
+// ImportSIMsOnce is ImportSIMs with an idempotency key (B5): a retry with
+// the same key and ICCIDs answers as the first load did and loads nothing.
+func (a *App) ImportSIMsOnce(ctx context.Context, who *Actor, key, accountID, status string, iccids []string, progress func(done, total int)) (int, error) {
 	if err := ready(who); err != nil {
 		return 0, err
 	}
@@ -56,7 +63,9 @@ func (a *App) ImportSIMs(ctx context.Context, who *Actor, accountID, status stri
 		return 0, &tenantry.Error{Code: tenantry.Invalid, Fields: lines,
 			Message: fmt.Sprintf("%d of %d lines are wrong; nothing was loaded (first: line %d: %s)", len(lines), len(iccids), lines[0].Line, lines[0].Message)}
 	}
-	err := a.update(ctx, func(tx tenantry.Tx) error {
+	request := map[string]any{"account": accountID, "status": status, "iccids": iccids}
+	var loaded int
+	err := a.once(ctx, who, key, "sims.import", request, &loaded, func(tx tenantry.Tx) error {
 		acc, err := a.loadTarget(ctx, tx, who, accountID)
 		if err != nil {
 			return err
@@ -74,10 +83,14 @@ func (a *App) ImportSIMs(ctx context.Context, who *Actor, accountID, status stri
 			return &tenantry.Error{Code: tenantry.Conflict, Fields: fields,
 				Message: fmt.Sprintf("%d ICCIDs exist already; nothing was loaded (first: line %d)", len(existing), fields[0].Line)}
 		}
+		load := &tenantry.SIMLoad{ID: newID(), OrgID: acc.ID, ActorID: who.User.ID, Status: status, SIMCount: int64(len(iccids))}
+		if err := tx.CreateSIMLoad(ctx, load); err != nil {
+			return err
+		}
 		const chunk = 10_000
 		for done := 0; done < len(iccids); done += chunk {
 			end := min(done+chunk, len(iccids))
-			if err := tx.InsertSIMs(ctx, acc.ID, status, iccids[done:end]); err != nil {
+			if err := tx.InsertSIMs(ctx, acc.ID, status, load.ID, iccids[done:end]); err != nil {
 				return err
 			}
 			if progress != nil {
@@ -87,12 +100,13 @@ func (a *App) ImportSIMs(ctx context.Context, who *Actor, accountID, status stri
 		if err := tx.AddSIMCount(ctx, acc.ID, int64(len(iccids))); err != nil {
 			return err
 		}
-		return event(ctx, tx, who, acc.ID, "sims.import", "org", acc.ID, map[string]any{"count": len(iccids), "status": status})
+		loaded = len(iccids)
+		return event(ctx, tx, who, acc.ID, "sims.import", "org", acc.ID, map[string]any{"count": len(iccids), "status": status, "load": load.ID})
 	})
 	if err != nil {
 		return 0, err
 	}
-	return len(iccids), nil
+	return loaded, nil
 }
 
 // loadTarget loads the customer account an operator loads SIMs into.
@@ -193,6 +207,9 @@ type TransferRequest struct {
 	Ranges   []sims.Range
 	Lines    []int
 	DryRun   bool
+	// IdempotencyKey, when set, makes a retry of the same request answer
+	// as the first did and move nothing twice (B5).
+	IdempotencyKey string
 }
 
 // RangeResult is what a transfer did, or would do, with one range.
@@ -317,7 +334,8 @@ func (a *App) Transfer(ctx context.Context, who *Actor, in TransferRequest) (*Tr
 	if in.DryRun {
 		err = a.store.View(ctx, body)
 	} else {
-		err = a.update(ctx, body)
+		request := map[string]any{"from": in.From, "to": in.To, "ranges": in.Ranges}
+		err = a.once(ctx, who, in.IdempotencyKey, "sims.transfer", request, res, body)
 	}
 	if err != nil {
 		return nil, err
@@ -421,4 +439,113 @@ func ReadTransferFile(r io.Reader) ([]sims.Range, []int, error) {
 	}
 	return nil, nil, &tenantry.Error{Code: tenantry.Invalid, Fields: fields,
 		Message: "the file has " + wrong + "; nothing moved (first: " + problems[0].Error() + ")"}
+}
+
+// SIMEvent is one line of a SIM's history (B5): its load into the
+// inventory, or a transfer that moved it. An organization or person the
+// viewer may not see is left unnamed.
+type SIMEvent struct {
+	Kind       string // "loaded" or "transferred"
+	At         time.Time
+	By         string // the login of who did it; "" where unknown or not the viewer's to see
+	FromID     string // "" for a load, or where not the viewer's to see
+	FromName   string
+	ToID       string
+	ToName     string
+	TransferID string     // the transfer, or the load
+	Range      sims.Range // the transfer's range that held the SIM
+	Count      int64      // SIMs the transfer or load moved in all
+}
+
+// SIMHistory returns a SIM with its history, oldest first: where it was
+// loaded and each transfer that moved it, replayed from the transfers'
+// ranges (a range that held it moved it when it came from its owner at
+// the time). Whoever may see the SIM now may read it.
+func (a *App) SIMHistory(ctx context.Context, who *Actor, iccid string) (*tenantry.SIM, []SIMEvent, error) {
+	if err := ready(who); err != nil {
+		return nil, nil, err
+	}
+	iccid = strings.TrimSpace(iccid)
+	var sim *tenantry.SIM
+	var out []SIMEvent
+	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+		var err error
+		sim, err = tx.SIM(ctx, iccid)
+		if tenantry.ErrorCode(err) == tenantry.NotFound {
+			return notFound("SIM")
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := a.simOrg(ctx, tx, who, sim.OrgID, policy.SIMsSeeAll); err != nil {
+			if tenantry.ErrorCode(err) == tenantry.Forbidden {
+				return notFound("SIM")
+			}
+			return err
+		}
+		operator := a.operator(ctx, tx, who, policy.PlatformInventoryLoad)
+		// An org is the viewer's to see when they hold a role in it or
+		// above it.
+		names, seen := map[string]string{}, map[string]bool{}
+		visible := func(id string) bool {
+			if v, ok := seen[id]; ok {
+				return v
+			}
+			seen[id] = operator
+			if path, err := tx.OrgPath(ctx, id); err == nil && !operator {
+				for _, o := range path {
+					if a.policy.Member(who.Principal(), o.ID) {
+						seen[id] = true
+					}
+				}
+			}
+			return seen[id]
+		}
+		org := func(id string) (string, string) {
+			if !visible(id) {
+				return "", ""
+			}
+			if n, ok := names[id]; ok {
+				return id, n
+			}
+			if o, err := tx.Org(ctx, id); err == nil {
+				names[id] = o.Name
+			}
+			return id, names[id]
+		}
+		by := func(userID string) string {
+			u, err := tx.User(ctx, userID)
+			if err != nil || !visible(u.OrgID) {
+				return ""
+			}
+			return u.Login
+		}
+		load, transfers, err := tx.SIMHistory(ctx, iccid)
+		if err != nil {
+			return err
+		}
+		owner := ""
+		if load != nil {
+			owner = load.OrgID
+			e := SIMEvent{Kind: "loaded", At: load.CreatedAt, By: by(load.ActorID), TransferID: load.ID, Count: load.SIMCount}
+			e.ToID, e.ToName = org(load.OrgID)
+			out = append(out, e)
+		}
+		for _, t := range transfers {
+			if owner != "" && t.FromOrg != owner {
+				continue // the range held it, but it was not the source's then
+			}
+			owner = t.ToOrg
+			e := SIMEvent{Kind: "transferred", At: t.CreatedAt, By: by(t.ActorID), TransferID: t.ID,
+				Range: sims.Range{Start: t.Ranges[0].Start, End: t.Ranges[0].End}, Count: t.SIMCount}
+			e.FromID, e.FromName = org(t.FromOrg)
+			e.ToID, e.ToName = org(t.ToOrg)
+			out = append(out, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return sim, out, nil
 }

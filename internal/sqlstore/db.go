@@ -253,9 +253,14 @@ func (d *DB) Close() error {
 
 // Analyze refreshes the planner's statistics, as PostgreSQL's autovacuum
 // does in time and SQLite never does by itself: after a bulk load, so that
-// the next queries are planned for the rows now there.
+// the next queries are planned for the rows now there. On PostgreSQL it
+// vacuums too, which marks the new rows visible to index-only scans.
 func (d *DB) Analyze(ctx context.Context) error {
-	_, err := d.write.ExecContext(ctx, "ANALYZE")
+	stmt := "ANALYZE"
+	if d.dialect == Postgres {
+		stmt = "VACUUM (ANALYZE)"
+	}
+	_, err := d.write.ExecContext(ctx, stmt)
 	return translate(err)
 }
 

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"strconv"
 	"strings"
@@ -14,20 +15,20 @@ import (
 const insertChunk = 500
 
 // InsertSIMs adds SIMs in multi-row statements of insertChunk rows.
-func (tx *Tx) InsertSIMs(ctx context.Context, orgID, status string, iccids []string) error {
+func (tx *Tx) InsertSIMs(ctx context.Context, orgID, status, loadID string, iccids []string) error {
 	now := micros(tx.now)
 	for len(iccids) > 0 {
 		n := min(len(iccids), insertChunk)
 		var q strings.Builder
-		q.WriteString(`INSERT INTO sims (iccid, org_id, status, created_at, updated_at) VALUES `)
-		args := make([]any, 0, n+3)
-		args = append(args, orgID, status, now)
+		q.WriteString(`INSERT INTO sims (iccid, org_id, status, created_at, updated_at, load_id) VALUES `)
+		args := make([]any, 0, n+4)
+		args = append(args, orgID, status, now, loadID)
 		for i, id := range iccids[:n] {
 			if i > 0 {
 				q.WriteString(", ")
 			}
 			args = append(args, id)
-			q.WriteString("($" + strconv.Itoa(len(args)) + ", $1, $2, $3, $3)")
+			q.WriteString("($" + strconv.Itoa(len(args)) + ", $1, $2, $3, $3, $4)")
 		}
 		if _, err := tx.exec(ctx, q.String(), args...); err != nil {
 			return err
@@ -207,4 +208,74 @@ func (tx *Tx) Transfers(ctx context.Context, orgID string, limit int) ([]*tenant
 		rr.Close()
 	}
 	return out, nil
+}
+
+// CreateSIMLoad records an inventory load.
+func (tx *Tx) CreateSIMLoad(ctx context.Context, l *tenantry.SIMLoad) error {
+	l.CreatedAt = tx.now
+	_, err := tx.exec(ctx, `INSERT INTO sim_loads (id, org_id, actor_id, status, sim_count, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, l.ID, l.OrgID, l.ActorID, l.Status, l.SIMCount, micros(l.CreatedAt))
+	return err
+}
+
+// SIMHistory returns the load that brought a SIM and the transfers with a
+// range that holds it, oldest first.
+func (tx *Tx) SIMHistory(ctx context.Context, iccid string) (*tenantry.SIMLoad, []*tenantry.Transfer, error) {
+	var load *tenantry.SIMLoad
+	var l tenantry.SIMLoad
+	var created int64
+	err := tx.queryRow(ctx, `SELECT l.id, l.org_id, l.actor_id, l.status, l.sim_count, l.created_at
+		FROM sims s JOIN sim_loads l ON l.id = s.load_id WHERE s.iccid = $1`, iccid).
+		Scan(&l.ID, &l.OrgID, &l.ActorID, &l.Status, &l.SIMCount, &created)
+	switch {
+	case err == nil:
+		l.CreatedAt = fromMicros(created)
+		load = &l
+	case err != sql.ErrNoRows:
+		return nil, nil, translate(err)
+	}
+	rows, err := tx.query(ctx, `SELECT t.id, t.from_org, t.to_org, t.actor_id, t.sim_count, t.created_at,
+			r.start_iccid, r.end_iccid, r.moved, r.not_owned
+		FROM transfer_ranges r JOIN transfers t ON t.id = r.transfer_id
+		WHERE r.start_iccid <= $1 AND r.end_iccid >= $1 AND length(r.start_iccid) = length($1)
+		ORDER BY t.created_at, t.id`, iccid)
+	if err != nil {
+		return nil, nil, translate(err)
+	}
+	defer rows.Close()
+	var out []*tenantry.Transfer
+	for rows.Next() {
+		var t tenantry.Transfer
+		var r tenantry.TransferRange
+		if err := rows.Scan(&t.ID, &t.FromOrg, &t.ToOrg, &t.ActorID, &t.SIMCount, &created, &r.Start, &r.End, &r.Moved, &r.NotOwned); err != nil {
+			return nil, nil, translate(err)
+		}
+		t.CreatedAt, t.Ranges = fromMicros(created), []tenantry.TransferRange{r}
+		out = append(out, &t)
+	}
+	return load, out, translate(rows.Err())
+}
+
+// IdempotentResponse returns what the actor's request with key answered.
+func (tx *Tx) IdempotentResponse(ctx context.Context, actorID, key string) (*tenantry.IdempotentResponse, error) {
+	r := tenantry.IdempotentResponse{ActorID: actorID, Key: key}
+	var created int64
+	err := tx.queryRow(ctx, `SELECT operation, request_hash, response, created_at FROM idempotency_keys
+		WHERE actor_id = $1 AND key = $2`, actorID, key).Scan(&r.Operation, &r.RequestHash, &r.Response, &created)
+	if err == sql.ErrNoRows {
+		return nil, tenantry.Errorf(tenantry.NotFound, "no request with this Idempotency-Key")
+	}
+	if err != nil {
+		return nil, translate(err)
+	}
+	r.CreatedAt = fromMicros(created)
+	return &r, nil
+}
+
+// PutIdempotentResponse keeps a request's answer.
+func (tx *Tx) PutIdempotentResponse(ctx context.Context, r *tenantry.IdempotentResponse) error {
+	r.CreatedAt = tx.now
+	_, err := tx.exec(ctx, `INSERT INTO idempotency_keys (actor_id, key, operation, request_hash, response, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, r.ActorID, r.Key, r.Operation, r.RequestHash, r.Response, micros(r.CreatedAt))
+	return err
 }

@@ -17,6 +17,7 @@ func (tx *Tx) Sweep(ctx context.Context, idleBefore, mailBefore time.Time) (map[
 		{"tokens", `DELETE FROM tokens WHERE expires_at <= $1 OR used_at <> 0`, []any{now}},
 		{"revoked_tokens", `DELETE FROM revoked_tokens WHERE expires_at <= $1`, []any{now}},
 		{"throttle", `DELETE FROM throttle WHERE next_at < $1`, []any{idle}},
+		{"idempotency_keys", `DELETE FROM idempotency_keys WHERE created_at < $1`, []any{idle}},
 		{"outbox", `DELETE FROM outbox WHERE (sent_at <> 0 AND sent_at < $1) OR (failed_at <> 0 AND failed_at < $1)`, []any{mail}},
 		{"mailbox", `DELETE FROM mailbox WHERE delivered_at < $1`, []any{mail}},
 	} {

@@ -270,8 +270,22 @@ type Tx interface {
 	// AddSIMCount changes an org's SIM total by delta.
 	AddSIMCount(ctx context.Context, orgID string, delta int64) error
 
-	// InsertSIMs adds new SIMs to an org; Conflict when one exists.
-	InsertSIMs(ctx context.Context, orgID, status string, iccids []string) error
+	// InsertSIMs adds new SIMs to an org, brought by the load loadID;
+	// Conflict when one exists.
+	InsertSIMs(ctx context.Context, orgID, status, loadID string, iccids []string) error
+	// CreateSIMLoad records an inventory load.
+	CreateSIMLoad(ctx context.Context, l *SIMLoad) error
+	// SIMHistory returns the load that brought a SIM (nil for a SIM loaded
+	// before loads were recorded) and, oldest first, the transfers with a
+	// range that holds it, each with that range only. A transfer moved the
+	// SIM when it came from the SIM's owner at the time.
+	SIMHistory(ctx context.Context, iccid string) (*SIMLoad, []*Transfer, error)
+	// IdempotentResponse returns what the actor's request with key
+	// answered, or NotFound.
+	IdempotentResponse(ctx context.Context, actorID, key string) (*IdempotentResponse, error)
+	// PutIdempotentResponse keeps a request's answer; Conflict when the
+	// actor used the key already.
+	PutIdempotentResponse(ctx context.Context, r *IdempotentResponse) error
 	// ExistingSIMs returns those of iccids that exist already.
 	ExistingSIMs(ctx context.Context, iccids []string) ([]string, error)
 	// SIM returns one SIM, or NotFound.

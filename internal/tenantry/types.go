@@ -325,6 +325,27 @@ type Transfer struct {
 	CreatedAt time.Time
 }
 
+// SIMLoad is an operator's load of new SIMs into an account (P1).
+type SIMLoad struct {
+	ID        string
+	OrgID     string
+	ActorID   string
+	Status    string
+	SIMCount  int64
+	CreatedAt time.Time
+}
+
+// IdempotentResponse is the answer to a request sent with an
+// Idempotency-Key, kept so that a retry gets it again (B5).
+type IdempotentResponse struct {
+	ActorID     string
+	Key         string
+	Operation   string // "sims.transfer", "sims.import"
+	RequestHash string // what was asked; the same key with another request is refused
+	Response    string // JSON
+	CreatedAt   time.Time
+}
+
 // Workflow is an open or closed piece of work the operator records for an
 // organization: an invoice or a SIM action. Open ones block deletion (O4).
 type Workflow struct {

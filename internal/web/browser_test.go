@@ -451,6 +451,16 @@ func TestTransferFileWithBadLineMovesNothing(t *testing.T) {
 	if o, _ := s.App.Org(ctx0, s.owner, child.ID); o.SIMCount != 6 {
 		t.Fatalf("the child holds %d SIMs, want 6", o.SIMCount)
 	}
+	// A SIM's row opens its history (B5).
+	run(t, ctx, "open a SIM's history",
+		chromedp.Navigate(s.URL+"/sims"),
+		chromedp.WaitVisible(chromedp.CSS("a[href='/sims/"+iccids[5]+"']")),
+		chromedp.Click(chromedp.CSS("a[href='/sims/"+iccids[5]+"']")),
+		chromedp.WaitVisible(chromedp.CSS("#sim-history")))
+	if got := text(t, ctx, "#sim-history"); !strings.Contains(got, "Loaded into the inventory (SIMs in that load: 20)") ||
+		!strings.Contains(got, "Acme IoT") || strings.Contains(got, "operator") {
+		t.Fatalf("the SIM's history says %q", got)
+	}
 }
 
 // TestWizardCreatesSubOrgWhoseDeletionIsRefused: the New organisation

@@ -806,4 +806,11 @@ var german = map[string]string{
 	"must have at most 254 characters":                                                  "darf höchstens 254 Zeichen haben",
 	"group not found":                                                                   "Gruppe nicht gefunden",
 	"Provisioned by your organization's directory over SCIM: change their profile, status and roles there, where the organization keeps them to SCIM.": "Vom Verzeichnis Ihrer Organisation über SCIM bereitgestellt: Ändern Sie Profil, Status und Rollen dort, wo die Organisation sie SCIM vorbehält.",
+	"No history recorded: this SIM was loaded before Tenantry kept SIM history.":                                                                       "Kein Verlauf: Diese SIM wurde geladen, bevor Tenantry den SIM-Verlauf führte.",
+	"an organization outside yours":                     "eine Organisation außerhalb Ihrer",
+	"Loaded into the inventory (SIMs in that load: %d)": "In den Bestand geladen (SIMs in dieser Ladung: %d)",
+	"What": "Was",
+	"Transferred in the range %s – %s (SIMs moved in all: %d)": "Übertragen im Bereich %s – %s (insgesamt übertragene SIMs: %d)",
+	"Reference":            "Referenz",
+	"Back to the SIM list": "Zurück zur SIM-Liste",
 }

@@ -216,3 +216,22 @@ func (h *Handler) openRequest(w http.ResponseWriter, r *http.Request, who *app.A
 	redirect(w, r, withFlash("/support?org="+url.QueryEscape(d.Org.ID), "requested"))
 	return nil
 }
+
+// simHistoryData is one SIM's page: its state and history (B5).
+type simHistoryData struct {
+	SIM     *tenantry.SIM
+	History []app.SIMEvent
+}
+
+// simHistory shows one SIM: where it was loaded and every transfer that
+// moved it.
+func (h *Handler) simHistory(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
+	sim, events, err := h.app.SIMHistory(r.Context(), who, r.PathValue("iccid"))
+	if err != nil {
+		return err
+	}
+	p := h.newPage(r, sim.ICCID, "sims")
+	p.Org, p.Data = sim.OrgID, &simHistoryData{SIM: sim, History: events}
+	h.render(w, r, http.StatusOK, "sim.html", p)
+	return nil
+}

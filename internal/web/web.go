@@ -490,6 +490,7 @@ func (h *Handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /contacts/{id}/delete", h.signedIn(h.deleteContact))
 
 	mux.HandleFunc("GET /sims", h.signedIn(h.sims))
+	mux.HandleFunc("GET /sims/{iccid}", h.signedIn(h.simHistory))
 
 	mux.HandleFunc("GET /account", h.signedIn(h.account))
 	mux.HandleFunc("POST /account", h.signedIn(h.updateAccount))

@@ -32,15 +32,15 @@ func testSIMs(t *testing.T, s tenantry.Store, _ *Clock) {
 		long = append(long, LongICCID(i))
 	}
 	update(t, s, func(tx tenantry.Tx) error {
-		if err := tx.InsertSIMs(ctx, a.ID, tenantry.SIMActive, append(short, long...)); err != nil {
+		if err := tx.InsertSIMs(ctx, a.ID, tenantry.SIMActive, "", append(short, long...)); err != nil {
 			return err
 		}
 		if err := tx.AddSIMCount(ctx, a.ID, 60); err != nil {
 			return err
 		}
-		return tx.InsertSIMs(ctx, b.ID, tenantry.SIMInactive, []string{ICCID(100)})
+		return tx.InsertSIMs(ctx, b.ID, tenantry.SIMInactive, "", []string{ICCID(100)})
 	})
-	wantCode(t, s.Update(ctx, func(tx tenantry.Tx) error { return tx.InsertSIMs(ctx, b.ID, "active", []string{ICCID(3)}) }), tenantry.Conflict)
+	wantCode(t, s.Update(ctx, func(tx tenantry.Tx) error { return tx.InsertSIMs(ctx, b.ID, "active", "", []string{ICCID(3)}) }), tenantry.Conflict)
 	s.View(ctx, func(tx tenantry.Tx) error {
 		existing, err := tx.ExistingSIMs(ctx, []string{ICCID(1), ICCID(500), LongICCID(2)})
 		if err != nil || len(existing) != 2 {

@@ -81,6 +81,7 @@ func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) tenantr
 		{"IdentityProvidersAndTheirUsers", testIdentityProviders},
 		{"OpenIDProviderRequestsAndRefreshFamilies", testOIDC},
 		{"SCIMConnectionsAndPeopleQueries", testSCIM},
+		{"SIMHistoryAndIdempotencyKeys", testSIMHistory},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
