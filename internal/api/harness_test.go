@@ -103,7 +103,7 @@ func (c *client) do(method, path string, body any) response {
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
 	r := response{status: res.StatusCode, header: res.Header, raw: string(raw)}
-	if len(raw) > 0 && raw[0] == '{' {
+	if len(raw) > 0 && raw[0] == '{' && !strings.Contains(res.Header.Get("Content-Type"), "jsonl") {
 		if err := json.Unmarshal(raw, &r.body); err != nil {
 			c.e.t.Fatalf("%s %s: bad JSON %q", method, path, raw)
 		}

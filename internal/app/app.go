@@ -67,6 +67,9 @@ type Config struct {
 	// at the token endpoint, per instance (0: no limit).
 	TokenRatePerClient  int
 	TokenRatePerAddress int
+	// AuditRetention is how long audit events are kept (B6); zero keeps
+	// them for ever. Sweep removes older ones.
+	AuditRetention time.Duration
 	// Now is the clock of the work done outside a transaction (token
 	// grants and checks); nil means time.Now. Transactions read the store's.
 	Now func() time.Time

@@ -43,3 +43,64 @@ func (a *App) AuditLog(ctx context.Context, who *Actor, f tenantry.EventFilter) 
 func (a *App) MayReadAuditLog(who *Actor, org string) bool {
 	return a.Can(who, policy.AccountCustomerData, org) && a.Can(who, policy.UsersSeeAll, org)
 }
+
+// exportBatch is how many events an export reads at a time.
+const exportBatch = 1000
+
+// ExportAudit streams every event of an org's audit log that matches f,
+// newest first, to emit, a batch at a time: a million events take the
+// memory of one batch. It starts after f.Before when set; f.Limit is
+// ignored.
+func (a *App) ExportAudit(ctx context.Context, who *Actor, f tenantry.EventFilter, emit func([]*tenantry.Event) error) error {
+	f.Limit = exportBatch
+	for {
+		batch, err := a.AuditLog(ctx, who, f)
+		if err != nil {
+			return err
+		}
+		if len(batch) > 0 {
+			if err := emit(batch); err != nil {
+				return err
+			}
+		}
+		if len(batch) < exportBatch {
+			return nil
+		}
+		f.Before = batch[len(batch)-1].ID
+	}
+}
+
+// AuditNames names what a page of audit events is about, for people to
+// read: each user and organization an event targets or names in its
+// details, by id, as "First Last (login)" or the org's name. Ids the
+// actor may not see, and deleted ones, are left out.
+func (a *App) AuditNames(ctx context.Context, who *Actor, events []*tenantry.Event) (map[string]string, error) {
+	ids := map[string]bool{}
+	for _, e := range events {
+		ids[e.TargetID], ids[e.OrgID] = true, true
+		for _, v := range e.Details {
+			if s, ok := v.(string); ok && validID(s) {
+				ids[s] = true
+			}
+		}
+	}
+	out := map[string]string{}
+	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+		for id := range ids {
+			if !validID(id) {
+				continue
+			}
+			if u, err := tx.User(ctx, id); err == nil {
+				if _, err := a.visibleOrg(ctx, tx, who, u.OrgID); err == nil {
+					out[id] = u.FirstName + " " + u.LastName + " (" + u.Login + ")"
+				}
+				continue
+			}
+			if o, err := a.visibleOrg(ctx, tx, who, id); err == nil {
+				out[id] = o.Name
+			}
+		}
+		return nil
+	})
+	return out, err
+}

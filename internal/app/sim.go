@@ -484,20 +484,16 @@ func (a *App) SIMHistory(ctx context.Context, who *Actor, iccid string) (*tenant
 			return err
 		}
 		operator := a.operator(ctx, tx, who, policy.PlatformInventoryLoad)
-		// An org is the viewer's to see when they hold a role in it or
-		// above it.
+		// An org is the viewer's to see as elsewhere (visibleOrg).
 		names, seen := map[string]string{}, map[string]bool{}
 		visible := func(id string) bool {
 			if v, ok := seen[id]; ok {
 				return v
 			}
-			seen[id] = operator
-			if path, err := tx.OrgPath(ctx, id); err == nil && !operator {
-				for _, o := range path {
-					if a.policy.Member(who.Principal(), o.ID) {
-						seen[id] = true
-					}
-				}
+			o, err := a.visibleOrg(ctx, tx, who, id)
+			seen[id] = operator || err == nil
+			if err == nil {
+				names[id] = o.Name
 			}
 			return seen[id]
 		}

@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -31,16 +32,17 @@ var Version = "dev"
 
 // settings are the flags every command shares.
 type settings struct {
-	db            string
-	addr          string
-	publicURL     string
-	logLevel      string
-	smtp          mail.SMTPConfig
-	secretKeyFile string
-	secretKey     string
-	synchronous   string
-	catalogue     string
-	catalogueDir  string
+	db             string
+	addr           string
+	publicURL      string
+	logLevel       string
+	auditRetention time.Duration
+	smtp           mail.SMTPConfig
+	secretKeyFile  string
+	secretKey      string
+	synchronous    string
+	catalogue      string
+	catalogueDir   string
 }
 
 // Main runs the tenantry command with args (without the program name)
@@ -81,6 +83,8 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		"naming one: 1nce, partner, cloud, hosting, or one from --catalogue-dir (env TENANTRY_CATALOGUE)")
 	f.StringVar(&s.catalogueDir, "catalogue-dir", "", "a directory of more role catalogues (*.txt, the format of "+
 		"docs/catalogues.md), checked at start (env TENANTRY_CATALOGUE_DIR)")
+	f.DurationVar(&s.auditRetention, "audit-retention", 0, "how long audit events are kept, e.g. 8760h for a year; "+
+		"0 keeps them for ever (env TENANTRY_AUDIT_RETENTION)")
 	f.StringVar(&s.logLevel, "log-level", "info", "debug, info, warn or error (env TENANTRY_LOG_LEVEL)")
 	f.StringVar(&s.smtp.Host, "smtp-host", "", "SMTP server; empty keeps e-mail in the dev mailbox (env TENANTRY_SMTP_HOST)")
 	f.IntVar(&s.smtp.Port, "smtp-port", 587, "SMTP port (env TENANTRY_SMTP_PORT)")
@@ -182,6 +186,7 @@ func (s *settings) open(ctx context.Context, stderr io.Writer) (*wiring, error) 
 	cfg := app.DefaultConfig()
 	cfg.PublicURL = s.public()
 	cfg.Catalogue = s.catalogue
+	cfg.AuditRetention = s.auditRetention
 	if cfg.SecretKey, err = s.sealingKey(stderr); err != nil {
 		db.Close()
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -38,12 +39,15 @@ func (tx *Tx) Events(ctx context.Context, f tenantry.EventFilter) ([]*tenantry.E
 	rows, err := tx.query(ctx, `SELECT e.id, e.org_id, e.actor_id, COALESCE(u.login, ''), e.action, e.target_type, e.target_id,
 			e.details, e.ip, e.created_at
 		FROM events e LEFT JOIN users u ON u.id = e.actor_id
-		WHERE e.org_id = $1 AND e.id < $2 AND e.action >= $3 AND e.action < $4
+		WHERE (e.org_id = $1 OR ($10 AND e.org_id IN (WITH RECURSIVE below(bid) AS (
+				SELECT id FROM orgs WHERE parent_id = $1
+				UNION ALL SELECT o.id FROM orgs o JOIN below b ON o.parent_id = b.bid) SELECT bid FROM below)))
+			AND e.id < $2 AND e.action >= $3 AND e.action < $4
 			AND ($5 = '' OR u.login = $5) AND ($6 = '' OR e.target_id = $6)
 			AND e.created_at >= $7 AND e.created_at < $8
 		ORDER BY e.id DESC LIMIT $9`,
 		f.OrgID, f.Before, f.ActionPrefix, f.ActionPrefix+prefixEnd, f.ActorLogin, f.TargetID,
-		micros(f.Since), until, f.Limit)
+		micros(f.Since), until, f.Limit, f.Subtree)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -67,3 +71,13 @@ func (tx *Tx) Events(ctx context.Context, f tenantry.EventFilter) ([]*tenantry.E
 
 // newID returns a new time-ordered unique id.
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// DeleteEventsBefore removes audit events older than t.
+func (tx *Tx) DeleteEventsBefore(ctx context.Context, t time.Time) (int64, error) {
+	res, err := tx.exec(ctx, `DELETE FROM events WHERE created_at < $1`, micros(t))
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return n, translate(err)
+}

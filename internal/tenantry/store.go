@@ -280,6 +280,8 @@ type Tx interface {
 	// range that holds it, each with that range only. A transfer moved the
 	// SIM when it came from the SIM's owner at the time.
 	SIMHistory(ctx context.Context, iccid string) (*SIMLoad, []*Transfer, error)
+	// DeleteEventsBefore removes audit events older than t and counts them.
+	DeleteEventsBefore(ctx context.Context, t time.Time) (int64, error)
 	// IdempotentResponse returns what the actor's request with key
 	// answered, or NotFound.
 	IdempotentResponse(ctx context.Context, actorID, key string) (*IdempotentResponse, error)
@@ -417,6 +419,7 @@ type EventFilter struct {
 	ActionPrefix string    // "user." for every change to users; "" for all
 	ActorLogin   string    // the acting person's or client's login; "" for anyone
 	TargetID     string    // "" for any target
+	Subtree      bool      // the org's events and those of every org below it
 	Since, Until time.Time // zero for no bound; Until is exclusive
 	Limit        int
 }

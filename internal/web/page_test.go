@@ -418,8 +418,29 @@ func TestAuditLogFilters(t *testing.T) {
 	b := newNoJS(t, s)
 	b.post("/signin", url.Values{"login": {"olivia@acme.example"}, "password": {password}})
 	_, body := b.get("/audit")
-	if !strings.Contains(body, "user.lock") || !strings.Contains(body, ">olivia@acme.example</a>") {
-		t.Fatal("the log should show the lock and who did it, by login")
+	if !strings.Contains(body, "Person locked") || !strings.Contains(body, ">olivia@acme.example</a>") ||
+		!strings.Contains(body, ">Nina Test (nina@acme.example)</a>") {
+		t.Fatal("the log should show the lock in words, whom it was about by name and who did it, by login")
+	}
+	// Targets and details in words: no raw ids shown, no Go map syntax.
+	table := body[strings.Index(body, `<table id="events">`):]
+	if shown := regexp.MustCompile(`>[^<]*[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-`).FindString(table); shown != "" || strings.Contains(table, "map[") {
+		t.Fatalf("the log shows an id or Go syntax: %q", shown)
+	}
+	if !strings.Contains(body, "Roles: Admin") || !strings.Contains(body, `href="/api/v1/orgs/`+s.account.ID+`/events.csv"`) {
+		t.Fatal("details in words and the CSV export link")
+	}
+	// A child's events join with "this organization and below".
+	if _, _, err := s.App.CreateSubOrg(t.Context(), s.owner, s.account.ID, app.NewSubOrg{Name: "Fleet East", Type: "unit",
+		Owner: app.NewUser{Email: "erin@acme.example", FirstName: "Erin", LastName: "East"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, body = b.get("/audit?action=user.create"); strings.Contains(body, "Erin East") {
+		t.Fatal("the child's event is shown without the subtree")
+	}
+	if _, body = b.get("/audit?action=user.create&subtree=on"); !strings.Contains(body, "Erin East") || !strings.Contains(body, "in Fleet East") ||
+		!strings.Contains(body, "events.csv?action=user.create&amp;subtree=true") {
+		t.Fatal("this organization and below should show the child's event, where it happened, and export the same")
 	}
 	_, body = b.get("/users/" + nina.ID)
 	history := regexp.MustCompile(`href="([^"]+)" id="user-history"`).FindStringSubmatch(body)
@@ -427,18 +448,18 @@ func TestAuditLogFilters(t *testing.T) {
 		t.Fatal("no History link on the user's page")
 	}
 	_, body = b.get(strings.ReplaceAll(history[1], "&amp;", "&"))
-	if !strings.Contains(body, "user.lock") || !strings.Contains(body, "user.create") || strings.Contains(body, "org.create") {
+	if !strings.Contains(body, "Person locked") || !strings.Contains(body, "Person created") || strings.Contains(body, "Organization created") {
 		t.Fatal("a user's history shows the events about them only")
 	}
 	_, body = b.get("/audit?actor=nobody@acme.example")
-	if strings.Contains(body, "user.lock") || !strings.Contains(body, "No events match.") {
+	if strings.Contains(body, "Person locked") || !strings.Contains(body, "No events match.") {
 		t.Fatal("filtering by another login should show nothing")
 	}
 	today := time.Now().UTC().Format("2006-01-02")
-	if _, body = b.get("/audit?since=" + today + "&until=" + today); !strings.Contains(body, "user.lock") {
+	if _, body = b.get("/audit?since=" + today + "&until=" + today); !strings.Contains(body, "Person locked") {
 		t.Fatal("today's events are within since=until=today")
 	}
-	if _, body = b.get("/audit?since=2000-01-01&until=2000-01-02"); strings.Contains(body, "user.lock") {
+	if _, body = b.get("/audit?since=2000-01-01&until=2000-01-02"); strings.Contains(body, "Person locked") {
 		t.Fatal("events outside the dates are shown")
 	}
 	res, body := b.get("/audit?since=yesterday")

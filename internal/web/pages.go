@@ -96,8 +96,11 @@ func (h *Handler) roles(w http.ResponseWriter, r *http.Request, who *app.Actor) 
 
 type auditData struct {
 	Org    *tenantry.Org
-	Events []*tenantry.Event
+	Events []auditRow
 	Next   template.URL
+	// Export is the API link that downloads what the filters select,
+	// without the format's extension.
+	Export string
 }
 
 // audit is the audit log, newest first, filtered by action, person,
@@ -111,7 +114,8 @@ func (h *Handler) audit(w http.ResponseWriter, r *http.Request, who *app.Actor) 
 	d := &auditData{Org: org}
 	p.Org, p.Data = org.ID, d
 	f := tenantry.EventFilter{OrgID: org.ID, Before: q.Get("before"), ActionPrefix: strings.TrimSpace(q.Get("action")),
-		ActorLogin: strings.TrimSpace(q.Get("actor")), TargetID: strings.TrimSpace(q.Get("target")), Limit: 50}
+		ActorLogin: strings.TrimSpace(q.Get("actor")), TargetID: strings.TrimSpace(q.Get("target")), Limit: 50,
+		Subtree: q.Get("subtree") == "on"}
 	var bad []tenantry.FieldError
 	for _, b := range []struct {
 		name string
@@ -137,7 +141,30 @@ func (h *Handler) audit(w http.ResponseWriter, r *http.Request, who *app.Actor) 
 		h.fail(w, r, "audit.html", p, err)
 		return nil
 	}
-	d.Events = events
+	names, err := h.app.AuditNames(ctx, who, events)
+	if err != nil {
+		return err
+	}
+	d.Events = auditRows(p, events, names, org.ID)
+	export := url.Values{}
+	for k, api := range map[string]string{"action": "action", "actor": "actor", "target": "target"} {
+		if v := strings.TrimSpace(q.Get(k)); v != "" {
+			export.Set(api, v)
+		}
+	}
+	if !f.Since.IsZero() {
+		export.Set("since", f.Since.Format(time.RFC3339))
+	}
+	if !f.Until.IsZero() {
+		export.Set("until", f.Until.Format(time.RFC3339))
+	}
+	if f.Subtree {
+		export.Set("subtree", "true")
+	}
+	d.Export = "/api/v1/orgs/" + url.PathEscape(org.ID) + "/events"
+	if len(export) > 0 {
+		d.Export += "?" + export.Encode()
+	}
 	if len(events) == f.Limit {
 		next := url.Values{}
 		for k, v := range q {

@@ -92,6 +92,14 @@ func (h *Handler) parse() error {
 		"asset": func(name string) string { return h.assets[name] },
 		"date":  func(t time.Time) string { return formatTime(t, "2006-01-02") },
 		"time":  func(t time.Time) string { return formatTime(t, "2006-01-02 15:04") },
+		// exportAs turns /path?query into /path.format?query.
+		"exportAs": func(format, link string) string {
+			path, query, found := strings.Cut(link, "?")
+			if found {
+				query = "?" + query
+			}
+			return path + "." + format + query
+		},
 	}
 	base, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/_*.html")
 	if err != nil {
