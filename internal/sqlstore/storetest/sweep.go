@@ -45,4 +45,23 @@ func testSweep(t *testing.T, s tenantry.Store, clock *Clock) {
 		}
 		return nil
 	})
+	// Retention: events older than the cut go, newer stay.
+	update(t, s, func(tx tenantry.Tx) error {
+		return tx.AddEvent(ctx, &tenantry.Event{OrgID: acc.ID, Action: "user.update"})
+	})
+	clock.Advance(48 * time.Hour)
+	update(t, s, func(tx tenantry.Tx) error {
+		return tx.AddEvent(ctx, &tenantry.Event{OrgID: acc.ID, Action: "user.lock"})
+	})
+	update(t, s, func(tx tenantry.Tx) error {
+		n, err := tx.DeleteEventsBefore(ctx, tx.Now().Add(-24*time.Hour))
+		if err != nil || n < 1 {
+			t.Fatalf("deleted %d old events: %v", n, err)
+		}
+		left, err := tx.Events(ctx, tenantry.EventFilter{OrgID: acc.ID, Limit: 10})
+		if err != nil || len(left) != 1 || left[0].Action != "user.lock" {
+			t.Fatalf("left after retention: %v %v", left, err)
+		}
+		return nil
+	})
 }
