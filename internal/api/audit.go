@@ -83,11 +83,7 @@ func (s *Server) auditRoutes() {
 // exportAudit streams the audit log in format, csv or jsonl.
 func (s *Server) exportAudit(format string) func(context.Context, *auditInput) (*huma.StreamResponse, error) {
 	return func(ctx context.Context, in *auditInput) (*huma.StreamResponse, error) {
-		f := in.filter()
-		f.Before, f.Limit = "", 1000
-		who := actor(ctx)
-		// The first batch before the first byte: a refusal is still a problem.
-		first, err := s.app.AuditLog(ctx, who, f)
+		export, err := s.app.ExportAudit(ctx, actor(ctx), in.filter())
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -121,10 +117,15 @@ func (s *Server) exportAudit(format string) func(context.Context, *auditInput) (
 					return nil
 				}
 			}
-			err := emit(first)
-			if err == nil && len(first) == f.Limit {
-				f.Before = first[len(first)-1].ID
-				err = s.app.ExportAudit(ctx, who, f, emit)
+			var err error
+			for {
+				var batch []*tenantry.Event
+				if batch, err = export.Next(ctx); err != nil || len(batch) == 0 {
+					break
+				}
+				if err = emit(batch); err != nil {
+					break
+				}
 			}
 			if err != nil {
 				// The status is sent; the log says why the body ends early.

@@ -11,6 +11,12 @@ import (
 // narrowed by action prefix ("user." for every user change), actor login,
 // target and time. Owners and Admins read it.
 func (a *App) AuditLog(ctx context.Context, who *Actor, f tenantry.EventFilter) ([]*tenantry.Event, error) {
+	f.Limit = clampLimit(f.Limit)
+	return a.auditLog(ctx, who, f)
+}
+
+// auditLog is AuditLog with f.Limit as given.
+func (a *App) auditLog(ctx context.Context, who *Actor, f tenantry.EventFilter) ([]*tenantry.Event, error) {
 	if err := ready(who); err != nil {
 		return nil, err
 	}
@@ -21,7 +27,6 @@ func (a *App) AuditLog(ctx context.Context, who *Actor, f tenantry.EventFilter) 
 	if f.Before != "" && !validID(f.Before) {
 		return nil, tenantry.FieldInvalid("before", "not an event id from this log")
 	}
-	f.Limit = clampLimit(f.Limit)
 	orgID := f.OrgID
 	var out []*tenantry.Event
 	err := a.store.View(ctx, func(tx tenantry.Tx) error {
@@ -47,27 +52,50 @@ func (a *App) MayReadAuditLog(who *Actor, org string) bool {
 // exportBatch is how many events an export reads at a time.
 const exportBatch = 1000
 
-// ExportAudit streams every event of an org's audit log that matches f,
-// newest first, to emit, a batch at a time: a million events take the
-// memory of one batch. It starts after f.Before when set; f.Limit is
-// ignored.
-func (a *App) ExportAudit(ctx context.Context, who *Actor, f tenantry.EventFilter, emit func([]*tenantry.Event) error) error {
-	f.Limit = exportBatch
-	for {
-		batch, err := a.AuditLog(ctx, who, f)
-		if err != nil {
-			return err
-		}
-		if len(batch) > 0 {
-			if err := emit(batch); err != nil {
-				return err
-			}
-		}
-		if len(batch) < exportBatch {
-			return nil
-		}
-		f.Before = batch[len(batch)-1].ID
+// AuditExport is an export of an org's audit log in progress, read a
+// batch at a time, so a million events take the memory of one batch.
+type AuditExport struct {
+	a     *App
+	who   *Actor
+	f     tenantry.EventFilter
+	first []*tenantry.Event
+	done  bool
+}
+
+// ExportAudit starts an export of every event of an org's audit log that
+// matches f, newest first (f's Before and Limit are ignored). It reads the
+// first batch now, so a caller who may not read the log learns it before
+// anything is sent.
+func (a *App) ExportAudit(ctx context.Context, who *Actor, f tenantry.EventFilter) (*AuditExport, error) {
+	f.Before, f.Limit = "", exportBatch
+	first, err := a.auditLog(ctx, who, f)
+	if err != nil {
+		return nil, err
 	}
+	return &AuditExport{a: a, who: who, f: f, first: first}, nil
+}
+
+// Next returns the next batch of events; none at the end.
+func (x *AuditExport) Next(ctx context.Context) ([]*tenantry.Event, error) {
+	var batch []*tenantry.Event
+	switch {
+	case x.done:
+		return nil, nil
+	case x.first != nil:
+		batch, x.first = x.first, nil
+	default:
+		var err error
+		if batch, err = x.a.auditLog(ctx, x.who, x.f); err != nil {
+			return nil, err
+		}
+	}
+	if len(batch) < exportBatch {
+		x.done = true
+	}
+	if len(batch) > 0 {
+		x.f.Before = batch[len(batch)-1].ID
+	}
+	return batch, nil
 }
 
 // AuditNames names what a page of audit events is about, for people to
