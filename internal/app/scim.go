@@ -661,9 +661,8 @@ func (a *App) scimGroups(ctx context.Context, tx tenantry.Tx, who *Actor, org *t
 	var out []SCIMGroup
 	for _, name := range a.Assignable(who, org, false) {
 		r, _ := a.policy.Role(name)
-		title := capitalise(strings.ReplaceAll(name, "_", " "))
 		if !a.policy.PerService(r) {
-			out = append(out, SCIMGroup{ID: name, Name: title})
+			out = append(out, SCIMGroup{ID: name, Name: GroupName(name, "")})
 			continue
 		}
 		if services == nil {
@@ -673,18 +672,23 @@ func (a *App) scimGroups(ctx context.Context, tx tenantry.Tx, who *Actor, org *t
 			}
 		}
 		for _, s := range services {
-			out = append(out, SCIMGroup{ID: name + ":" + s, Name: title + " (" + s + ")"})
+			out = append(out, SCIMGroup{ID: name + ":" + s, Name: GroupName(name, s)})
 		}
 	}
 	return out, nil
 }
 
-// capitalise upper-cases the first letter of an ASCII word.
-func capitalise(s string) string {
-	if s == "" {
-		return s
+// GroupName is a role's name as a directory's group: "Read only",
+// "Admin (compute)" for a role in one service.
+func GroupName(role, service string) string {
+	name := strings.ReplaceAll(role, "_", " ")
+	if name != "" {
+		name = strings.ToUpper(name[:1]) + name[1:]
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	if service != "" {
+		name += " (" + service + ")"
+	}
+	return name
 }
 
 // SCIMGroups lists the groups of the SCIM actor's org; with members, each

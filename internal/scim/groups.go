@@ -10,18 +10,6 @@ import (
 	"github.com/tenantry/tenantry/internal/app"
 )
 
-// groupName is a role's name as a group: "Read only", "Admin (compute)".
-func groupName(role, service string) string {
-	name := strings.ReplaceAll(role, "_", " ")
-	if name != "" {
-		name = strings.ToUpper(name[:1]) + name[1:]
-	}
-	if service != "" {
-		name += " (" + service + ")"
-	}
-	return name
-}
-
 // groupDoc is a group as a SCIM Group resource.
 func (s *server) groupDoc(g *app.SCIMGroup) map[string]any {
 	doc := map[string]any{"schemas": []any{SchemaGroup}, "id": g.ID, "displayName": g.Name}

@@ -48,7 +48,7 @@ func (s *server) userDoc(u *tenantry.User, grants []tenantry.Grant) map[string]a
 			if g.Service != "" {
 				id += ":" + g.Service
 			}
-			groups = append(groups, map[string]any{"value": id, "display": groupName(g.Role, g.Service),
+			groups = append(groups, map[string]any{"value": id, "display": app.GroupName(g.Role, g.Service),
 				"$ref": s.base + "/Groups/" + id, "type": "direct"})
 		}
 		doc["groups"] = groups
