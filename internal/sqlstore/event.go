@@ -3,7 +3,9 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
-	"math"
+	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -32,28 +34,42 @@ func (tx *Tx) Events(ctx context.Context, f tenantry.EventFilter) ([]*tenantry.E
 	if f.Before == "" {
 		f.Before = prefixEnd
 	}
-	until := int64(math.MaxInt64)
-	if !f.Until.IsZero() {
-		until = micros(f.Until)
+	// Only the filters given become conditions: a prepared plan made for
+	// "any time" must not walk the created_at index, nor one made for one
+	// org the subtree's. One org's log is then a seek on (org_id, id).
+	args := []any{f.OrgID, f.Before, f.Limit}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
 	}
-	// One org's log is a seek on (org_id, id); a subtree's is the same
-	// condition over the org's descendants too. Two texts, not an OR,
-	// so that the planner keeps the seek for the one org.
-	orgs := `e.org_id = $1`
+	var where strings.Builder
 	if f.Subtree {
-		orgs = `e.org_id IN (WITH RECURSIVE below(bid) AS (
-				SELECT CAST($1 AS TEXT) UNION ALL SELECT o.id FROM orgs o JOIN below b ON o.parent_id = b.bid) SELECT bid FROM below)`
+		where.WriteString(`e.org_id IN (WITH RECURSIVE below(bid) AS (
+				SELECT CAST($1 AS TEXT) UNION ALL SELECT o.id FROM orgs o JOIN below b ON o.parent_id = b.bid) SELECT bid FROM below)`)
+	} else {
+		where.WriteString(`e.org_id = $1`)
+	}
+	where.WriteString(` AND e.id < $2`)
+	if f.ActionPrefix != "" {
+		fmt.Fprintf(&where, ` AND e.action >= %s AND e.action < %s`, arg(f.ActionPrefix), arg(f.ActionPrefix+prefixEnd))
+	}
+	if f.ActorLogin != "" {
+		fmt.Fprintf(&where, ` AND u.login = %s`, arg(f.ActorLogin))
+	}
+	if f.TargetID != "" {
+		fmt.Fprintf(&where, ` AND e.target_id = %s`, arg(f.TargetID))
+	}
+	if !f.Since.IsZero() {
+		fmt.Fprintf(&where, ` AND e.created_at >= %s`, arg(micros(f.Since)))
+	}
+	if !f.Until.IsZero() {
+		fmt.Fprintf(&where, ` AND e.created_at < %s`, arg(micros(f.Until)))
 	}
 	rows, err := tx.query(ctx, `SELECT e.id, e.org_id, e.actor_id, COALESCE(u.login, ''), e.action, e.target_type, e.target_id,
 			e.details, e.ip, e.created_at
 		FROM events e LEFT JOIN users u ON u.id = e.actor_id
-		WHERE `+orgs+`
-			AND e.id < $2 AND e.action >= $3 AND e.action < $4
-			AND ($5 = '' OR u.login = $5) AND ($6 = '' OR e.target_id = $6)
-			AND e.created_at >= $7 AND e.created_at < $8
-		ORDER BY e.id DESC LIMIT $9`,
-		f.OrgID, f.Before, f.ActionPrefix, f.ActionPrefix+prefixEnd, f.ActorLogin, f.TargetID,
-		micros(f.Since), until, f.Limit)
+		WHERE `+where.String()+`
+		ORDER BY e.id DESC LIMIT $3`, args...)
 	if err != nil {
 		return nil, translate(err)
 	}
