@@ -47,6 +47,18 @@ type createRelyingPartyOutput struct {
 	}
 }
 
+type changeRelyingPartyInput struct {
+	ClientID string `path:"client_id"`
+	Body     struct {
+		RedirectURIs []string `json:"redirect_uris" minItems:"1" maxItems:"20" doc:"Exact; https (http only for localhost); replaces the list"`
+		LogoutURIs   []string `json:"post_logout_redirect_uris,omitempty" maxItems:"20" doc:"Replaces the list"`
+	}
+}
+
+type relyingPartyOutput struct {
+	Body RelyingParty
+}
+
 type relyingPartiesOutput struct {
 	Body struct {
 		Items []RelyingParty `json:"items"`
@@ -69,6 +81,16 @@ func (s *Server) providerRoutes() {
 		out := &createRelyingPartyOutput{}
 		out.Body.RelyingParty, out.Body.ClientSecret = toRelyingParty(rp), secret
 		return out, nil
+	})
+
+	change := op("changeRelyingParty", http.MethodPut, "/api/v1/relying-parties/{client_id}", "Change an application's redirect URIs", "Applications")
+	change.Description = "Replaces the redirect and post-logout URIs; the next authorization request is checked against the new ones. The operator."
+	huma.Register(s.api, change, func(ctx context.Context, in *changeRelyingPartyInput) (*relyingPartyOutput, error) {
+		rp, err := s.app.ChangeRelyingParty(ctx, actor(ctx), in.ClientID, in.Body.RedirectURIs, in.Body.LogoutURIs)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return &relyingPartyOutput{Body: toRelyingParty(rp)}, nil
 	})
 
 	huma.Register(s.api, op("listRelyingParties", http.MethodGet, "/api/v1/relying-parties", "The registered applications", "Applications"),

@@ -180,6 +180,30 @@ func TestApplicationsSignPeopleInThroughTenantry(t *testing.T) {
 			t.Fatalf("public client: %v", err)
 		}
 
+		// The operator moves the public client to a new redirect URI: the
+		// new one works at once, the old one no longer does.
+		operator.must(422, "PUT", "/api/v1/relying-parties/"+public.str("client_id"), map[string]any{"redirect_uris": []string{"ftp://x/cb"}})
+		operator.must(404, "PUT", "/api/v1/relying-parties/platform_nope", map[string]any{"redirect_uris": []string{"http://127.0.0.1:9/x"}})
+		f.clients["ownerA"].must(403, "PUT", "/api/v1/relying-parties/"+public.str("client_id"), map[string]any{"redirect_uris": []string{"http://127.0.0.1:9/x"}})
+		if r := operator.must(200, "PUT", "/api/v1/relying-parties/"+public.str("client_id"), map[string]any{"redirect_uris": []string{"http://127.0.0.1:9/spa2"}}); !strings.Contains(r.raw, "/spa2") {
+			t.Fatalf("changed: %s", r.raw)
+		}
+		pub2 := pub
+		pub2.RedirectURL = "http://127.0.0.1:9/spa2"
+		pv2 := oauth2.GenerateVerifier()
+		if back := authorize(t, f, f.clients["userA"], pub2.AuthCodeURL("p2", oauth2.S256ChallengeOption(pv2))); back.Query().Get("code") == "" || back.Path != "/spa2" {
+			t.Fatalf("the new redirect URI: %v", back)
+		}
+		noFollow := &http.Client{Jar: f.clients["userA"].jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		stale, err := noFollow.Get(pub.AuthCodeURL("p3", oauth2.S256ChallengeOption(pv2)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		readBody(t, stale)
+		if loc, _ := stale.Location(); stale.StatusCode < 400 && (loc == nil || loc.Path == "/spa" && loc.Query().Get("code") != "") {
+			t.Fatalf("the old redirect URI still gets a code: %s %v", stale.Status, loc)
+		}
+
 		// A person with roles in two orgs picks one, unless the application
 		// asks for one with the scope org:ID.
 		f.clients["ownerB"].must(201, "POST", f.path("/api/v1/orgs/{B}/invitations"), map[string]any{"login": "userA@example.com", "roles": []string{"read_only"}})

@@ -55,6 +55,54 @@ func checkRedirect(s string) string {
 	return ""
 }
 
+// checkURIs checks an application's redirect and post-logout URIs.
+func checkURIs(redirects, logouts []string) error {
+	var v tenantry.Validation
+	if len(redirects) == 0 {
+		v.Add("redirect_uris", "give at least one")
+	}
+	for i, u := range redirects {
+		if msg := checkRedirect(u); msg != "" {
+			v.Add("redirect_uris", "%d (%s) %s", i+1, u, msg)
+		}
+	}
+	for i, u := range logouts {
+		if msg := checkRedirect(u); msg != "" {
+			v.Add("post_logout_redirect_uris", "%d (%s) %s", i+1, u, msg)
+		}
+	}
+	return v.Err()
+}
+
+// ChangeRelyingParty replaces an application's redirect and post-logout
+// URIs; the next authorization request is checked against the new ones.
+// The operator does.
+func (a *App) ChangeRelyingParty(ctx context.Context, who *Actor, clientID string, redirects, logouts []string) (*tenantry.RelyingParty, error) {
+	if err := ready(who); err != nil {
+		return nil, err
+	}
+	if !a.policy.Allowed(who.Principal(), policy.PlatformAccountsCreate, policy.Target{Org: who.User.OrgID}) {
+		return nil, forbidden("only the operator changes applications")
+	}
+	if err := checkURIs(redirects, logouts); err != nil {
+		return nil, err
+	}
+	var rp *tenantry.RelyingParty
+	err := a.update(ctx, func(tx tenantry.Tx) error {
+		var err error
+		if rp, err = tx.RelyingParty(ctx, clientID); err != nil {
+			return err
+		}
+		rp.RedirectURIs, rp.LogoutURIs = redirects, logouts
+		if err := tx.UpdateRelyingParty(ctx, rp); err != nil {
+			return err
+		}
+		return event(ctx, tx, who, who.User.OrgID, "relying_party.update", "user", rp.UserID,
+			map[string]any{"client_id": rp.ClientID, "redirect_uris": strings.Join(redirects, " "), "post_logout_redirect_uris": strings.Join(logouts, " ")})
+	})
+	return rp, err
+}
+
 // RegisterRelyingParty registers an application that signs people in
 // through Tenantry: an API user of the platform with the role
 // application (so it asks for decisions with the same credentials) and
@@ -64,21 +112,7 @@ func (a *App) RegisterRelyingParty(ctx context.Context, who *Actor, in NewRelyin
 	if err := ready(who); err != nil {
 		return nil, "", err
 	}
-	var v tenantry.Validation
-	if len(in.RedirectURIs) == 0 {
-		v.Add("redirect_uris", "give at least one")
-	}
-	for i, u := range in.RedirectURIs {
-		if msg := checkRedirect(u); msg != "" {
-			v.Add("redirect_uris", "%d (%s) %s", i+1, u, msg)
-		}
-	}
-	for i, u := range in.LogoutURIs {
-		if msg := checkRedirect(u); msg != "" {
-			v.Add("post_logout_redirect_uris", "%d (%s) %s", i+1, u, msg)
-		}
-	}
-	if err := v.Err(); err != nil {
+	if err := checkURIs(in.RedirectURIs, in.LogoutURIs); err != nil {
 		return nil, "", err
 	}
 	if !a.policy.Allowed(who.Principal(), policy.PlatformAccountsCreate, policy.Target{Org: who.User.OrgID}) {

@@ -17,6 +17,12 @@ func (tx *Tx) CreateRelyingParty(ctx context.Context, rp *tenantry.RelyingParty)
 	return translate(err)
 }
 
+// UpdateRelyingParty writes an application's redirect and logout URIs.
+func (tx *Tx) UpdateRelyingParty(ctx context.Context, rp *tenantry.RelyingParty) error {
+	return tx.execOne(ctx, "application", `UPDATE relying_parties SET redirect_uris = $2, logout_uris = $3 WHERE client_id = $1`,
+		rp.ClientID, strings.Join(rp.RedirectURIs, "\n"), strings.Join(rp.LogoutURIs, "\n"))
+}
+
 func scanRelyingParty(row interface{ Scan(...any) error }) (*tenantry.RelyingParty, error) {
 	var rp tenantry.RelyingParty
 	var redirects, logouts string

@@ -70,6 +70,8 @@ type Tx interface {
 	CountIdPUsers(ctx context.Context, idpID string) (int, error)
 	// CreateRelyingParty registers an application's OpenID Connect client.
 	CreateRelyingParty(ctx context.Context, rp *RelyingParty) error
+	// UpdateRelyingParty writes an application's redirect and logout URIs.
+	UpdateRelyingParty(ctx context.Context, rp *RelyingParty) error
 	// RelyingParty returns the relying party with clientID, or NotFound.
 	RelyingParty(ctx context.Context, clientID string) (*RelyingParty, error)
 	// RelyingParties returns every relying party, by name.

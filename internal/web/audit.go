@@ -49,6 +49,8 @@ var actionText = map[string]string{
 	"password.forgot":        "Password reset asked for",
 	"pat.create":             "Personal access token made",
 	"pat.delete":             "Personal access token deleted",
+	"relying_party.create":   "Application registered",
+	"relying_party.update":   "Application's URIs changed",
 	"scim.disable":           "SCIM turned off",
 	"scim.enable":            "SCIM turned on",
 	"scim.token":             "New SCIM token made",

@@ -876,4 +876,8 @@ var german = map[string]string{
 	"Person changed":                                                      "Person geändert",
 	"Workflow closed":                                                     "Workflow abgeschlossen",
 	"Workflow created":                                                    "Workflow angelegt",
+	"Change the URIs":                                                     "URIs ändern",
+	"only the operator changes applications":                              "nur der Betreiber ändert Anwendungen",
+	"Application registered":                                              "Anwendung registriert",
+	"Application's URIs changed":                                          "URIs der Anwendung geändert",
 }

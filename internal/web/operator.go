@@ -337,3 +337,23 @@ func (h *Handler) registerApp(w http.ResponseWriter, r *http.Request, who *app.A
 	h.render(w, r, http.StatusCreated, "operator.html", p)
 	return nil
 }
+
+// changeApp replaces an application's redirect and post-logout URIs.
+func (h *Handler) changeApp(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
+	p, ok := h.posted(w, r, "Operator console", "operator")
+	if !ok {
+		return nil
+	}
+	_, err := h.app.ChangeRelyingParty(r.Context(), who, r.PathValue("id"), strings.Fields(p.V("redirect_uris")), strings.Fields(p.V("logout_uris")))
+	if err != nil {
+		d, derr := h.operatorData(r, who)
+		if derr != nil {
+			return derr
+		}
+		p.Data = d
+		h.fail(w, r, "operator.html", p, err)
+		return nil
+	}
+	redirect(w, r, withFlash("/operator#apps", "saved"))
+	return nil
+}

@@ -49,4 +49,13 @@ func TestOperatorRegistersAnApplication(t *testing.T) {
 	if res.StatusCode != 422 || !strings.Contains(body, "must be https (http only for localhost)") {
 		t.Fatalf("a bad redirect URI: %d", res.StatusCode)
 	}
+	// The application's URIs change from its row.
+	res, body = b.post("/operator/apps/platform_sim-dashboard", url.Values{"redirect_uris": {"https://dash.example/v2/callback"},
+		"logout_uris": {"https://dash.example/bye"}})
+	if res.StatusCode != 200 || !strings.Contains(body, "https://dash.example/v2/callback") || strings.Contains(body, "https://dash.example/callback<") {
+		t.Fatalf("change: %d", res.StatusCode)
+	}
+	if res, body = b.post("/operator/apps/platform_sim-dashboard", url.Values{"redirect_uris": {"ftp://x"}}); res.StatusCode != 422 || !strings.Contains(body, "must be https") {
+		t.Fatalf("a bad change: %d", res.StatusCode)
+	}
 }

@@ -530,6 +530,7 @@ func (h *Handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /operator/import/{id}", h.signedIn(h.importProgress))
 	mux.HandleFunc("POST /operator/workflows", h.signedIn(h.createWorkflow))
 	mux.HandleFunc("POST /operator/apps", h.signedIn(h.registerApp))
+	mux.HandleFunc("POST /operator/apps/{id}", h.signedIn(h.changeApp))
 	mux.HandleFunc("POST /operator/workflows/{id}/close", h.signedIn(h.closeWorkflow))
 	mux.HandleFunc("POST /operator/requests/{id}", h.signedIn(h.resolveRequest))
 }
