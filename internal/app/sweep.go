@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/tenantry/tenantry/internal/notice"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
@@ -11,7 +12,8 @@ import (
 const MailRetention = 30 * 24 * time.Hour
 
 // Sweep removes expired sessions and tokens, idle throttle rows, used
-// idempotency keys, old mail and, with a retention set, old audit events. Every instance may run it; the deletes do not conflict.
+// idempotency keys, old mail and, with a retention set, old audit events;
+// then it queues the warnings of grants that end soon. Every instance may run it; the deletes do not conflict.
 func (a *App) Sweep(ctx context.Context) (map[string]int64, error) {
 	var out map[string]int64
 	err := a.store.Update(ctx, func(tx tenantry.Tx) error {
@@ -26,5 +28,87 @@ func (a *App) Sweep(ctx context.Context) (map[string]int64, error) {
 		}
 		return err
 	})
+	if err != nil {
+		return nil, err
+	}
+	warned, err := a.WarnEndingGrants(ctx)
+	out["grant_end_warnings"] = int64(warned)
 	return out, err
+}
+
+// endingWarnings are how long before a grant ends its holder and the
+// administrators who may give it again are warned (B1).
+var endingWarnings = []struct {
+	before time.Duration
+	name   string
+}{{7 * 24 * time.Hour, "7d"}, {24 * time.Hour, "1d"}}
+
+// WarnEndingGrants e-mails, 7 days and 1 day before a grant ends, the
+// person who holds it and the people of its org whose roles administer
+// it. Each warning is queued once (the outbox keys it by grant, window
+// and recipient), so the hourly sweep may run it as often as it likes.
+// It returns how many e-mails it queued or found queued.
+func (a *App) WarnEndingGrants(ctx context.Context) (int, error) {
+	n := 0
+	err := a.update(ctx, func(tx tenantry.Tx) error {
+		now := tx.Now()
+		for _, w := range endingWarnings {
+			grants, err := tx.EndingGrants(ctx, now, now.Add(w.before))
+			if err != nil {
+				return err
+			}
+			for _, g := range grants {
+				sent, err := a.warnEnding(ctx, tx, g, w.name)
+				if err != nil {
+					return err
+				}
+				n += sent
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
+// warnEnding queues one window's warnings about g.
+func (a *App) warnEnding(ctx context.Context, tx tenantry.Tx, g tenantry.Grant, window string) (int, error) {
+	holder, err := tx.User(ctx, g.UserID)
+	if err != nil {
+		return 0, err
+	}
+	org, err := tx.Org(ctx, g.OrgID)
+	if err != nil {
+		return 0, err
+	}
+	r, ok := a.policy.Role(g.Role)
+	if !ok {
+		return 0, nil
+	}
+	d := notice.Data{Org: org.Name, Roles: GroupName(g.Role, g.Service), When: g.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC"),
+		Link: a.cfg.PublicURL + "/users/" + holder.ID}
+	recipients := []*tenantry.User{holder}
+	for _, admin := range a.policy.Roles(catalogueFor(org)) {
+		if !a.policy.Administers(admin, r) {
+			continue
+		}
+		people, err := tx.RoleHolders(ctx, org.ID, a.policy.RoleName(admin), "")
+		if err != nil {
+			return 0, err
+		}
+		recipients = append(recipients, people...)
+	}
+	seen := map[string]bool{}
+	n := 0
+	for _, u := range recipients {
+		if seen[u.ID] || u.Status == tenantry.UserLocked {
+			continue
+		}
+		seen[u.ID] = true
+		d.Person = holder.FirstName + " " + holder.LastName
+		if err := a.queue(ctx, tx, u.Email, u, notice.AccessEnding, g.ID+":"+window+":"+u.ID, d); err != nil {
+			return 0, err
+		}
+		n++
+	}
+	return n, nil
 }

@@ -56,6 +56,11 @@ var catalogue = map[string]map[Kind]spec{
 			subject: "Two-factor sign-in is off",
 			lines:   []string{"Hello {{.Name}},", "two-factor sign-in was turned off for {{.Login}} on {{.When}}.", "If you did not do this, contact your administrator at once."},
 		},
+		AccessEnding: {
+			subject: "Access ends on {{.When}}: {{.Roles}} in {{.Org}}",
+			lines:   []string{"Hello {{.Name}},", "the role {{.Roles}} of {{.Person}} in {{.Org}} ends on {{.When}}.", "An administrator of {{.Org}} can give it again with a later end, or without one, before then."},
+			action:  "Open the portal",
+		},
 		News: {
 			subject: "News from {{.Org}}: {{.Title}}",
 			lines:   []string{"Hello {{.Name}},", "{{.Org}} published news: {{.Title}}", "{{.Body}}"},
@@ -121,6 +126,11 @@ var catalogue = map[string]map[Kind]spec{
 		TOTPDisabled: {
 			subject: "Zwei-Faktor-Anmeldung ist ausgeschaltet",
 			lines:   []string{"Hallo {{.Name}},", "die Zwei-Faktor-Anmeldung wurde am {{.When}} für {{.Login}} ausgeschaltet.", "Wenn Sie das nicht waren, wenden Sie sich sofort an Ihren Administrator."},
+		},
+		AccessEnding: {
+			subject: "Zugang endet am {{.When}}: {{.Roles}} in {{.Org}}",
+			lines:   []string{"Hallo {{.Name}},", "die Rolle {{.Roles}} von {{.Person}} in {{.Org}} endet am {{.When}}.", "Ein Administrator von {{.Org}} kann sie vorher mit einem späteren Ende oder ohne Ende erneut vergeben."},
+			action:  "Portal öffnen",
 		},
 		News: {
 			subject: "Neuigkeiten von {{.Org}}: {{.Title}}",

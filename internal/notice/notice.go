@@ -30,6 +30,9 @@ const (
 	// ActivationIdP welcomes a person who signs in through their
 	// organization's identity provider: no password to set.
 	ActivationIdP Kind = "activation_idp"
+	// AccessEnding warns a role's holder and the administrators who may
+	// extend it that a grant with an end date runs out soon (B1).
+	AccessEnding Kind = "access_ending"
 )
 
 // Data fills a message. Link is always built from the configured public
@@ -48,6 +51,9 @@ type Data struct {
 	Title, Body string
 	// Provider is the identity provider a person signs in with.
 	Provider string
+	// Person is whom a message about someone's access is about: the
+	// recipient themselves ("you") or another person's name.
+	Person string
 }
 
 // spec is one message in one language: each line is a text/template.

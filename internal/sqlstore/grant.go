@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
@@ -86,4 +87,10 @@ func (tx *Tx) OrgGrants(ctx context.Context, orgID string, userIDs []string) ([]
 	}
 	return tx.queryGrants(ctx, `SELECT `+grantColumns+` FROM grants WHERE org_id = $1 AND user_id IN (`+
 		in.String()+`) ORDER BY user_id, role, service`, args...)
+}
+
+// EndingGrants returns the grants that end after from and at or before to.
+func (tx *Tx) EndingGrants(ctx context.Context, from, to time.Time) ([]tenantry.Grant, error) {
+	return tx.queryGrants(ctx, `SELECT `+grantColumns+` FROM grants WHERE expires_at > $1 AND expires_at <= $2
+		ORDER BY expires_at, id`, micros(from), micros(to))
 }

@@ -159,6 +159,9 @@ type Tx interface {
 	DeleteGrant(ctx context.Context, id string) error
 	// UserGrants returns every grant of a user, expired ones included.
 	UserGrants(ctx context.Context, userID string) ([]Grant, error)
+	// EndingGrants returns the grants that end after from and at or
+	// before to, by end.
+	EndingGrants(ctx context.Context, from, to time.Time) ([]Grant, error)
 	// OrgGrants returns every grant in an org for the given users.
 	OrgGrants(ctx context.Context, orgID string, userIDs []string) ([]Grant, error)
 
