@@ -522,7 +522,7 @@ func TestListsPage(t *testing.T) {
 	if len(people) != 120 || people[0] != "p000@acme.example" || people[119] != "p119@acme.example" {
 		t.Fatalf("paging through the filtered users saw %d: %v … %v", len(people), people[:1], people[len(people)-1:])
 	}
-	cards := follow("/sims?status=active", regexp.MustCompile(`<td class="mono">(\d{19,20})</td>`))
+	cards := follow("/sims?status=active", regexp.MustCompile(`<td class="mono"><a href="/sims/\d{19,20}">(\d{19,20})</a></td>`))
 	if len(cards) != 70 {
 		t.Fatalf("paging through the SIMs saw %d, want 70", len(cards))
 	}
