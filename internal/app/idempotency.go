@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
@@ -45,16 +46,22 @@ func (a *App) once(ctx context.Context, who *Actor, key, operation string, reque
 			if err != nil {
 				return err
 			}
-			return tx.PutIdempotentResponse(ctx, &tenantry.IdempotentResponse{ActorID: who.User.ID, Key: key,
+			err = tx.PutIdempotentResponse(ctx, &tenantry.IdempotentResponse{ActorID: who.User.ID, Key: key,
 				Operation: operation, RequestHash: hash, Response: string(answer)})
+			if tenantry.ErrorCode(err) == tenantry.Conflict {
+				return errKeyTaken
+			}
+			return err
 		})
 	}
 	err = attempt()
-	if tenantry.ErrorCode(err) == tenantry.Conflict {
+	if errors.Is(err, errKeyTaken) {
 		// The same request ran at the same time and kept its answer
-		// first; the second attempt reads it. A conflict of the use case
-		// itself comes back the same way.
+		// first; the second attempt reads it.
 		err = attempt()
 	}
 	return err
 }
+
+// errKeyTaken says a concurrent request kept its answer under the key first.
+var errKeyTaken = tenantry.Errorf(tenantry.Conflict, "a request with this Idempotency-Key ran at the same time; send it again to read its answer")

@@ -880,4 +880,5 @@ var german = map[string]string{
 	"only the operator changes applications":                              "nur der Betreiber ändert Anwendungen",
 	"Application registered":                                              "Anwendung registriert",
 	"Application's URIs changed":                                          "URIs der Anwendung geändert",
+	"a request with this Idempotency-Key ran at the same time; send it again to read its answer": "eine Anfrage mit diesem Idempotency-Key lief gleichzeitig; senden Sie sie erneut, um ihre Antwort zu lesen",
 }
