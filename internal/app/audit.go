@@ -114,17 +114,25 @@ func (a *App) AuditNames(ctx context.Context, who *Actor, events []*tenantry.Eve
 	}
 	out := map[string]string{}
 	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+		// A page's events are mostly about a few orgs: decide each once.
+		orgs := map[string]*tenantry.Org{}
+		visible := func(id string) *tenantry.Org {
+			o, seen := orgs[id]
+			if !seen {
+				o, _ = a.visibleOrg(ctx, tx, who, id)
+				orgs[id] = o
+			}
+			return o
+		}
 		for id := range ids {
 			if !validID(id) {
 				continue
 			}
 			if u, err := tx.User(ctx, id); err == nil {
-				if _, err := a.visibleOrg(ctx, tx, who, u.OrgID); err == nil {
+				if visible(u.OrgID) != nil {
 					out[id] = u.FirstName + " " + u.LastName + " (" + u.Login + ")"
 				}
-				continue
-			}
-			if o, err := a.visibleOrg(ctx, tx, who, id); err == nil {
+			} else if o := visible(id); o != nil {
 				out[id] = o.Name
 			}
 		}

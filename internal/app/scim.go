@@ -40,6 +40,14 @@ type SCIMView struct {
 	Account string
 }
 
+// newSCIMToken makes a SCIM token: the value shown once, its hash kept,
+// and its last characters to tell tokens apart.
+func newSCIMToken() (raw, hash, hint string) {
+	secret, _ := auth.NewToken()
+	raw = SCIMTokenPrefix + secret
+	return raw, auth.HashToken(raw), raw[len(raw)-4:]
+}
+
 // scimLogin is the login of the service account an org's directory acts as.
 func scimLogin(orgID string) string { return "scim:" + orgID }
 
@@ -148,8 +156,7 @@ func (a *App) EnableSCIM(ctx context.Context, who *Actor, orgID string, in SCIMS
 	if err := a.recentAuth(who); err != nil {
 		return nil, "", err
 	}
-	secret, _ := auth.NewToken()
-	raw := SCIMTokenPrefix + secret
+	raw, hash, hint := newSCIMToken()
 	var view *SCIMView
 	err := a.update(ctx, func(tx tenantry.Tx) error {
 		org, err := a.scimOrg(ctx, tx, who, orgID)
@@ -186,7 +193,7 @@ func (a *App) EnableSCIM(ctx context.Context, who *Actor, orgID string, in SCIMS
 		if err := tx.CreateGrant(ctx, grantOf(in.Role, u.ID, org.ID, who.User.ID)); err != nil {
 			return err
 		}
-		c := &tenantry.SCIMConnection{OrgID: org.ID, UserID: u.ID, TokenHash: auth.HashToken(raw), TokenHint: raw[len(raw)-4:],
+		c := &tenantry.SCIMConnection{OrgID: org.ID, UserID: u.ID, TokenHash: hash, TokenHint: hint,
 			DefaultRole: in.DefaultRole, IdP: in.IdP, OnDelete: in.OnDelete, Exclusive: in.Exclusive, CreatedBy: who.User.ID}
 		if err := tx.PutSCIMConnection(ctx, c); err != nil {
 			return err
@@ -298,8 +305,7 @@ func (a *App) RotateSCIMToken(ctx context.Context, who *Actor, orgID string) (*S
 	if err := a.recentAuth(who); err != nil {
 		return nil, "", err
 	}
-	secret, _ := auth.NewToken()
-	raw := SCIMTokenPrefix + secret
+	raw, hash, hint := newSCIMToken()
 	var view *SCIMView
 	err := a.update(ctx, func(tx tenantry.Tx) error {
 		org, err := a.scimOrg(ctx, tx, who, orgID)
@@ -309,7 +315,7 @@ func (a *App) RotateSCIMToken(ctx context.Context, who *Actor, orgID string) (*S
 		if view, err = a.scimView(ctx, tx, org.ID); err != nil {
 			return err
 		}
-		view.TokenHash, view.TokenHint = auth.HashToken(raw), raw[len(raw)-4:]
+		view.TokenHash, view.TokenHint = hash, hint
 		if err := tx.PutSCIMConnection(ctx, view.SCIMConnection); err != nil {
 			return err
 		}

@@ -172,11 +172,7 @@ var groupReadOnly = map[string]bool{"id": true, "meta": true, "schemas": true}
 // patchGroup applies the operations to the group's members and gives or
 // takes the role from the difference.
 func (s *server) patchGroup(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
-	body, err := readBody(r)
-	if err != nil {
-		return err
-	}
-	ops, err := readPatch(body)
+	ops, err := readPatch(r)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package scim
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 
 	filter "github.com/scim2/filter-parser/v2"
@@ -63,8 +64,12 @@ type patchOp struct {
 	Value any
 }
 
-// readPatch reads a PATCH body's operations.
-func readPatch(body map[string]any) ([]patchOp, error) {
+// readPatch reads a PATCH request's operations.
+func readPatch(r *http.Request) ([]patchOp, error) {
+	body, err := readBody(r)
+	if err != nil {
+		return nil, err
+	}
 	if !hasSchema(body, schemaPatch) {
 		return nil, badRequest("invalidSyntax", "schemas: a PATCH body names %s", schemaPatch)
 	}

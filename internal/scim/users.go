@@ -108,6 +108,15 @@ func person(doc map[string]any) (app.SCIMPerson, error) {
 	return p, nil
 }
 
+// readPerson reads a request's User resource.
+func readPerson(r *http.Request) (app.SCIMPerson, error) {
+	body, err := readBody(r)
+	if err != nil {
+		return app.SCIMPerson{}, err
+	}
+	return person(body)
+}
+
 // boolean reads a SCIM boolean; Microsoft Entra ID sends "True" and
 // "False" as strings.
 func boolean(v any) (bool, error) {
@@ -319,11 +328,7 @@ func (s *server) getUser(w http.ResponseWriter, r *http.Request, who *app.Actor)
 }
 
 func (s *server) createUser(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
-	body, err := readBody(r)
-	if err != nil {
-		return err
-	}
-	p, err := person(body)
+	p, err := readPerson(r)
 	if err != nil {
 		return err
 	}
@@ -336,11 +341,7 @@ func (s *server) createUser(w http.ResponseWriter, r *http.Request, who *app.Act
 }
 
 func (s *server) replaceUser(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
-	body, err := readBody(r)
-	if err != nil {
-		return err
-	}
-	p, err := person(body)
+	p, err := readPerson(r)
 	if err != nil {
 		return err
 	}
@@ -359,11 +360,7 @@ var userReadOnly = map[string]bool{"id": true, "meta": true, "groups": true, "sc
 // the result, provided nobody changed them meanwhile; it reads again and
 // retries where someone did.
 func (s *server) patchUser(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
-	body, err := readBody(r)
-	if err != nil {
-		return err
-	}
-	ops, err := readPatch(body)
+	ops, err := readPatch(r)
 	if err != nil {
 		return err
 	}

@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -14,8 +12,6 @@ import (
 
 	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/auth"
-	"github.com/tenantry/tenantry/internal/policy"
-	"github.com/tenantry/tenantry/internal/server"
 	"github.com/tenantry/tenantry/internal/sqlstore/sqltest"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
@@ -29,55 +25,33 @@ func BenchmarkAuditExport(b *testing.B) {
 	for _, be := range sqltest.Backends() {
 		for _, n := range []int{100_000, 1_000_000} {
 			b.Run(fmt.Sprintf("%s/%d", be.Name, n), func(b *testing.B) {
-				db := be.Open(b, nil)
-				log := slog.New(slog.NewTextHandler(io.Discard, nil))
-				a, err := app.New(db, policy.Default(), log, testConfig(), nil)
-				if err != nil {
-					b.Fatal(err)
-				}
 				token := app.PATPrefix + "bench-audit-export"
-				err = db.Update(ctx, func(tx tenantry.Tx) error {
-					if err := tx.CreateOrg(ctx, &tenantry.Org{ID: "acc", AccountID: "acc", Kind: tenantry.OrgAccount, Name: "Bench",
-						AccountNumber: "1", Status: tenantry.OrgActive, Channel: tenantry.ChannelDirect}); err != nil {
-						return err
-					}
-					if err := tx.CreateUser(ctx, &tenantry.User{ID: "owner", OrgID: "acc", Kind: tenantry.UserHuman, Status: tenantry.UserActive,
-						Email: "o@bench.example", Login: "o@bench.example", FirstName: "O", LastName: "Owner", Language: "en"}); err != nil {
-						return err
-					}
-					if err := tx.CreateGrant(ctx, &tenantry.Grant{ID: "g", UserID: "owner", OrgID: "acc", Role: "owner"}); err != nil {
-						return err
-					}
-					return tx.CreatePersonalToken(ctx, &tenantry.PersonalToken{ID: "pat", UserID: "owner", Name: "bench",
-						Hash: auth.HashToken(token), ExpiresAt: time.Now().Add(time.Hour)})
-				})
-				if err != nil {
-					b.Fatal(err)
-				}
-				const batch = 10_000
-				for done := 0; done < n; done += batch {
+				base := benchServer(b, be, func(db tenantry.Store) error {
 					err := db.Update(ctx, func(tx tenantry.Tx) error {
-						for i := done; i < done+batch; i++ {
-							if err := tx.AddEvent(ctx, &tenantry.Event{OrgID: "acc", ActorID: "owner", Action: "user.update", TargetType: "user",
-								TargetID: fmt.Sprintf("u%07d", i), IP: "127.0.0.1", Details: map[string]any{"fields": []string{"first_name", "phone"}}}); err != nil {
-								return err
-							}
+						if err := tx.CreateUser(ctx, &tenantry.User{ID: "owner", OrgID: "acc", Kind: tenantry.UserHuman, Status: tenantry.UserActive,
+							Email: "o@bench.example", Login: "o@bench.example", FirstName: "O", LastName: "Owner", Language: "en"}); err != nil {
+							return err
 						}
-						return nil
+						if err := tx.CreateGrant(ctx, &tenantry.Grant{ID: "g", UserID: "owner", OrgID: "acc", Role: "owner"}); err != nil {
+							return err
+						}
+						return tx.CreatePersonalToken(ctx, &tenantry.PersonalToken{ID: "pat", UserID: "owner", Name: "bench",
+							Hash: auth.HashToken(token), ExpiresAt: time.Now().Add(time.Hour)})
 					})
-					if err != nil {
-						b.Fatal(err)
+					const batch = 10_000
+					for done := 0; err == nil && done < n; done += batch {
+						err = db.Update(ctx, func(tx tenantry.Tx) error {
+							for i := done; i < done+batch; i++ {
+								if err := tx.AddEvent(ctx, &tenantry.Event{OrgID: "acc", ActorID: "owner", Action: "user.update", TargetType: "user",
+									TargetID: fmt.Sprintf("u%07d", i), IP: "127.0.0.1", Details: map[string]any{"fields": []string{"first_name", "phone"}}}); err != nil {
+									return err
+								}
+							}
+							return nil
+						})
 					}
-				}
-				if err := db.Analyze(ctx); err != nil { // as autovacuum would, in time
-					b.Fatal(err)
-				}
-				h, err := server.New(a, log, server.Config{PublicURL: "http://127.0.0.1"})
-				if err != nil {
-					b.Fatal(err)
-				}
-				srv := httptest.NewServer(h)
-				defer srv.Close()
+					return err
+				})
 				runtime.GC()
 				var peak atomic.Uint64
 				stop := make(chan struct{})
@@ -99,7 +73,7 @@ func BenchmarkAuditExport(b *testing.B) {
 				}()
 				var bytes int64
 				for b.Loop() {
-					req, _ := http.NewRequest("GET", srv.URL+"/api/v1/orgs/acc/events.csv", nil)
+					req, _ := http.NewRequest("GET", base+"/api/v1/orgs/acc/events.csv", nil)
 					req.Header.Set("Authorization", "Bearer "+token)
 					res, err := http.DefaultClient.Do(req)
 					if err != nil {

@@ -4,17 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
 
 	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/auth"
-	"github.com/tenantry/tenantry/internal/policy"
-	"github.com/tenantry/tenantry/internal/server"
 	"github.com/tenantry/tenantry/internal/sqlstore/sqltest"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
@@ -41,37 +37,19 @@ func BenchmarkSignIn(b *testing.B) {
 	for _, be := range sqltest.Backends() {
 		b.Run("http-"+be.Name, func(b *testing.B) {
 			const users = 64
-			db := be.Open(b, nil)
-			log := slog.New(slog.NewTextHandler(io.Discard, nil))
-			a, err := app.New(db, policy.Default(), log, testConfig(), nil)
-			if err != nil {
-				b.Fatal(err)
-			}
 			hash := auth.HashPassword(benchPassword, auth.DefaultParams)
-			err = db.Update(context.Background(), func(tx tenantry.Tx) error {
-				org := &tenantry.Org{ID: "acc", AccountID: "acc", Kind: tenantry.OrgAccount, Name: "Bench", AccountNumber: "1",
-					Status: tenantry.OrgActive, Channel: tenantry.ChannelDirect}
-				if err := tx.CreateOrg(context.Background(), org); err != nil {
-					return err
-				}
-				for i := 0; i < users; i++ {
-					login := fmt.Sprintf("u%d@bench.example", i)
-					if err := tx.CreateUser(context.Background(), &tenantry.User{ID: fmt.Sprint("u", i), OrgID: "acc", Kind: tenantry.UserHuman,
-						Status: tenantry.UserActive, Email: login, Login: login, FirstName: "B", LastName: "U", Language: "en", PasswordHash: hash}); err != nil {
-						return err
+			base := benchServer(b, be, func(db tenantry.Store) error {
+				return db.Update(context.Background(), func(tx tenantry.Tx) error {
+					for i := 0; i < users; i++ {
+						login := fmt.Sprintf("u%d@bench.example", i)
+						if err := tx.CreateUser(context.Background(), &tenantry.User{ID: fmt.Sprint("u", i), OrgID: "acc", Kind: tenantry.UserHuman,
+							Status: tenantry.UserActive, Email: login, Login: login, FirstName: "B", LastName: "U", Language: "en", PasswordHash: hash}); err != nil {
+							return err
+						}
 					}
-				}
-				return nil
+					return nil
+				})
 			})
-			if err != nil {
-				b.Fatal(err)
-			}
-			h, err := server.New(a, log, server.Config{PublicURL: "http://127.0.0.1"})
-			if err != nil {
-				b.Fatal(err)
-			}
-			srv := httptest.NewServer(h)
-			defer srv.Close()
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: users}}
 			var next atomic.Int32
 			b.SetParallelism(4)
@@ -79,7 +57,7 @@ func BenchmarkSignIn(b *testing.B) {
 			b.RunParallel(func(pb *testing.PB) {
 				body := fmt.Sprintf(`{"login":"u%d@bench.example","password":%q}`, next.Add(1)-1, benchPassword)
 				for pb.Next() {
-					res, err := client.Post(srv.URL+"/api/v1/session", "application/json", strings.NewReader(body))
+					res, err := client.Post(base+"/api/v1/session", "application/json", strings.NewReader(body))
 					if err != nil {
 						b.Error(err)
 						return

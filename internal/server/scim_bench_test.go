@@ -27,59 +27,39 @@ func BenchmarkSCIMList(b *testing.B) {
 	ctx := context.Background()
 	for _, be := range sqltest.Backends() {
 		b.Run(be.Name, func(b *testing.B) {
-			db := be.Open(b, nil)
-			log := slog.New(slog.NewTextHandler(io.Discard, nil))
-			a, err := app.New(db, policy.Default(), log, testConfig(), nil)
-			if err != nil {
-				b.Fatal(err)
-			}
 			token := app.SCIMTokenPrefix + "bench-token-0123456789"
-			err = db.Update(ctx, func(tx tenantry.Tx) error {
-				if err := tx.CreateOrg(ctx, &tenantry.Org{ID: "acc", AccountID: "acc", Kind: tenantry.OrgAccount, Name: "Bench",
-					AccountNumber: "1", Status: tenantry.OrgActive, Channel: tenantry.ChannelDirect}); err != nil {
-					return err
-				}
-				svc := &tenantry.User{ID: "svc", OrgID: "acc", Kind: tenantry.UserService, Status: tenantry.UserActive,
-					Login: "scim:acc", FirstName: "SCIM", LastName: "directory", Language: "en"}
-				if err := tx.CreateUser(ctx, svc); err != nil {
-					return err
-				}
-				if err := tx.CreateGrant(ctx, &tenantry.Grant{ID: "svc-admin", UserID: "svc", OrgID: "acc", Role: "admin"}); err != nil {
-					return err
-				}
-				if err := tx.PutSCIMConnection(ctx, &tenantry.SCIMConnection{OrgID: "acc", UserID: "svc", TokenHash: auth.HashToken(token),
-					TokenHint: "6789", DefaultRole: "read_only", OnDelete: tenantry.SCIMDeactivate}); err != nil {
-					return err
-				}
-				for i := range people {
-					login := fmt.Sprintf("u%06d@bench.example", i)
-					if err := tx.CreateUser(ctx, &tenantry.User{ID: fmt.Sprintf("u%06d", i), OrgID: "acc", Kind: tenantry.UserHuman,
-						Status: tenantry.UserActive, Email: login, Login: login, FirstName: "First", LastName: fmt.Sprintf("L%06d", i),
-						Language: "en", ExternalID: fmt.Sprintf("ext-%06d", i), SCIMManaged: true}); err != nil {
+			base := benchServer(b, be, func(db tenantry.Store) error {
+				return db.Update(ctx, func(tx tenantry.Tx) error {
+					svc := &tenantry.User{ID: "svc", OrgID: "acc", Kind: tenantry.UserService, Status: tenantry.UserActive,
+						Login: "scim:acc", FirstName: "SCIM", LastName: "directory", Language: "en"}
+					if err := tx.CreateUser(ctx, svc); err != nil {
 						return err
 					}
-				}
-				return nil
+					if err := tx.CreateGrant(ctx, &tenantry.Grant{ID: "svc-admin", UserID: "svc", OrgID: "acc", Role: "admin"}); err != nil {
+						return err
+					}
+					if err := tx.PutSCIMConnection(ctx, &tenantry.SCIMConnection{OrgID: "acc", UserID: "svc", TokenHash: auth.HashToken(token),
+						TokenHint: "6789", DefaultRole: "read_only", OnDelete: tenantry.SCIMDeactivate}); err != nil {
+						return err
+					}
+					for i := range people {
+						login := fmt.Sprintf("u%06d@bench.example", i)
+						if err := tx.CreateUser(ctx, &tenantry.User{ID: fmt.Sprintf("u%06d", i), OrgID: "acc", Kind: tenantry.UserHuman,
+							Status: tenantry.UserActive, Email: login, Login: login, FirstName: "First", LastName: fmt.Sprintf("L%06d", i),
+							Language: "en", ExternalID: fmt.Sprintf("ext-%06d", i), SCIMManaged: true}); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
 			})
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := db.Analyze(ctx); err != nil { // as autovacuum would, in time
-				b.Fatal(err)
-			}
-			h, err := server.New(a, log, server.Config{PublicURL: "http://127.0.0.1"})
-			if err != nil {
-				b.Fatal(err)
-			}
-			srv := httptest.NewServer(h)
-			defer srv.Close()
 			for _, c := range []struct{ name, query string }{
 				{"first-100", "startIndex=1&count=100"},
 				{"last-100", "startIndex=99901&count=100"},
 				{"filter-userName", "filter=" + url.QueryEscape(`userName eq "u050000@bench.example"`)},
 			} {
 				b.Run(c.name, func(b *testing.B) {
-					req, _ := http.NewRequest("GET", srv.URL+"/scim/v2/Users?"+c.query, nil)
+					req, _ := http.NewRequest("GET", base+"/scim/v2/Users?"+c.query, nil)
 					req.Header.Set("Authorization", "Bearer "+token)
 					b.ReportAllocs()
 					for b.Loop() {
@@ -97,4 +77,39 @@ func BenchmarkSCIMList(b *testing.B) {
 			}
 		})
 	}
+}
+
+// benchServer serves Tenantry on loopback over a fresh database of be
+// that holds the customer account "acc" and what load writes to it, with
+// the planner's statistics refreshed after the load, as autovacuum would
+// in time. It returns the server's URL.
+func benchServer(b *testing.B, be sqltest.Backend, load func(db tenantry.Store) error) string {
+	b.Helper()
+	ctx := context.Background()
+	db := be.Open(b, nil)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, err := app.New(db, policy.Default(), log, testConfig(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	err = db.Update(ctx, func(tx tenantry.Tx) error {
+		return tx.CreateOrg(ctx, &tenantry.Org{ID: "acc", AccountID: "acc", Kind: tenantry.OrgAccount, Name: "Bench",
+			AccountNumber: "1", Status: tenantry.OrgActive, Channel: tenantry.ChannelDirect})
+	})
+	if err == nil {
+		err = load(db)
+	}
+	if err == nil {
+		err = db.Analyze(ctx)
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	h, err := server.New(a, log, server.Config{PublicURL: "http://127.0.0.1"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	b.Cleanup(srv.Close)
+	return srv.URL
 }
