@@ -4,13 +4,17 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
 
 	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/auth"
+	"github.com/tenantry/tenantry/internal/policy"
+	"github.com/tenantry/tenantry/internal/server"
 	"github.com/tenantry/tenantry/internal/sqlstore/sqltest"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
@@ -79,4 +83,39 @@ func testConfig() app.Config {
 	cfg := app.DefaultConfig()
 	cfg.SecretKey = sqltest.SecretKey
 	return cfg
+}
+
+// benchServer serves Tenantry on loopback over a fresh database of be
+// that holds the customer account "acc" and what load writes to it, with
+// the planner's statistics refreshed after the load, as autovacuum would
+// in time. It returns the server's URL.
+func benchServer(b *testing.B, be sqltest.Backend, load func(db tenantry.Store) error) string {
+	b.Helper()
+	ctx := context.Background()
+	db := be.Open(b, nil)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, err := app.New(db, policy.Default(), log, testConfig(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	err = db.Update(ctx, func(tx tenantry.Tx) error {
+		return tx.CreateOrg(ctx, &tenantry.Org{ID: "acc", AccountID: "acc", Kind: tenantry.OrgAccount, Name: "Bench",
+			AccountNumber: "1", Status: tenantry.OrgActive, Channel: tenantry.ChannelDirect})
+	})
+	if err == nil {
+		err = load(db)
+	}
+	if err == nil {
+		err = db.Analyze(ctx)
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	h, err := server.New(a, log, server.Config{PublicURL: "http://127.0.0.1"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	b.Cleanup(srv.Close)
+	return srv.URL
 }
