@@ -9,7 +9,9 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/auth"
@@ -118,4 +120,13 @@ func benchServer(b *testing.B, be sqltest.Backend, load func(db tenantry.Store) 
 	srv := httptest.NewServer(h)
 	b.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// processCPU is the CPU time this process has used, user and system: in a
+// loopback benchmark, the server's and the client's, not the database
+// server's when that is PostgreSQL.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

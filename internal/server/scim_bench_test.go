@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/auth"
@@ -58,6 +59,7 @@ func BenchmarkSCIMList(b *testing.B) {
 					req, _ := http.NewRequest("GET", base+"/scim/v2/Users?"+c.query, nil)
 					req.Header.Set("Authorization", "Bearer "+token)
 					b.ReportAllocs()
+					cpu := processCPU()
 					for b.Loop() {
 						res, err := http.DefaultClient.Do(req)
 						if err != nil {
@@ -69,6 +71,7 @@ func BenchmarkSCIMList(b *testing.B) {
 							b.Fatalf("%d %s", res.StatusCode, body[:min(len(body), 300)])
 						}
 					}
+					b.ReportMetric(float64(processCPU()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 				})
 			}
 		})
