@@ -151,6 +151,39 @@ type Tx interface {
 	// DeleteSCIMConnection removes an org's SCIM connection, or NotFound.
 	DeleteSCIMConnection(ctx context.Context, orgID string) error
 
+	// CreateWebhookEndpoint inserts e; UpdateWebhookEndpoint writes its
+	// URL, description, types, secrets, state; both set UpdatedAt.
+	CreateWebhookEndpoint(ctx context.Context, e *WebhookEndpoint) error
+	UpdateWebhookEndpoint(ctx context.Context, e *WebhookEndpoint) error
+	// WebhookEndpoint returns the endpoint with id, or NotFound.
+	WebhookEndpoint(ctx context.Context, id string) (*WebhookEndpoint, error)
+	// WebhookEndpoints returns an org's endpoints, oldest first.
+	WebhookEndpoints(ctx context.Context, orgID string) ([]*WebhookEndpoint, error)
+	// DeleteWebhookEndpoint removes an endpoint and its deliveries, or NotFound.
+	DeleteWebhookEndpoint(ctx context.Context, id string) error
+	// WebhookListeners returns the active endpoints of an org and of every
+	// org above it: those that hear the org's events.
+	WebhookListeners(ctx context.Context, orgID string) ([]*WebhookEndpoint, error)
+	// EnqueueWebhook adds a delivery to the outbox.
+	EnqueueWebhook(ctx context.Context, d *WebhookDelivery) error
+	// ClaimWebhooks leases up to limit due deliveries of active endpoints
+	// until leaseUntil, counting an attempt on each; several instances
+	// never claim the same one.
+	ClaimWebhooks(ctx context.Context, limit int, leaseUntil time.Time) ([]*WebhookDelivery, error)
+	// ReleaseWebhooks ends the claims on deliveries, so they are due at once.
+	ReleaseWebhooks(ctx context.Context, ids []string) error
+	// RecordWebhookAttempt writes an attempt's outcome on the delivery and
+	// its endpoint's FailingSince, and returns the endpoint as it stands.
+	RecordWebhookAttempt(ctx context.Context, id string, a WebhookAttempt) (*WebhookEndpoint, error)
+	// WebhookDelivery returns the delivery with id, or NotFound.
+	WebhookDelivery(ctx context.Context, id string) (*WebhookDelivery, error)
+	// WebhookDeliveries returns a page of an endpoint's deliveries.
+	WebhookDeliveries(ctx context.Context, f DeliveryFilter) ([]*WebhookDelivery, error)
+	// RetryWebhook makes a delivery due now again, as if new.
+	RetryWebhook(ctx context.Context, id string) error
+	// DeleteWebhookDeliveriesBefore removes deliveries finished before t.
+	DeleteWebhookDeliveriesBefore(ctx context.Context, t time.Time) (int64, error)
+
 	// CreateGrant inserts g; Conflict when the user holds that role there already.
 	CreateGrant(ctx context.Context, g *Grant) error
 	// Grant returns the grant with id, or NotFound.

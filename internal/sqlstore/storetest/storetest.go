@@ -82,6 +82,7 @@ func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) tenantr
 		{"OpenIDProviderRequestsAndRefreshFamilies", testOIDC},
 		{"SCIMConnectionsAndPeopleQueries", testSCIM},
 		{"SIMHistoryAndIdempotencyKeys", testSIMHistory},
+		{"WebhookEndpointsAndDeliveries", testWebhooks},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
