@@ -70,6 +70,15 @@ type Config struct {
 	// AuditRetention is how long audit events are kept (B6); zero keeps
 	// them for ever. Sweep removes older ones.
 	AuditRetention time.Duration
+	// WebhookRetry is the wait before each retry of a failed webhook
+	// delivery; after the last the delivery is given up.
+	WebhookRetry []time.Duration
+	// WebhookDisableAfter turns off an endpoint whose deliveries have all
+	// failed for this long, and tells its administrators.
+	WebhookDisableAfter time.Duration
+	// WebhookLogRetention is how long finished deliveries stay in the
+	// delivery log.
+	WebhookLogRetention time.Duration
 	// Now is the clock of the work done outside a transaction (token
 	// grants and checks); nil means time.Now. Transactions read the store's.
 	Now func() time.Time
@@ -102,6 +111,12 @@ func DefaultConfig() Config {
 		// A client needs a new token every quarter hour, not hundreds a second.
 		TokenRatePerClient:  100,
 		TokenRatePerAddress: 2000,
+		// The Standard Webhooks schedule: tries for a day and more, so
+		// an endpoint down for a day is turned off before it is given up.
+		WebhookRetry: []time.Duration{5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour,
+			5 * time.Hour, 10 * time.Hour, 10 * time.Hour},
+		WebhookDisableAfter: 24 * time.Hour,
+		WebhookLogRetention: 30 * 24 * time.Hour,
 	}
 }
 
@@ -341,7 +356,10 @@ func event(ctx context.Context, tx tenantry.Tx, who *Actor, org, action, targetT
 			e.Details["via"] = "scim"
 		}
 	}
-	return tx.AddEvent(ctx, e)
+	if err := tx.AddEvent(ctx, e); err != nil {
+		return err
+	}
+	return publish(ctx, tx, e, who)
 }
 
 // DefaultCatalogue is the catalogue of accounts when the deployment names

@@ -12,8 +12,10 @@ import (
 const MailRetention = 30 * 24 * time.Hour
 
 // Sweep removes expired sessions and tokens, idle throttle rows, used
-// idempotency keys, old mail and, with a retention set, old audit events;
-// then it queues the warnings of grants that end soon. Every instance may run it; the deletes do not conflict.
+// idempotency keys, old mail, finished webhook deliveries past the log's
+// retention and, with a retention set, old audit events; then it queues
+// the warnings of grants that end soon. Every instance may run it; the
+// deletes do not conflict.
 func (a *App) Sweep(ctx context.Context) (map[string]int64, error) {
 	var out map[string]int64
 	err := a.store.Update(ctx, func(tx tenantry.Tx) error {
@@ -22,6 +24,11 @@ func (a *App) Sweep(ctx context.Context) (map[string]int64, error) {
 		var err error
 		if out, err = tx.Sweep(ctx, now.Add(-24*time.Hour), now.Add(-MailRetention)); err != nil {
 			return err
+		}
+		if a.cfg.WebhookLogRetention > 0 {
+			if out["webhook_deliveries"], err = tx.DeleteWebhookDeliveriesBefore(ctx, now.Add(-a.cfg.WebhookLogRetention)); err != nil {
+				return err
+			}
 		}
 		if a.cfg.AuditRetention > 0 {
 			out["events"], err = tx.DeleteEventsBefore(ctx, now.Add(-a.cfg.AuditRetention))

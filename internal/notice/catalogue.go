@@ -56,6 +56,11 @@ var catalogue = map[string]map[Kind]spec{
 			subject: "Two-factor sign-in is off",
 			lines:   []string{"Hello {{.Name}},", "two-factor sign-in was turned off for {{.Login}} on {{.When}}.", "If you did not do this, contact your administrator at once."},
 		},
+		WebhookDisabled: {
+			subject: "Webhook turned off in {{.Org}}: {{.Title}}",
+			lines:   []string{"Hello {{.Name}},", "every delivery to the webhook endpoint {{.Title}} of {{.Org}} has failed since {{.When}}, so Tenantry turned it off. The last answer: {{.Body}}", "Events wait in its delivery log. When the receiver works again, turn the endpoint on in the portal: what waited is sent then, and failed deliveries can be sent again one by one."},
+			action:  "Open the endpoint",
+		},
 		AccessEnding: {
 			subject: "Access ends on {{.When}}: {{.Roles}} in {{.Org}}",
 			lines:   []string{"Hello {{.Name}},", "the role {{.Roles}} of {{.Person}} in {{.Org}} ends on {{.When}}.", "An administrator of {{.Org}} can give it again with a later end, or without one, before then."},
@@ -126,6 +131,11 @@ var catalogue = map[string]map[Kind]spec{
 		TOTPDisabled: {
 			subject: "Zwei-Faktor-Anmeldung ist ausgeschaltet",
 			lines:   []string{"Hallo {{.Name}},", "die Zwei-Faktor-Anmeldung wurde am {{.When}} für {{.Login}} ausgeschaltet.", "Wenn Sie das nicht waren, wenden Sie sich sofort an Ihren Administrator."},
+		},
+		WebhookDisabled: {
+			subject: "Webhook in {{.Org}} ausgeschaltet: {{.Title}}",
+			lines:   []string{"Hallo {{.Name}},", "jede Zustellung an den Webhook-Endpunkt {{.Title}} von {{.Org}} ist seit {{.When}} fehlgeschlagen, daher hat Tenantry ihn ausgeschaltet. Die letzte Antwort: {{.Body}}", "Ereignisse warten in seinem Zustellprotokoll. Wenn der Empfänger wieder funktioniert, schalten Sie den Endpunkt im Portal ein: Was gewartet hat, wird dann gesendet, und fehlgeschlagene Zustellungen können einzeln erneut gesendet werden."},
+			action:  "Endpunkt öffnen",
 		},
 		AccessEnding: {
 			subject: "Zugang endet am {{.When}}: {{.Roles}} in {{.Org}}",

@@ -33,6 +33,9 @@ const (
 	// AccessEnding warns a role's holder and the administrators who may
 	// extend it that a grant with an end date runs out soon (B1).
 	AccessEnding Kind = "access_ending"
+	// WebhookDisabled tells an org's administrators that Tenantry turned
+	// off a webhook endpoint whose deliveries kept failing (B6).
+	WebhookDisabled Kind = "webhook_disabled"
 )
 
 // Data fills a message. Link is always built from the configured public
