@@ -25,6 +25,7 @@ import (
 	"github.com/tenantry/tenantry/internal/seal"
 	"github.com/tenantry/tenantry/internal/server"
 	"github.com/tenantry/tenantry/internal/sqlstore"
+	"github.com/tenantry/tenantry/internal/webhook"
 )
 
 // Version is set at build time with -ldflags "-X ...cli.Version=...".
@@ -155,6 +156,17 @@ type wiring struct {
 	app        *app.App
 	log        *slog.Logger
 	dispatcher *mail.Dispatcher
+	// webhooks, set by serve, sends the webhook outbox.
+	webhooks *webhook.Dispatcher
+}
+
+// wake tells the dispatchers that a change may have queued mail or
+// webhooks.
+func (w *wiring) wake() {
+	w.dispatcher.Wake()
+	if w.webhooks != nil {
+		w.webhooks.Wake()
+	}
 }
 
 // open connects to the database and builds the use cases over it, with a
@@ -191,7 +203,7 @@ func (s *settings) open(ctx context.Context, stderr io.Writer) (*wiring, error) 
 		db.Close()
 		return nil, err
 	}
-	if w.app, err = app.New(db, pol, log, cfg, w.dispatcher.Wake); err != nil {
+	if w.app, err = app.New(db, pol, log, cfg, w.wake); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http/pprof"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,12 +17,14 @@ import (
 	"github.com/tenantry/tenantry/internal/api"
 	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/server"
+	"github.com/tenantry/tenantry/internal/webhook"
 )
 
 func serveCmd(s *settings) *cobra.Command {
 	var demo bool
 	var trustedProxies []string
 	var metricsAddr, debugAddr string
+	var webhookPrivate bool
 	var grace time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -66,7 +69,9 @@ func serveCmd(s *settings) *cobra.Command {
 				printOperatorLink(out, res, s.public())
 			}
 			api.Version = Version
-			scfg := server.Config{PublicURL: s.public(), TrustedProxies: proxies, Mail: w.dispatcher.Stats}
+			w.webhooks = webhook.New(a, log, webhook.Options{AllowPrivate: webhookPrivate})
+			scfg := server.Config{PublicURL: s.public(), TrustedProxies: proxies, Mail: w.dispatcher.Stats,
+				Webhooks: w.webhooks.Stats}
 			var metricsSrv *http.Server
 			if metricsAddr != "" {
 				mln, err := net.Listen("tcp", metricsAddr)
@@ -139,7 +144,10 @@ func serveCmd(s *settings) *cobra.Command {
 			dispatched := make(chan struct{})
 			go func() {
 				defer close(dispatched)
-				w.dispatcher.Run(ctx, 5*time.Second)
+				var both sync.WaitGroup
+				both.Go(func() { w.dispatcher.Run(ctx, 5*time.Second) })
+				both.Go(func() { w.webhooks.Run(ctx, 5*time.Second) })
+				both.Wait()
 			}()
 			errc := make(chan error, 1)
 			go func() { errc <- srv.Serve(ln) }()
@@ -189,6 +197,8 @@ func serveCmd(s *settings) *cobra.Command {
 		"not on --addr (env TENANTRY_METRICS_ADDR)")
 	cmd.Flags().StringVar(&debugAddr, "debug-addr", "", "serve net/http/pprof on this address only (e.g. 127.0.0.1:6060); "+
 		"off by default (env TENANTRY_DEBUG_ADDR)")
+	cmd.Flags().BoolVar(&webhookPrivate, "webhook-allow-private", false, "let webhooks go to loopback and private "+
+		"addresses, for a receiver on this machine or network; off, only public addresses are reached (env TENANTRY_WEBHOOK_ALLOW_PRIVATE)")
 	cmd.Flags().DurationVar(&grace, "shutdown-grace", 30*time.Second, "on SIGTERM, how long requests in progress, "+
 		"background work and the e-mail being sent may take to finish (env TENANTRY_SHUTDOWN_GRACE)")
 	cmd.Flags().StringSliceVar(&trustedProxies, "trusted-proxies", nil,

@@ -9,15 +9,17 @@ import (
 
 	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/mail"
+	"github.com/tenantry/tenantry/internal/webhook"
 )
 
 // opsCollector reads, at each scrape, what an operator pages on: the
 // database pools, the outbox backlog and its oldest message's age, mail
-// outcomes, sign-in and token outcomes, and background work.
+// and webhook outcomes, sign-in and token outcomes, and background work.
 type opsCollector struct {
 	app   *app.App
 	log   *slog.Logger
 	mail  func() mail.Stats
+	hooks func() webhook.Stats
 	descs map[string]*prometheus.Desc
 }
 
@@ -25,7 +27,7 @@ func newOpsCollector(a *app.App, log *slog.Logger, cfg Config) *opsCollector {
 	d := func(name, help string, labels ...string) *prometheus.Desc {
 		return prometheus.NewDesc(name, help, labels, nil)
 	}
-	return &opsCollector{app: a, log: log, mail: cfg.Mail, descs: map[string]*prometheus.Desc{
+	return &opsCollector{app: a, log: log, mail: cfg.Mail, hooks: cfg.Webhooks, descs: map[string]*prometheus.Desc{
 		"open":    d("tenantry_db_connections_open", "Open database connections, by pool.", "pool"),
 		"inuse":   d("tenantry_db_connections_in_use", "Database connections in use, by pool.", "pool"),
 		"waits":   d("tenantry_db_connection_waits_total", "Times a request waited for a database connection, by pool.", "pool"),
@@ -34,6 +36,7 @@ func newOpsCollector(a *app.App, log *slog.Logger, cfg Config) *opsCollector {
 		"oldest":  d("tenantry_outbox_oldest_age_seconds", "How long the oldest unsent e-mail has waited (0 when none)."),
 		"outbox":  d("tenantry_outbox_up", "1 when the outbox could be read at this scrape."),
 		"mail":    d("tenantry_mail_deliveries_total", "E-mail delivery attempts by this instance, by outcome (sent, failed, given_up).", "outcome"),
+		"hooks":   d("tenantry_webhook_deliveries_total", "Webhook delivery attempts by this instance, by outcome (delivered, failed).", "outcome"),
 		"signin":  d("tenantry_sign_ins_total", "Password sign-ins, by outcome (ok, mfa_pending, failed, throttled).", "outcome"),
 		"tokens":  d("tenantry_token_requests_total", "OAuth2 token requests, by outcome (issued, refused, throttled).", "outcome"),
 		"jobs":    d("tenantry_background_jobs", "Work left to run after answering a request that is not done yet."),
@@ -75,6 +78,11 @@ func (c *opsCollector) Collect(ch chan<- prometheus.Metric) {
 		counter("mail", float64(m.Sent), "sent")
 		counter("mail", float64(m.Failed), "failed")
 		counter("mail", float64(m.GivenUp), "given_up")
+	}
+	if c.hooks != nil {
+		h := c.hooks()
+		counter("hooks", float64(h.Delivered), "delivered")
+		counter("hooks", float64(h.Failed), "failed")
 	}
 	counts := c.app.Counters()
 	for outcome, v := range counts.SignIns {

@@ -29,6 +29,7 @@ import (
 	"github.com/tenantry/tenantry/internal/scim"
 	"github.com/tenantry/tenantry/internal/tenantry"
 	"github.com/tenantry/tenantry/internal/web"
+	"github.com/tenantry/tenantry/internal/webhook"
 )
 
 // Config is what the HTTP surface needs besides the App.
@@ -40,8 +41,9 @@ type Config struct {
 	// MetricsMux, if set, serves /metrics instead of the main handler
 	// (--metrics-addr), so that metrics need not be public.
 	MetricsMux *http.ServeMux
-	// Mail, if set, feeds the mail metrics.
-	Mail func() mail.Stats
+	// Mail, if set, feeds the mail metrics; Webhooks the webhook ones.
+	Mail     func() mail.Stats
+	Webhooks func() webhook.Stats
 }
 
 // New returns the handler that serves everything; it fails when a page

@@ -20,6 +20,7 @@ import (
 	"github.com/tenantry/tenantry/internal/server"
 	"github.com/tenantry/tenantry/internal/sqlstore"
 	"github.com/tenantry/tenantry/internal/sqlstore/sqltest"
+	"github.com/tenantry/tenantry/internal/webhook"
 )
 
 // Options shape the server.
@@ -38,6 +39,8 @@ type Options struct {
 	// Copy, if set, is a store whose rows the new server's database
 	// starts with (a test's fixture made once, served many times).
 	Copy *sqlstore.DB
+	// WebhookTimeout bounds one webhook delivery (default 15 s).
+	WebhookTimeout time.Duration
 }
 
 // Server is one running Tenantry.
@@ -47,7 +50,10 @@ type Server struct {
 	DB         *sqlstore.DB
 	SMTP       *smtptest.Server
 	Dispatcher *mail.Dispatcher
-	t          testing.TB
+	// Webhooks sends the webhook outbox when a test drains it; it may
+	// reach receivers on loopback.
+	Webhooks *webhook.Dispatcher
+	t        testing.TB
 }
 
 // Start starts a server for the test and stops it when the test ends.
@@ -99,14 +105,15 @@ func Start(t testing.TB, o Options) *Server {
 		t.Fatal(err)
 	}
 	dispatcher := mail.NewDispatcher(db, tr, log)
-	h, err := server.New(a, log, server.Config{PublicURL: cfg.PublicURL, Mail: dispatcher.Stats})
+	hooks := webhook.New(a, log, webhook.Options{AllowPrivate: true, Timeout: o.WebhookTimeout})
+	h, err := server.New(a, log, server.Config{PublicURL: cfg.PublicURL, Mail: dispatcher.Stats, Webhooks: hooks.Stats})
 	if err != nil {
 		t.Fatal(err)
 	}
 	hs.Config.Handler = h
 	hs.Start()
 	t.Cleanup(hs.Close)
-	return &Server{URL: "http://" + ln.Addr().String(), App: a, DB: db, SMTP: smtp, Dispatcher: dispatcher, t: t}
+	return &Server{URL: "http://" + ln.Addr().String(), App: a, DB: db, SMTP: smtp, Dispatcher: dispatcher, Webhooks: hooks, t: t}
 }
 
 // MailTo delivers the outbox and returns the newest message to addr.
