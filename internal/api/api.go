@@ -133,6 +133,7 @@ func (s *Server) routes() {
 	s.decisionRoutes()
 	s.providerRoutes()
 	s.scimRoutes()
+	s.webhookRoutes()
 }
 
 var sessionSecurity = []map[string][]string{{"session": {}}, {"bearer": {}}, {"oauth2": {}}}
