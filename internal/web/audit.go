@@ -79,18 +79,31 @@ var actionText = map[string]string{
 	"user.totp_enable":       "Two-factor sign-in turned on",
 	"user.unlock":            "Person unlocked",
 	"user.update":            "Person changed",
+	"webhook.create":         "Webhook endpoint registered",
+	"webhook.delete":         "Webhook endpoint removed",
+	"webhook.disable":        "Webhook endpoint turned off after a day of failures",
+	"webhook.replay":         "Webhook sent again",
+	"webhook.secret_rotate":  "New webhook signing secret made",
+	"webhook.test":           "Webhook test message",
+	"webhook.update":         "Webhook endpoint changed",
 	"workflow.close":         "Workflow closed",
 	"workflow.create":        "Workflow created",
+}
+
+// What says in words what an audited action (or a webhook's event type)
+// did; an action without words is shown as it is.
+func (p *page) What(action string) string {
+	if s, ok := actionText[action]; ok {
+		return p.T(s)
+	}
+	return action
 }
 
 // auditRows puts a page of events into words, naming ids from names.
 func auditRows(p *page, events []*tenantry.Event, names map[string]string, org string) []auditRow {
 	rows := make([]auditRow, 0, len(events))
 	for _, e := range events {
-		r := auditRow{Event: e, What: e.Action}
-		if s, ok := actionText[e.Action]; ok {
-			r.What = p.T(s)
-		}
+		r := auditRow{Event: e, What: p.What(e.Action)}
 		r.Target = names[e.TargetID]
 		if r.Target == "" {
 			r.Target = p.Word(e.TargetType)

@@ -35,6 +35,10 @@ type orgsData struct {
 	// says whether the viewer may set it up.
 	SCIM    *app.SCIMView
 	MaySCIM bool
+	// Webhooks are the org's webhook endpoints; MayWebhooks says whether
+	// the viewer manages them.
+	Webhooks    []*tenantry.WebhookEndpoint
+	MayWebhooks bool
 }
 
 // treeNode is an organization on the Organisation tab's tree.
@@ -100,6 +104,13 @@ func (h *Handler) orgs(w http.ResponseWriter, r *http.Request, who *app.Actor) e
 		case code == tenantry.NotFound:
 			d.MaySCIM = true
 		case code != tenantry.Forbidden && code != tenantry.Invalid:
+			return err
+		}
+		d.Webhooks, err = h.app.Webhooks(ctx, who, o.ID)
+		switch code := tenantry.ErrorCode(err); {
+		case err == nil:
+			d.MayWebhooks = true
+		case code != tenantry.Forbidden:
 			return err
 		}
 	}
