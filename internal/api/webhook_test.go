@@ -227,7 +227,8 @@ func TestWebhookReceiverDownSlowOrFailing(t *testing.T) {
 			t.Fatalf("a day down, the delivery: %v", d)
 		}
 		mail := f.MailTo("ownerA@example.com")
-		if !strings.Contains(mail.Subject, "Webhook turned off") || !strings.Contains(mail.Text, deadURL) {
+		if !strings.Contains(mail.Subject, "Webhook turned off") || !strings.Contains(mail.Text, deadURL) ||
+			!strings.Contains(mail.Text, "/webhooks/"+downID+"\n") {
 			t.Fatalf("mail: %s\n%s", mail.Subject, mail.Text)
 		}
 		// Off, it hears nothing new.

@@ -590,7 +590,7 @@ func (a *App) disableWebhook(ctx context.Context, tx tenantry.Tx, e *tenantry.We
 	}
 	seen := map[string]bool{}
 	d := notice.Data{Org: org.Name, Title: e.URL, When: since, Body: failure,
-		Link: a.cfg.PublicURL + "/orgs/" + org.ID + "/webhooks/" + e.ID}
+		Link: a.cfg.PublicURL + "/webhooks/" + e.ID}
 	for _, u := range recipients {
 		if seen[u.ID] || u.Status != tenantry.UserActive || u.Kind != tenantry.UserHuman {
 			continue
