@@ -15,7 +15,7 @@ var copyOrder = []string{
 	"orgs", "identity_providers", "users", "grants", "tokens", "sessions", "events", "outbox", "mailbox", "totp", "recovery_codes",
 	"throttle", "invitations", "transfers", "transfer_ranges", "sims", "workflows", "service_requests", "contacts",
 	"client_secrets", "signing_keys", "revoked_tokens", "personal_tokens", "settings", "links", "jobs", "account_services", "notices", "relying_parties", "oidc_requests", "oidc_refresh_tokens", "scim_connections", "sim_loads", "idempotency_keys",
-	"webhook_endpoints", "webhook_deliveries",
+	"webhook_endpoints", "webhook_deliveries", "access_reviews", "access_review_items",
 }
 
 // copyOrderBy orders rows where a table refers to itself: an org after

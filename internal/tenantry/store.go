@@ -151,6 +151,26 @@ type Tx interface {
 	// DeleteSCIMConnection removes an org's SCIM connection, or NotFound.
 	DeleteSCIMConnection(ctx context.Context, orgID string) error
 
+	// Holdings returns the roles in force at now in an org, and with
+	// subtree in every org below it too, with their holders' and orgs'
+	// names, by org name, login and role; at most limit.
+	Holdings(ctx context.Context, orgID string, subtree bool, now time.Time, limit int) ([]Holding, error)
+	// CreateAccessReview inserts r and its items.
+	CreateAccessReview(ctx context.Context, r *AccessReview, items []*AccessReviewItem) error
+	// AccessReview returns the review with id and its counts, or NotFound.
+	AccessReview(ctx context.Context, id string) (*AccessReview, error)
+	// AccessReviews returns an org's reviews with their counts, newest first.
+	AccessReviews(ctx context.Context, orgID string) ([]*AccessReview, error)
+	// DueAccessReviews returns the open reviews due at or before at.
+	DueAccessReviews(ctx context.Context, at time.Time) ([]*AccessReview, error)
+	// AccessReviewItems returns a review's items, by org name, login and role.
+	AccessReviewItems(ctx context.Context, reviewID string) ([]*AccessReviewItem, error)
+	// UpdateAccessReviewItem writes an item's decision and outcome.
+	UpdateAccessReviewItem(ctx context.Context, it *AccessReviewItem) error
+	// CloseAccessReview marks an open review closed by r.ClosedBy at
+	// r.ClosedAt; Conflict when it is closed already.
+	CloseAccessReview(ctx context.Context, r *AccessReview) error
+
 	// CreateWebhookEndpoint inserts e; UpdateWebhookEndpoint writes its
 	// URL, description, types, secrets, state; both set UpdatedAt.
 	CreateWebhookEndpoint(ctx context.Context, e *WebhookEndpoint) error

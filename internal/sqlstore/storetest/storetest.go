@@ -83,6 +83,7 @@ func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) tenantr
 		{"SCIMConnectionsAndPeopleQueries", testSCIM},
 		{"SIMHistoryAndIdempotencyKeys", testSIMHistory},
 		{"WebhookEndpointsAndDeliveries", testWebhooks},
+		{"AccessReviewsAndHoldings", testAccessReviews},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
