@@ -134,6 +134,7 @@ func (s *Server) routes() {
 	s.providerRoutes()
 	s.scimRoutes()
 	s.webhookRoutes()
+	s.reviewRoutes()
 }
 
 var sessionSecurity = []map[string][]string{{"session": {}}, {"bearer": {}}, {"oauth2": {}}}

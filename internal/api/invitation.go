@@ -21,20 +21,23 @@ type Invitation struct {
 	Email     string    `json:"email"`
 	Roles     []string  `json:"roles"`
 	Status    string    `json:"status" enum:"pending,accepted,cancelled"`
-	ExpiresAt time.Time `json:"expires_at"`
-	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at" doc:"When the e-mailed link stops working"`
+	// AccessUntil ends the roles the invitation gives.
+	AccessUntil time.Time `json:"access_until,omitzero" doc:"When the roles it gives end by themselves (third-party access for a time)"`
+	CreatedAt   time.Time `json:"created_at"`
 }
 
 func toInvitation(inv *tenantry.Invitation) Invitation {
 	return Invitation{ID: inv.ID, OrgID: inv.OrgID, Email: inv.Email, Roles: inv.Roles,
-		Status: string(inv.Status), ExpiresAt: inv.ExpiresAt, CreatedAt: inv.CreatedAt}
+		Status: string(inv.Status), ExpiresAt: inv.ExpiresAt, AccessUntil: inv.AccessUntil, CreatedAt: inv.CreatedAt}
 }
 
 type inviteInput struct {
 	OrgID string `path:"org"`
 	Body  struct {
-		Login string   `json:"login" maxLength:"254" doc:"The person's e-mail address: their login elsewhere, or the login they will choose a password for"`
-		Roles []string `json:"roles" minItems:"1" maxItems:"20" doc:"Role names; ROLE:SERVICE for a role in one service"`
+		Login string     `json:"login" maxLength:"254" doc:"The person's e-mail address: their login elsewhere, or the login they will choose a password for"`
+		Roles []string   `json:"roles" minItems:"1" maxItems:"20" doc:"Role names; ROLE:SERVICE for a role in one service"`
+		Until *time.Time `json:"until,omitempty" doc:"The roles end by themselves at this time (RFC 3339, with the offset of the organization's time zone); after the link runs out"`
 	}
 }
 
@@ -67,7 +70,11 @@ func (s *Server) invitationRoutes() {
 	create.Errors = append(create.Errors, 409)
 	create.Description = "The person gets an e-mail; once they accept, they hold the roles here. Users never move between organizations."
 	huma.Register(s.api, create, func(ctx context.Context, in *inviteInput) (*invitationOutput, error) {
-		inv, err := s.app.Invite(ctx, actor(ctx), in.OrgID, in.Body.Login, in.Body.Roles)
+		ni := app.NewInvitation{Login: in.Body.Login, Roles: in.Body.Roles}
+		if in.Body.Until != nil {
+			ni.Until = *in.Body.Until
+		}
+		inv, err := s.app.Invite(ctx, actor(ctx), in.OrgID, ni)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}

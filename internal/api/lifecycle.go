@@ -12,11 +12,12 @@ import (
 type orgSettingsInput struct {
 	OrgID string `path:"org"`
 	Body  struct {
-		Require2FA         *bool `json:"require_2fa,omitempty" doc:"People of this organization must sign in with a second factor"`
-		SelfManagedProfile *bool `json:"self_managed_profile,omitempty" doc:"Set by the parent: the child's users get phone, job title and company contacts"`
-		SessionHours       *int  `json:"session_hours,omitempty" minimum:"0" doc:"Sessions of the organization's people, and everyone's below, end this many hours after sign-in; 0 follows the parent. At most what the parent allows; shortening it shortens running sessions"`
-		PasswordMinLength  *int  `json:"password_min_length,omitempty" minimum:"0" maximum:"64" doc:"New passwords here and below have at least this many characters; 0 follows the parent. At least what the parent requires"`
-		RequireIdP         *bool `json:"require_idp,omitempty" doc:"People here and below sign in only through an identity provider, but for break-glass accounts this organization names"`
+		Require2FA         *bool   `json:"require_2fa,omitempty" doc:"People of this organization must sign in with a second factor"`
+		SelfManagedProfile *bool   `json:"self_managed_profile,omitempty" doc:"Set by the parent: the child's users get phone, job title and company contacts"`
+		SessionHours       *int    `json:"session_hours,omitempty" minimum:"0" doc:"Sessions of the organization's people, and everyone's below, end this many hours after sign-in; 0 follows the parent. At most what the parent allows; shortening it shortens running sessions"`
+		PasswordMinLength  *int    `json:"password_min_length,omitempty" minimum:"0" maximum:"64" doc:"New passwords here and below have at least this many characters; 0 follows the parent. At least what the parent requires"`
+		RequireIdP         *bool   `json:"require_idp,omitempty" doc:"People here and below sign in only through an identity provider, but for break-glass accounts this organization names"`
+		TimeZone           *string `json:"time_zone,omitempty" maxLength:"64" doc:"IANA name of the zone in which the organization's people read and give end and due dates, e.g. Europe/Berlin; empty follows the parent (UTC at the top)"`
 	}
 }
 
@@ -67,7 +68,8 @@ func (s *Server) lifecycleRoutes() {
 		func(ctx context.Context, in *orgSettingsInput) (*orgOutput, error) {
 			o, err := s.app.UpdateOrgSettings(ctx, actor(ctx), in.OrgID, app.OrgSettingsPatch{
 				Require2FA: in.Body.Require2FA, SelfManagedProfile: in.Body.SelfManagedProfile,
-				SessionHours: in.Body.SessionHours, PasswordMinLength: in.Body.PasswordMinLength, RequireIdP: in.Body.RequireIdP})
+				SessionHours: in.Body.SessionHours, PasswordMinLength: in.Body.PasswordMinLength, RequireIdP: in.Body.RequireIdP,
+				TimeZone: in.Body.TimeZone})
 			if err != nil {
 				return nil, s.problem(ctx, err)
 			}

@@ -60,6 +60,8 @@ type Security struct {
 	SessionHours      InheritedNumber `json:"session_hours" doc:"Sessions end this many hours after sign-in"`
 	PasswordMinLength InheritedNumber `json:"password_min_length" doc:"New passwords have at least this many characters"`
 	RequireIdP        InheritedFlag   `json:"require_idp" doc:"People sign in through an identity provider; break-glass accounts keep a password"`
+	TimeZone          string          `json:"time_zone" doc:"The zone of the organization's end and due dates: its own, its nearest ancestor's, or UTC"`
+	TimeZoneSetByID   string          `json:"time_zone_set_by_id,omitempty" doc:"The ancestor whose time zone it follows"`
 }
 
 type securityOutput struct {
@@ -132,8 +134,12 @@ func (s *Server) orgRoutes() {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		return &securityOutput{Body: Security{Require2FA: inheritedFlag(sc.Require2FA),
+		out := &securityOutput{Body: Security{Require2FA: inheritedFlag(sc.Require2FA),
 			SessionHours: inheritedNumber(sc.SessionHours), PasswordMinLength: inheritedNumber(sc.PasswordMinLength),
-			RequireIdP: inheritedFlag(sc.RequireIdP)}}, nil
+			RequireIdP: inheritedFlag(sc.RequireIdP), TimeZone: sc.TimeZone.String()}}
+		if sc.TimeZoneBy != nil {
+			out.Body.TimeZoneSetByID = sc.TimeZoneBy.ID
+		}
+		return out, nil
 	})
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -37,11 +38,12 @@ type createUserInput struct {
 	OrgID string `path:"org"`
 	Body  struct {
 		Person
-		Kind             string   `json:"kind,omitempty" enum:"human" default:"human" doc:"People are created here; API users and service accounts get client credentials"`
-		IdentityProvider string   `json:"identity_provider,omitempty" maxLength:"100" doc:"Sign in through this identity provider of the organization (GET /api/v1/orgs/{org}/identity-providers) instead of a password; the person is e-mailed a link to the sign-in page, and their first sign-in through it activates them"`
-		ExternalLogin    string   `json:"external_login,omitempty" maxLength:"254" doc:"What the provider's login claim carries for the person; defaults to their e-mail"`
-		BreakGlass       bool     `json:"break_glass,omitempty" doc:"Keep a password although an ancestor requires identity providers; only that ancestor's administrators name one"`
-		Roles            []string `json:"roles" minItems:"1" maxItems:"20" doc:"Role names of the organization's catalogue, e.g. admin, user, read_only; a role in one service only is ROLE:SERVICE, e.g. service_admin:backup (GET /api/v1/orgs/{org}/services lists the enabled ones)"`
+		Kind             string     `json:"kind,omitempty" enum:"human" default:"human" doc:"People are created here; API users and service accounts get client credentials"`
+		IdentityProvider string     `json:"identity_provider,omitempty" maxLength:"100" doc:"Sign in through this identity provider of the organization (GET /api/v1/orgs/{org}/identity-providers) instead of a password; the person is e-mailed a link to the sign-in page, and their first sign-in through it activates them"`
+		ExternalLogin    string     `json:"external_login,omitempty" maxLength:"254" doc:"What the provider's login claim carries for the person; defaults to their e-mail"`
+		BreakGlass       bool       `json:"break_glass,omitempty" doc:"Keep a password although an ancestor requires identity providers; only that ancestor's administrators name one"`
+		Roles            []string   `json:"roles" minItems:"1" maxItems:"20" doc:"Role names of the organization's catalogue, e.g. admin, user, read_only; a role in one service only is ROLE:SERVICE, e.g. service_admin:backup (GET /api/v1/orgs/{org}/services lists the enabled ones)"`
+		RolesUntil       *time.Time `json:"roles_until,omitempty" doc:"The roles end by themselves at this time (RFC 3339, with the offset of the organization's time zone); for an invited person, after the invitation's link runs out"`
 	}
 }
 
@@ -120,6 +122,9 @@ func (s *Server) userRoutes() {
 		nu := in.Body.toApp(in.Body.Roles)
 		nu.Kind = tenantry.UserKind(in.Body.Kind)
 		nu.IdP, nu.ExternalLogin, nu.BreakGlass = in.Body.IdentityProvider, in.Body.ExternalLogin, in.Body.BreakGlass
+		if in.Body.RolesUntil != nil {
+			nu.RolesUntil = *in.Body.RolesUntil
+		}
 		v, err := s.app.CreateUser(ctx, actor(ctx), in.OrgID, nu)
 		if err != nil {
 			return nil, s.problem(ctx, err)

@@ -385,3 +385,27 @@ func notFound(what string) error {
 func forbidden(format string, args ...any) error {
 	return tenantry.Errorf(tenantry.Forbidden, format, args...)
 }
+
+// peopleWhoseRoles returns the active people holding, in org, a role of
+// its catalogue that pick chooses: those an org-wide message is for
+// (reviewers, administrators of a role, of webhooks). Each appears once.
+func (a *App) peopleWhoseRoles(ctx context.Context, tx tenantry.Tx, org *tenantry.Org, pick func(policy.Role) bool) ([]*tenantry.User, error) {
+	var out []*tenantry.User
+	seen := map[string]bool{}
+	for _, r := range a.policy.Roles(catalogueFor(org)) {
+		if !pick(r) {
+			continue
+		}
+		people, err := tx.RoleHolders(ctx, org.ID, a.policy.RoleName(r), "")
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range people {
+			if !seen[u.ID] && u.Status == tenantry.UserActive && u.Kind == tenantry.UserHuman {
+				seen[u.ID] = true
+				out = append(out, u)
+			}
+		}
+	}
+	return out, nil
+}

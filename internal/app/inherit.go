@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"strings"
 	"time"
+	_ "time/tzdata" // org time zones work where the system has no zoneinfo
 
 	"github.com/tenantry/tenantry/internal/auth"
 	"github.com/tenantry/tenantry/internal/tenantry"
@@ -34,6 +36,10 @@ type Security struct {
 	PasswordMinLength Inherited[int]
 	// RequireIdP leaves local passwords to break-glass accounts only.
 	RequireIdP Inherited[bool]
+	// TimeZone is the zone in which the org's dates are read and given:
+	// its own, else its nearest ancestor's (TimeZoneBy), else UTC.
+	TimeZone   *time.Location
+	TimeZoneBy *tenantry.Org
 }
 
 // MaxPasswordMinLength bounds the password length an org may require.
@@ -62,6 +68,16 @@ func (a *App) security(path []*tenantry.Org) Security {
 		}
 	}
 	own := path[0].Settings
+	s.TimeZone = time.UTC
+	for i, o := range path {
+		if loc, err := time.LoadLocation(o.Settings.TimeZone); o.Settings.TimeZone != "" && err == nil {
+			s.TimeZone = loc
+			if i > 0 {
+				s.TimeZoneBy = o
+			}
+			break
+		}
+	}
 	s.Require2FA.Value = s.Require2FA.Floor || own.Require2FA
 	s.RequireIdP.Value = s.RequireIdP.Floor || own.RequireIdP
 	s.SessionHours.Value = s.SessionHours.Floor
@@ -128,4 +144,26 @@ func checkSecurity(v *tenantry.Validation, s Security, p OrgSettingsPatch) {
 			v.Add("password_min_length", "must be at least %d, the shortest password this deployment allows", s.PasswordMinLength.Floor)
 		}
 	}
+}
+
+// zoneOf returns the time zone in which an org's dates are read and given.
+func (a *App) zoneOf(ctx context.Context, tx tenantry.Tx, orgID string) (*time.Location, error) {
+	s, err := a.securityOf(ctx, tx, orgID)
+	return s.TimeZone, err
+}
+
+// checkTimeZone checks an org's time zone setting: "" or an IANA name.
+func checkTimeZone(v *tenantry.Validation, name string) {
+	if name == "" {
+		return
+	}
+	if _, err := time.LoadLocation(name); err != nil || name == "Local" || !strings.Contains(name, "/") && name != "UTC" {
+		v.Add("time_zone", "%q is not a time zone: give a name such as Europe/Berlin or America/New_York, or nothing to follow the parent", name)
+	}
+}
+
+// zoned writes t as the people of an org read it: in its time zone, with
+// the zone's abbreviation ("2027-03-31 18:00 CEST").
+func zoned(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("2006-01-02 15:04 MST")
 }

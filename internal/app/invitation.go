@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/tenantry/tenantry/internal/auth"
 	"github.com/tenantry/tenantry/internal/notice"
@@ -11,11 +12,21 @@ import (
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
+// NewInvitation is whom an invitation asks, for which roles, and until
+// when those roles last.
+type NewInvitation struct {
+	Login string
+	Roles []string
+	// Until, if set, ends the roles the invitation gives at that time
+	// (B1): third-party access that runs out by itself.
+	Until time.Time
+}
+
 // Invite asks a person who already has a login in another organization to
 // take roles in this one (U4). Users never move between organizations:
 // on acceptance they are linked by role grants. The actor must be able to
 // give every role.
-func (a *App) Invite(ctx context.Context, who *Actor, orgID, login string, roles []string) (*tenantry.Invitation, error) {
+func (a *App) Invite(ctx context.Context, who *Actor, orgID string, in NewInvitation) (*tenantry.Invitation, error) {
 	if err := ready(who); err != nil {
 		return nil, err
 	}
@@ -26,19 +37,19 @@ func (a *App) Invite(ctx context.Context, who *Actor, orgID, login string, roles
 			return err
 		}
 		var v tenantry.Validation
-		login = strings.TrimSpace(login)
+		login := strings.TrimSpace(in.Login)
 		checkEmail(&v, "login", login)
-		if len(roles) == 0 {
+		if len(in.Roles) == 0 {
 			v.Add("roles", "give at least one role")
 		}
-		rs, err := a.assignableRoles(ctx, tx, &v, who, org, roles, false, tenantry.UserHuman)
+		rs, err := a.assignableRoles(ctx, tx, &v, who, org, in.Roles, false, tenantry.UserHuman)
 		if err != nil {
 			return err
 		}
 		if err := v.Err(); err != nil {
 			return err
 		}
-		inv, err = a.invite(ctx, tx, who, org, login, rs)
+		inv, err = a.invite(ctx, tx, who, org, login, rs, in.Until)
 		return err
 	})
 	return inv, err
@@ -49,18 +60,23 @@ func (a *App) Invite(ctx context.Context, who *Actor, orgID, login string, roles
 // (finding 13 of the security audit): the invitation names no user, the
 // audit event names the invitation, and the person hears either way,
 // told to accept with their login or to choose one.
-func (a *App) invite(ctx context.Context, tx tenantry.Tx, who *Actor, org *tenantry.Org, login string, roles []string) (*tenantry.Invitation, error) {
+func (a *App) invite(ctx context.Context, tx tenantry.Tx, who *Actor, org *tenantry.Org, login string, roles []string, until time.Time) (*tenantry.Invitation, error) {
 	u, err := tx.UserByLogin(ctx, login)
 	if err != nil && tenantry.ErrorCode(err) != tenantry.NotFound {
 		return nil, err
 	}
 	known := err == nil && u.Kind == tenantry.UserHuman
+	if !until.IsZero() && !until.After(tx.Now().Add(a.cfg.ActivationTTL)) {
+		var v tenantry.Validation
+		v.Add("until", "must be after the invitation's link runs out, %d hours from now", int(a.cfg.ActivationTTL.Hours()))
+		return nil, v.Err()
+	}
 	if known && u.OrgID == org.ID {
 		return nil, &tenantry.Error{Code: tenantry.Conflict, Message: "login: this person belongs to this organization already",
 			Fields: []tenantry.FieldError{{Field: "login", Message: "this person belongs to this organization already"}}}
 	}
 	inv := &tenantry.Invitation{ID: newID(), OrgID: org.ID, Email: login, Roles: roles, Status: tenantry.InvitationPending,
-		ExpiresAt: tx.Now().Add(a.cfg.ActivationTTL), CreatedBy: who.User.ID}
+		ExpiresAt: tx.Now().Add(a.cfg.ActivationTTL), AccessUntil: until.UTC().Truncate(time.Microsecond), CreatedBy: who.User.ID}
 	if known {
 		existing, err := tx.OrgGrants(ctx, org.ID, []string{u.ID})
 		if err != nil {
@@ -82,7 +98,11 @@ func (a *App) invite(ctx context.Context, tx tenantry.Tx, who *Actor, org *tenan
 	if err := a.queueInvitation(ctx, tx, inv, u, org, token); err != nil {
 		return nil, err
 	}
-	return inv, event(ctx, tx, who, org.ID, "invitation.create", "invitation", inv.ID, map[string]any{"roles": roles, "email": login})
+	details := map[string]any{"roles": roles, "email": login}
+	if !until.IsZero() {
+		details["until"] = inv.AccessUntil
+	}
+	return inv, event(ctx, tx, who, org.ID, "invitation.create", "invitation", inv.ID, details)
 }
 
 // assignableRoles checks that every name is a role of org that the actor
@@ -130,6 +150,15 @@ func splitRole(name string) (role, service string) {
 	return role, service
 }
 
+// RoleSpelling is how a role in one service is written where roles are
+// named (API, CSV): ROLE, or ROLE:SERVICE; splitRole reads it back.
+func RoleSpelling(role, service string) string {
+	if service == "" {
+		return role
+	}
+	return role + ":" + service
+}
+
 // grantOf is the grant a role so spelled gives a user in org.
 func grantOf(name, userID, orgID, by string) *tenantry.Grant {
 	role, service := splitRole(name)
@@ -148,8 +177,15 @@ func (a *App) queueInvitation(ctx context.Context, tx tenantry.Tx, inv *tenantry
 		}
 		u, kind = &tenantry.User{Login: inv.Email, OrgID: org.ID, Language: lang}, notice.InvitationNew
 	}
-	return a.queue(ctx, tx, inv.Email, u, kind, inv.TokenHash, notice.Data{
-		Org: org.Name, Roles: strings.Join(inv.Roles, ", "), Link: a.cfg.PublicURL + "/invitation?token=" + token})
+	d := notice.Data{Org: org.Name, Roles: strings.Join(inv.Roles, ", "), Link: a.cfg.PublicURL + "/invitation?token=" + token}
+	if !inv.AccessUntil.IsZero() {
+		loc, err := a.zoneOf(ctx, tx, org.ID)
+		if err != nil {
+			return err
+		}
+		d.Until = zoned(inv.AccessUntil, loc)
+	}
+	return a.queue(ctx, tx, inv.Email, u, kind, inv.TokenHash, d)
 }
 
 // NewPerson is who accepts an invitation sent to an address without a
@@ -228,10 +264,8 @@ func (a *App) AcceptInvitation(ctx context.Context, token, ip string, p *NewPers
 		if err := tx.UpdateInvitation(ctx, inv); err != nil {
 			return err
 		}
-		for _, role := range inv.Roles {
-			if err := tx.CreateGrant(ctx, grantOf(role, inv.UserID, inv.OrgID, inv.CreatedBy)); err != nil {
-				return err
-			}
+		if err := invitedGrants(ctx, tx, inv, inv.UserID); err != nil {
+			return err
 		}
 		if err := tx.Link(ctx, inv.OrgID, inv.UserID); err != nil {
 			return err
@@ -272,10 +306,8 @@ func (a *App) createInvitee(ctx context.Context, tx tenantry.Tx, inv *tenantry.I
 	if err := tx.CreateUser(ctx, u); err != nil {
 		return err
 	}
-	for _, role := range inv.Roles {
-		if err := tx.CreateGrant(ctx, grantOf(role, u.ID, inv.OrgID, inv.CreatedBy)); err != nil {
-			return err
-		}
+	if err := invitedGrants(ctx, tx, inv, u.ID); err != nil {
+		return err
 	}
 	inv.UserID, inv.Status = u.ID, tenantry.InvitationAccepted
 	if err := tx.UpdateInvitation(ctx, inv); err != nil {
@@ -283,6 +315,22 @@ func (a *App) createInvitee(ctx context.Context, tx tenantry.Tx, inv *tenantry.I
 	}
 	return event(ctx, tx, &Actor{User: u, IP: ip}, inv.OrgID, "invitation.accept", "user", u.ID,
 		map[string]any{"roles": inv.Roles, "invitation": inv.ID, "created": true})
+}
+
+// invitedGrants gives userID the roles of an accepted invitation, ending
+// when it says; an invitation whose access has ended gives nothing.
+func invitedGrants(ctx context.Context, tx tenantry.Tx, inv *tenantry.Invitation, userID string) error {
+	if !inv.AccessUntil.IsZero() && !inv.AccessUntil.After(tx.Now()) {
+		return tenantry.Errorf(tenantry.Conflict, "the access this invitation offered has ended: ask for a new one")
+	}
+	for _, role := range inv.Roles {
+		g := grantOf(role, userID, inv.OrgID, inv.CreatedBy)
+		g.ExpiresAt = inv.AccessUntil
+		if err := tx.CreateGrant(ctx, g); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // invitationFor loads an invitation of an org where the actor may give

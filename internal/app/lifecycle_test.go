@@ -379,7 +379,7 @@ func TestInvitationLinksAPersonWithoutMovingThem(t *testing.T) {
 			t.Fatalf("creating a person who has a login elsewhere: %v", err)
 		}
 		e.must(e.app.CancelInvitation(ctx, ownerA, v.Invitation.ID))
-		inv, err := e.app.Invite(ctx, ownerA, accA.ID, "bob@example.com", []string{"read_only"})
+		inv, err := e.app.Invite(ctx, ownerA, accA.ID, app.NewInvitation{Login: "bob@example.com", Roles: []string{"read_only"}})
 		e.must(err)
 		if _, err := e.app.User(ctx, ownerA, bob.ID); code(err) != tenantry.NotFound {
 			t.Fatalf("invited but not accepted, yet visible: %v", err)
@@ -409,7 +409,7 @@ func TestInvitationLinksAPersonWithoutMovingThem(t *testing.T) {
 		if _, err := e.app.LockUser(ctx, ownerA, bob.ID); code(err) != tenantry.Forbidden {
 			t.Fatalf("A locks B's person: %v", err)
 		}
-		inv2, err := e.app.Invite(ctx, ownerA, accA.ID, "b@example.com", []string{"user"})
+		inv2, err := e.app.Invite(ctx, ownerA, accA.ID, app.NewInvitation{Login: "b@example.com", Roles: []string{"user"}})
 		e.must(err)
 		e.must(e.app.CancelInvitation(ctx, ownerA, inv2.ID))
 		if _, err := e.app.AcceptInvitation(ctx, mailToken(e.mailTo("b@example.com")), "", nil); code(err) != tenantry.TokenInvalid {

@@ -335,11 +335,7 @@ func (a *App) OIDCClaims(ctx context.Context, userID, orgID string) (*OIDCClaims
 			if g.OrgID != orgID || !g.Active(now) {
 				continue
 			}
-			role := g.Role
-			if g.Service != "" {
-				role += ":" + g.Service
-			}
-			c.Roles = append(c.Roles, role)
+			c.Roles = append(c.Roles, RoleSpelling(g.Role, g.Service))
 		}
 		if len(c.Roles) == 0 {
 			return tenantry.Errorf(tenantry.Unauthenticated, "the person holds no role in that organization any more")

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/tenantry/tenantry/internal/policy"
@@ -29,6 +30,8 @@ type OrgSettingsPatch struct {
 	// sign-in through an identity provider, but for the break-glass
 	// accounts the org names (B4).
 	RequireIdP *bool
+	// TimeZone is the IANA zone of the org's dates; "" follows the parent.
+	TimeZone *string
 }
 
 // securityOrg loads an org whose security settings (2FA, sessions,
@@ -57,7 +60,7 @@ func (a *App) UpdateOrgSettings(ctx context.Context, who *Actor, orgID string, p
 			return err
 		}
 		changed := map[string]any{}
-		if p.Require2FA != nil || p.SessionHours != nil || p.PasswordMinLength != nil || p.RequireIdP != nil {
+		if p.Require2FA != nil || p.SessionHours != nil || p.PasswordMinLength != nil || p.RequireIdP != nil || p.TimeZone != nil {
 			if _, err := a.securityOrg(ctx, tx, who, o.ID); err != nil {
 				return err
 			}
@@ -67,6 +70,10 @@ func (a *App) UpdateOrgSettings(ctx context.Context, who *Actor, orgID string, p
 			}
 			var v tenantry.Validation
 			checkSecurity(&v, s, p)
+			if p.TimeZone != nil {
+				*p.TimeZone = strings.TrimSpace(*p.TimeZone)
+				checkTimeZone(&v, *p.TimeZone)
+			}
 			if err := v.Err(); err != nil {
 				return err
 			}
@@ -103,6 +110,10 @@ func (a *App) UpdateOrgSettings(ctx context.Context, who *Actor, orgID string, p
 		if p.PasswordMinLength != nil && *p.PasswordMinLength != o.Settings.PasswordMinLength {
 			o.Settings.PasswordMinLength = *p.PasswordMinLength
 			changed["password_min_length"] = *p.PasswordMinLength
+		}
+		if p.TimeZone != nil && *p.TimeZone != o.Settings.TimeZone {
+			o.Settings.TimeZone = *p.TimeZone
+			changed["time_zone"] = *p.TimeZone
 		}
 		if p.SelfManagedProfile != nil && *p.SelfManagedProfile != o.Settings.SelfManagedProfile {
 			if o.Kind != tenantry.OrgSub {

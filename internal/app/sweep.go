@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tenantry/tenantry/internal/notice"
+	"github.com/tenantry/tenantry/internal/policy"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
@@ -14,7 +15,8 @@ const MailRetention = 30 * 24 * time.Hour
 // Sweep removes expired sessions and tokens, idle throttle rows, used
 // idempotency keys, old mail, finished webhook deliveries past the log's
 // retention and, with a retention set, old audit events; then it queues
-// the warnings of grants that end soon. Every instance may run it; the
+// the warnings of grants that end soon and closes the access reviews past
+// their due date. Every instance may run it; the
 // deletes do not conflict.
 func (a *App) Sweep(ctx context.Context) (map[string]int64, error) {
 	var out map[string]int64
@@ -40,6 +42,11 @@ func (a *App) Sweep(ctx context.Context) (map[string]int64, error) {
 	}
 	warned, err := a.WarnEndingGrants(ctx)
 	out["grant_end_warnings"] = int64(warned)
+	if err != nil {
+		return out, err
+	}
+	closed, err := a.CloseDueAccessReviews(ctx)
+	out["access_reviews_closed"] = int64(closed)
 	return out, err
 }
 
@@ -91,19 +98,17 @@ func (a *App) warnEnding(ctx context.Context, tx tenantry.Tx, g tenantry.Grant, 
 	if !ok {
 		return 0, nil
 	}
-	d := notice.Data{Org: org.Name, Roles: GroupName(g.Role, g.Service), When: g.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC"),
-		Link: a.cfg.PublicURL + "/users/" + holder.ID}
-	recipients := []*tenantry.User{holder}
-	for _, admin := range a.policy.Roles(catalogueFor(org)) {
-		if !a.policy.Administers(admin, r) {
-			continue
-		}
-		people, err := tx.RoleHolders(ctx, org.ID, a.policy.RoleName(admin), "")
-		if err != nil {
-			return 0, err
-		}
-		recipients = append(recipients, people...)
+	loc, err := a.zoneOf(ctx, tx, org.ID)
+	if err != nil {
+		return 0, err
 	}
+	d := notice.Data{Org: org.Name, Roles: GroupName(g.Role, g.Service), When: zoned(g.ExpiresAt, loc),
+		Link: a.cfg.PublicURL + "/users/" + holder.ID}
+	admins, err := a.peopleWhoseRoles(ctx, tx, org, func(admin policy.Role) bool { return a.policy.Administers(admin, r) })
+	if err != nil {
+		return 0, err
+	}
+	recipients := append([]*tenantry.User{holder}, admins...)
 	seen := map[string]bool{}
 	n := 0
 	for _, u := range recipients {

@@ -35,6 +35,8 @@ type NewUser struct {
 	ExternalLogin string
 	BreakGlass    bool
 	Roles         []string
+	// RolesUntil, if set, ends the roles by themselves at that time (B1).
+	RolesUntil time.Time
 	// ExternalID and SCIMManaged mark a person the org's directory
 	// creates over SCIM; Locked creates them locked (SCIM's active false),
 	// with no activation e-mail.
@@ -163,6 +165,9 @@ func (a *App) CreateUser(ctx context.Context, who *Actor, orgID string, in NewUs
 		if len(in.Roles) == 0 {
 			v.Add("roles", "give at least one role")
 		}
+		if !in.RolesUntil.IsZero() && !in.RolesUntil.After(tx.Now()) {
+			v.Add("roles_until", "must be in the future")
+		}
 		if _, err := a.checkSignInMethod(ctx, tx, &v, who, org, &in.IdP, &in.ExternalLogin, in.BreakGlass, in.BreakGlass); err != nil {
 			return err
 		}
@@ -180,7 +185,7 @@ func (a *App) CreateUser(ctx context.Context, who *Actor, orgID string, in NewUs
 			if err := v.Err(); err != nil {
 				return err
 			}
-			inv, err := a.invite(ctx, tx, who, org, in.Login, roles)
+			inv, err := a.invite(ctx, tx, who, org, in.Login, roles, in.RolesUntil)
 			if err != nil {
 				return err
 			}
@@ -245,6 +250,7 @@ func (a *App) insertUser(ctx context.Context, tx tenantry.Tx, who *Actor, org *t
 	view := &UserView{User: u, Org: org.ID}
 	for _, name := range roles {
 		g := grantOf(name, u.ID, org.ID, who.User.ID)
+		g.ExpiresAt = in.RolesUntil.UTC().Truncate(time.Microsecond)
 		if err := tx.CreateGrant(ctx, g); err != nil {
 			return nil, err
 		}

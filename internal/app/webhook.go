@@ -22,7 +22,7 @@ import (
 // the first part of the audit actions in it ("user" for "user.create").
 func WebhookGroups() []string {
 	return []string{"account", "client", "contact", "grant", "idp", "invitation", "job", "notice", "oidc", "org",
-		"password", "pat", "relying_party", "scim", "service_request", "session", "sims", "token", "user", "webhook",
+		"password", "pat", "relying_party", "review", "scim", "service_request", "session", "sims", "token", "user", "webhook",
 		"workflow"}
 }
 
@@ -558,7 +558,11 @@ func (a *App) WebhookAttempted(ctx context.Context, m *WebhookMessage, status in
 // disableWebhook turns off an endpoint that kept failing and tells those
 // who manage it.
 func (a *App) disableWebhook(ctx context.Context, tx tenantry.Tx, e *tenantry.WebhookEndpoint, failure string) error {
-	since := e.FailingSince.UTC().Format("2006-01-02 15:04 UTC")
+	loc, err := a.zoneOf(ctx, tx, e.OrgID)
+	if err != nil {
+		return err
+	}
+	since := zoned(e.FailingSince, loc)
 	e.Active = false
 	e.DisabledReason = fmt.Sprintf("every delivery failed since %s; the last: %s", since, failure)
 	if err := tx.UpdateWebhookEndpoint(ctx, e); err != nil {
@@ -572,22 +576,19 @@ func (a *App) disableWebhook(ctx context.Context, tx tenantry.Tx, e *tenantry.We
 	if err != nil {
 		return err
 	}
+	admins, err := a.peopleWhoseRoles(ctx, tx, org, func(r policy.Role) bool {
+		p := &policy.Principal{Grants: []policy.Grant{{Org: org.ID, Role: r}}}
+		t := policy.Target{Org: org.ID}
+		return a.policy.Allowed(p, policy.AccountCustomerData, t) && a.policy.Allowed(p, policy.UsersSeeAll, t)
+	})
+	if err != nil {
+		return err
+	}
 	var recipients []*tenantry.User
 	if u, err := tx.User(ctx, e.CreatedBy); err == nil {
 		recipients = append(recipients, u)
 	}
-	for _, r := range a.policy.Roles(catalogueFor(org)) {
-		p := &policy.Principal{Grants: []policy.Grant{{Org: org.ID, Role: r}}}
-		t := policy.Target{Org: org.ID}
-		if !a.policy.Allowed(p, policy.AccountCustomerData, t) || !a.policy.Allowed(p, policy.UsersSeeAll, t) {
-			continue
-		}
-		people, err := tx.RoleHolders(ctx, org.ID, a.policy.RoleName(r), "")
-		if err != nil {
-			return err
-		}
-		recipients = append(recipients, people...)
-	}
+	recipients = append(recipients, admins...)
 	seen := map[string]bool{}
 	d := notice.Data{Org: org.Name, Title: e.URL, When: since, Body: failure,
 		Link: a.cfg.PublicURL + "/webhooks/" + e.ID}

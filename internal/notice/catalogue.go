@@ -20,13 +20,13 @@ var catalogue = map[string]map[Kind]spec{
 			subject: "{{.Org}} invites you",
 			lines:   []string{"Hello {{.Name}},", "{{.Org}} would like to give you access with your existing login {{.Login}}, with the role(s): {{.Roles}}."},
 			action:  "Accept the invitation",
-			after:   []string{"The link works once and expires in {{.Hours}} hours. If you do not want this access, ignore this e-mail."},
+			after:   []string{"{{if .Until}}The access ends by itself on {{.Until}}. {{end}}The link works once and expires in {{.Hours}} hours. If you do not want this access, ignore this e-mail."},
 		},
 		InvitationNew: {
 			subject: "{{.Org}} invites you",
 			lines:   []string{"Hello,", "{{.Org}} would like to give you access, with the role(s): {{.Roles}}. On the page the link opens you choose your name and a password; {{.Login}} becomes your login."},
 			action:  "Accept the invitation",
-			after:   []string{"The link works once and expires in {{.Hours}} hours. If you do not want this access, ignore this e-mail."},
+			after:   []string{"{{if .Until}}The access ends by itself on {{.Until}}. {{end}}The link works once and expires in {{.Hours}} hours. If you do not want this access, ignore this e-mail."},
 		},
 		AdminReset: {
 			subject: "Choose a new password",
@@ -55,6 +55,11 @@ var catalogue = map[string]map[Kind]spec{
 		TOTPDisabled: {
 			subject: "Two-factor sign-in is off",
 			lines:   []string{"Hello {{.Name}},", "two-factor sign-in was turned off for {{.Login}} on {{.When}}.", "If you did not do this, contact your administrator at once."},
+		},
+		AccessReview: {
+			subject: "Access review of {{.Org}}: decide by {{.When}}",
+			lines:   []string{"Hello {{.Name}},", "{{.Person}} started the access review \"{{.Title}}\" of {{.Org}}. Please confirm or revoke each role you administer there by {{.When}}: who still needs it keeps it, who does not loses it at once.", "Nobody decides on their own access. What is undecided at the due date is ended or kept as the review says."},
+			action:  "Open the review",
 		},
 		WebhookDisabled: {
 			subject: "Webhook turned off in {{.Org}}: {{.Title}}",
@@ -96,13 +101,13 @@ var catalogue = map[string]map[Kind]spec{
 			subject: "{{.Org}} lädt Sie ein",
 			lines:   []string{"Hallo {{.Name}},", "{{.Org}} möchte Ihnen mit Ihrem bestehenden Login {{.Login}} Zugang geben, mit der Rolle bzw. den Rollen: {{.Roles}}."},
 			action:  "Einladung annehmen",
-			after:   []string{"Der Link funktioniert einmal und läuft in {{.Hours}} Stunden ab. Wenn Sie diesen Zugang nicht möchten, ignorieren Sie diese E-Mail."},
+			after:   []string{"{{if .Until}}Der Zugang endet von selbst am {{.Until}}. {{end}}Der Link funktioniert einmal und läuft in {{.Hours}} Stunden ab. Wenn Sie diesen Zugang nicht möchten, ignorieren Sie diese E-Mail."},
 		},
 		InvitationNew: {
 			subject: "{{.Org}} lädt Sie ein",
 			lines:   []string{"Hallo,", "{{.Org}} möchte Ihnen Zugang geben, mit der Rolle bzw. den Rollen: {{.Roles}}. Auf der Seite, die der Link öffnet, wählen Sie Ihren Namen und ein Passwort; {{.Login}} wird Ihr Login."},
 			action:  "Einladung annehmen",
-			after:   []string{"Der Link funktioniert einmal und läuft in {{.Hours}} Stunden ab. Wenn Sie diesen Zugang nicht möchten, ignorieren Sie diese E-Mail."},
+			after:   []string{"{{if .Until}}Der Zugang endet von selbst am {{.Until}}. {{end}}Der Link funktioniert einmal und läuft in {{.Hours}} Stunden ab. Wenn Sie diesen Zugang nicht möchten, ignorieren Sie diese E-Mail."},
 		},
 		AdminReset: {
 			subject: "Wählen Sie ein neues Passwort",
@@ -131,6 +136,11 @@ var catalogue = map[string]map[Kind]spec{
 		TOTPDisabled: {
 			subject: "Zwei-Faktor-Anmeldung ist ausgeschaltet",
 			lines:   []string{"Hallo {{.Name}},", "die Zwei-Faktor-Anmeldung wurde am {{.When}} für {{.Login}} ausgeschaltet.", "Wenn Sie das nicht waren, wenden Sie sich sofort an Ihren Administrator."},
+		},
+		AccessReview: {
+			subject: "Zugriffsprüfung von {{.Org}}: entscheiden bis {{.When}}",
+			lines:   []string{"Hallo {{.Name}},", "{{.Person}} hat die Zugriffsprüfung „{{.Title}}“ von {{.Org}} gestartet. Bitte bestätigen oder entziehen Sie bis {{.When}} jede Rolle, die Sie dort verwalten: Wer sie noch braucht, behält sie; wer nicht, verliert sie sofort.", "Niemand entscheidet über den eigenen Zugang. Was am Stichtag offen ist, wird beendet oder behalten, wie die Prüfung es festlegt."},
+			action:  "Prüfung öffnen",
 		},
 		WebhookDisabled: {
 			subject: "Webhook in {{.Org}} ausgeschaltet: {{.Title}}",

@@ -33,6 +33,9 @@ const (
 	// AccessEnding warns a role's holder and the administrators who may
 	// extend it that a grant with an end date runs out soon (B1).
 	AccessEnding Kind = "access_ending"
+	// AccessReview asks an org's reviewers to confirm or revoke every
+	// role held there by a due date (B1).
+	AccessReview Kind = "access_review"
 	// WebhookDisabled tells an org's administrators that Tenantry turned
 	// off a webhook endpoint whose deliveries kept failing (B6).
 	WebhookDisabled Kind = "webhook_disabled"
@@ -57,6 +60,8 @@ type Data struct {
 	// Person is whom a message about someone's access is about: the
 	// recipient themselves ("you") or another person's name.
 	Person string
+	// Until is when the access a message offers ends, "" for never.
+	Until string
 }
 
 // spec is one message in one language: each line is a text/template.

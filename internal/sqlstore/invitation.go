@@ -7,30 +7,33 @@ import (
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
-const invitationColumns = `id, org_id, COALESCE(user_id, ''), email, roles, token_hash, status, expires_at, created_by, created_at, updated_at`
+const invitationColumns = `id, org_id, COALESCE(user_id, ''), email, roles, token_hash, status, expires_at, access_until, created_by,
+	created_at, updated_at`
 
 func scanInvitation(row interface{ Scan(...any) error }) (*tenantry.Invitation, error) {
 	var inv tenantry.Invitation
 	var roles string
-	var expires, created, updated int64
+	var expires, until, created, updated int64
 	err := row.Scan(&inv.ID, &inv.OrgID, &inv.UserID, &inv.Email, &roles, &inv.TokenHash, &inv.Status,
-		&expires, &inv.CreatedBy, &created, &updated)
+		&expires, &until, &inv.CreatedBy, &created, &updated)
 	if err != nil {
 		return nil, err
 	}
 	if roles != "" {
 		inv.Roles = strings.Split(roles, ",")
 	}
-	inv.ExpiresAt, inv.CreatedAt, inv.UpdatedAt = fromMicros(expires), fromMicros(created), fromMicros(updated)
+	inv.ExpiresAt, inv.AccessUntil = fromMicros(expires), fromMicros(until)
+	inv.CreatedAt, inv.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return &inv, nil
 }
 
 // CreateInvitation inserts inv.
 func (tx *Tx) CreateInvitation(ctx context.Context, inv *tenantry.Invitation) error {
 	inv.CreatedAt, inv.UpdatedAt = tx.now, tx.now
-	_, err := tx.exec(ctx, `INSERT INTO invitations (id, org_id, user_id, email, roles, token_hash, status, expires_at, created_by, created_at, updated_at)
-		VALUES ($1, $2, NULLIF($3, ''), $4, $5, $6, $7, $8, $9, $10, $11)`, inv.ID, inv.OrgID, inv.UserID, inv.Email,
-		strings.Join(inv.Roles, ","), inv.TokenHash, inv.Status, micros(inv.ExpiresAt), inv.CreatedBy,
+	_, err := tx.exec(ctx, `INSERT INTO invitations (id, org_id, user_id, email, roles, token_hash, status, expires_at,
+			access_until, created_by, created_at, updated_at)
+		VALUES ($1, $2, NULLIF($3, ''), $4, $5, $6, $7, $8, $9, $10, $11, $12)`, inv.ID, inv.OrgID, inv.UserID, inv.Email,
+		strings.Join(inv.Roles, ","), inv.TokenHash, inv.Status, micros(inv.ExpiresAt), micros(inv.AccessUntil), inv.CreatedBy,
 		micros(inv.CreatedAt), micros(inv.UpdatedAt))
 	if tenantry.ErrorCode(err) == tenantry.Conflict {
 		return &tenantry.Error{Code: tenantry.Conflict, Message: "email: an invitation for this person is pending already; re-send or cancel it",

@@ -8,7 +8,8 @@ import (
 )
 
 const orgColumns = `id, COALESCE(parent_id, ''), COALESCE(account_id, ''), kind, type, name,
-	COALESCE(account_number, ''), status, channel, require_2fa, self_managed_profile, session_hours, password_min_length, require_idp, COALESCE(org_number, ''), sim_count, catalogue, created_at, updated_at`
+	COALESCE(account_number, ''), status, channel, require_2fa, self_managed_profile, session_hours, password_min_length, require_idp, COALESCE(org_number, ''), sim_count, catalogue, created_at, updated_at,
+	time_zone`
 
 // scanOrg reads a row of orgColumns, then any extra columns into extra.
 func scanOrg(row interface{ Scan(...any) error }, extra ...any) (*tenantry.Org, error) {
@@ -16,7 +17,8 @@ func scanOrg(row interface{ Scan(...any) error }, extra ...any) (*tenantry.Org, 
 	var created, updated int64
 	err := row.Scan(append([]any{&o.ID, &o.ParentID, &o.AccountID, &o.Kind, &o.Type, &o.Name, &o.AccountNumber,
 		&o.Status, &o.Channel, &o.Settings.Require2FA, &o.Settings.SelfManagedProfile,
-		&o.Settings.SessionHours, &o.Settings.PasswordMinLength, &o.Settings.RequireIdP, &o.Number, &o.SIMCount, &o.Catalogue, &created, &updated}, extra...)...)
+		&o.Settings.SessionHours, &o.Settings.PasswordMinLength, &o.Settings.RequireIdP, &o.Number, &o.SIMCount, &o.Catalogue, &created, &updated,
+		&o.Settings.TimeZone}, extra...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -29,11 +31,12 @@ func (tx *Tx) CreateOrg(ctx context.Context, o *tenantry.Org) error {
 	o.CreatedAt, o.UpdatedAt = tx.now, tx.now
 	_, err := tx.exec(ctx, `INSERT INTO orgs (id, parent_id, account_id, kind, type, name, account_number,
 		status, channel, require_2fa, self_managed_profile, session_hours, password_min_length, org_number,
-		catalogue, created_at, updated_at, require_idp)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+		catalogue, created_at, updated_at, require_idp, time_zone)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
 		o.ID, nullable(o.ParentID), nullable(o.AccountID), o.Kind, o.Type, o.Name, nullable(o.AccountNumber),
 		o.Status, o.Channel, o.Settings.Require2FA, o.Settings.SelfManagedProfile, o.Settings.SessionHours,
-		o.Settings.PasswordMinLength, nullable(o.Number), o.Catalogue, micros(o.CreatedAt), micros(o.UpdatedAt), o.Settings.RequireIdP)
+		o.Settings.PasswordMinLength, nullable(o.Number), o.Catalogue, micros(o.CreatedAt), micros(o.UpdatedAt), o.Settings.RequireIdP,
+		o.Settings.TimeZone)
 	return err
 }
 
@@ -65,9 +68,9 @@ func (tx *Tx) UpdateOrg(ctx context.Context, o *tenantry.Org) error {
 	o.UpdatedAt = tx.now
 	return tx.execOne(ctx, "organization", `UPDATE orgs SET name = $2, type = $3, status = $4, channel = $5,
 		require_2fa = $6, self_managed_profile = $7, session_hours = $8, password_min_length = $9, updated_at = $10,
-		require_idp = $11 WHERE id = $1`,
+		require_idp = $11, time_zone = $12 WHERE id = $1`,
 		o.ID, o.Name, o.Type, o.Status, o.Channel, o.Settings.Require2FA, o.Settings.SelfManagedProfile,
-		o.Settings.SessionHours, o.Settings.PasswordMinLength, micros(o.UpdatedAt), o.Settings.RequireIdP)
+		o.Settings.SessionHours, o.Settings.PasswordMinLength, micros(o.UpdatedAt), o.Settings.RequireIdP, o.Settings.TimeZone)
 }
 
 func (tx *Tx) queryOrgs(ctx context.Context, query string, args ...any) ([]*tenantry.Org, error) {

@@ -49,6 +49,9 @@ type OrgSettings struct {
 	// RequireIdP makes the org's people, break-glass accounts aside,
 	// sign in through an identity provider (B4).
 	RequireIdP bool `json:"require_idp"`
+	// TimeZone is the IANA name of the zone in which the org's people read
+	// and give dates (end dates, due dates); "" follows the parent.
+	TimeZone string `json:"time_zone,omitempty"`
 }
 
 // Org is an organization (tenant): the platform, a customer account or a
@@ -280,9 +283,11 @@ type Invitation struct {
 	TokenHash string
 	Status    InvitationStatus
 	ExpiresAt time.Time
-	CreatedBy string
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// AccessUntil, if set, ends the roles the invitation gives (B1).
+	AccessUntil time.Time
+	CreatedBy   string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // SIM is one SIM card, owned by one organization.

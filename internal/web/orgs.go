@@ -173,6 +173,8 @@ func (h *Handler) orgSettings(w http.ResponseWriter, r *http.Request, who *app.A
 	}
 	if p.V("has_security") != "" {
 		patch.SessionHours, patch.PasswordMinLength = number(p.V("session_hours")), number(p.V("password_min_length"))
+		tz := p.V("time_zone")
+		patch.TimeZone = &tz
 	}
 	if p.V("has_idp") != "" {
 		on := p.V("require_idp") == "on"

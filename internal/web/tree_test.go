@@ -100,7 +100,7 @@ func TestRemoveUserInvitedFromElsewhere(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.activate(s.MailTo("bea@beta.example").Text, "bea@beta.example")
-	if _, err := s.App.Invite(ctx0, s.owner, s.account.ID, "bea@beta.example", []string{"user"}); err != nil {
+	if _, err := s.App.Invite(ctx0, s.owner, s.account.ID, app.NewInvitation{Login: "bea@beta.example", Roles: []string{"user"}}); err != nil {
 		t.Fatal(err)
 	}
 	tok := smtptest.Message{Text: s.MailTo("bea@beta.example").Text}.Token()

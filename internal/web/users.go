@@ -206,6 +206,8 @@ type newUserData struct {
 	Secret      string // shown once, for API users and service accounts
 	Generated   bool
 	SignIn      signInChoice
+	// Zone is the org's time zone, in which an end of the roles is given.
+	Zone *time.Location
 }
 
 // signInChoice is what the user forms offer under "Sign-in method" (U8).
@@ -261,7 +263,8 @@ func (h *Handler) newUserData(r *http.Request, who *app.Actor, p *page) (*newUse
 		kind = string(tenantry.UserHuman)
 	}
 	p.Org = org.ID
-	d := &newUserData{Org: org, Kind: kind, Kinds: userKinds, ProfileOpen: org.Settings.SelfManagedProfile}
+	d := &newUserData{Org: org, Kind: kind, Kinds: userKinds, ProfileOpen: org.Settings.SelfManagedProfile,
+		Zone: h.zone(r.Context(), who, org.ID)}
 	d.Roles, d.ServiceRoles = h.splitAssignable(who, org, true)
 	if d.SignIn, err = h.signInChoice(r, who, org); err != nil {
 		return nil, err
@@ -340,7 +343,12 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, who *app.Ac
 	}
 	ctx := r.Context()
 	if d.Kind == string(tenantry.UserHuman) {
-		v, err := h.app.CreateUser(ctx, who, d.Org.ID, app.NewUser{
+		until, err := endOf("roles_until", p.V("roles_until"), d.Zone)
+		if err != nil {
+			h.fail(w, r, "user_new.html", p, err)
+			return nil
+		}
+		v, err := h.app.CreateUser(ctx, who, d.Org.ID, app.NewUser{RolesUntil: until,
 			Email: p.V("email"), Login: p.V("login"), FirstName: p.V("first_name"), LastName: p.V("last_name"),
 			Phone: p.V("phone"), JobTitle: p.V("job_title"), Language: p.V("language"),
 			ContactBilling: p.Checked("contact", "billing"), ContactTechnical: p.Checked("contact", "technical"),
@@ -393,6 +401,8 @@ type userData struct {
 	// Permissions: "What can this person do here?" (B2), for the person
 	// themselves and whoever sees the org's users.
 	Permissions []permissionRow
+	// Zone is the org's time zone, in which end dates are read and given.
+	Zone *time.Location
 }
 
 // permissionRow is one action of the catalogue and the decision on it.
@@ -449,7 +459,7 @@ func (h *Handler) userData(r *http.Request, who *app.Actor, id string) (*userDat
 	}
 	d := &userData{User: v, Row: toRow(v), Org: org, Self: v.ID == who.User.ID, Grants: v.Grants,
 		Linked: v.Org != v.OrgID, Invited: v.Status == tenantry.UserInvited, Locked: v.Status == tenantry.UserLocked,
-		ProfileOpen: org.Settings.SelfManagedProfile, CanRevoke: map[string]bool{}}
+		ProfileOpen: org.Settings.SelfManagedProfile, CanRevoke: map[string]bool{}, Zone: h.zone(ctx, who, v.Org)}
 	// Roles may change for linked people too; their profile only at home.
 	roleAdmin := h.app.MayAdminister(who, v)
 	d.Administer = !d.Linked && roleAdmin
@@ -611,14 +621,12 @@ func (h *Handler) userAction(w http.ResponseWriter, r *http.Request, who *app.Ac
 		err, done = h.app.ResendActivation(ctx, who, id), "resent"
 	case "grant":
 		g := app.NewGrant{Role: r.FormValue("role"), Service: r.FormValue("service")}
-		if until := strings.TrimSpace(r.FormValue("until")); until != "" {
-			day, perr := time.Parse("2006-01-02", until)
-			if perr != nil {
-				err = &tenantry.Error{Code: tenantry.Invalid, Message: "until: give a date such as 2027-03-31",
-					Fields: []tenantry.FieldError{{Field: "until", Message: "give a date such as 2027-03-31"}}}
-				break
-			}
-			g.ExpiresAt = day.Add(24 * time.Hour) // to the end of that day, UTC
+		v, verr := h.app.User(ctx, who, id)
+		if verr != nil {
+			return verr
+		}
+		if g.ExpiresAt, err = endOf("until", r.FormValue("until"), h.zone(ctx, who, v.Org)); err != nil {
+			break
 		}
 		_, err = h.app.GrantRole(ctx, who, id, g)
 		done = "granted"
@@ -679,7 +687,11 @@ func (h *Handler) invite(w http.ResponseWriter, r *http.Request, who *app.Actor)
 	if login == "" {
 		login = strings.TrimSpace(p.V("email"))
 	}
-	if _, err := h.app.Invite(r.Context(), who, d.Org.ID, login, p.Form["roles"]); err != nil {
+	until, err := endOf("until", p.V("until"), h.zone(r.Context(), who, d.Org.ID))
+	if err == nil {
+		_, err = h.app.Invite(r.Context(), who, d.Org.ID, app.NewInvitation{Login: login, Roles: p.Form["roles"], Until: until})
+	}
+	if err != nil {
 		h.fail(w, r, "user_new.html", p, err)
 		return nil
 	}

@@ -92,6 +92,7 @@ func (h *Handler) parse() error {
 		"asset": func(name string) string { return h.assets[name] },
 		"date":  func(t time.Time) string { return formatTime(t, "2006-01-02") },
 		"time":  func(t time.Time) string { return formatTime(t, "2006-01-02 15:04") },
+		"zoned": zoned,
 		// exportAs turns /path?query into /path.format?query.
 		"exportAs": func(format, link string) string {
 			path, query, found := strings.Cut(link, "?")
@@ -616,6 +617,8 @@ func (p *page) In(name, label, typ string, opts ...string) field {
 			f.Auto = o[3:]
 		case strings.HasPrefix(o, "hint:"):
 			f.Hint = p.T(o[5:])
+		case strings.HasPrefix(o, "note:"): // a hint already in the reader's language
+			f.Hint = o[5:]
 		}
 	}
 	return f
