@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -55,7 +56,12 @@ func TestPagesAreAccessible(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages := []string{"/users", "/users/new", "/users/new?kind=api", "/users/" + nina.ID, "/users/" + api.ID,
+	review, err := s.App.StartAccessReview(ctx0, s.owner, s.account.ID, app.NewAccessReview{DueAt: time.Now().AddDate(0, 0, 14), Subtree: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := []string{"/orgs/" + s.account.ID + "/reviews", "/reviews/" + review.ID, "/orgs/" + s.account.ID + "/webhooks",
+		"/users", "/users/new", "/users/new?kind=api", "/users/" + nina.ID, "/users/" + api.ID,
 		"/users/" + nina.ID + "/delete", "/roles", "/orgs", "/orgs/new", "/orgs/" + child.ID + "/transfer",
 		"/orgs/" + child.ID + "/delete", "/sims", "/account", "/account/password", "/account/2fa",
 		"/account/tokens", "/account/sessions", "/audit", "/support"}

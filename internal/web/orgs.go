@@ -39,6 +39,10 @@ type orgsData struct {
 	// the viewer manages them.
 	Webhooks    []*tenantry.WebhookEndpoint
 	MayWebhooks bool
+	// Reviews are the org's access reviews, newest first; MayReview says
+	// whether the viewer reviews its access (B1).
+	Reviews   []*tenantry.AccessReview
+	MayReview bool
 }
 
 // treeNode is an organization on the Organisation tab's tree.
@@ -110,6 +114,13 @@ func (h *Handler) orgs(w http.ResponseWriter, r *http.Request, who *app.Actor) e
 		switch code := tenantry.ErrorCode(err); {
 		case err == nil:
 			d.MayWebhooks = true
+		case code != tenantry.Forbidden:
+			return err
+		}
+		d.Reviews, err = h.app.AccessReviews(ctx, who, o.ID)
+		switch code := tenantry.ErrorCode(err); {
+		case err == nil:
+			d.MayReview = true
 		case code != tenantry.Forbidden:
 			return err
 		}

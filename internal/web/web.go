@@ -93,6 +93,7 @@ func (h *Handler) parse() error {
 		"date":  func(t time.Time) string { return formatTime(t, "2006-01-02") },
 		"time":  func(t time.Time) string { return formatTime(t, "2006-01-02 15:04") },
 		"zoned": zoned,
+		"add":   func(a, b int) int { return a + b },
 		// exportAs turns /path?query into /path.format?query.
 		"exportAs": func(format, link string) string {
 			path, query, found := strings.Cut(link, "?")
@@ -493,6 +494,10 @@ func (h *Handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /orgs/{id}/scim", h.signedIn(h.changeSCIM))
 	mux.HandleFunc("GET /orgs/{id}/webhooks", h.signedIn(h.webhooks))
 	mux.HandleFunc("POST /orgs/{id}/webhooks", h.signedIn(h.createWebhook))
+	mux.HandleFunc("GET /orgs/{id}/reviews", h.signedIn(h.reviews))
+	mux.HandleFunc("POST /orgs/{id}/reviews", h.signedIn(h.startReview))
+	mux.HandleFunc("GET /reviews/{id}", h.signedIn(h.review))
+	mux.HandleFunc("POST /reviews/{id}", h.signedIn(h.changeReview))
 	mux.HandleFunc("GET /webhooks/{id}", h.signedIn(h.webhook))
 	mux.HandleFunc("POST /webhooks/{id}", h.signedIn(h.changeWebhook))
 	mux.HandleFunc("GET /idps/new", h.signedIn(h.newIdPForm))
