@@ -110,7 +110,7 @@ func DefaultConfig() Config {
 		KeyRotation:     24 * time.Hour,
 		// A client needs a new token every quarter hour, not hundreds a second.
 		TokenRatePerClient:  100,
-		TokenRatePerAddress: 2000,
+		TokenRatePerAddress: 5000,
 		// The Standard Webhooks schedule: tries for a day and more, so
 		// an endpoint down for a day is turned off before it is given up.
 		WebhookRetry: []time.Duration{5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour,
@@ -275,7 +275,7 @@ func New(store tenantry.Store, p *policy.Policy, log *slog.Logger, cfg Config, w
 		hashSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), spawn: func(f func()) { go f() }, instance: newID()}
 	a.rp = oidcrp.New(cfg.PublicURL+IdPCallbackPath, cfg.Now)
 	a.stopping, a.interrupt = context.WithCancel(context.Background())
-	a.m.limits.size, a.m.failures.size = time.Second, time.Minute
+	a.m.failures.size = time.Minute
 	return a, nil
 }
 

@@ -45,7 +45,7 @@ type machines struct {
 	keys     []*oauth.Key
 	loadedAt time.Time
 	pepper   []byte
-	limits   limiter  // grants per client and per address, per second
+	limits   buckets  // grants per client and per address, per second
 	failures limiter  // wrong client secrets per client_id and per address, per minute
 	clients  sync.Map // client_id -> *cachedClient
 	// verified holds the claims of access tokens whose signature this

@@ -1,12 +1,15 @@
 package app_test
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/tenantry/tenantry/internal/app"
+	"github.com/tenantry/tenantry/internal/oauth"
 	"github.com/tenantry/tenantry/internal/policy"
 	"github.com/tenantry/tenantry/internal/sqlstore/sqltest"
 	"github.com/tenantry/tenantry/internal/tenantry"
@@ -66,6 +69,48 @@ func TestKeyRotationAcrossInstances(t *testing.T) {
 		e.must(err)
 		if len(again.Grants) != 0 {
 			t.Fatalf("token still carries %v after the role was taken", again.Grants)
+		}
+	})
+}
+
+// TestTokenLimitsPassASteadyFlow is issue 16's item 3: the token
+// endpoint's limits are token buckets, so 32 clients asking 2,000 times a
+// second in all, evenly, from one address, are never slowed; one client
+// bursting far over its rate is, with a wait in whole seconds, and gets
+// grants again once its bucket refills.
+func TestTokenLimitsPassASteadyFlow(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		op := e.operator()
+		acc, owner := e.account(op, "o@example.com")
+		type client struct{ id, secret string }
+		var clients []client
+		for i := range 32 {
+			name := fmt.Sprintf("fleet%02d", i)
+			_, secret, err := e.app.CreateClient(ctx, owner, acc.ID, app.NewClient{Name: name})
+			e.must(err)
+			clients = append(clients, client{acc.AccountNumber + "_" + name, secret})
+		}
+		e.must(e.app.RotateKeys(ctx))
+		e.clock.Advance(time.Minute) // the key is published long enough to sign with
+		for i := range 2000 {
+			c := clients[i%len(clients)]
+			if _, err := e.app.IssueToken(ctx, c.id, c.secret, "", "192.0.2.1"); err != nil {
+				t.Fatalf("grant %d of a steady 2,000 a second: %v", i, err)
+			}
+			e.clock.Advance(500 * time.Microsecond)
+		}
+		c := clients[0]
+		var slowed error
+		for i := 0; i < 150 && slowed == nil; i++ {
+			_, slowed = e.app.IssueToken(ctx, c.id, c.secret, "", "192.0.2.1")
+		}
+		var oe *oauth.Error
+		if !errors.As(slowed, &oe) || oe.Code != "slow_down" || oe.RetryAfter != 1 {
+			t.Fatalf("a burst of 150 at once from one client: %v", slowed)
+		}
+		e.clock.Advance(time.Second)
+		if _, err := e.app.IssueToken(ctx, c.id, c.secret, "", "192.0.2.1"); err != nil {
+			t.Fatalf("a second later: %v", err)
 		}
 	})
 }

@@ -38,12 +38,15 @@ type settings struct {
 	publicURL      string
 	logLevel       string
 	auditRetention time.Duration
-	smtp           mail.SMTPConfig
-	secretKeyFile  string
-	secretKey      string
-	synchronous    string
-	catalogue      string
-	catalogueDir   string
+	// tokenRate limits client-credentials grants per second, per client
+	// and per address.
+	tokenRateClient, tokenRateAddress int
+	smtp                              mail.SMTPConfig
+	secretKeyFile                     string
+	secretKey                         string
+	synchronous                       string
+	catalogue                         string
+	catalogueDir                      string
 }
 
 // Main runs the tenantry command with args (without the program name)
@@ -86,6 +89,11 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		"docs/catalogues.md), checked at start (env TENANTRY_CATALOGUE_DIR)")
 	f.DurationVar(&s.auditRetention, "audit-retention", 0, "how long audit events are kept, e.g. 8760h for a year; "+
 		"0 keeps them for ever (env TENANTRY_AUDIT_RETENTION)")
+	def := app.DefaultConfig()
+	f.IntVar(&s.tokenRateClient, "token-rate-per-client", def.TokenRatePerClient, "client-credentials grants a second "+
+		"one client may have from this instance, a second's worth at once; 0 for no limit (env TENANTRY_TOKEN_RATE_PER_CLIENT)")
+	f.IntVar(&s.tokenRateAddress, "token-rate-per-address", def.TokenRatePerAddress, "client-credentials grants a second "+
+		"one address may have from this instance (all clients behind it together); 0 for no limit (env TENANTRY_TOKEN_RATE_PER_ADDRESS)")
 	f.StringVar(&s.logLevel, "log-level", "info", "debug, info, warn or error (env TENANTRY_LOG_LEVEL)")
 	f.StringVar(&s.smtp.Host, "smtp-host", "", "SMTP server; empty keeps e-mail in the dev mailbox (env TENANTRY_SMTP_HOST)")
 	f.IntVar(&s.smtp.Port, "smtp-port", 587, "SMTP port (env TENANTRY_SMTP_PORT)")
@@ -199,6 +207,7 @@ func (s *settings) open(ctx context.Context, stderr io.Writer) (*wiring, error) 
 	cfg.PublicURL = s.public()
 	cfg.Catalogue = s.catalogue
 	cfg.AuditRetention = s.auditRetention
+	cfg.TokenRatePerClient, cfg.TokenRatePerAddress = s.tokenRateClient, s.tokenRateAddress
 	if cfg.SecretKey, err = s.sealingKey(stderr); err != nil {
 		db.Close()
 		return nil, err
