@@ -135,6 +135,7 @@ func (s *Server) routes() {
 	s.scimRoutes()
 	s.webhookRoutes()
 	s.reviewRoutes()
+	s.importRoutes()
 }
 
 var sessionSecurity = []map[string][]string{{"session": {}}, {"bearer": {}}, {"oauth2": {}}}

@@ -37,6 +37,10 @@ type NewUser struct {
 	Roles         []string
 	// RolesUntil, if set, ends the roles by themselves at that time (B1).
 	RolesUntil time.Time
+	// Quiet sends no activation e-mail (a bulk import that says so): the
+	// person activates through "forgot password", an identity provider,
+	// or an activation an administrator sends later.
+	Quiet bool
 	// ExternalID and SCIMManaged mark a person the org's directory
 	// creates over SCIM; Locked creates them locked (SCIM's active false),
 	// with no activation e-mail.
@@ -256,7 +260,7 @@ func (a *App) insertUser(ctx context.Context, tx tenantry.Tx, who *Actor, org *t
 		}
 		view.Grants = append(view.Grants, *g)
 	}
-	if !in.Locked {
+	if !in.Locked && !in.Quiet {
 		if err := a.welcome(ctx, tx, u, org); err != nil {
 			return nil, err
 		}

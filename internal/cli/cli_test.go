@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -202,6 +203,29 @@ func TestServeDemo(t *testing.T) {
 	got = run(0, "sims", "transfer", "--from", to, "--to", account, "--file", filepath.Join(dir, "down.csv"), "--dry-run")
 	if !strings.Contains(got, "dry run: 10 SIMs would move") {
 		t.Fatalf("transfer with a token: %q", got)
+	}
+
+	// People from a spreadsheet's CSV (semicolons), checked whole, then
+	// created in batches without activation mail.
+	people := "email;first_name;last_name;roles\nana@bulk.example;Ana;Bulk;user\nbo@bulk.example;Bo;Bulk;viewer\n\"cy@bulk.example\";Cy;;read_only\n"
+	os.WriteFile(filepath.Join(dir, "bad.csv"), []byte(people), 0o600)
+	got = run(1, "users", "import", filepath.Join(dir, "bad.csv"), "--org", account)
+	if !strings.Contains(got, `line 3: roles: "viewer" is not a role`) || !strings.Contains(got, "line 4: last_name") {
+		t.Fatalf("a file with bad lines: %q", got)
+	}
+	var many strings.Builder
+	many.WriteString("email,first_name,last_name,roles,language\n")
+	for i := range 1200 {
+		fmt.Fprintf(&many, "p%04d@bulk.example,Person,No%d,user|read_only,de\n", i, i)
+	}
+	os.WriteFile(filepath.Join(dir, "many.csv"), []byte(many.String()), 0o600)
+	got = run(0, "users", "import", filepath.Join(dir, "many.csv"), "--org", account, "--no-mail", "--batch", "500")
+	if !strings.Contains(got, "created 1200 people, invited 0") {
+		t.Fatalf("import: %q", got)
+	}
+	got = run(1, "users", "import", filepath.Join(dir, "many.csv"), "--org", account, "--no-mail")
+	if !strings.Contains(got, "belongs to this organization already") || !strings.Contains(got, "line 2:") {
+		t.Fatalf("the same file again: %q", got)
 	}
 	d.stop()
 	if code := <-d.exit; code != 0 {

@@ -97,6 +97,8 @@ func (p *problemError) Error() string {
 	fmt.Fprintf(&b, "%s (%d %s)", p.Detail, p.Status, p.Code)
 	for _, e := range p.Errors {
 		switch {
+		case e.Line > 0 && e.Field != "":
+			fmt.Fprintf(&b, "\n  line %d: %s: %s", e.Line, e.Field, e.Message)
 		case e.Line > 0:
 			fmt.Fprintf(&b, "\n  line %d: %s", e.Line, e.Message)
 		case e.Field != "":

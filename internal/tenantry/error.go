@@ -174,6 +174,22 @@ func (v *Validation) Add(field, format string, args ...any) {
 	v.fields = append(v.fields, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
+// AddLine records what is wrong with a field on a line of a file.
+func (v *Validation) AddLine(line int, field, format string, args ...any) {
+	v.fields = append(v.fields, FieldError{Line: line, Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// Merge adds what other found, as found on line of a file.
+func (v *Validation) Merge(line int, other *Validation) {
+	for _, f := range other.fields {
+		f.Line = line
+		v.fields = append(v.fields, f)
+	}
+}
+
+// Len is how many problems v holds.
+func (v *Validation) Len() int { return len(v.fields) }
+
 // Err returns nil when nothing was added, else an Invalid *Error listing
 // every field.
 func (v *Validation) Err() error {
@@ -181,6 +197,9 @@ func (v *Validation) Err() error {
 		return nil
 	}
 	msg := v.fields[0].Field + ": " + v.fields[0].Message
+	if v.fields[0].Line > 0 {
+		msg = fmt.Sprintf("line %d: %s", v.fields[0].Line, msg)
+	}
 	if len(v.fields) > 1 {
 		msg = fmt.Sprintf("%s (and %d more)", msg, len(v.fields)-1)
 	}

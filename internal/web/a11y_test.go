@@ -60,7 +60,7 @@ func TestPagesAreAccessible(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages := []string{"/orgs/" + s.account.ID + "/reviews", "/reviews/" + review.ID, "/orgs/" + s.account.ID + "/webhooks",
+	pages := []string{"/users/import?org=" + s.account.ID, "/orgs/" + s.account.ID + "/reviews", "/reviews/" + review.ID, "/orgs/" + s.account.ID + "/webhooks",
 		"/users", "/users/new", "/users/new?kind=api", "/users/" + nina.ID, "/users/" + api.ID,
 		"/users/" + nina.ID + "/delete", "/roles", "/orgs", "/orgs/new", "/orgs/" + child.ID + "/transfer",
 		"/orgs/" + child.ID + "/delete", "/sims", "/account", "/account/password", "/account/2fa",

@@ -132,6 +132,9 @@ func (h *Handler) users(w http.ResponseWriter, r *http.Request, who *app.Actor) 
 	}
 	p.Org, p.Data = org.ID, d
 	p.Flash = h.flash(p, q.Get("done"))
+	if n := q.Get("imported"); n != "" {
+		p.Flash = p.F("Imported: %s people created, %s invited as their login exists in another organization.", n, q.Get("invited"))
+	}
 	h.render(w, r, http.StatusOK, "users.html", p)
 	return nil
 }

@@ -471,6 +471,8 @@ func (h *Handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /users/new", h.signedIn(h.newUserForm))
 	mux.HandleFunc("POST /users/new", h.signedIn(h.createUser))
 	mux.HandleFunc("POST /users/invite", h.signedIn(h.invite))
+	mux.HandleFunc("GET /users/import", h.signedIn(h.importForm))
+	mux.HandleFunc("POST /users/import", h.signedIn(h.importPeople))
 	mux.HandleFunc("POST /invitations/{id}/{action}", h.signedIn(h.invitationAction))
 	mux.HandleFunc("GET /users/{id}", h.signedIn(h.user))
 	mux.HandleFunc("POST /users/{id}", h.signedIn(h.updateUser))
