@@ -278,18 +278,12 @@ func (a *App) DecideAccessReview(ctx context.Context, who *Actor, reviewID, item
 		if r.Status != tenantry.ReviewOpen {
 			return tenantry.Errorf(tenantry.Conflict, "the access review is closed: its decisions are final")
 		}
-		items, err := tx.AccessReviewItems(ctx, r.ID)
+		if !validID(itemID) {
+			return notFound("access review item")
+		}
+		it, err := tx.AccessReviewItem(ctx, r.ID, itemID)
 		if err != nil {
 			return err
-		}
-		var it *tenantry.AccessReviewItem
-		for _, x := range items {
-			if x.ID == itemID {
-				it = x
-			}
-		}
-		if it == nil {
-			return notFound("access review item")
 		}
 		if it.Decision == tenantry.DecisionRevoke || it.Outcome == tenantry.OutcomeGone {
 			return tenantry.Errorf(tenantry.Conflict, "this role is decided already: it has ended")

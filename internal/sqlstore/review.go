@@ -143,6 +143,22 @@ func (tx *Tx) DueAccessReviews(ctx context.Context, at time.Time) ([]*tenantry.A
 const reviewItemColumns = `id, review_id, grant_id, org_id, org_name, user_id, login, name, user_kind, role, service,
 	granted_at, granted_by, expires_at, decision, decided_by, decided_by_login, decided_at, note, outcome`
 
+func scanReviewItem(row interface{ Scan(...any) error }) (*tenantry.AccessReviewItem, error) {
+	var it tenantry.AccessReviewItem
+	var granted, expires, decided int64
+	err := row.Scan(&it.ID, &it.ReviewID, &it.GrantID, &it.OrgID, &it.OrgName, &it.UserID, &it.Login, &it.Name,
+		&it.UserKind, &it.Role, &it.Service, &granted, &it.GrantedBy, &expires, &it.Decision, &it.DecidedBy,
+		&it.DecidedByLogin, &decided, &it.Note, &it.Outcome)
+	if err == sql.ErrNoRows {
+		return nil, tenantry.Errorf(tenantry.NotFound, "access review item not found")
+	}
+	if err != nil {
+		return nil, translate(err)
+	}
+	it.GrantedAt, it.ExpiresAt, it.DecidedAt = fromMicros(granted), fromMicros(expires), fromMicros(decided)
+	return &it, nil
+}
+
 // AccessReviewItems returns a review's items.
 func (tx *Tx) AccessReviewItems(ctx context.Context, reviewID string) ([]*tenantry.AccessReviewItem, error) {
 	rows, err := tx.query(ctx, `SELECT `+reviewItemColumns+` FROM access_review_items WHERE review_id = $1
@@ -153,17 +169,19 @@ func (tx *Tx) AccessReviewItems(ctx context.Context, reviewID string) ([]*tenant
 	defer rows.Close()
 	var out []*tenantry.AccessReviewItem
 	for rows.Next() {
-		var it tenantry.AccessReviewItem
-		var granted, expires, decided int64
-		if err := rows.Scan(&it.ID, &it.ReviewID, &it.GrantID, &it.OrgID, &it.OrgName, &it.UserID, &it.Login, &it.Name,
-			&it.UserKind, &it.Role, &it.Service, &granted, &it.GrantedBy, &expires, &it.Decision, &it.DecidedBy,
-			&it.DecidedByLogin, &decided, &it.Note, &it.Outcome); err != nil {
-			return nil, translate(err)
+		it, err := scanReviewItem(rows)
+		if err != nil {
+			return nil, err
 		}
-		it.GrantedAt, it.ExpiresAt, it.DecidedAt = fromMicros(granted), fromMicros(expires), fromMicros(decided)
-		out = append(out, &it)
+		out = append(out, it)
 	}
 	return out, translate(rows.Err())
+}
+
+// AccessReviewItem returns one item of a review.
+func (tx *Tx) AccessReviewItem(ctx context.Context, reviewID, itemID string) (*tenantry.AccessReviewItem, error) {
+	return scanReviewItem(tx.queryRow(ctx, `SELECT `+reviewItemColumns+` FROM access_review_items
+		WHERE review_id = $1 AND id = $2`, reviewID, itemID))
 }
 
 // UpdateAccessReviewItem writes an item's decision and outcome.

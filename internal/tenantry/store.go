@@ -165,6 +165,8 @@ type Tx interface {
 	DueAccessReviews(ctx context.Context, at time.Time) ([]*AccessReview, error)
 	// AccessReviewItems returns a review's items, by org name, login and role.
 	AccessReviewItems(ctx context.Context, reviewID string) ([]*AccessReviewItem, error)
+	// AccessReviewItem returns one item of a review, or NotFound.
+	AccessReviewItem(ctx context.Context, reviewID, itemID string) (*AccessReviewItem, error)
 	// UpdateAccessReviewItem writes an item's decision and outcome.
 	UpdateAccessReviewItem(ctx context.Context, it *AccessReviewItem) error
 	// CloseAccessReview marks an open review closed by r.ClosedBy at

@@ -78,6 +78,12 @@ func testAccessReviews(t *testing.T, s tenantry.Store, clock *Clock) {
 		if its[0].Note != "still runs the depot" || its[0].DecidedByLogin != owner.Login || its[0].DecidedAt.IsZero() {
 			t.Fatalf("decision read back: %+v", its[0])
 		}
+		one, err := tx.AccessReviewItem(ctx, r.ID, its[2].ID)
+		if err != nil || one.Decision != tenantry.DecisionRevoke || one.OrgName != "Depot" {
+			t.Fatalf("one item: %+v %v", one, err)
+		}
+		_, err = tx.AccessReviewItem(ctx, newID(), its[2].ID)
+		wantCode(t, err, tenantry.NotFound)
 		if list, err := tx.AccessReviews(ctx, acc.ID); err != nil || len(list) != 1 || list[0].ID != r.ID {
 			t.Fatalf("the account's reviews: %v %v", list, err)
 		}
