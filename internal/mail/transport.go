@@ -92,12 +92,29 @@ func MessageID(m *tenantry.Mail) string {
 type Mailbox struct {
 	Store   tenantry.Store
 	Console io.Writer
-	mu      sync.Mutex
+	// Keep is how many messages the mailbox holds, the newest; older ones
+	// go as new ones come (default MailboxKeep), so a bulk import's
+	// activations do not fill the disk.
+	Keep int
+	mu   sync.Mutex
 }
 
-// Send stores m in the dev mailbox.
+// MailboxKeep is how many messages the dev mailbox keeps by default.
+const MailboxKeep = 1000
+
+// Send stores m in the dev mailbox, dropping the oldest beyond Keep.
 func (b *Mailbox) Send(ctx context.Context, m *tenantry.Mail) error {
-	if err := b.Store.Update(ctx, func(tx tenantry.Tx) error { return tx.DeliverToMailbox(ctx, m) }); err != nil {
+	keep := b.Keep
+	if keep <= 0 {
+		keep = MailboxKeep
+	}
+	if err := b.Store.Update(ctx, func(tx tenantry.Tx) error {
+		if err := tx.DeliverToMailbox(ctx, m); err != nil {
+			return err
+		}
+		_, err := tx.TrimMailbox(ctx, keep)
+		return err
+	}); err != nil {
 		return err
 	}
 	if b.Console != nil {

@@ -127,6 +127,17 @@ func (tx *Tx) DeliverToMailbox(ctx context.Context, m *tenantry.Mail) error {
 	return err
 }
 
+// TrimMailbox removes all but the newest keep messages of the dev mailbox
+// (ids grow with time).
+func (tx *Tx) TrimMailbox(ctx context.Context, keep int) (int64, error) {
+	res, err := tx.exec(ctx, `DELETE FROM mailbox WHERE id <= (SELECT id FROM mailbox ORDER BY id DESC LIMIT 1 OFFSET $1)`, keep)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return n, translate(err)
+}
+
 const mailboxColumns = `id, outbox_id, to_addr, subject, text_body, html_body, delivered_at, delivered_at,
 	0, '', delivered_at, 0`
 

@@ -277,6 +277,9 @@ type Tx interface {
 	Outbox(ctx context.Context, limit int) ([]*Mail, error)
 	// DeliverToMailbox stores a message in the dev mailbox.
 	DeliverToMailbox(ctx context.Context, m *Mail) error
+	// TrimMailbox removes all but the newest keep messages of the dev
+	// mailbox and returns how many it removed.
+	TrimMailbox(ctx context.Context, keep int) (int64, error)
 	// Mailbox returns the dev mailbox, newest first, at most limit.
 	Mailbox(ctx context.Context, limit int) ([]*Mail, error)
 	// MailboxMessage returns one dev mailbox message by id or id prefix.

@@ -136,6 +136,25 @@ func testMailbox(t *testing.T, s tenantry.Store, _ *Clock) {
 		wantCode(t, err, tenantry.NotFound)
 		return nil
 	})
+	// Trimmed to the newest few.
+	update(t, s, func(tx tenantry.Tx) error {
+		for i := range 5 {
+			if err := tx.DeliverToMailbox(ctx, &tenantry.Mail{ID: fmt.Sprint("o", i+2), To: "a@example.com", Subject: fmt.Sprint("No ", i+2)}); err != nil {
+				return err
+			}
+		}
+		if n, err := tx.TrimMailbox(ctx, 3); err != nil || n != 3 {
+			t.Fatalf("trimmed %d: %v", n, err)
+		}
+		box, err := tx.Mailbox(ctx, 10)
+		if err != nil || len(box) != 3 || box[0].Subject != "No 6" || box[2].Subject != "No 4" {
+			t.Fatalf("after trimming: %v %v", box, err)
+		}
+		if n, err := tx.TrimMailbox(ctx, 3); err != nil || n != 0 {
+			t.Fatalf("trimmed again %d: %v", n, err)
+		}
+		return nil
+	})
 }
 
 func testTOTP(t *testing.T, s tenantry.Store, _ *Clock) {
