@@ -386,6 +386,15 @@ func forbidden(format string, args ...any) error {
 	return tenantry.Errorf(tenantry.Forbidden, format, args...)
 }
 
+// refused is forbidden for an action the policy denies the actor in an
+// org: the error names both, so the portal can say why in words from the
+// same explanation every decision gives (B2).
+func (a *App) refused(act policy.Action, org, format string, args ...any) error {
+	e := tenantry.Errorf(tenantry.Forbidden, format, args...)
+	e.Action, e.Org = a.policy.ActionName(act), org
+	return e
+}
+
 // peopleWhoseRoles returns the active people holding, in org, a role of
 // its catalogue that pick chooses: those an org-wide message is for
 // (reviewers, administrators of a role, of webhooks). Each appears once.

@@ -45,7 +45,7 @@ func (a *App) contactOrg(ctx context.Context, tx tenantry.Tx, who *Actor, orgID 
 		act = policy.AccountCustomerData
 	}
 	if !a.policy.Allowed(who.Principal(), act, policy.Target{Org: o.ID}) {
-		return nil, forbidden("you may not manage this organization's contacts")
+		return nil, a.refused(act, o.ID, "you may not manage this organization's contacts")
 	}
 	if write && !o.Settings.SelfManagedProfile {
 		return nil, forbidden("company contacts are managed by this organization's parent")

@@ -421,7 +421,7 @@ func (a *App) Invitations(ctx context.Context, who *Actor, orgID string) ([]*ten
 			return err
 		}
 		if !a.policy.Allowed(who.Principal(), policy.UsersSeeAll, policy.Target{Org: orgID}) {
-			return forbidden("you may not see this organization's users")
+			return a.refused(policy.UsersSeeAll, orgID, "you may not see this organization's users")
 		}
 		var err error
 		out, err = tx.OrgInvitations(ctx, orgID)

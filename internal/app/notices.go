@@ -55,7 +55,7 @@ func (a *App) Publish(ctx context.Context, who *Actor, orgID string, in NewNotic
 			act = policy.PlatformNotices
 		}
 		if !a.policy.Allowed(who.Principal(), act, policy.Target{Org: from.ID}) {
-			return forbidden("you may not publish news or alerts for this organization")
+			return a.refused(act, from.ID, "you may not publish news or alerts for this organization")
 		}
 		if err := a.mgmt(who, from.ID); err != nil {
 			return err

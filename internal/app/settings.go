@@ -42,7 +42,7 @@ func (a *App) securityOrg(ctx context.Context, tx tenantry.Tx, who *Actor, orgID
 		return nil, err
 	}
 	if !a.policy.Allowed(who.Principal(), policy.AccountCustomerData, policy.Target{Org: o.ID}) {
-		return nil, forbidden("you may not change this organization's security settings")
+		return nil, a.refused(policy.AccountCustomerData, o.ID, "you may not change this organization's security settings")
 	}
 	return o, nil
 }

@@ -134,7 +134,7 @@ func (a *App) simOrg(ctx context.Context, tx tenantry.Tx, who *Actor, id string,
 	switch {
 	case a.policy.Member(who.Principal(), o.ID):
 		if !a.policy.Allowed(who.Principal(), act, policy.Target{Org: o.ID}) {
-			return nil, forbidden("you may not do that with this organization's SIMs")
+			return nil, a.refused(act, o.ID, "you may not do that with this organization's SIMs")
 		}
 		return o, nil
 	case o.Kind == tenantry.OrgAccount && a.operator(ctx, tx, who, policy.PlatformInventoryLoad):

@@ -87,7 +87,7 @@ func (a *App) manageable(ctx context.Context, tx tenantry.Tx, who *Actor, id str
 		return nil, err
 	}
 	if !a.policy.Allowed(who.Principal(), policy.OrganisationAddOrganisation, policy.Target{Org: o.ID}) {
-		return nil, forbidden("you may not manage this organization's sub-organizations")
+		return nil, a.refused(policy.OrganisationAddOrganisation, o.ID, "you may not manage this organization's sub-organizations")
 	}
 	return o, nil
 }

@@ -520,7 +520,7 @@ func (a *App) User(ctx context.Context, who *Actor, id string) (*UserView, error
 			return err
 		}
 		if view.ID != who.User.ID && !a.policy.Allowed(who.Principal(), policy.UsersSeeAll, policy.Target{Org: view.Org}) {
-			return forbidden("you may not see this organization's users")
+			return a.refused(policy.UsersSeeAll, view.Org, "you may not see this organization's users")
 		}
 		return nil
 	})
@@ -556,7 +556,7 @@ func (a *App) ListUsers(ctx context.Context, who *Actor, f tenantry.UserFilter) 
 			return err
 		}
 		if !a.policy.Allowed(who.Principal(), policy.UsersSeeAll, policy.Target{Org: f.OrgID}) {
-			return forbidden("you may not see this organization's users")
+			return a.refused(policy.UsersSeeAll, f.OrgID, "you may not see this organization's users")
 		}
 		users, n, err := tx.ListUsers(ctx, f)
 		if err != nil {
@@ -650,7 +650,7 @@ func (a *App) UpdateProfile(ctx context.Context, who *Actor, p UserPatch) (*User
 		return nil, err
 	}
 	if !a.policy.Allowed(who.Principal(), policy.UsersAdministerOwnUser, policy.Target{Org: who.User.OrgID}) {
-		return nil, forbidden("your role does not let you change your own profile")
+		return nil, a.refused(policy.UsersAdministerOwnUser, who.User.OrgID, "your role does not let you change your own profile")
 	}
 	if p.IdP != nil || p.ExternalLogin != nil || p.BreakGlass != nil {
 		return nil, forbidden("how you sign in is set by an administrator of your organization")

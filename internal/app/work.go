@@ -83,7 +83,7 @@ func (a *App) Workflows(ctx context.Context, who *Actor, orgID string) ([]*tenan
 				return err
 			}
 			if !a.policy.Allowed(who.Principal(), policy.OrdersSeeAll, policy.Target{Org: orgID}) {
-				return forbidden("you may not see this organization's workflows")
+				return a.refused(policy.OrdersSeeAll, orgID, "you may not see this organization's workflows")
 			}
 		}
 		var err error
@@ -135,7 +135,7 @@ func (a *App) OpenServiceRequest(ctx context.Context, who *Actor, orgID, kind, t
 			return err
 		}
 		if !a.policy.Allowed(who.Principal(), policy.SupportNewServiceRequest, policy.Target{Org: o.ID}) {
-			return forbidden("you may not open service requests")
+			return a.refused(policy.SupportNewServiceRequest, o.ID, "you may not open service requests")
 		}
 		if kind == RequestReset2FA {
 			u, err := tx.User(ctx, newOwnerID)
@@ -178,7 +178,7 @@ func (a *App) ServiceRequests(ctx context.Context, who *Actor, orgID, status str
 				return err
 			}
 			if !a.policy.Allowed(who.Principal(), policy.SupportSeeAll, policy.Target{Org: orgID}) {
-				return forbidden("you may not see this organization's service requests")
+				return a.refused(policy.SupportSeeAll, orgID, "you may not see this organization's service requests")
 			}
 		}
 		var err error

@@ -105,6 +105,9 @@ type Error struct {
 	Err     error
 	// RetryAfter, when set, says how long to wait before trying again.
 	RetryAfter time.Duration
+	// Action and Org, on a Forbidden error, name the action the policy
+	// denied and the org it was asked in, so the refusal can be explained.
+	Action, Org string
 }
 
 func (e *Error) Error() string {

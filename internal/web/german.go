@@ -1035,4 +1035,5 @@ var german = map[string]string{
 	"Roles you may give here:": "Rollen, die Sie hier vergeben dürfen:",
 	"The file":                 "Die Datei",
 	"The first line names the columns. Required: email, first_name, last_name, roles. Optional: login, language (en or de), phone, job_title, roles_until (a date, or a date and time, when the roles end). Separate several roles with a space or |. Commas or semicolons separate the columns.": "Die erste Zeile nennt die Spalten. Pflicht: email, first_name, last_name, roles. Optional: login, language (en oder de), phone, job_title, roles_until (ein Datum oder Datum und Uhrzeit, wann die Rollen enden). Trennen Sie mehrere Rollen mit Leerzeichen oder |. Kommas oder Semikolons trennen die Spalten.",
+	"Why:": "Warum:",
 }

@@ -159,7 +159,9 @@ type page struct {
 	Current  string // the organization the tabs are for
 	Flash    string
 	Error    string
-	Fields   map[string]string
+	// Why explains a refusal: which rule denied the action.
+	Why    string
+	Fields map[string]string
 	// LineErrors are the errors of a file's lines, in line order.
 	LineErrors []tenantry.FieldError
 	Form       url.Values
@@ -328,6 +330,15 @@ func (h *Handler) explain(r *http.Request, p *page, err error) int {
 		return http.StatusInternalServerError
 	}
 	p.Error = p.message(e)
+	if e.Code == tenantry.Forbidden && e.Action != "" {
+		// Why, from the same explanation every decision gives (B2).
+		if who := httpauth.Actor(r.Context()); who != nil {
+			d, err := h.app.Explain(r.Context(), who, who.User.ID, e.Action, app.Resource{Type: app.ResourceOrg, ID: e.Org})
+			if err == nil && !d.Allowed {
+				p.Why = d.Message
+			}
+		}
+	}
 	for _, f := range tenantry.CappedFields(e.Fields) {
 		if f.Line > 0 {
 			p.LineErrors = append(p.LineErrors, f)
