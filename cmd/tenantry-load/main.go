@@ -49,6 +49,8 @@ func run() error {
 	flag.DurationVar(&o.Duration, "duration", 10*time.Second, "how long each scenario runs")
 	flag.DurationVar(&o.Warmup, "warmup", 2*time.Second, "a run at a fifth of the rate before measuring")
 	flag.IntVar(&o.Clients, "clients", 32, "API clients the grants scenario spreads over")
+	var people int
+	flag.IntVar(&people, "people", 0, "first import this many people into the demo account (no mail), so list pages are measured at a real size")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -60,6 +62,13 @@ func run() error {
 		}
 		defer srv.stop()
 		o.URL, o.Password, o.PID = srv.url, srv.password, srv.cmd.Process.Pid
+	}
+	if people > 0 {
+		took, err := load.Seed(ctx, o, people)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("# imported %d people in %s\n", people, took.Round(time.Millisecond))
 	}
 	names := load.Scenarios
 	if scenarios != "all" {
