@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tenantry/tenantry/internal/outbox"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
@@ -36,7 +37,7 @@ type Dispatcher struct {
 	// Backoff is the wait after the first failure; it doubles each time.
 	Backoff time.Duration
 
-	wake chan struct{}
+	loop outbox.Loop
 
 	sent, failed, givenUp atomic.Int64
 }
@@ -54,33 +55,16 @@ func (d *Dispatcher) Stats() Stats {
 // NewDispatcher returns a dispatcher with sensible defaults.
 func NewDispatcher(store tenantry.Store, t Transport, log *slog.Logger) *Dispatcher {
 	return &Dispatcher{store: store, transport: t, log: log, Batch: 20, Lease: time.Minute,
-		MaxAttempts: 10, Backoff: 30 * time.Second, wake: make(chan struct{}, 1)}
+		MaxAttempts: 10, Backoff: 30 * time.Second, loop: outbox.New()}
 }
 
 // Wake asks a running dispatcher to look at the outbox now.
-func (d *Dispatcher) Wake() {
-	select {
-	case d.wake <- struct{}{}:
-	default:
-	}
-}
+func (d *Dispatcher) Wake() { d.loop.Wake() }
 
 // Run sends due messages whenever woken, and every interval in any case,
 // until ctx ends.
 func (d *Dispatcher) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if _, err := d.Drain(ctx); err != nil && ctx.Err() == nil {
-			d.log.ErrorContext(ctx, "mail dispatch", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-d.wake:
-		}
-	}
+	d.loop.Run(ctx, interval, d.log, "mail dispatch", d.Drain)
 }
 
 // Drain runs rounds until no message is due now, and returns how many

@@ -27,6 +27,7 @@ import (
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
 	"github.com/tenantry/tenantry/internal/app"
+	"github.com/tenantry/tenantry/internal/outbox"
 )
 
 // Queue is the webhook outbox, as the app keeps it.
@@ -58,7 +59,7 @@ type Dispatcher struct {
 	log    *slog.Logger
 	opts   Options
 	lease  time.Duration
-	wake   chan struct{}
+	loop   outbox.Loop
 	now    func() time.Time
 
 	delivered, failed atomic.Int64
@@ -96,7 +97,7 @@ func New(q Queue, log *slog.Logger, o Options) *Dispatcher {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	return &Dispatcher{queue: q, client: client, log: log, opts: o, lease: o.Timeout + time.Minute,
-		wake: make(chan struct{}, 1), now: time.Now}
+		loop: outbox.New(), now: time.Now}
 }
 
 // publicOnly refuses to connect to an address that is not a public one:
@@ -123,29 +124,12 @@ func (d *Dispatcher) Stats() Stats {
 }
 
 // Wake asks a running dispatcher to look at the outbox now.
-func (d *Dispatcher) Wake() {
-	select {
-	case d.wake <- struct{}{}:
-	default:
-	}
-}
+func (d *Dispatcher) Wake() { d.loop.Wake() }
 
 // Run sends due deliveries whenever woken, and every interval in any
 // case, until ctx ends; deliveries in flight then finish.
 func (d *Dispatcher) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if _, err := d.Drain(ctx); err != nil && ctx.Err() == nil {
-			d.log.ErrorContext(ctx, "webhook dispatch", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-d.wake:
-		}
-	}
+	d.loop.Run(ctx, interval, d.log, "webhook dispatch", d.Drain)
 }
 
 // Drain runs rounds until no delivery is due now, and returns how many
