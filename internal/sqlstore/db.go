@@ -521,3 +521,22 @@ func (d *DB) Pools() []tenantry.PoolStats {
 	}
 	return out
 }
+
+// queryAll runs a query and reads every row with scan, which turns its
+// own errors (sql.ErrNoRows among them) into tenantry errors.
+func queryAll[T any](ctx context.Context, tx *Tx, scan func(interface{ Scan(...any) error }) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := tx.query(ctx, query, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, translate(rows.Err())
+}

@@ -64,20 +64,7 @@ func scanReview(row interface{ Scan(...any) error }) (*tenantry.AccessReview, er
 }
 
 func (tx *Tx) queryReviews(ctx context.Context, query string, args ...any) ([]*tenantry.AccessReview, error) {
-	rows, err := tx.query(ctx, query, args...)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []*tenantry.AccessReview
-	for rows.Next() {
-		r, err := scanReview(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, translate(rows.Err())
+	return queryAll(ctx, tx, scanReview, query, args...)
 }
 
 // reviewItemChunk is how many items one INSERT writes: 20 values each,
@@ -161,21 +148,8 @@ func scanReviewItem(row interface{ Scan(...any) error }) (*tenantry.AccessReview
 
 // AccessReviewItems returns a review's items.
 func (tx *Tx) AccessReviewItems(ctx context.Context, reviewID string) ([]*tenantry.AccessReviewItem, error) {
-	rows, err := tx.query(ctx, `SELECT `+reviewItemColumns+` FROM access_review_items WHERE review_id = $1
+	return queryAll(ctx, tx, scanReviewItem, `SELECT `+reviewItemColumns+` FROM access_review_items WHERE review_id = $1
 		ORDER BY org_name, org_id, login, role, service`, reviewID)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []*tenantry.AccessReviewItem
-	for rows.Next() {
-		it, err := scanReviewItem(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, it)
-	}
-	return out, translate(rows.Err())
 }
 
 // AccessReviewItem returns one item of a review.

@@ -32,20 +32,7 @@ func scanEndpoint(row interface{ Scan(...any) error }) (*tenantry.WebhookEndpoin
 }
 
 func (tx *Tx) queryEndpoints(ctx context.Context, query string, args ...any) ([]*tenantry.WebhookEndpoint, error) {
-	rows, err := tx.query(ctx, query, args...)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []*tenantry.WebhookEndpoint
-	for rows.Next() {
-		e, err := scanEndpoint(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, translate(rows.Err())
+	return queryAll(ctx, tx, scanEndpoint, query, args...)
 }
 
 // CreateWebhookEndpoint inserts e.
@@ -120,20 +107,7 @@ func scanDelivery(row interface{ Scan(...any) error }) (*tenantry.WebhookDeliver
 }
 
 func (tx *Tx) queryDeliveries(ctx context.Context, query string, args ...any) ([]*tenantry.WebhookDelivery, error) {
-	rows, err := tx.query(ctx, query, args...)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []*tenantry.WebhookDelivery
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, translate(rows.Err())
+	return queryAll(ctx, tx, scanDelivery, query, args...)
 }
 
 // EnqueueWebhook adds a delivery to the outbox.
