@@ -137,8 +137,22 @@ func TestAccessReviewOfTheSubtree(t *testing.T) {
 			t.Fatalf("audit: %s", r.raw)
 		}
 
+		// A day before the due date, each reviewer hears how many roles
+		// they may decide are still open.
+		later(13*24*time.Hour + time.Hour)
+		if _, err := f.App.Sweep(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		for who, open := range map[string]string{"ownerA@example.com": "2", "adminA@example.com": "1"} {
+			m := f.MailTo(who)
+			if !strings.Contains(m.Subject, "Reminder: decide on the access review of Account A") ||
+				!strings.Contains(m.Text, "still open: "+open+".") || !strings.Contains(m.Text, "/reviews/"+id+"?show=mine") {
+				t.Fatalf("%s's reminder: %s\n%s", who, m.Subject, m.Text)
+			}
+		}
+
 		// The due date passes: the sweep closes it and ends what nobody decided.
-		later(15 * 24 * time.Hour)
+		later(2 * 24 * time.Hour)
 		if _, err := f.App.Sweep(context.Background()); err != nil {
 			t.Fatal(err)
 		}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -147,11 +148,7 @@ func (a *App) StartAccessReview(ctx context.Context, who *Actor, orgID string, i
 			"roles": len(items), "subtree": r.Subtree, "due_at": r.DueAt, "end_unreviewed": r.EndUnreviewed}); err != nil {
 			return err
 		}
-		reviewers, err := a.peopleWhoseRoles(ctx, tx, org, func(role policy.Role) bool {
-			p := &policy.Principal{Grants: []policy.Grant{{Org: org.ID, Role: role}}}
-			return a.policy.Allowed(p, policy.UsersSeeAll, policy.Target{Org: org.ID}) &&
-				a.policy.CanAdminister(p, policy.TargetUser{Org: org.ID})
-		})
+		reviewers, err := a.peopleWhoseRoles(ctx, tx, org, a.reviews(org))
 		if err != nil {
 			return err
 		}
@@ -394,6 +391,71 @@ func (a *App) CloseDueAccessReviews(ctx context.Context) (int, error) {
 		return nil
 	})
 	return n, err
+}
+
+// RemindAccessReviews e-mails, a day before an open review is due, each
+// reviewer who still has roles to decide there, once (the outbox keys it
+// by review and person). The hourly sweep runs it; it returns how many
+// reminders it queued or found queued.
+func (a *App) RemindAccessReviews(ctx context.Context) (int, error) {
+	n := 0
+	err := a.update(ctx, func(tx tenantry.Tx) error {
+		soon, err := tx.DueAccessReviews(ctx, tx.Now().Add(24*time.Hour))
+		if err != nil {
+			return err
+		}
+		for _, r := range soon {
+			org, err := tx.Org(ctx, r.OrgID)
+			if err != nil {
+				return err
+			}
+			items, err := tx.AccessReviewItems(ctx, r.ID)
+			if err != nil {
+				return err
+			}
+			loc, err := a.zoneOf(ctx, tx, org.ID)
+			if err != nil {
+				return err
+			}
+			reviewers, err := a.peopleWhoseRoles(ctx, tx, org, a.reviews(org))
+			if err != nil {
+				return err
+			}
+			for _, u := range reviewers {
+				who, err := a.loadActor(ctx, tx, u)
+				if err != nil {
+					return err
+				}
+				open := 0
+				for _, it := range items {
+					if ok, _ := a.mayDecide(who, r, org, it); ok && it.Decision == "" {
+						open++
+					}
+				}
+				if open == 0 {
+					continue
+				}
+				d := notice.Data{Org: org.Name, Title: r.Title, When: zoned(r.DueAt, loc), Body: fmt.Sprint(open),
+					Link: a.cfg.PublicURL + "/reviews/" + r.ID + "?show=mine"}
+				if err := a.queue(ctx, tx, u.Email, u, notice.AccessReviewReminder, r.ID+":1d:"+u.ID, d); err != nil {
+					return err
+				}
+				n++
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
+// reviews picks the roles whose holders review an org's access: those
+// that see its people and administer roles in it.
+func (a *App) reviews(org *tenantry.Org) func(policy.Role) bool {
+	return func(role policy.Role) bool {
+		p := &policy.Principal{Grants: []policy.Grant{{Org: org.ID, Role: role}}}
+		return a.policy.Allowed(p, policy.UsersSeeAll, policy.Target{Org: org.ID}) &&
+			a.policy.CanAdminister(p, policy.TargetUser{Org: org.ID})
+	}
 }
 
 // closeReview closes r as who (nil: Tenantry at the due date): every

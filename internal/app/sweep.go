@@ -15,8 +15,8 @@ const MailRetention = 30 * 24 * time.Hour
 // Sweep removes expired sessions and tokens, idle throttle rows, used
 // idempotency keys, old mail, finished webhook deliveries past the log's
 // retention and, with a retention set, old audit events; then it queues
-// the warnings of grants that end soon and closes the access reviews past
-// their due date. Every instance may run it; the
+// the warnings of grants that end soon, closes the access reviews past
+// their due date and reminds the reviewers of those due within a day. Every instance may run it; the
 // deletes do not conflict.
 func (a *App) Sweep(ctx context.Context) (map[string]int64, error) {
 	var out map[string]int64
@@ -47,6 +47,11 @@ func (a *App) Sweep(ctx context.Context) (map[string]int64, error) {
 	}
 	closed, err := a.CloseDueAccessReviews(ctx)
 	out["access_reviews_closed"] = int64(closed)
+	if err != nil {
+		return out, err
+	}
+	reminded, err := a.RemindAccessReviews(ctx)
+	out["access_review_reminders"] = int64(reminded)
 	return out, err
 }
 

@@ -56,6 +56,11 @@ var catalogue = map[string]map[Kind]spec{
 			subject: "Two-factor sign-in is off",
 			lines:   []string{"Hello {{.Name}},", "two-factor sign-in was turned off for {{.Login}} on {{.When}}.", "If you did not do this, contact your administrator at once."},
 		},
+		AccessReviewReminder: {
+			subject: "Reminder: decide on the access review of {{.Org}} by {{.When}}",
+			lines:   []string{"Hello {{.Name}},", "the access review \"{{.Title}}\" of {{.Org}} is due on {{.When}}. Roles you may decide on that are still open: {{.Body}}.", "What is undecided at the due date is ended or kept as the review says."},
+			action:  "Decide now",
+		},
 		AccessReview: {
 			subject: "Access review of {{.Org}}: decide by {{.When}}",
 			lines:   []string{"Hello {{.Name}},", "{{.Person}} started the access review \"{{.Title}}\" of {{.Org}}. Please confirm or revoke each role you administer there by {{.When}}: who still needs it keeps it, who does not loses it at once.", "Nobody decides on their own access. What is undecided at the due date is ended or kept as the review says."},
@@ -136,6 +141,11 @@ var catalogue = map[string]map[Kind]spec{
 		TOTPDisabled: {
 			subject: "Zwei-Faktor-Anmeldung ist ausgeschaltet",
 			lines:   []string{"Hallo {{.Name}},", "die Zwei-Faktor-Anmeldung wurde am {{.When}} für {{.Login}} ausgeschaltet.", "Wenn Sie das nicht waren, wenden Sie sich sofort an Ihren Administrator."},
+		},
+		AccessReviewReminder: {
+			subject: "Erinnerung: Entscheiden Sie bis {{.When}} über die Zugriffsprüfung von {{.Org}}",
+			lines:   []string{"Hallo {{.Name}},", "die Zugriffsprüfung „{{.Title}}“ von {{.Org}} ist am {{.When}} fällig. Noch offene Rollen, über die Sie entscheiden dürfen: {{.Body}}.", "Was am Stichtag offen ist, wird beendet oder behalten, wie die Prüfung es festlegt."},
+			action:  "Jetzt entscheiden",
 		},
 		AccessReview: {
 			subject: "Zugriffsprüfung von {{.Org}}: entscheiden bis {{.When}}",

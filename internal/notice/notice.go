@@ -36,6 +36,9 @@ const (
 	// AccessReview asks an org's reviewers to confirm or revoke every
 	// role held there by a due date (B1).
 	AccessReview Kind = "access_review"
+	// AccessReviewReminder tells a reviewer, a day before the due date,
+	// how many roles still wait for their decision.
+	AccessReviewReminder Kind = "access_review_reminder"
 	// WebhookDisabled tells an org's administrators that Tenantry turned
 	// off a webhook endpoint whose deliveries kept failing (B6).
 	WebhookDisabled Kind = "webhook_disabled"
