@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tenantry/tenantry/internal/sqlstore/sqltest"
+	"github.com/tenantry/tenantry/internal/webhook/webhooktest"
 )
 
 // TestBulkImportAllOrNothing is issue 16's item 5 over the API: a batch
@@ -37,6 +38,12 @@ func TestBulkImportAllOrNothing(t *testing.T) {
 		f.clients["userA"].must(403, "POST", f.path("/api/v1/orgs/{A}/users/import"), map[string]any{"users": []map[string]any{
 			{"email": "x@a.example", "first_name": "X", "last_name": "Y", "roles": []string{"read_only"}}}})
 
+		// A webhook hears every imported person, though its listeners are
+		// read once per import.
+		rcv := webhooktest.Start(t)
+		hook := owner.must(201, "POST", f.path("/api/v1/orgs/{A}/webhooks"), map[string]any{"url": rcv.URL, "event_types": []string{"user.create"}})
+		rcv.SetSecret(hook.str("secret"))
+
 		var users []map[string]any
 		for i := range 150 {
 			users = append(users, map[string]any{"email": fmt.Sprintf("bulk%03d@a.example", i), "first_name": "Bulk",
@@ -49,6 +56,10 @@ func TestBulkImportAllOrNothing(t *testing.T) {
 		}
 		if n := count(); n != before+150 {
 			t.Fatalf("%d people after importing 150 to %d", n, before)
+		}
+		f.drainHooks()
+		if got := rcv.Took(); len(got) != 150 || got[0].Type != "user.create" {
+			t.Fatalf("the webhook heard %d events", len(got))
 		}
 		if m := f.MailTo("userB@example.com"); !strings.Contains(m.Subject, "invites you") {
 			t.Fatalf("the invited person's mail: %s", m.Subject)

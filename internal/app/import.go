@@ -41,6 +41,7 @@ func (a *App) ImportUsers(ctx context.Context, who *Actor, orgID string, rows []
 		return nil, err
 	}
 	var res *ImportResult
+	ctx = withListeners(ctx) // thousands of audited creations, one read of who hears them
 	err := a.update(ctx, func(tx tenantry.Tx) error {
 		res = &ImportResult{}
 		org, err := a.mgmtOrg(ctx, tx, who, orgID)

@@ -431,9 +431,16 @@ func publish(ctx context.Context, tx tenantry.Tx, e *tenantry.Event, who *Actor)
 	if e.OrgID == "" {
 		return nil
 	}
-	listeners, err := tx.WebhookListeners(ctx, e.OrgID)
-	if err != nil {
-		return err
+	cache, _ := ctx.Value(listenersKey{}).(map[string][]*tenantry.WebhookEndpoint)
+	listeners, ok := cache[e.OrgID]
+	if !ok {
+		var err error
+		if listeners, err = tx.WebhookListeners(ctx, e.OrgID); err != nil {
+			return err
+		}
+		if cache != nil {
+			cache[e.OrgID] = listeners
+		}
 	}
 	for _, l := range listeners {
 		if !webhookHears(l.EventTypes, e.Action) {
@@ -444,6 +451,16 @@ func publish(ctx context.Context, tx tenantry.Tx, e *tenantry.Event, who *Actor)
 		}
 	}
 	return nil
+}
+
+// listenersKey keys a context's cache of webhook listeners by org.
+type listenersKey struct{}
+
+// withListeners returns ctx with a cache of the webhook listeners of each
+// org, for one transaction that audits many changes (a bulk import) and
+// changes no endpoint: publish then reads each org's listeners once.
+func withListeners(ctx context.Context) context.Context {
+	return context.WithValue(ctx, listenersKey{}, map[string][]*tenantry.WebhookEndpoint{})
 }
 
 // WebhookPayload is the body of every webhook, in the Standard Webhooks
