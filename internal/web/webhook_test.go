@@ -56,7 +56,9 @@ func TestOwnerRegistersAWebhookAndReplaysAFailedDelivery(t *testing.T) {
 	first := got[0].Header.Get("webhook-id")
 
 	rcv.SetMode(webhooktest.Fail)
-	run(t, ctx, "send a test message", chromedp.Click(chromedp.CSS("#webhook-test")), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	// The page shows a flash already (the secret's): wait for the test's.
+	run(t, ctx, "send a test message", chromedp.Click(chromedp.CSS("#webhook-test")),
+		waitFor(`location.search.includes("done=webhook-test")`))
 	drain()
 	page := s.URL + value(t, ctx, "the endpoint's page", chromedp.Evaluate[string](`document.querySelector('form[action^="/webhooks/"]').getAttribute('action')`))
 	run(t, ctx, "read the log", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS("#delivery-log")))
