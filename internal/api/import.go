@@ -18,6 +18,13 @@ type ImportPerson struct {
 	Line       int        `json:"line,omitempty" minimum:"0" doc:"The line of your file this person came from, which errors name; default the position in users, from 1"`
 }
 
+type peopleImportOutput struct {
+	Body struct {
+		Created int `json:"created"`
+		Invited int `json:"invited" doc:"People whose login exists elsewhere, invited instead"`
+	}
+}
+
 func (s *Server) importRoutes() {
 	imp := op("importUsers", http.MethodPost, "/api/v1/orgs/{org}/users/import", "Create many people at once", "Users")
 	imp.DefaultStatus = http.StatusCreated
@@ -33,12 +40,7 @@ func (s *Server) importRoutes() {
 			Users          []ImportPerson `json:"users" minItems:"1" maxItems:"10000"`
 			SendActivation *bool          `json:"send_activation,omitempty" doc:"E-mail each new person an activation link (default true)"`
 		}
-	}) (*struct {
-		Body struct {
-			Created int `json:"created"`
-			Invited int `json:"invited" doc:"People whose login exists elsewhere, invited instead"`
-		}
-	}, error) {
+	}) (*peopleImportOutput, error) {
 		rows := make([]app.ImportRow, 0, len(in.Body.Users))
 		for i, p := range in.Body.Users {
 			r := app.ImportRow{Line: p.Line, NewUser: p.Person.toApp(p.Roles)}
@@ -55,12 +57,7 @@ func (s *Server) importRoutes() {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		out := &struct {
-			Body struct {
-				Created int `json:"created"`
-				Invited int `json:"invited" doc:"People whose login exists elsewhere, invited instead"`
-			}
-		}{}
+		out := &peopleImportOutput{}
 		out.Body.Created, out.Body.Invited = res.Created, res.Invited
 		return out, nil
 	})

@@ -83,6 +83,12 @@ type reviewOutput struct {
 	Body AccessReview
 }
 
+type reviewsOutput struct {
+	Body struct {
+		Items []AccessReview `json:"items"`
+	}
+}
+
 type reviewInput struct {
 	ID string `path:"id"`
 }
@@ -113,20 +119,12 @@ func (s *Server) reviewRoutes() {
 	})
 
 	huma.Register(s.api, op("listAccessReviews", http.MethodGet, "/api/v1/orgs/{org}/access-reviews", "List an organization's access reviews", tag),
-		func(ctx context.Context, in *orgInput) (*struct {
-			Body struct {
-				Items []AccessReview `json:"items"`
-			}
-		}, error) {
+		func(ctx context.Context, in *orgInput) (*reviewsOutput, error) {
 			list, err := s.app.AccessReviews(ctx, actor(ctx), in.OrgID)
 			if err != nil {
 				return nil, s.problem(ctx, err)
 			}
-			out := &struct {
-				Body struct {
-					Items []AccessReview `json:"items"`
-				}
-			}{}
+			out := &reviewsOutput{}
 			out.Body.Items = make([]AccessReview, 0, len(list))
 			for _, r := range list {
 				out.Body.Items = append(out.Body.Items, toReview(r))

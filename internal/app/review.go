@@ -53,12 +53,17 @@ func (a *App) reviewOrg(ctx context.Context, tx tenantry.Tx, who *Actor, orgID s
 	if err != nil {
 		return nil, err
 	}
-	p := who.Principal()
-	if !a.policy.Allowed(p, policy.UsersSeeAll, policy.Target{Org: org.ID}) ||
-		!a.policy.CanAdminister(p, policy.TargetUser{Org: org.ID}) {
+	if !a.reviewer(who.Principal(), org.ID) {
 		return nil, forbidden("only those who administer this organization's people review its access")
 	}
 	return org, nil
+}
+
+// reviewer reports whether p reviews an org's access: it sees the org's
+// people and administers roles there.
+func (a *App) reviewer(p *policy.Principal, orgID string) bool {
+	return a.policy.Allowed(p, policy.UsersSeeAll, policy.Target{Org: orgID}) &&
+		a.policy.CanAdminister(p, policy.TargetUser{Org: orgID})
 }
 
 // accessReview loads a review the actor may see; NotFound for one of an
@@ -452,9 +457,7 @@ func (a *App) RemindAccessReviews(ctx context.Context) (int, error) {
 // that see its people and administer roles in it.
 func (a *App) reviews(org *tenantry.Org) func(policy.Role) bool {
 	return func(role policy.Role) bool {
-		p := &policy.Principal{Grants: []policy.Grant{{Org: org.ID, Role: role}}}
-		return a.policy.Allowed(p, policy.UsersSeeAll, policy.Target{Org: org.ID}) &&
-			a.policy.CanAdminister(p, policy.TargetUser{Org: org.ID})
+		return a.reviewer(&policy.Principal{Grants: []policy.Grant{{Org: org.ID, Role: role}}}, org.ID)
 	}
 }
 

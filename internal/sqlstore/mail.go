@@ -65,18 +65,28 @@ func (tx *Tx) ClaimMail(ctx context.Context, limit int, leaseUntil time.Time) ([
 	if err != nil || len(mails) == 0 {
 		return nil, err
 	}
+	ids := make([]string, len(mails))
+	for i, m := range mails {
+		ids[i] = m.ID
+		m.Attempts++
+	}
+	return mails, tx.lease(ctx, "outbox", ids, leaseUntil)
+}
+
+// lease claims rows of an outbox table (outbox, webhook_deliveries) until
+// leaseUntil and counts an attempt on each.
+func (tx *Tx) lease(ctx context.Context, table string, ids []string, leaseUntil time.Time) error {
 	args := []any{micros(leaseUntil)}
 	var in strings.Builder
-	for i, m := range mails {
+	for i, id := range ids {
 		if i > 0 {
 			in.WriteString(", ")
 		}
-		args = append(args, m.ID)
+		args = append(args, id)
 		in.WriteString("$" + strconv.Itoa(len(args)))
-		m.Attempts++
 	}
-	_, err = tx.exec(ctx, `UPDATE outbox SET claimed_until = $1, attempts = attempts + 1 WHERE id IN (`+in.String()+`)`, args...)
-	return mails, err
+	_, err := tx.exec(ctx, `UPDATE `+table+` SET claimed_until = $1, attempts = attempts + 1 WHERE id IN (`+in.String()+`)`, args...)
+	return err
 }
 
 // ReleaseMail ends the claims on messages.

@@ -140,18 +140,12 @@ func (tx *Tx) ClaimWebhooks(ctx context.Context, limit int, leaseUntil time.Time
 	if err != nil || len(out) == 0 {
 		return nil, err
 	}
-	args := []any{micros(leaseUntil)}
-	var in strings.Builder
+	ids := make([]string, len(out))
 	for i, d := range out {
-		if i > 0 {
-			in.WriteString(", ")
-		}
-		args = append(args, d.ID)
-		in.WriteString("$" + strconv.Itoa(len(args)))
+		ids[i] = d.ID
 		d.Attempts++
 	}
-	_, err = tx.exec(ctx, `UPDATE webhook_deliveries SET claimed_until = $1, attempts = attempts + 1 WHERE id IN (`+in.String()+`)`, args...)
-	return out, err
+	return out, tx.lease(ctx, "webhook_deliveries", ids, leaseUntil)
 }
 
 // ReleaseWebhooks ends the claims on deliveries.
