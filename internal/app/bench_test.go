@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"encoding/base64"
 	"fmt"
 	"io"
 	"log/slog"
@@ -117,44 +118,49 @@ func benchAccount(b *testing.B, db tenantry.Store, a *app.App, children int) (st
 	return accID, kids, app.NewActorForTest(a, owner, []tenantry.Grant{{OrgID: accID, Role: "owner"}})
 }
 
-// BenchmarkTransferMillion moves 1,000,000 SIMs given as 1,000 ranges of
-// 1,000, down to a child and back up on alternate rounds: one op is one
-// whole transfer in one transaction.
+// BenchmarkTransferMillion moves 1,000,000 SIMs given as 1,000 ranges,
+// down to a child and back up on alternate rounds: one op is one whole
+// transfer in one transaction. "full" has a SIM for every ICCID of the
+// ranges, as cards come from the factory; "sparse" only every other one,
+// so splitting a range counts SIMs.
 func BenchmarkTransferMillion(b *testing.B) {
 	for _, be := range sqltest.Backends() {
-		b.Run(be.Name, func(b *testing.B) {
-			db, a := benchApp(b, be)
-			acc, kids, owner := benchAccount(b, db, a, 1)
-			var ranges []sims.Range
-			err := db.Update(ctx, func(tx tenantry.Tx) error {
-				batch := make([]string, 0, 10_000)
-				for i := 0; i < 1_000_000; i++ {
-					batch = append(batch, storetest.ICCID(i))
-					if len(batch) == cap(batch) {
-						if err := tx.InsertSIMs(ctx, acc, tenantry.SIMActive, "", batch); err != nil {
-							return err
-						}
-						batch = batch[:0]
-					}
-				}
-				return tx.AddSIMCount(ctx, acc, 1_000_000)
+		for _, stride := range []int{1, 2} {
+			name := map[int]string{1: "full", 2: "sparse"}[stride]
+			b.Run(be.Name+"/"+name, func(b *testing.B) {
+				benchTransfer(b, be, 1_000_000, stride, 1000)
 			})
-			if err != nil {
-				b.Fatal(err)
-			}
-			for r := 0; r < 1000; r++ {
-				ranges = append(ranges, sims.Range{Start: storetest.ICCID(r * 1000), End: storetest.ICCID(r*1000 + 999)})
-			}
-			from, to := acc, kids[0]
-			b.ResetTimer()
-			for b.Loop() {
-				res, err := a.Transfer(ctx, owner, app.TransferRequest{From: from, To: to, Ranges: ranges})
-				if err != nil || res.Moved != 1_000_000 {
-					b.Fatalf("moved %v: %v", res, err)
-				}
-				from, to = to, from
-			}
-		})
+		}
+	}
+}
+
+// BenchmarkTransferOneRange moves one range of 100,000 SIMs down to a
+// child and back up on alternate rounds.
+func BenchmarkTransferOneRange(b *testing.B) {
+	for _, be := range sqltest.Backends() {
+		b.Run(be.Name, func(b *testing.B) { benchTransfer(b, be, 100_000, 1, 1) })
+	}
+}
+
+// benchTransfer loads total SIMs, one every stride ICCIDs, and times the
+// transfer of all of them given as n ranges.
+func benchTransfer(b *testing.B, be sqltest.Backend, total, stride, n int) {
+	db, a := benchApp(b, be)
+	acc, kids, owner := benchAccount(b, db, a, 1)
+	benchLoad(b, db, acc, total, stride)
+	var ranges []sims.Range
+	per := total / n * stride
+	for r := 0; r < n; r++ {
+		ranges = append(ranges, sims.Range{Start: storetest.ICCID(r * per), End: storetest.ICCID(r*per + per - 1)})
+	}
+	from, to := acc, kids[0]
+	b.ResetTimer()
+	for b.Loop() {
+		res, err := a.Transfer(ctx, owner, app.TransferRequest{From: from, To: to, Ranges: ranges})
+		if err != nil || res.Moved != int64(total) {
+			b.Fatalf("moved %v: %v", res, err)
+		}
+		from, to = to, from
 	}
 }
 
@@ -192,4 +198,78 @@ func testConfig() app.Config {
 	cfg := app.DefaultConfig()
 	cfg.SecretKey = sqltest.SecretKey
 	return cfg
+}
+
+// benchLoad gives acc total SIMs, one every stride ICCIDs, in one
+// transaction.
+func benchLoad(b *testing.B, db *sqlstore.DB, acc string, total, stride int) {
+	b.Helper()
+	err := db.Update(ctx, func(tx tenantry.Tx) error {
+		batch := make([]string, 0, 10_000)
+		for i := 0; i < total; i++ {
+			batch = append(batch, storetest.ICCID(i*stride))
+			if len(batch) == cap(batch) || i == total-1 {
+				if err := tx.InsertSIMs(ctx, acc, tenantry.SIMActive, "", batch); err != nil {
+					return err
+				}
+				batch = batch[:0]
+			}
+		}
+		return tx.AddSIMCount(ctx, acc, int64(total))
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkSIMList reads an account's SIMs after every other range of
+// 1,000 of its 1,000,000 went to a child (500 ranges each): the first
+// page of 50, a page from the middle, a page by prefix, and the CSV
+// export's walk over all 500,000.
+func BenchmarkSIMList(b *testing.B) {
+	for _, be := range sqltest.Backends() {
+		b.Run(be.Name, func(b *testing.B) {
+			db, a := benchApp(b, be)
+			acc, kids, owner := benchAccount(b, db, a, 1)
+			benchLoad(b, db, acc, 1_000_000, 1)
+			var ranges []sims.Range
+			for r := 0; r < 1000; r += 2 {
+				ranges = append(ranges, sims.Range{Start: storetest.ICCID(r * 1000), End: storetest.ICCID(r*1000 + 999)})
+			}
+			if _, err := a.Transfer(ctx, owner, app.TransferRequest{From: acc, To: kids[0], Ranges: ranges}); err != nil {
+				b.Fatal(err)
+			}
+			if err := db.Analyze(ctx); err != nil {
+				b.Fatal(err)
+			}
+			middle := base64.RawURLEncoding.EncodeToString([]byte(storetest.ICCID(500_499)))
+			for _, c := range []struct {
+				name string
+				f    tenantry.SIMFilter
+			}{
+				{"first", tenantry.SIMFilter{OrgID: acc, Limit: 50}},
+				{"middle", tenantry.SIMFilter{OrgID: acc, Limit: 50, Cursor: middle}},
+				{"prefix", tenantry.SIMFilter{OrgID: acc, Limit: 50, Prefix: storetest.ICCID(777_000)[:15]}},
+			} {
+				b.Run(c.name, func(b *testing.B) {
+					b.ReportAllocs()
+					for b.Loop() {
+						list, _, err := a.ListSIMs(ctx, owner, c.f)
+						if err != nil || len(list) != 50 {
+							b.Fatalf("%d SIMs: %v", len(list), err)
+						}
+					}
+				})
+			}
+			b.Run("export", func(b *testing.B) {
+				for b.Loop() {
+					n := 0
+					err := a.ExportSIMs(ctx, owner, tenantry.SIMFilter{OrgID: acc}, func(page []*tenantry.SIM) error { n += len(page); return nil })
+					if err != nil || n != 500_000 {
+						b.Fatalf("exported %d: %v", n, err)
+					}
+				}
+			})
+		})
+	}
 }

@@ -145,10 +145,22 @@ func checkCrashInvariants(t *testing.T, path, acc, child string, total int) {
 	if err := raw.QueryRow(`PRAGMA integrity_check`).Scan(&check); err != nil || check != "ok" {
 		t.Fatalf("integrity_check: %q %v", check, err)
 	}
+	// Every SIM lies in exactly one range of ownership, and each range
+	// holds as many SIMs as it says.
+	var overlaps, miscounted, uncovered int64
+	raw.QueryRow(`SELECT COUNT(*) FROM sim_ranges a JOIN sim_ranges b ON a.digits = b.digits
+		AND a.start_iccid < b.start_iccid AND b.start_iccid <= a.end_iccid`).Scan(&overlaps)
+	raw.QueryRow(`SELECT COUNT(*) FROM sim_ranges r WHERE sim_count <> (SELECT COUNT(*) FROM sims s
+		WHERE s.iccid >= r.start_iccid AND s.iccid <= r.end_iccid AND length(s.iccid) = r.digits)`).Scan(&miscounted)
+	raw.QueryRow(`SELECT COUNT(*) FROM sims s WHERE NOT EXISTS (SELECT 1 FROM sim_ranges r
+		WHERE r.digits = length(s.iccid) AND s.iccid >= r.start_iccid AND s.iccid <= r.end_iccid)`).Scan(&uncovered)
+	if overlaps+miscounted+uncovered != 0 {
+		t.Fatalf("ranges: %d overlapping, %d miscounted, %d SIMs in none", overlaps, miscounted, uncovered)
+	}
 	var sum int64
 	for _, org := range []string{acc, child} {
 		var counted, kept int64
-		raw.QueryRow(`SELECT COUNT(*) FROM sims WHERE org_id = ?`, org).Scan(&counted)
+		raw.QueryRow(`SELECT COALESCE(SUM(sim_count), 0) FROM sim_ranges WHERE org_id = ?`, org).Scan(&counted)
 		raw.QueryRow(`SELECT sim_count FROM orgs WHERE id = ?`, org).Scan(&kept)
 		if counted != kept {
 			t.Fatalf("org %s holds %d SIMs but its total says %d", org, counted, kept)
@@ -168,8 +180,8 @@ func checkCrashInvariants(t *testing.T, path, acc, child string, total int) {
 	}
 	t.Logf("%d transfers committed so far, all in the audit log", transfers)
 	var orphans int
-	raw.QueryRow(`SELECT COUNT(*) FROM sims s WHERE s.transfer_id <> '' AND NOT EXISTS (SELECT 1 FROM transfers t WHERE t.id = s.transfer_id)`).Scan(&orphans)
+	raw.QueryRow(`SELECT COUNT(*) FROM sim_ranges r WHERE r.transfer_id <> '' AND NOT EXISTS (SELECT 1 FROM transfers t WHERE t.id = r.transfer_id)`).Scan(&orphans)
 	if orphans != 0 {
-		t.Fatalf("%d SIMs name a transfer that does not exist", orphans)
+		t.Fatalf("%d ranges of SIMs name a transfer that does not exist", orphans)
 	}
 }

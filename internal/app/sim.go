@@ -87,10 +87,14 @@ func (a *App) ImportSIMsOnce(ctx context.Context, who *Actor, key, accountID, st
 		if err := tx.CreateSIMLoad(ctx, load); err != nil {
 			return err
 		}
+		// In number order, chunks do not interleave, and neighbours share
+		// one range of ownership.
+		sorted := slices.Clone(iccids)
+		slices.SortFunc(sorted, sims.Compare)
 		const chunk = 10_000
-		for done := 0; done < len(iccids); done += chunk {
-			end := min(done+chunk, len(iccids))
-			if err := tx.InsertSIMs(ctx, acc.ID, status, load.ID, iccids[done:end]); err != nil {
+		for done := 0; done < len(sorted); done += chunk {
+			end := min(done+chunk, len(sorted))
+			if err := tx.InsertSIMs(ctx, acc.ID, status, load.ID, sorted[done:end]); err != nil {
 				return err
 			}
 			if progress != nil {
@@ -267,7 +271,7 @@ func (a *App) Transfer(ctx context.Context, who *Actor, in TransferRequest) (*Tr
 	for i, r := range in.Ranges {
 		res.Ranges = append(res.Ranges, RangeResult{Range: r, Line: in.Lines[i]})
 	}
-	// Move in ICCID order, so concurrent transfers lock rows in one order.
+	// Move in ICCID order, so the parts of neighbouring ranges merge.
 	slices.SortStableFunc(res.Ranges, func(x, y RangeResult) int {
 		if x.Less(y.Range) {
 			return -1
@@ -287,19 +291,24 @@ func (a *App) Transfer(ctx context.Context, who *Actor, in TransferRequest) (*Tr
 		if !in.DryRun {
 			id = newID()
 		}
-		for i := range res.Ranges {
-			r := &res.Ranges[i]
-			owned, err := tx.CountRange(ctx, from.ID, r.Start, r.End)
-			if err != nil {
-				return err
-			}
-			// Whether the rest exist, and where, is not the caller's to know.
-			r.Moved, r.NotOwned = owned, int64(r.Size())-owned
-			if !in.DryRun && owned > 0 {
-				if r.Moved, err = tx.MoveRange(ctx, from.ID, to.ID, id, r.Start, r.End); err != nil {
+		moves := make([]tenantry.TransferRange, len(res.Ranges))
+		for i, r := range res.Ranges {
+			moves[i] = tenantry.TransferRange{Start: r.Start, End: r.End}
+			if in.DryRun {
+				if moves[i].Moved, err = tx.CountRange(ctx, from.ID, r.Start, r.End); err != nil {
 					return err
 				}
 			}
+		}
+		if !in.DryRun {
+			if err := tx.MoveRanges(ctx, from.ID, to.ID, id, moves); err != nil {
+				return err
+			}
+		}
+		for i := range res.Ranges {
+			r := &res.Ranges[i]
+			// Whether the rest exist, and where, is not the caller's to know.
+			r.Moved, r.NotOwned = moves[i].Moved, int64(r.Size())-moves[i].Moved
 			res.Moved += r.Moved
 		}
 		if in.DryRun {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // ICCID lengths allowed by ITU-T E.118 as used by the portals we follow.
@@ -105,13 +106,16 @@ func (r Range) Size() uint64 {
 	return body(r.End) - body(r.Start) + 1
 }
 
-// Less orders ranges by start, shorter ICCIDs first.
-func (r Range) Less(o Range) bool {
-	if len(r.Start) != len(o.Start) {
-		return len(r.Start) < len(o.Start)
+// Compare orders ICCIDs as numbers: shorter first, then digit by digit.
+func Compare(x, y string) int {
+	if len(x) != len(y) {
+		return len(x) - len(y)
 	}
-	return r.Start < o.Start
+	return strings.Compare(x, y)
 }
+
+// Less orders ranges by start, shorter ICCIDs first.
+func (r Range) Less(o Range) bool { return Compare(r.Start, o.Start) < 0 }
 
 // Overlaps reports whether r and o share an ICCID.
 func (r Range) Overlaps(o Range) bool {
@@ -133,4 +137,22 @@ func (r Range) Check() string {
 		return "start is after end"
 	}
 	return ""
+}
+
+// Prev returns the valid ICCID of iccid's length just before it: the one
+// whose body is one less. iccid's body must not be zero.
+func Prev(iccid string) string { return step(iccid, false) }
+
+// Next returns the valid ICCID of iccid's length just after it: the one
+// whose body is one more. iccid's body must not be all nines.
+func Next(iccid string) string { return step(iccid, true) }
+
+func step(iccid string, up bool) string {
+	b, _ := strconv.ParseUint(iccid[:len(iccid)-1], 10, 64)
+	if up {
+		b++
+	} else {
+		b--
+	}
+	return WithCheckDigit(fmt.Sprintf("%0*d", len(iccid)-1, b))
 }

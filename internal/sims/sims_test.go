@@ -119,3 +119,21 @@ func TestSafeCellNeutralisesFormulas(t *testing.T) {
 		}
 	}
 }
+
+func TestPrevAndNextStepOneBody(t *testing.T) {
+	for _, c := range []struct{ iccid, prev, next string }{
+		{WithCheckDigit("894900000000000010"), WithCheckDigit("894900000000000009"), WithCheckDigit("894900000000000011")},
+		{WithCheckDigit("9999999999999999998"), WithCheckDigit("9999999999999999997"), WithCheckDigit("9999999999999999999")},
+		{WithCheckDigit("000000000000000001"), WithCheckDigit("000000000000000000"), WithCheckDigit("000000000000000002")},
+	} {
+		if got := Prev(c.iccid); got != c.prev {
+			t.Errorf("Prev(%s) = %s, want %s", c.iccid, got, c.prev)
+		}
+		if got := Next(c.iccid); got != c.next {
+			t.Errorf("Next(%s) = %s, want %s", c.iccid, got, c.next)
+		}
+		if (Range{Start: Prev(c.iccid), End: Next(c.iccid)}).Size() != 3 {
+			t.Errorf("%s: the range from Prev to Next spans not 3", c.iccid)
+		}
+	}
+}

@@ -13,7 +13,7 @@ import (
 // to run while the source has a table this list lacks.
 var copyOrder = []string{
 	"orgs", "identity_providers", "users", "grants", "tokens", "sessions", "events", "outbox", "mailbox", "totp", "recovery_codes",
-	"throttle", "invitations", "transfers", "transfer_ranges", "sims", "workflows", "service_requests", "contacts",
+	"throttle", "invitations", "transfers", "transfer_ranges", "sims", "sim_ranges", "workflows", "service_requests", "contacts",
 	"client_secrets", "signing_keys", "revoked_tokens", "personal_tokens", "settings", "links", "jobs", "account_services", "notices", "relying_parties", "oidc_requests", "oidc_refresh_tokens", "scim_connections", "sim_loads", "idempotency_keys",
 	"webhook_endpoints", "webhook_deliveries", "access_reviews", "access_review_items",
 }

@@ -342,6 +342,8 @@ type Tx struct {
 	dialect Dialect
 	now     time.Time
 	stmts   *stmtCache
+	// simsLocked says the transaction holds the lock on SIM ranges.
+	simsLocked bool
 }
 
 // stmt returns the transaction's handle on query's prepared statement, or

@@ -361,9 +361,11 @@ type Tx interface {
 	// to end) that org owns. It says nothing of other orgs' SIMs, which
 	// the caller may not see.
 	CountRange(ctx context.Context, orgID, start, end string) (int64, error)
-	// MoveRange gives every SIM of from in the range to to, in one
-	// statement, marking it with transferID; it returns how many moved.
-	MoveRange(ctx context.Context, from, to, transferID, start, end string) (int64, error)
+	// MoveRanges gives to every SIM of from in the ranges (in order, not
+	// overlapping), marking it with transferID, and sets each range's
+	// Moved to how many moved. It costs in proportion to the ranges of
+	// ownership it touches, not to the SIMs they hold.
+	MoveRanges(ctx context.Context, from, to, transferID string, ranges []TransferRange) error
 	// CreateTransfer records a transfer with its ranges.
 	CreateTransfer(ctx context.Context, t *Transfer) error
 	// Transfers returns the transfers from or to an org, newest first.

@@ -88,10 +88,11 @@ func testSIMs(t *testing.T, s tenantry.Store, _ *Clock) {
 	// Moving a range: one statement; others' SIMs stay.
 	tr := &tenantry.Transfer{ID: newID(), FromOrg: a.ID, ToOrg: child.ID, ActorID: "x"}
 	update(t, s, func(tx tenantry.Tx) error {
-		n, err := tx.MoveRange(ctx, a.ID, child.ID, tr.ID, ICCID(10), ICCID(19))
-		if err != nil || n != 10 {
-			t.Fatalf("moved %d %v", n, err)
+		moves := []tenantry.TransferRange{{Start: ICCID(10), End: ICCID(19)}}
+		if err := tx.MoveRanges(ctx, a.ID, child.ID, tr.ID, moves); err != nil || moves[0].Moved != 10 {
+			t.Fatalf("moved %d %v", moves[0].Moved, err)
 		}
+		n := moves[0].Moved
 		if err := tx.AddSIMCount(ctx, a.ID, -n); err != nil {
 			return err
 		}

@@ -73,6 +73,8 @@ func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) tenantr
 		{"Invitations", testInvitations},
 		{"SessionIDs", testSessionIDs},
 		{"SIMs", testSIMs},
+		{"SIMOwnershipAsRanges", testSIMRanges},
+		{"SIMRangesMergeOnlyWhatTheyRead", testSIMRangesMergeOnlyWhatTheyRead},
 		{"WorkflowsRequestsContacts", testWorkAndContacts},
 		{"MachineCredentials", testMachines},
 		{"SweepRemovesWhatRanOut", testSweep},
