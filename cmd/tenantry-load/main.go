@@ -49,6 +49,8 @@ func run() error {
 	flag.DurationVar(&o.Duration, "duration", 10*time.Second, "how long each scenario runs")
 	flag.DurationVar(&o.Warmup, "warmup", 2*time.Second, "a run at a fifth of the rate before measuring")
 	flag.IntVar(&o.Clients, "clients", 32, "API clients the grants scenario spreads over")
+	flag.IntVar(&o.SIMs, "sims", 100_000, "SIMs the transfers scenario loads into the demo account")
+	flag.IntVar(&o.Ranges, "ranges", 100, "ranges each transfer of the transfers scenario gives them as")
 	var people int
 	flag.IntVar(&people, "people", 0, "first import this many people into the demo account (no mail), so list pages are measured at a real size")
 	flag.Parse()
@@ -93,7 +95,7 @@ func run() error {
 // defaultRate is what each scenario asks a second unless --rate says:
 // what one core is expected to carry, sign-ins far fewer (each is an
 // argon2id hash by design).
-var defaultRate = map[string]int{"grants": 2000, "reads": 1000, "decisions": 1000, "portal": 300, "signins": 20, "mixed": 800}
+var defaultRate = map[string]int{"grants": 2000, "reads": 1000, "decisions": 1000, "portal": 300, "signins": 20, "transfers": 4, "mixed": 800}
 
 func loadavg() string {
 	raw, _ := os.ReadFile("/proc/loadavg")

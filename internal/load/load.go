@@ -21,6 +21,8 @@ import (
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/tenantry/tenantry/internal/sims"
 )
 
 // Options say whom to load and how hard.
@@ -40,6 +42,9 @@ type Options struct {
 	Clients  int
 	// Warmup runs the scenario at a fifth of the rate before measuring.
 	Warmup time.Duration
+	// SIMs is how many SIMs the transfers scenario loads into the demo
+	// account, and Ranges how many ranges each transfer gives them as.
+	SIMs, Ranges int
 }
 
 // Seed imports n people into the demo owner's account first, in batches
@@ -72,7 +77,7 @@ func Seed(ctx context.Context, o Options, n int) (time.Duration, error) {
 }
 
 // Scenarios names what Run can do, in the order a full run takes them.
-var Scenarios = []string{"grants", "reads", "decisions", "portal", "signins", "mixed"}
+var Scenarios = []string{"grants", "reads", "decisions", "portal", "signins", "transfers", "mixed"}
 
 // Result is one scenario's figures.
 type Result struct {
@@ -318,17 +323,14 @@ func (s *session) prepare(ctx context.Context, o Options, scenario string) ([]ve
 	case "decisions":
 		return s.decisions(ctx, o, org)
 	case "portal":
-		u, _ := url.Parse(s.base)
-		var cookies []string
-		for _, c := range jar.Cookies(u) {
-			cookies = append(cookies, c.Name+"="+c.Value)
-		}
 		return []vegeta.Target{{Method: http.MethodGet, URL: s.base + "/users?org=" + org,
-			Header: http.Header{"Cookie": {strings.Join(cookies, "; ")}}}}, nil
+			Header: http.Header{"Cookie": {cookieHeader(jar, s.base)}}}}, nil
 	case "signins":
 		body, _ := json.Marshal(map[string]string{"login": demoOwner, "password": o.Password})
 		return []vegeta.Target{{Method: http.MethodPost, URL: s.base + "/api/v1/session", Body: body,
 			Header: http.Header{"Content-Type": {"application/json"}}}}, nil
+	case "transfers":
+		return s.transfers(ctx, o, jar, org)
 	case "mixed":
 		// What a portal's day looks like: mostly reads, then pages,
 		// decisions and grants.
@@ -350,6 +352,60 @@ func (s *session) prepare(ctx context.Context, o Options, scenario string) ([]ve
 		return out, nil
 	}
 	return nil, fmt.Errorf("no scenario %q: choose one of %s", scenario, strings.Join(Scenarios, ", "))
+}
+
+// transfers loads o.SIMs new SIMs into the demo account as the operator
+// and returns two transfers of them all, given as o.Ranges ranges: down
+// to the account's first sub-organization and back up, which the attack
+// sends in turn.
+func (s *session) transfers(ctx context.Context, o Options, jar http.CookieJar, org string) ([]vegeta.Target, error) {
+	total, n := max(1, o.SIMs), max(1, min(o.Ranges, o.SIMs))
+	opJar, _, err := s.signIn(ctx, "operator", o.Password)
+	if err != nil {
+		return nil, fmt.Errorf("sign in as operator: %w", err)
+	}
+	run := time.Now().UnixNano() % 1e6 // new ICCIDs on every run
+	iccids := make([]string, total)
+	for i := range iccids {
+		iccids[i] = sims.WithCheckDigit(fmt.Sprintf("89492%06d%07d", run, i))
+	}
+	if err := s.call(ctx, opJar, "", http.MethodPost, "/api/v1/accounts/"+org+"/sims", map[string]any{"iccids": iccids}, nil); err != nil {
+		return nil, err
+	}
+	var kids struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	if err := s.call(ctx, jar, "", http.MethodGet, "/api/v1/orgs/"+org+"/children", nil, &kids); err != nil {
+		return nil, err
+	}
+	if len(kids.Items) == 0 {
+		return nil, fmt.Errorf("the demo account has no sub-organization to transfer to")
+	}
+	var ranges []map[string]string
+	per := (total + n - 1) / n
+	for i := 0; i < total; i += per {
+		ranges = append(ranges, map[string]string{"start": iccids[i], "end": iccids[min(i+per, total)-1]})
+	}
+	cookie := cookieHeader(jar, s.base)
+	var out []vegeta.Target
+	for _, way := range [][2]string{{org, kids.Items[0].ID}, {kids.Items[0].ID, org}} {
+		body, _ := json.Marshal(map[string]any{"from": way[0], "to": way[1], "ranges": ranges})
+		out = append(out, vegeta.Target{Method: http.MethodPost, URL: s.base + "/api/v1/transfers", Body: body,
+			Header: http.Header{"Cookie": {cookie}, "Content-Type": {"application/json"}}})
+	}
+	return out, nil
+}
+
+// cookieHeader is the Cookie header a browser would send with jar's cookies.
+func cookieHeader(jar http.CookieJar, base string) string {
+	u, _ := url.Parse(base)
+	var cookies []string
+	for _, c := range jar.Cookies(u) {
+		cookies = append(cookies, c.Name+"="+c.Value)
+	}
+	return strings.Join(cookies, "; ")
 }
 
 // decisions registers an application as the operator and asks AuthZEN
