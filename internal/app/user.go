@@ -563,20 +563,8 @@ func (a *App) ListUsers(ctx context.Context, who *Actor, f tenantry.UserFilter) 
 			return err
 		}
 		next = n
-		ids := make([]string, len(users))
-		byID := make(map[string]*UserView, len(users))
-		for i, u := range users {
-			ids[i] = u.ID
-			v := &UserView{User: u, Org: f.OrgID}
-			byID[u.ID] = v
-			out = append(out, v)
-		}
-		grants, err := tx.OrgGrants(ctx, f.OrgID, ids)
-		if err != nil {
-			return err
-		}
-		for _, g := range grants {
-			byID[g.UserID].Grants = append(byID[g.UserID].Grants, g)
+		for _, u := range users {
+			out = append(out, &UserView{User: u.User, Org: f.OrgID, Grants: u.Grants})
 		}
 		return nil
 	})

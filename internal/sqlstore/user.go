@@ -1,9 +1,11 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,6 +16,10 @@ const userColumns = `id, org_id, kind, status, email, login, first_name, last_na
 	language, contact_billing, contact_technical, contact_business, notify_news, notify_alerts,
 	initial_owner, must_change_password, password_hash, totp_enabled, created_at, updated_at, last_sign_in_at, token_version,
 	COALESCE(idp_id, '') AS idp_id, external_login, idp_subject, break_glass, external_id, scim_managed`
+
+// listedUserColumns are userColumns without the password hash, which no
+// list shows or needs.
+var listedUserColumns = strings.Replace(userColumns, "password_hash,", "'' AS password_hash,", 1)
 
 func scanUser(row interface{ Scan(...any) error }) (*tenantry.User, error) {
 	var u tenantry.User
@@ -205,7 +211,7 @@ const prefixEnd = "\U0010FFFF"
 
 // ListUsers returns one page of an org's users by keyset: the page starts
 // after the cursor's (sort key, id), so page 1,000 costs what page 1 does.
-func (tx *Tx) ListUsers(ctx context.Context, f tenantry.UserFilter) ([]*tenantry.User, string, error) {
+func (tx *Tx) ListUsers(ctx context.Context, f tenantry.UserFilter) ([]tenantry.ListedUser, string, error) {
 	col, ok := sortColumns[f.Sort]
 	if !ok {
 		return nil, "", tenantry.Errorf(tenantry.Invalid, "sort: unknown column %q", f.Sort)
@@ -271,23 +277,28 @@ func (tx *Tx) ListUsers(ctx context.Context, f tenantry.UserFilter) ([]*tenantry
 	n := arg(limit + 1)
 	arm := func(w, alias string) string {
 		return fmt.Sprintf(`SELECT * FROM (SELECT %s, %s AS sort_key FROM users WHERE %s ORDER BY %s %s, id %s LIMIT %s) AS %s`,
-			userColumns, col, w, col, dir, dir, n, alias)
+			listedUserColumns, col, w, col, dir, dir, n, alias)
 	}
-	query := arm(home, "own") + " UNION ALL " + arm(linked, "linked") + fmt.Sprintf(" ORDER BY sort_key %s, id %s LIMIT %s", dir, dir, n)
+	order := fmt.Sprintf(" ORDER BY sort_key %s, id %s", dir, dir)
+	page := arm(home, "own") + " UNION ALL " + arm(linked, "linked") + order + " LIMIT " + n
+	// The page's roles in the org come in the same query, one text per
+	// person, instead of a second query of a row per role.
+	query := `SELECT p.*, ` + tx.rolesIn("p.id") + ` AS roles FROM (` + page + `) AS p` + order
 	rows, err := tx.query(ctx, query, args...)
 	if err != nil {
 		return nil, "", translate(err)
 	}
 	defer rows.Close()
-	var out []*tenantry.User
+	var out []tenantry.ListedUser
 	var keys []string
 	for rows.Next() {
 		var key any
-		u, err := scanUser(scanAppend{rows, &key})
+		var roles sql.NullString
+		u, err := scanUser(scanAppend{rows, []any{&key, &roles}})
 		if err != nil {
 			return nil, "", translate(err)
 		}
-		out = append(out, u)
+		out = append(out, tenantry.ListedUser{User: u, Grants: parseRoles(u.ID, f.OrgID, roles.String)})
 		keys = append(keys, fmt.Sprint(key))
 	}
 	if err := rows.Err(); err != nil {
@@ -297,17 +308,50 @@ func (tx *Tx) ListUsers(ctx context.Context, f tenantry.UserFilter) ([]*tenantry
 	if len(out) > limit {
 		out = out[:limit]
 		last := out[limit-1]
-		next = tenantry.Cursor{Sort: f.Sort, Desc: f.Desc, Key: keys[limit-1], ID: last.ID}.Encode()
+		next = tenantry.Cursor{Sort: f.Sort, Desc: f.Desc, Key: keys[limit-1], ID: last.User.ID}.Encode()
 	}
 	return out, next, nil
 }
 
-// scanAppend scans a row into a user's columns plus one extra value.
+// scanAppend scans a row into a user's columns plus extra values.
 type scanAppend struct {
 	rows  *sql.Rows
-	extra any
+	extra []any
 }
 
 func (s scanAppend) Scan(dest ...any) error {
-	return s.rows.Scan(append(dest, s.extra)...)
+	return s.rows.Scan(append(dest, s.extra...)...)
+}
+
+// rolesIn is a subquery that gives, as one text, the roles the user with
+// id user holds in the org $1: fields apart by unit separators (0x1f),
+// grants by record separators (0x1e). Names and ids never hold control
+// characters (httpinput refuses them).
+func (tx *Tx) rolesIn(user string) string {
+	fields := `g.id || CHAR(31) || g.role || CHAR(31) || g.service || CHAR(31) || g.expires_at`
+	agg := `group_concat(` + fields + `, CHAR(30))`
+	if tx.dialect == Postgres {
+		agg = `string_agg(` + strings.ReplaceAll(fields, "CHAR(", "chr(") + `, chr(30))`
+	}
+	return `(SELECT ` + agg + ` FROM grants g WHERE g.user_id = ` + user + ` AND g.org_id = $1)`
+}
+
+// parseRoles reads what rolesIn gave, in order of role and service.
+func parseRoles(userID, orgID, text string) []tenantry.Grant {
+	if text == "" {
+		return nil
+	}
+	var out []tenantry.Grant
+	for _, rec := range strings.Split(text, "\x1e") {
+		f := strings.Split(rec, "\x1f")
+		if len(f) != 4 {
+			continue
+		}
+		expires, _ := strconv.ParseInt(f[3], 10, 64)
+		out = append(out, tenantry.Grant{ID: f[0], UserID: userID, OrgID: orgID, Role: f[1], Service: f[2], ExpiresAt: fromMicros(expires)})
+	}
+	slices.SortFunc(out, func(x, y tenantry.Grant) int {
+		return cmp.Or(strings.Compare(x.Role, y.Role), strings.Compare(x.Service, y.Service))
+	})
+	return out
 }

@@ -122,8 +122,10 @@ type Tx interface {
 	// DeleteUser removes the user with its grants, sessions and tokens.
 	DeleteUser(ctx context.Context, id string) error
 	// ListUsers returns one page of an org's users, its own and those
-	// linked to it, and the cursor of the next page ("" on the last page).
-	ListUsers(ctx context.Context, f UserFilter) ([]*User, string, error)
+	// linked to it, each with the roles they hold in the org, and the
+	// cursor of the next page ("" on the last page). A listed user has no
+	// password hash, and the grants carry id, role, service and end.
+	ListUsers(ctx context.Context, f UserFilter) ([]ListedUser, string, error)
 	// InitialOwners returns the users of an org marked as its initial owner.
 	InitialOwners(ctx context.Context, orgID string) ([]*User, error)
 	// Link lists a person of another org among an org's users; Unlink
@@ -496,6 +498,13 @@ type SIMFilter struct {
 	Status string
 	Cursor string
 	Limit  int
+}
+
+// ListedUser is a user of a list page with the roles they hold in the
+// listed org, in order of role and service.
+type ListedUser struct {
+	*User
+	Grants []Grant
 }
 
 // UserSort names a column the user list can be sorted by.

@@ -416,8 +416,14 @@ func collect(t *testing.T, s tenantry.Store, f tenantry.UserFilter) []*tenantry.
 		var users []*tenantry.User
 		var next string
 		err := s.View(ctx, func(tx tenantry.Tx) error {
-			var err error
-			users, next, err = tx.ListUsers(ctx, f)
+			listed, n, err := tx.ListUsers(ctx, f)
+			for _, l := range listed {
+				if l.PasswordHash != "" {
+					t.Fatalf("a list gave %s's password hash", l.Login)
+				}
+				users = append(users, l.User)
+			}
+			next = n
 			return err
 		})
 		if err != nil {
@@ -576,6 +582,19 @@ func testGrants(t *testing.T, s tenantry.Store, clock *Clock) {
 		}
 		if !gs[0].Active(clock.Now()) || gs[0].Active(clock.Now().Add(2*time.Hour)) {
 			t.Fatal("expiry not honoured")
+		}
+		// A list page carries each person's roles in the listed org, in
+		// order of role and service, with their ids and ends.
+		page, _, err := tx.ListUsers(ctx, tenantry.UserFilter{OrgID: acc.ID, Sort: tenantry.SortLastName, Limit: 10})
+		if err != nil || len(page) != 1 || len(page[0].Grants) != 2 {
+			t.Fatalf("listed %+v, %v", page, err)
+		}
+		for i, lg := range page[0].Grants {
+			want := og[i]
+			if lg.ID != want.ID || lg.Role != want.Role || lg.Service != want.Service || !lg.ExpiresAt.Equal(want.ExpiresAt) ||
+				lg.UserID != u.ID || lg.OrgID != acc.ID {
+				t.Fatalf("listed grant %d: %+v, want %+v", i, lg, want)
+			}
 		}
 		return nil
 	})
