@@ -295,7 +295,8 @@ func (a *App) createInvitee(ctx context.Context, tx tenantry.Tx, inv *tenantry.I
 	if err != nil {
 		return err
 	}
-	if msg := auth.ValidatePassword(p.Password, sec.PasswordMinLength.Value, inv.Email); msg != "" {
+	person := passwordPerson(ctx, tx, &tenantry.User{Login: inv.Email, Email: inv.Email, FirstName: in.FirstName, LastName: in.LastName}, inv.OrgID)
+	if msg := auth.ValidatePassword(p.Password, sec.PasswordMinLength.Value, person); msg != "" {
 		v.Add("password", "%s", msg)
 	}
 	if err := v.Err(); err != nil {

@@ -168,13 +168,16 @@ var passwordVectors = []struct {
 }{
 	{strings.Repeat("p", 7), false},
 	{"abcdefghijk", false},
-	{"abcdefghijkl", true},
-	{strings.Repeat("ab", 32), true},
-	{strings.Repeat("x", 1024), true},
+	{"abcdefghijkl", false}, // long enough, but a sequence
+	{"crisp autumn harbour", true},
+	{strings.Repeat("ab", 32), false},
+	{"zebra quartz lantern mosaic velvet ember " + strings.Repeat("x", 983), true}, // 1,024
 	{strings.Repeat("x", 1025), false},
-	{"🔐🔐🔐🔐🔐🔐🔐🔐🔐🔐🔐🔐", true},
+	{"🔐🔑🐙🌵🎻🧲🪁🔐🔑🐙🌵🎻", true}, // 12 code points
+	{"🔐🔐🔐🔐🔐🔐🔐🔐🔐🔐🔐🔐", false},
 	{"correct horse battery", true},
 	{"qwerty123456", false},
+	{"password1234", false},
 }
 
 func TestPasswordPolicyAtEveryEntryPoint(t *testing.T) {

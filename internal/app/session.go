@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tenantry/tenantry/internal/auth"
 	"github.com/tenantry/tenantry/internal/notice"
@@ -321,6 +322,20 @@ func (a *App) EndSession(ctx context.Context, who *Actor, id string) error {
 	})
 }
 
+// passwordPerson is whom a new password of u is for: their login and
+// e-mail, names, and the name of their organization (orgID when u is not
+// stored yet, else u's).
+func passwordPerson(ctx context.Context, tx tenantry.Tx, u *tenantry.User, orgID string) auth.Person {
+	p := auth.Person{Login: u.Login, Email: u.Email, Words: []string{u.FirstName, u.LastName}}
+	if orgID == "" {
+		orgID = u.OrgID
+	}
+	if o, err := tx.Org(ctx, orgID); err == nil {
+		p.Words = append(p.Words, o.Name)
+	}
+	return p
+}
+
 // SetPassword redeems an activation or reset token and sets the user's
 // password. It activates an invited user, ends every session of the user,
 // activates a pending organization whose initial owner this is, and tells
@@ -331,7 +346,7 @@ func (a *App) SetPassword(ctx context.Context, token, password, ip string) error
 	if token == "" {
 		v.Add("token", "is required")
 	}
-	if msg := auth.ValidatePassword(password, auth.MinPasswordLen); msg != "" {
+	if msg := auth.ValidatePassword(password, auth.MinPasswordLen, auth.Person{}); msg != "" {
 		v.Add("password", "%s", msg)
 	}
 	if err := v.Err(); err != nil {
@@ -354,7 +369,7 @@ func (a *App) SetPassword(ctx context.Context, token, password, ip string) error
 		if err != nil {
 			return err
 		}
-		if msg := auth.ValidatePassword(password, sec.PasswordMinLength.Value, u.Login, u.Email); msg != "" {
+		if msg := auth.ValidatePassword(password, sec.PasswordMinLength.Value, passwordPerson(ctx, tx, u, "")); msg != "" {
 			v.Add("password", "%s", msg)
 			return v.Err()
 		}
@@ -412,13 +427,15 @@ func (a *App) ChangePassword(ctx context.Context, who *Actor, current, next stri
 	}
 	var v tenantry.Validation
 	var sec Security
+	var person auth.Person
 	if err := a.store.View(ctx, func(tx tenantry.Tx) (err error) {
+		person = passwordPerson(ctx, tx, who.User, "")
 		sec, err = a.securityOf(ctx, tx, who.User.OrgID)
 		return err
 	}); err != nil {
 		return err
 	}
-	if msg := auth.ValidatePassword(next, sec.PasswordMinLength.Value, who.User.Login, who.User.Email); msg != "" {
+	if msg := auth.ValidatePassword(next, sec.PasswordMinLength.Value, person); msg != "" {
 		v.Add("new_password", "%s", msg)
 	}
 	if current == next {
@@ -519,4 +536,47 @@ func (a *App) issueToken(ctx context.Context, tx tenantry.Tx, u *tenantry.User, 
 		return "", "", err
 	}
 	return a.cfg.PublicURL + "/password?token=" + token, hash, nil
+}
+
+// PasswordAdvice is what to do about a password below the strength a new
+// one needs.
+const PasswordAdvice = auth.StrongEnough
+
+// PasswordStrength estimates, for the portal's meter, how hard a new
+// password is to guess for the person who would set it: the signed-in
+// actor, or the holder of an activation, reset or invitation token (with
+// the names they typed, for a new person); their login, e-mail, names
+// and organization count against it as in the check on submit. An
+// unknown token only loses the personal words. It needs no signed-in
+// actor (who may be nil) and changes nothing.
+func (a *App) PasswordStrength(ctx context.Context, who *Actor, token, password string, names ...string) auth.Strength {
+	person := auth.Person{Words: names}
+	_ = a.store.View(ctx, func(tx tenantry.Tx) error {
+		switch {
+		case who != nil && who.User != nil:
+			person = passwordPerson(ctx, tx, who.User, "")
+		case token != "":
+			hash := auth.HashToken(token)
+			for _, purpose := range []tenantry.TokenPurpose{tenantry.TokenActivation, tenantry.TokenReset} {
+				if t, err := tx.PeekToken(ctx, hash, purpose); err == nil {
+					if u, err := tx.User(ctx, t.UserID); err == nil {
+						person = passwordPerson(ctx, tx, u, "")
+					}
+					return nil
+				}
+			}
+			if inv, err := pendingInvitation(ctx, tx, token); err == nil {
+				u := &tenantry.User{Login: inv.Email, Email: inv.Email}
+				if len(names) == 2 {
+					u.FirstName, u.LastName = names[0], names[1]
+				}
+				person = passwordPerson(ctx, tx, u, inv.OrgID)
+			}
+		}
+		return nil
+	})
+	if utf8.RuneCountInString(password) > auth.MaxPasswordLen {
+		password = ""
+	}
+	return auth.PasswordStrength(password, append([]string{person.Login, person.Email}, person.Words...)...)
 }

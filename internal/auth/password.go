@@ -84,11 +84,20 @@ const (
 	MaxPasswordLen = 1024
 )
 
+// Person is whom a new password is for: it must not contain their login
+// or e-mail address, and their words (names, organization) count against
+// its strength, as an attacker would try them first.
+type Person struct {
+	Login, Email string
+	Words        []string
+}
+
 // ValidatePassword returns what is wrong with a new password, or "" when
 // it is acceptable: minLen (never below MinPasswordLen) to 1,024 code
-// points, not one of the 10,000 most common passwords, and not containing
-// the user's login or e-mail. There are no composition rules.
-func ValidatePassword(password string, minLen int, avoid ...string) string {
+// points, not one of the 10,000 most common passwords, not containing the
+// person's login or e-mail, and at least MinStrength by zxcvbn with the
+// person's words as the first guesses. There are no composition rules.
+func ValidatePassword(password string, minLen int, p Person) string {
 	n := utf8.RuneCountInString(password)
 	minLen = max(minLen, MinPasswordLen)
 	switch {
@@ -103,12 +112,21 @@ func ValidatePassword(password string, minLen int, avoid ...string) string {
 	if IsCommonPassword(lower) {
 		return "is one of the 10,000 most common passwords; choose another"
 	}
-	for _, a := range avoid {
+	for _, a := range []string{p.Login, p.Email} {
 		if len(a) >= 3 && strings.Contains(lower, strings.ToLower(a)) {
 			return "must not contain your login or e-mail address"
 		}
 	}
+	if s := PasswordStrength(password, append([]string{p.Login, p.Email}, p.Words...)...); s.Score < MinStrength {
+		return TooEasy(s.Warning)
+	}
 	return ""
+}
+
+// TooEasy is the message for a password below MinStrength with warning:
+// one sentence per warning, each translated whole.
+func TooEasy(warning string) string {
+	return fmt.Sprintf("is too easy to guess. %s %s", warning, StrongEnough)
 }
 
 // NewToken returns a random 256-bit secret, URL-safe, and its hash for

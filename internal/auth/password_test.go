@@ -31,13 +31,17 @@ func TestPasswordHashRoundTrip(t *testing.T) {
 func TestValidatePassword(t *testing.T) {
 	cases := map[string]string{
 		"short":                       "at least 12",
-		"ääääääääääää":                "", // 12 code points, 24 bytes
+		"äöüßäöüßäöüß":                "Repeats like aaa", // 12 code points, 24 bytes, 4 distinct
+		"ölbäume wachsen im fjord":    "",                 // code points, not bytes, count
 		strings.Repeat("x", 1025):     "at most 1024",
 		"my-ada@example.com-secret":   "must not contain",
 		"a perfectly fine passphrase": "",
+		"password1234":                "too easy to guess. It is close to a commonly used password.",
+		"lovelace1815!":               "It contains your name",
+		"analytical engines!":         "It contains your name", // the organization
 	}
 	for pw, want := range cases {
-		got := ValidatePassword(pw, 0, "ada@example.com")
+		got := ValidatePassword(pw, 0, Person{Login: "ada", Email: "ada@example.com", Words: []string{"Ada", "Lovelace", "Analytical Engines"}})
 		if (want == "") != (got == "") || !strings.Contains(got, want) {
 			t.Errorf("ValidatePassword(%.20q) = %q, want %q", pw, got, want)
 		}
@@ -59,19 +63,23 @@ func TestPasswordPolicyVectors(t *testing.T) {
 	}{
 		{strings.Repeat("a", 7), "at least 12"},
 		{"abcdefghijk", "at least 12"},
-		{"abcdefghijkl", ""},
-		{strings.Repeat("xy", 32), ""},
-		{strings.Repeat("z", 1024), ""},
+		{"abcdefghijkl", "Sequences like abc"},
+		{"crisp autumn harbour", ""},
+		{strings.Repeat("xy", 32), "Repeats like aaa"},
+		{strings.Repeat("z", 1024), "Repeats like aaa"},
 		{strings.Repeat("z", 1025), "at most 1024"},
 		{"🔑🔑🔑🔑🔑🔑🔑🔑🔑🔑🔑", "at least 12"}, // 11 code points, 44 bytes
-		{"🔑🔑🔑🔑🔑🔑🔑🔑🔑🔑🔑🔑", ""},
-		{"            ", ""}, // spaces are characters like any other
+		{"🔑🐙🌵🔑🎻🧲🔑🪁🐙🌵🧲🎻", ""},
+		{"            ", "too easy"}, // spaces are characters like any other, and repeat
 		{"qwerty123456", "most common"},
 		{"QWERTY123456", "most common"},
 		{"q1w2e3r4t5y6", "most common"},
+		{"asdfghjkl;'#", "Rows of keys"},
+		{"19.04.1987!!", "Dates and years"},
+		{"Sunshine!2024", "too easy"},
 	}
 	for _, c := range cases {
-		got := ValidatePassword(c.pw, 0)
+		got := ValidatePassword(c.pw, 0, Person{})
 		if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
 			t.Errorf("ValidatePassword(%.20q) = %q, want %q", c.pw, got, c.want)
 		}
@@ -153,5 +161,35 @@ func TestTOTPAcceptsOneStepOfDrift(t *testing.T) {
 	codes, hashes := NewRecoveryCodes(10)
 	if len(codes) != 10 || len(codes[0]) != 19 || HashRecoveryCode(strings.ToUpper(strings.ReplaceAll(codes[0], "-", " "))) != hashes[0] {
 		t.Fatalf("recovery codes %v", codes)
+	}
+}
+
+// BenchmarkPasswordStrength is the cost of one strength estimate (the
+// live meter calls it on every pause in typing): a passphrase, a weak
+// password with personal words, and a 1,024-character one (read up to
+// its first 100 characters).
+func BenchmarkPasswordStrength(b *testing.B) {
+	words := []string{"ada", "ada@example.com", "Ada", "Lovelace", "Analytical Engines"}
+	for _, c := range []struct{ name, pw string }{
+		{"passphrase", "a long enough test passphrase"},
+		{"weak", "lovelace1815!"},
+		{"long", strings.Repeat("correct horse ", 74)[:1024]},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				PasswordStrength(c.pw, words...)
+			}
+		})
+	}
+}
+
+// TestEveryWarningReads: each warning ends a sentence and the too-easy
+// message reads as one, so that each can be translated whole.
+func TestEveryWarningReads(t *testing.T) {
+	for _, w := range []string{WarnCommon, WarnPersonal, WarnRepeat, WarnSequence, WarnKeyboard, WarnDate, WarnWord, WarnShort} {
+		if !strings.HasSuffix(w, ".") || !strings.HasPrefix(TooEasy(w), "is too easy to guess. "+w+" Add") {
+			t.Errorf("warning %q reads as %q", w, TooEasy(w))
+		}
 	}
 }

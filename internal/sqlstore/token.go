@@ -39,6 +39,21 @@ func (tx *Tx) UseToken(ctx context.Context, hash string, purpose tenantry.TokenP
 	return &t, translate(err)
 }
 
+// PeekToken returns an unused, unexpired token of purpose without using
+// it.
+func (tx *Tx) PeekToken(ctx context.Context, hash string, purpose tenantry.TokenPurpose) (*tenantry.OneTimeToken, error) {
+	var t tenantry.OneTimeToken
+	var expires, used, created int64
+	err := tx.queryRow(ctx, `SELECT hash, purpose, user_id, expires_at, used_at, created_at FROM tokens
+		WHERE hash = $1 AND purpose = $2 AND used_at = 0 AND expires_at > $3`, hash, purpose, micros(tx.now)).
+		Scan(&t.Hash, &t.Purpose, &t.UserID, &expires, &used, &created)
+	if err == sql.ErrNoRows {
+		return nil, tenantry.Errorf(tenantry.TokenInvalid, "token: unknown, already used or expired")
+	}
+	t.ExpiresAt, t.UsedAt, t.CreatedAt = fromMicros(expires), fromMicros(used), fromMicros(created)
+	return &t, translate(err)
+}
+
 // DeleteUserTokens removes a user's tokens of one purpose.
 func (tx *Tx) DeleteUserTokens(ctx context.Context, userID string, purpose tenantry.TokenPurpose) error {
 	_, err := tx.exec(ctx, `DELETE FROM tokens WHERE user_id = $1 AND purpose = $2`, userID, purpose)

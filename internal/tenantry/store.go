@@ -228,6 +228,9 @@ type Tx interface {
 	// used and returns it; TokenInvalid otherwise. Of concurrent callers
 	// exactly one succeeds.
 	UseToken(ctx context.Context, hash string, purpose TokenPurpose) (*OneTimeToken, error)
+	// PeekToken returns the token UseToken would use, without using it;
+	// TokenInvalid likewise.
+	PeekToken(ctx context.Context, hash string, purpose TokenPurpose) (*OneTimeToken, error)
 	// DeleteUserTokens removes a user's tokens of one purpose.
 	DeleteUserTokens(ctx context.Context, userID string, purpose TokenPurpose) error
 

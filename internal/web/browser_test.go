@@ -226,6 +226,11 @@ func typeIn(sel, text string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(chromedp.WaitVisible(chromedp.CSS(sel)), settled, chromedp.SendKeys(chromedp.CSS(sel), text))
 }
 
+// clearField empties the field sel, as selecting all and deleting would.
+func clearField(sel string) chromedp.Action[chromedp.Void] {
+	return waitFor(fmt.Sprintf(`(document.querySelector(%q).value = "") === ""`, sel))
+}
+
 // signIn signs in through the form, with a TOTP code when one is due.
 func signIn(t *testing.T, ctx context.Context, s *site, login, totpSecret string) {
 	t.Helper()
@@ -308,10 +313,33 @@ func TestNewPersonFromInvitationToTwoFactorSignIn(t *testing.T) {
 	if link == "" {
 		t.Fatalf("activation mail has no link to %s:\n%s", s.URL, m.Text)
 	}
-	run(t, ctx, "set a password from the link",
+	// Issue 17, item 10: the strength meter answers as she types, with
+	// her own name counting against her, and a weak password is refused.
+	weak, strong := `["Very weak", "Weak", "Fair"]`, `["Good", "Strong"]`
+	meter := func(labels, advice string) chromedp.Action[chromedp.Void] {
+		return waitFor(fmt.Sprintf(`(() => { const l = document.querySelector("#pw-strength .strength-label"),
+			a = document.querySelector("#pw-strength .strength-advice");
+			return !!l && %s.includes(l.textContent) && (a ? a.textContent : "").includes(%q); })()`, labels, advice))
+	}
+	run(t, ctx, "a weak password on the activation page",
 		chromedp.Navigate(link),
 		chromedp.WaitVisible(chromedp.CSS("#password")),
+		typeIn("#password", "password1234"),
+		meter(weak, "It is close to a commonly used password."),
+	)
+	shot(t, ctx, "password-strength-weak")
+	run(t, ctx, "a password of her own name",
+		clearField("#password"),
+		typeIn("#password", "acme20262026"),
+		meter(weak, "It contains your name, login, e-mail address or organization."),
+		typeIn("#confirm", "acme20262026"),
+		chromedp.Click(chromedp.CSS("main button[type=submit]")),
+		waitFor(`(document.querySelector("main .err") || {textContent: ""}).textContent.includes("is too easy to guess")`),
+	)
+	run(t, ctx, "set a good password from the link",
+		chromedp.WaitVisible(chromedp.CSS("#password")),
 		typeIn("#password", password),
+		meter(strong, ""),
 		typeIn("#confirm", password),
 		chromedp.Click(chromedp.CSS("main button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS("main a.button[href='/signin']")),

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tenantry/tenantry/internal/auth"
 	"github.com/tenantry/tenantry/internal/policy"
 )
 
@@ -138,4 +139,21 @@ func sources(t *testing.T, globs ...string) map[string]string {
 		}
 	}
 	return out
+}
+
+// TestPasswordStrengthHasGerman: every warning of the strength meter, the
+// message that refuses a password for it, the advice and the meter's
+// labels read in German.
+func TestPasswordStrengthHasGerman(t *testing.T) {
+	msgs := []string{auth.StrongEnough}
+	for _, w := range []string{auth.WarnCommon, auth.WarnPersonal, auth.WarnRepeat, auth.WarnSequence, auth.WarnKeyboard,
+		auth.WarnDate, auth.WarnWord, auth.WarnShort} {
+		msgs = append(msgs, w, auth.TooEasy(w))
+	}
+	msgs = append(msgs, strengthLabels[:]...)
+	for _, m := range msgs {
+		if _, ok := german[m]; !ok {
+			t.Errorf("no German for %q", m)
+		}
+	}
 }

@@ -205,6 +205,39 @@ func (h *Handler) forgot(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// strengthLabels name the zxcvbn scores 0 to 4.
+var strengthLabels = [5]string{"Very weak", "Weak", "Fair", "Good", "Strong"}
+
+// strengthView is what the strength meter shows.
+type strengthView struct {
+	Score                  int
+	Label, Warning, Advice string
+}
+
+// passwordStrength answers the meter under a new password's field (htmx,
+// on every pause in typing): the score in words and, below a good one,
+// what makes the password easy to guess. The person's own words count as
+// on submit: the signed-in person's, or those of the page's token.
+func (h *Handler) passwordStrength(w http.ResponseWriter, r *http.Request) {
+	pw := r.PostFormValue("password")
+	if pw == "" {
+		pw = r.PostFormValue("new_password")
+	}
+	if pw == "" {
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusOK) // an emptied field shows no meter
+		return
+	}
+	var names []string
+	if first, last := strings.TrimSpace(r.PostFormValue("first_name")), strings.TrimSpace(r.PostFormValue("last_name")); first+last != "" {
+		names = []string{first, last}
+	}
+	s := h.app.PasswordStrength(r.Context(), httpauth.Actor(r.Context()), r.PostFormValue("token"), pw, names...)
+	p := h.newPage(r, "Password strength", "")
+	p.Data = strengthView{Score: s.Score, Label: strengthLabels[s.Score], Warning: s.Warning, Advice: app.PasswordAdvice}
+	h.render(w, r, http.StatusOK, "strength.html", p)
+}
+
 // passwordForm is the page behind activation and reset links.
 func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request) {
 	h.linkForm(w, r, "Set your password", "password.html")

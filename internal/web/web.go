@@ -474,6 +474,7 @@ func (h *Handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /forgot", h.forgotForm)
 	mux.HandleFunc("POST /forgot", h.forgot)
 	mux.HandleFunc("GET /password", h.passwordForm)
+	mux.HandleFunc("POST /password-strength", h.passwordStrength)
 	mux.HandleFunc("POST /password", h.passwordSet)
 	mux.HandleFunc("GET /invitation", h.invitationForm)
 	mux.HandleFunc("POST /invitation", h.invitationAccept)
@@ -617,11 +618,14 @@ type imports struct {
 type field struct {
 	Name, Label, Type, Value, Err, Hint, Auto string
 	Required                                  bool
+	// Meter asks for the password strength meter under the field.
+	Meter bool
 }
 
 // In describes an input named name for the "input" template. opts may be
 // "required", "ac:" followed by an autocomplete token, and "hint:"
-// followed by English text to translate and show under the field.
+// followed by English text to translate and show under the field, and
+// "meter" for a new password's strength meter.
 func (p *page) In(name, label, typ string, opts ...string) field {
 	f := field{Name: name, Label: p.T(label), Type: typ, Err: p.Fields[name]}
 	if typ != "password" {
@@ -637,6 +641,8 @@ func (p *page) In(name, label, typ string, opts ...string) field {
 			f.Hint = p.T(o[5:])
 		case strings.HasPrefix(o, "note:"): // a hint already in the reader's language
 			f.Hint = o[5:]
+		case o == "meter":
+			f.Meter = true
 		}
 	}
 	return f

@@ -622,12 +622,30 @@ func testTokenOnce(t *testing.T, s tenantry.Store, clock *Clock) {
 			return err
 		})
 	}
+	peek := func(hash string, p tenantry.TokenPurpose) error {
+		return s.View(ctx, func(tx tenantry.Tx) error {
+			tok, err := tx.PeekToken(ctx, hash, p)
+			if err == nil && tok.UserID != u.ID {
+				t.Fatalf("peeked token of %s", tok.UserID)
+			}
+			return err
+		})
+	}
 	wantCode(t, use("a", tenantry.TokenReset), tenantry.TokenInvalid)
+	wantCode(t, peek("a", tenantry.TokenReset), tenantry.TokenInvalid)
+	// Peeking, twice, in a read-only transaction, leaves the token usable.
+	for range 2 {
+		if err := peek("a", tenantry.TokenActivation); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := use("a", tenantry.TokenActivation); err != nil {
 		t.Fatal(err)
 	}
 	wantCode(t, use("a", tenantry.TokenActivation), tenantry.TokenInvalid)
+	wantCode(t, peek("a", tenantry.TokenActivation), tenantry.TokenInvalid)
 	clock.Advance(time.Hour)
+	wantCode(t, peek("b", tenantry.TokenActivation), tenantry.TokenInvalid)
 	wantCode(t, use("b", tenantry.TokenActivation), tenantry.TokenInvalid)
 	wantCode(t, use("nope", tenantry.TokenActivation), tenantry.TokenInvalid)
 }
