@@ -24,8 +24,8 @@ func (a *App) CreatePersonalToken(ctx context.Context, who *Actor, name string, 
 	if who.Via != ViaSession {
 		return nil, "", forbidden("personal access tokens are made in a signed-in session")
 	}
-	if !a.policy.Allowed(who.Principal(), policy.ConfigurationManagementAPI, policy.Target{Org: who.User.OrgID}) {
-		return nil, "", forbidden("only Owners reach the Management API")
+	if err := a.MayMakePersonalTokens(who); err != nil {
+		return nil, "", err
 	}
 	if err := a.recentAuth(who); err != nil {
 		return nil, "", err
@@ -53,6 +53,18 @@ func (a *App) CreatePersonalToken(ctx context.Context, who *Actor, name string, 
 		return nil, "", err
 	}
 	return t, raw, nil
+}
+
+// MayMakePersonalTokens says whether the actor may make personal access
+// tokens: only Owners reach the Management API (R3).
+func (a *App) MayMakePersonalTokens(who *Actor) error {
+	if err := ready(who); err != nil {
+		return err
+	}
+	if !a.policy.Allowed(who.Principal(), policy.ConfigurationManagementAPI, policy.Target{Org: who.User.OrgID}) {
+		return a.refused(policy.ConfigurationManagementAPI, who.User.OrgID, "only Owners reach the Management API")
+	}
+	return nil
 }
 
 // PersonalTokens lists the actor's personal access tokens (never their values).

@@ -377,6 +377,25 @@ func (a *App) transferPair(ctx context.Context, tx tenantry.Tx, who *Actor, from
 	if err := noMarketplace(from); err != nil {
 		return nil, nil, err
 	}
+	if err := a.mayTransfer(who, from, to); err != nil {
+		return nil, nil, err
+	}
+	return from, to, nil
+}
+
+// MayTransfer says whether the actor may move SIMs from from to to, so
+// that the portal offers only the transfers the use case would make.
+func (a *App) MayTransfer(who *Actor, from, to *tenantry.Org) error {
+	if err := ready(who); err != nil {
+		return err
+	}
+	return a.mayTransfer(who, from, to)
+}
+
+// mayTransfer is the rule of S2: between an org and its direct parent or
+// child, with organisation.sim_transfer in the parent, or in the child to
+// give SIMs up to the parent.
+func (a *App) mayTransfer(who *Actor, from, to *tenantry.Org) error {
 	var parent, child *tenantry.Org
 	switch {
 	case to.ParentID == from.ID:
@@ -384,15 +403,15 @@ func (a *App) transferPair(ctx context.Context, tx tenantry.Tx, who *Actor, from
 	case from.ParentID == to.ID:
 		parent, child = to, from
 	default:
-		return nil, nil, tenantry.Errorf(tenantry.TransferNotAllowed,
+		return tenantry.Errorf(tenantry.TransferNotAllowed,
 			"SIMs move only between an organization and its direct parent or child, not between %s and %s", from.Name, to.Name)
 	}
 	p := who.Principal()
 	if a.policy.Allowed(p, policy.OrganisationSIMTransfer, policy.Target{Org: parent.ID}) ||
-		(from == child && a.policy.Allowed(p, policy.OrganisationSIMTransfer, policy.Target{Org: child.ID})) {
-		return from, to, nil
+		(from.ID == child.ID && a.policy.Allowed(p, policy.OrganisationSIMTransfer, policy.Target{Org: child.ID})) {
+		return nil
 	}
-	return nil, nil, forbidden("you may not transfer SIMs between these organizations")
+	return a.refused(policy.OrganisationSIMTransfer, parent.ID, "you may not transfer SIMs between these organizations")
 }
 
 // transferOrg loads an org at one end of a transfer: one the actor may

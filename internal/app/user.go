@@ -151,6 +151,18 @@ func checkProfile(v *tenantry.Validation, prefix string, s tenantry.OrgSettings,
 	}
 }
 
+// MayAddPeople says whether the actor may add people to org: some role
+// of theirs there gives roles to others (the New user form offers those).
+func (a *App) MayAddPeople(who *Actor, org *tenantry.Org) error {
+	if err := ready(who); err != nil {
+		return err
+	}
+	if len(a.Assignable(who, org, true)) == 0 {
+		return forbidden("none of your roles in this organization gives roles to others, so you may not add people to it")
+	}
+	return nil
+}
+
 // CreateUser creates a person in an organization with one or more roles
 // and e-mails them a link to set their password (U2, U3). The actor must
 // be allowed to give every one of the roles there.

@@ -162,9 +162,10 @@ func (h *Handler) totpDisable(w http.ResponseWriter, r *http.Request, who *app.A
 }
 
 type tokensData struct {
-	Tokens  []*tenantry.PersonalToken
-	Created *tenantry.PersonalToken
-	Secret  string // the new token, shown once
+	MayCreate bool
+	Tokens    []*tenantry.PersonalToken
+	Created   *tenantry.PersonalToken
+	Secret    string // the new token, shown once
 }
 
 // tokens lists the Owner's personal access tokens for the Management API.
@@ -174,7 +175,13 @@ func (h *Handler) tokens(w http.ResponseWriter, r *http.Request, who *app.Actor)
 	if err != nil {
 		return err
 	}
-	p.Data = &tokensData{Tokens: list}
+	// Who may not make tokens sees no form; with none left to delete,
+	// the page says why instead (issue 17, item 4).
+	mayMake := h.app.MayMakePersonalTokens(who)
+	if mayMake != nil && len(list) == 0 {
+		return mayMake
+	}
+	p.Data = &tokensData{Tokens: list, MayCreate: mayMake == nil}
 	p.Form.Set("expires_in_days", "90")
 	p.Flash = h.flash(p, r.URL.Query().Get("done"))
 	h.render(w, r, http.StatusOK, "tokens.html", p)
@@ -186,7 +193,7 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request, who *app.A
 	if !ok {
 		return nil
 	}
-	d := &tokensData{}
+	d := &tokensData{MayCreate: true} // a refusal comes from the use case
 	p.Data = d
 	days, convErr := strconv.Atoi(strings.TrimSpace(p.V("expires_in_days")))
 	if convErr != nil {

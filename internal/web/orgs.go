@@ -29,6 +29,8 @@ type orgsData struct {
 	Contacts     []*tenantry.Contact // company contacts (O7), where the profile is self-managed
 	ContactKinds []string
 	ShowContacts bool
+	// EditContacts: the viewer may add and delete them, not only read.
+	EditContacts bool
 	// IdPs are the identity providers the org's people may use (U8).
 	IdPs []app.IdPView
 	// SCIM is the org's provisioning connection, nil while off; MaySCIM
@@ -138,6 +140,7 @@ func (h *Handler) orgs(w http.ResponseWriter, r *http.Request, who *app.Actor) e
 	if o.Settings.SelfManagedProfile {
 		if list, err := h.app.Contacts(ctx, who, o.ID); err == nil {
 			d.Contacts, d.ShowContacts, d.ContactKinds = list, true, app.ContactKinds
+			d.EditContacts = h.app.Can(who, policy.AccountCustomerData, o.ID)
 		}
 	}
 	p.Org, p.Data = o.ID, d
@@ -371,12 +374,22 @@ type transferData struct {
 // its parent: one SIM, a range, or a .csv/.txt file.
 func (h *Handler) transferForm(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
 	p := h.newPage(r, "Transfer SIMs", "orgs")
-	d, err := h.transferData(r, who, r.URL.Query().Get("direction"))
+	direction := r.URL.Query().Get("direction")
+	d, err := h.transferData(r, who, direction)
 	if err != nil {
 		return err
 	}
+	// Only a transfer the viewer may make is offered: the one asked for,
+	// else the other way, else a page that says why (issue 17, item 4).
+	if err := h.app.MayTransfer(who, d.From, d.To); err != nil {
+		if h.app.MayTransfer(who, d.To, d.From) != nil {
+			return err
+		}
+		d.From, d.To = d.To, d.From
+		direction = map[bool]string{true: "down", false: "up"}[d.From.ID == d.Parent.ID]
+	}
 	p.Form = url.Values{"mode": {"one"}, "direction": {"down"}}
-	if r.URL.Query().Get("direction") == "up" {
+	if direction == "up" {
 		p.Form.Set("direction", "up")
 	}
 	p.Org, p.Data = d.Parent.ID, d

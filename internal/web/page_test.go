@@ -554,3 +554,60 @@ func TestMarketplaceAccountSaysSoPlainly(t *testing.T) {
 		t.Fatalf("a forged wizard post is refused: %d", res.StatusCode)
 	}
 }
+
+// TestPagesShowOnlyWhatTheViewerMayDo is issue 17, item 4: Read Only got
+// an Add contact form that ended on an error page, and direct URLs
+// rendered full New user and Transfer forms for Read Only and the token
+// form for an Admin. A page the viewer may not use says why (403) and no
+// control appears that the use case would refuse.
+func TestPagesShowOnlyWhatTheViewerMayDo(t *testing.T) {
+	s := newSite(t)
+	ctx := context.Background()
+	child, _, err := s.App.CreateSubOrg(ctx, s.owner, s.account.ID, app.NewSubOrg{Name: "Fleet",
+		Owner: app.NewUser{Email: "fiona@acme.example", FirstName: "Fiona", LastName: "Fleet"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.App.CreateContact(ctx, s.owner, s.account.ID, app.ContactInput{Kind: "billing", Name: "Bill Payer"}); err != nil {
+		t.Fatal(err)
+	}
+	s.person("rita@acme.example", "Rita", "read_only")
+	s.person("adam@acme.example", "Adam", "admin")
+	as := func(login string) *noJS {
+		b := newNoJS(t, s)
+		if res, body := b.post("/signin", url.Values{"login": {login}, "password": {password}, "next": {"/orgs"}}); res.StatusCode != 200 {
+			t.Fatalf("sign in as %s: %d %s", login, res.StatusCode, body)
+		}
+		return b
+	}
+	refused := func(b *noJS, path, says string) {
+		t.Helper()
+		res, body := b.get(path)
+		if res.StatusCode != 403 || !strings.Contains(body, says) || strings.Contains(body, "<form method=\"post\" action=\"/users\"") {
+			t.Fatalf("%s: %d, want 403 saying %q:\n%s", path, res.StatusCode, says, body)
+		}
+	}
+
+	rita := as("rita@acme.example")
+	_, body := rita.get("/orgs")
+	if !strings.Contains(body, "Bill Payer") || strings.Contains(body, `id="add-contact"`) || strings.Contains(body, "/contacts/") {
+		t.Fatalf("Read Only sees the contacts, and no form to add or delete one:\n%s", body)
+	}
+	refused(rita, "/users/new?org="+s.account.ID, "may not add people")
+	refused(rita, "/orgs/"+child.ID+"/transfer", "may not transfer SIMs")
+	refused(rita, "/orgs/"+child.ID+"/transfer?direction=up", "may not transfer SIMs")
+
+	adam := as("adam@acme.example")
+	refused(adam, "/account/tokens", "Only Owners reach the Management API")
+	if _, body := adam.get("/users/new?org=" + s.account.ID); !strings.Contains(body, `id="new-user-form"`) {
+		t.Fatal("an Admin adds people")
+	}
+
+	owner := as("olivia@acme.example")
+	for path, want := range map[string]string{"/orgs": `id="add-contact"`, "/account/tokens": `action="/account/tokens"`,
+		"/orgs/" + child.ID + "/transfer": `action="/orgs/` + child.ID + `/transfer"`} {
+		if res, body := owner.get(path); res.StatusCode != 200 || !strings.Contains(body, want) {
+			t.Fatalf("the Owner's %s: %d, no %s", path, res.StatusCode, want)
+		}
+	}
+}

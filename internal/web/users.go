@@ -320,6 +320,10 @@ func (h *Handler) newUserForm(w http.ResponseWriter, r *http.Request, who *app.A
 	if err != nil {
 		return err
 	}
+	// A form the viewer could never send is not shown (issue 17, item 4).
+	if err := h.app.MayAddPeople(who, d.Org); err != nil {
+		return err
+	}
 	if len(p.Form["language"]) == 0 {
 		p.Form.Set("language", p.Lang)
 	}
