@@ -177,7 +177,7 @@ func (a *App) queueInvitation(ctx context.Context, tx tenantry.Tx, inv *tenantry
 		}
 		u, kind = &tenantry.User{Login: inv.Email, OrgID: org.ID, Language: lang}, notice.InvitationNew
 	}
-	d := notice.Data{Org: org.Name, Roles: strings.Join(inv.Roles, ", "), Link: a.cfg.PublicURL + "/invitation?token=" + token}
+	d := notice.Data{Org: org.Name, RoleCodes: inv.Roles, Link: a.cfg.PublicURL + "/invitation?token=" + token}
 	if !inv.AccessUntil.IsZero() {
 		loc, err := a.zoneOf(ctx, tx, org.ID)
 		if err != nil {

@@ -264,7 +264,7 @@ func (a *App) ConfirmTOTP(ctx context.Context, who *Actor, code string) ([]strin
 	err := a.update(ctx, func(tx tenantry.Tx) error {
 		t, err := tx.TOTP(ctx, who.User.ID)
 		if tenantry.ErrorCode(err) == tenantry.NotFound {
-			return tenantry.Errorf(tenantry.Conflict, "start enrolling first (POST /api/v1/me/totp)")
+			return tenantry.Errorf(tenantry.Conflict, "start setting up two-factor sign-in first")
 		}
 		if err != nil {
 			return err

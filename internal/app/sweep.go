@@ -107,7 +107,11 @@ func (a *App) warnEnding(ctx context.Context, tx tenantry.Tx, g tenantry.Grant, 
 	if err != nil {
 		return 0, err
 	}
-	d := notice.Data{Org: org.Name, Roles: GroupName(g.Role, g.Service), When: zoned(g.ExpiresAt, loc),
+	code := g.Role
+	if g.Service != "" {
+		code += ":" + g.Service
+	}
+	d := notice.Data{Org: org.Name, RoleCodes: []string{code}, When: zoned(g.ExpiresAt, loc),
 		Link: a.cfg.PublicURL + "/users/" + holder.ID}
 	admins, err := a.peopleWhoseRoles(ctx, tx, org, func(admin policy.Role) bool { return a.policy.Administers(admin, r) })
 	if err != nil {

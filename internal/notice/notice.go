@@ -53,8 +53,12 @@ type Data struct {
 	Link     string
 	Hours    int // how long Link works
 	NewEmail string
-	Roles    string
-	When     string
+	// Roles names the roles a message is about; RoleCodes, when set,
+	// gives them as codes ("read_only", "user:connectivity"), which the
+	// message names in its own language.
+	Roles     string
+	RoleCodes []string
+	When      string
 	// Title and Body are a news item's or an alert's, in the recipient's
 	// language where the publisher wrote one.
 	Title, Body string
@@ -135,6 +139,31 @@ type Message struct {
 	HTML    string
 }
 
+// roleWords name the catalogues' best-known roles in languages other than
+// English, as the portal does; the rest read as their codes with spaces.
+var roleWords = map[string]map[string]string{
+	"de": {"owner": "Inhaber", "admin": "Admin", "user": "Benutzer", "read_only": "Nur lesen",
+		"third_party": "Dritter", "api_user": "API-Benutzer"},
+}
+
+// RoleName names a role, given as "role" or "role:service", in lang:
+// "read_only" is "Read only", in German "Nur lesen"; a service follows in
+// brackets.
+func RoleName(lang, code string) string {
+	role, service, _ := strings.Cut(code, ":")
+	name, ok := roleWords[lang][role]
+	if !ok {
+		name = strings.ReplaceAll(role, "_", " ")
+		if name != "" {
+			name = strings.ToUpper(name[:1]) + name[1:]
+		}
+	}
+	if service != "" {
+		name += " (" + service + ")"
+	}
+	return name
+}
+
 // Render writes message kind in lang (English when lang is unknown).
 func (r *Renderer) Render(kind Kind, lang string, d Data) (Message, error) {
 	kinds, ok := r.msgs[lang]
@@ -144,6 +173,13 @@ func (r *Renderer) Render(kind Kind, lang string, d Data) (Message, error) {
 	c, ok := kinds[kind]
 	if !ok {
 		return Message{}, fmt.Errorf("notice: no message %q", kind)
+	}
+	if len(d.RoleCodes) > 0 {
+		names := make([]string, len(d.RoleCodes))
+		for i, code := range d.RoleCodes {
+			names[i] = RoleName(lang, code)
+		}
+		d.Roles = strings.Join(names, ", ")
 	}
 	exec := func(ts []*template.Template) ([]string, error) {
 		var out []string

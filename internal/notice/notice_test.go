@@ -33,3 +33,24 @@ func TestEveryMessageRendersInEveryLanguage(t *testing.T) {
 		t.Fatalf("languages: %q %q", de.Subject, fr.Subject)
 	}
 }
+
+// TestRolesReadAsNames is issue 17, item 1: an invitation said
+// "read_only". Roles given as codes read as names in the recipient's
+// language, a service in brackets.
+func TestRolesReadAsNames(t *testing.T) {
+	r, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := Data{Org: "Acme", Link: "https://portal.example.com/invitation?token=abc", Hours: 72,
+		RoleCodes: []string{"read_only", "user:connectivity", "power_user_reporting"}}
+	for lang, want := range map[string]string{
+		"en": "Read only, User (connectivity), Power user reporting",
+		"de": "Nur lesen, Benutzer (connectivity), Power user reporting",
+	} {
+		m, err := r.Render(InvitationNew, lang, d)
+		if err != nil || !strings.Contains(m.Text, want) || strings.Contains(m.Text, "read_only") {
+			t.Fatalf("%s: %v\n%s", lang, err, m.Text)
+		}
+	}
+}

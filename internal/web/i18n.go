@@ -96,12 +96,27 @@ var codeText = map[tenantry.Code]string{
 	tenantry.PasswordChangeRequired:   "Choose a new password first.",
 }
 
-// message is the sentence shown for e. In English it is the use case's own
-// message. In German it is its translation where german has one; else, when
-// fields are marked, the request to correct them (each field's message is
-// translated at the field); else the code's sentence with the English
-// detail after it.
+// message is the sentence shown for e. For wrong fields it names the
+// first by its label with its message, and how many more there are. Else,
+// in English, it is the use case's own message; in German its translation
+// where german has one, else the code's sentence with the English detail
+// after it.
 func (t Tr) message(e *tenantry.Error) string {
+	// A wrong field is named as the form names it, never by its key
+	// (issue 17, item 1: "New_owner_id: is required").
+	var named []tenantry.FieldError
+	for _, f := range e.Fields {
+		if f.Field != "" && f.Line == 0 {
+			named = append(named, f)
+		}
+	}
+	if len(named) > 0 {
+		msg := t.T(fieldLabel(named[0].Field)) + ": " + t.T(named[0].Message)
+		if len(named) > 1 {
+			msg += t.F(" (and %d more)", len(named)-1)
+		}
+		return msg
+	}
 	if t.Lang != "de" {
 		return capitalise(e.Message)
 	}
@@ -118,6 +133,24 @@ func (t Tr) message(e *tenantry.Error) string {
 		head = codeText[e.Code.Kind()]
 	}
 	return t.T(head) + " (" + e.Message + ")"
+}
+
+// fieldLabels name the fields whose key does not read as their label.
+var fieldLabels = map[string]string{
+	"email": "E-mail", "new_owner_id": "New owner", "token": "Link", "iccids": "ICCIDs", "idp": "Identity provider",
+	"identity_provider": "Identity provider", "roles_until": "Roles end", "expires_in_days": "Valid for (days)",
+	"redirect_uris": "Redirect URIs", "post_logout_redirect_uris": "Post-logout redirect URIs", "url": "URL",
+}
+
+// fieldLabel is the English label of a field key: its entry in
+// fieldLabels, else the key in words ("client_secret" is "Client secret").
+func fieldLabel(key string) string {
+	if l, ok := fieldLabels[key]; ok {
+		return l
+	}
+	key = strings.ReplaceAll(strings.TrimSuffix(key, "_id"), "_", " ")
+	key = strings.ReplaceAll(strings.ReplaceAll(key, "[", " "), "]", "")
+	return capitalise(key)
 }
 
 func capitalise(s string) string {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tenantry/tenantry/internal/auth"
 	"github.com/tenantry/tenantry/internal/policy"
+	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
 // TestEveryPhraseHasGerman finds every phrase the templates and handlers
@@ -154,6 +155,27 @@ func TestPasswordStrengthHasGerman(t *testing.T) {
 	for _, m := range msgs {
 		if _, ok := german[m]; !ok {
 			t.Errorf("no German for %q", m)
+		}
+	}
+}
+
+// TestWrongFieldsAreNamedAsTheFormNamesThem is issue 17, item 1: the
+// portal said "New_owner_id: is required" and "Client_secret: …". A
+// wrong field is named by its label, in the page's language.
+func TestWrongFieldsAreNamedAsTheFormNamesThem(t *testing.T) {
+	e := &tenantry.Error{Code: tenantry.Invalid, Message: "new_owner_id: is required (and 1 more)", Fields: []tenantry.FieldError{
+		{Field: "new_owner_id", Message: "is required"}, {Field: "client_secret", Message: "is required"}}}
+	for lang, want := range map[string]string{"en": "New owner: is required (and 1 more)", "de": "Neuer Inhaber: ist erforderlich (und 1 weitere)"} {
+		if got := (Tr{lang}).message(e); got != want {
+			t.Errorf("%s: %q, want %q", lang, got, want)
+		}
+	}
+	if got := fieldLabel("client_secret"); got != "Client secret" {
+		t.Errorf("client_secret reads %q", got)
+	}
+	for key, label := range fieldLabels {
+		if _, ok := german[label]; !ok {
+			t.Errorf("no German for the label %q of %s", label, key)
 		}
 	}
 }

@@ -125,7 +125,8 @@ func TestEveryPageWorksWithoutJavaScript(t *testing.T) {
 	// the field.
 	_, body = b.post("/users/new?org="+s.account.ID, url.Values{"kind": {"human"}, "email": {"not-an-address"},
 		"first_name": {"Nora"}, "last_name": {"Nojs"}, "roles": {"user"}})
-	if !strings.Contains(body, "Bitte korrigieren Sie die markierten Felder.") || !strings.Contains(body, "ist keine E-Mail-Adresse wie name@example.com") {
+	// The headline names the field as the form does (issue 17, item 1).
+	if !strings.Contains(body, "E-Mail: ist keine E-Mail-Adresse wie name@example.com") || strings.Contains(body, "Email:") {
 		t.Fatal("German page, English error")
 	}
 	if _, body = b.post("/account/password", url.Values{"current_password": {"wrong one here"}, "new_password": {"x"}, "confirm": {"x"}}); !strings.Contains(body, "muss mindestens 12 Zeichen haben") {
