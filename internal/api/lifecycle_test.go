@@ -130,6 +130,15 @@ func TestTOTPThroughTheAPI(t *testing.T) {
 	c.must(200, "POST", "/api/v1/session", map[string]string{"login": "userA@example.com", "password": password})
 	c.must(422, "POST", "/api/v1/session/totp", map[string]string{})
 	fresh.must(422, "POST", "/api/v1/me/totp/disable", map[string]string{"password": "wrong"})
+	// Signing out everywhere else ends c's session, still waiting for its
+	// second factor, and keeps the one that asks (issue 17, item 8).
+	if r := fresh.must(200, "DELETE", "/api/v1/me/sessions", nil); r.body["ended"] != float64(1) {
+		t.Fatalf("ended: %s", r.raw)
+	}
+	fresh.must(200, "GET", "/api/v1/session", nil)
+	if r := c.must(401, "POST", "/api/v1/session/totp", map[string]string{"code": "123456"}); r.str("code") != "unauthenticated" {
+		t.Fatalf("c's session lives on: %s", r.raw)
+	}
 }
 
 func TestThrottledSignInSaysWhenToRetry(t *testing.T) {

@@ -53,6 +53,14 @@ type sessionBody struct {
 	ExpiresAt  time.Time `json:"expires_at"`
 	IP         string    `json:"ip"`
 	UserAgent  string    `json:"user_agent"`
+	Browser    string    `json:"browser,omitempty" doc:"The browser the User-Agent names (Chrome, Firefox, Safari, Edge …), when known"`
+	OS         string    `json:"os,omitempty" doc:"The operating system the User-Agent names, when known"`
+}
+
+type endedOutput struct {
+	Body struct {
+		Ended int `json:"ended" doc:"How many sessions ended"`
+	}
 }
 
 type sessionsOutput struct {
@@ -140,10 +148,22 @@ func (s *Server) meRoutes() {
 			out.Body.Items = []sessionBody{}
 			for _, se := range list {
 				out.Body.Items = append(out.Body.Items, sessionBody{ID: se.ID, Current: se.Current, CreatedAt: se.CreatedAt,
-					LastSeenAt: se.LastSeenAt, ExpiresAt: se.ExpiresAt, IP: se.IP, UserAgent: se.UserAgent})
+					LastSeenAt: se.LastSeenAt, ExpiresAt: se.ExpiresAt, IP: se.IP, UserAgent: se.UserAgent, Browser: se.Browser, OS: se.OS})
 			}
 			return out, nil
 		})
+
+	others := op("endMyOtherSessions", http.MethodDelete, "/api/v1/me/sessions", "End all your sessions but this one", "Me")
+	others.Description = "Signs you out on every other device; the session (or token) that asks stays. Says how many ended."
+	huma.Register(s.api, others, func(ctx context.Context, _ *struct{}) (*endedOutput, error) {
+		n, err := s.app.EndOtherSessions(ctx, actor(ctx))
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		out := &endedOutput{}
+		out.Body.Ended = n
+		return out, nil
+	})
 
 	end := op("endMySession", http.MethodDelete, "/api/v1/me/sessions/{id}", "End one of your sessions", "Me")
 	end.DefaultStatus = http.StatusNoContent

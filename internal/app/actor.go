@@ -101,7 +101,7 @@ func (a *App) Authenticate(ctx context.Context, sessionToken, ip string) (*Actor
 			return err
 		}
 		now := tx.Now()
-		if !now.Before(s.ExpiresAt) || !now.Before(s.LastSeenAt.Add(a.cfg.SessionIdle)) {
+		if !a.sessionAlive(s, now) {
 			return unauth
 		}
 		touch = now.Sub(s.LastSeenAt) >= touchEvery

@@ -23,3 +23,6 @@ func HoldLater(a *App) (release func()) {
 		held = nil
 	}
 }
+
+// DescribeAgent is describeAgent, for its table test.
+var DescribeAgent = describeAgent

@@ -233,6 +233,15 @@ func (h *Handler) sessions(w http.ResponseWriter, r *http.Request, who *app.Acto
 	return nil
 }
 
+// endOtherSessions signs the person out everywhere but here.
+func (h *Handler) endOtherSessions(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
+	if _, err := h.app.EndOtherSessions(r.Context(), who); err != nil {
+		return err
+	}
+	redirect(w, r, withFlash("/account/sessions", "others_ended"))
+	return nil
+}
+
 func (h *Handler) endSession(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
 	if err := h.app.EndSession(r.Context(), who, r.PathValue("id")); err != nil {
 		return err

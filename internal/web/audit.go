@@ -58,6 +58,7 @@ var actionText = map[string]string{
 	"service_request.create": "Service request sent",
 	"session.create":         "Signed in",
 	"session.delete":         "Signed out",
+	"session.delete_others":  "Signed out on every other device",
 	"session.idp_failed":     "Sign-in through the identity provider failed",
 	"session.reauthenticate": "Confirmed it was them",
 	"sims.import":            "SIMs loaded into the inventory",

@@ -15,16 +15,19 @@ import (
 	"time"
 
 	"github.com/tenantry/tenantry/internal/app"
+	"github.com/tenantry/tenantry/internal/server/servertest"
 	"github.com/tenantry/tenantry/internal/sims"
+	"github.com/tenantry/tenantry/internal/sqlstore/storetest"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
 // noJS is a browser with JavaScript off: plain GETs and form posts that
 // follow redirects, as the core flows must work that way.
 type noJS struct {
-	t *testing.T
-	s *site
-	c *http.Client
+	t  *testing.T
+	s  *site
+	c  *http.Client
+	ua string // the User-Agent it sends, when set
 }
 
 func newNoJS(t *testing.T, s *site) *noJS {
@@ -34,7 +37,11 @@ func newNoJS(t *testing.T, s *site) *noJS {
 
 func (b *noJS) get(path string) (*http.Response, string) {
 	b.t.Helper()
-	res, err := b.c.Get(b.s.URL + path)
+	req, _ := http.NewRequest("GET", b.s.URL+path, nil)
+	if b.ua != "" {
+		req.Header.Set("User-Agent", b.ua)
+	}
+	res, err := b.c.Do(req)
 	if err != nil {
 		b.t.Fatal(err)
 	}
@@ -48,6 +55,9 @@ func (b *noJS) post(path string, form url.Values) (*http.Response, string) {
 	req, _ := http.NewRequest("POST", b.s.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", b.s.URL)
+	if b.ua != "" {
+		req.Header.Set("User-Agent", b.ua)
+	}
 	res, err := b.c.Do(req)
 	if err != nil {
 		b.t.Fatal(err)
@@ -330,6 +340,9 @@ func (b *noJS) upload(path string, fields url.Values, field, name, content strin
 	req, _ := http.NewRequest("POST", b.s.URL+path, &buf)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("Origin", b.s.URL)
+	if b.ua != "" {
+		req.Header.Set("User-Agent", b.ua)
+	}
 	res, err := b.c.Do(req)
 	if err != nil {
 		b.t.Fatal(err)
@@ -610,5 +623,43 @@ func TestPagesShowOnlyWhatTheViewerMayDo(t *testing.T) {
 		if res, body := owner.get(path); res.StatusCode != 200 || !strings.Contains(body, want) {
 			t.Fatalf("the Owner's %s: %d, no %s", path, res.StatusCode, want)
 		}
+	}
+}
+
+// TestSessionsPageTellsTheTruth is issue 17, item 8: "Active sessions"
+// listed sessions already expired and raw User-Agent strings, and there
+// was no way to sign out everywhere else.
+func TestSessionsPageTellsTheTruth(t *testing.T) {
+	clock := storetest.NewClock()
+	clock.Advance(time.Since(clock.Now())) // now: the cookie jar drops cookies that expired by the wall clock
+	s := newSiteWith(t, servertest.Options{Now: clock.Now})
+	signIn := func(ua string) *noJS {
+		b := newNoJS(t, s)
+		b.ua = ua
+		if res, body := b.post("/signin", url.Values{"login": {"olivia@acme.example"}, "password": {password}, "next": {"/account/sessions"}}); res.StatusCode != 200 {
+			t.Fatalf("sign in: %d %s", res.StatusCode, body)
+		}
+		return b
+	}
+	stale := signIn("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36")
+	clock.Advance(31 * time.Minute) // idle past the 30 minutes: this one no longer lets anyone in
+	here := signIn("Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0")
+	phone := signIn("Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1")
+	_, body := here.get("/account/sessions")
+	table, _, _ := strings.Cut(body[max(0, strings.Index(body, `id="session-table"`)):], "</table>")
+	rows := strings.Count(table, "<tr>") - 1
+	if rows != 2 || !strings.Contains(body, "Firefox on Linux") || !strings.Contains(body, "Safari on iOS") ||
+		strings.Contains(body, "Chrome on Windows") || !strings.Contains(body, "This device") {
+		t.Fatalf("want two live sessions (Firefox here, Safari on the phone) and not the idle one; %d rows:\n%s", rows, body)
+	}
+	if _, body = here.post("/account/sessions/others/end", nil); !strings.Contains(body, "You are signed out on every other device.") ||
+		strings.Contains(body, "Safari on iOS") || strings.Contains(body, `id="end-others"`) {
+		t.Fatalf("after signing out elsewhere:\n%s", body)
+	}
+	if res, _ := phone.get("/account/sessions"); res.Request.URL.Path != "/signin" {
+		t.Fatalf("the phone's session still works: %s", res.Request.URL)
+	}
+	if res, _ := stale.get("/account/sessions"); res.Request.URL.Path != "/signin" {
+		t.Fatalf("the idle session works: %s", res.Request.URL)
 	}
 }

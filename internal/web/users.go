@@ -177,6 +177,7 @@ var flashes = map[string]string{
 	"password":       "Your password is changed.",
 	"totp-off":       "Two-factor sign-in is off.",
 	"ended":          "The session is ended.",
+	"others_ended":   "You are signed out on every other device.",
 	"token-gone":     "The token is deleted.",
 	"requested":      "Your request is sent to the platform operator.",
 	"org-created":    "The organization is created; its owner gets an e-mail to set a password.",

@@ -538,6 +538,7 @@ func (h *Handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /account/tokens", h.signedIn(h.createToken))
 	mux.HandleFunc("POST /account/tokens/{id}/delete", h.signedIn(h.deleteToken))
 	mux.HandleFunc("GET /account/sessions", h.signedIn(h.sessions))
+	mux.HandleFunc("POST /account/sessions/others/end", h.signedIn(h.endOtherSessions))
 	mux.HandleFunc("POST /account/sessions/{id}/end", h.signedIn(h.endSession))
 
 	mux.HandleFunc("GET /audit", h.signedIn(h.audit))
