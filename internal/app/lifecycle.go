@@ -246,6 +246,31 @@ func (a *App) BeginTOTP(ctx context.Context, who *Actor) (*auth.TOTPEnrolment, e
 	return e, nil
 }
 
+// PendingTOTP is the enrolment begun and not yet confirmed, to show its
+// QR code and key again (after a wrong code, issue 17 item 8); NotFound
+// when there is none.
+func (a *App) PendingTOTP(ctx context.Context, who *Actor) (*auth.TOTPEnrolment, error) {
+	if err := ready(who, stepEnrol); err != nil {
+		return nil, err
+	}
+	var secret string
+	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+		t, err := tx.TOTP(ctx, who.User.ID)
+		if err != nil {
+			return err
+		}
+		if t.Confirmed {
+			return tenantry.Errorf(tenantry.NotFound, "no authenticator app is being set up")
+		}
+		secret, err = a.seal.Open(totpContext(who.User.ID), t.Secret)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return auth.TOTPEnrolmentOf(a.cfg.Issuer, who.User.Login, secret)
+}
+
 // ConfirmTOTP turns two-factor sign-in on with a first code from the app,
 // and returns ten single-use recovery codes, shown this once.
 func (a *App) ConfirmTOTP(ctx context.Context, who *Actor, code string) ([]string, error) {

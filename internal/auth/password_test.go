@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"time"
@@ -191,5 +192,18 @@ func TestEveryWarningReads(t *testing.T) {
 		if !strings.HasSuffix(w, ".") || !strings.HasPrefix(TooEasy(w), "is too easy to guess. "+w+" Add") {
 			t.Errorf("warning %q reads as %q", w, TooEasy(w))
 		}
+	}
+}
+
+// TestTOTPEnrolmentOfASecretIsTheSame: the QR code shown again after a
+// wrong code is the one first shown.
+func TestTOTPEnrolmentOfASecretIsTheSame(t *testing.T) {
+	e, err := NewTOTP("Tenantry", "ada@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := TOTPEnrolmentOf("Tenantry", "ada@example.com", e.Secret)
+	if err != nil || again.Secret != e.Secret || again.URI != e.URI || !bytes.Equal(again.QRCode, e.QRCode) {
+		t.Fatalf("again: %+v %v, first %+v", again, err, e)
 	}
 }

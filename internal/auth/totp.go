@@ -26,8 +26,22 @@ type TOTPEnrolment struct {
 
 // NewTOTP creates a secret for account (the user's login) under issuer.
 func NewTOTP(issuer, account string) (*TOTPEnrolment, error) {
+	return enrolment(issuer, account, nil)
+}
+
+// TOTPEnrolmentOf is the enrolment of an existing base32 secret: the same
+// QR code again, for a person who typed a wrong code on the way.
+func TOTPEnrolmentOf(issuer, account, secret string) (*TOTPEnrolment, error) {
+	raw, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ToUpper(secret))
+	if err != nil {
+		return nil, err
+	}
+	return enrolment(issuer, account, raw)
+}
+
+func enrolment(issuer, account string, secret []byte) (*TOTPEnrolment, error) {
 	key, err := totp.Generate(totp.GenerateOpts{Issuer: issuer, AccountName: account, Period: uint(TOTPPeriod.Seconds()),
-		Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+		Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1, Secret: secret})
 	if err != nil {
 		return nil, err
 	}

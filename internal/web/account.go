@@ -5,6 +5,7 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -100,6 +101,8 @@ type totpData struct {
 	QR       template.URL // data: URL of the QR code PNG
 	Secret   string
 	Recovery []string
+	// RecoveryFile is the codes as a text file to download.
+	RecoveryFile template.URL
 }
 
 // totpPage shows whether two-factor sign-in is on, and offers to set it
@@ -119,10 +122,14 @@ func (h *Handler) totpBegin(w http.ResponseWriter, r *http.Request, who *app.Act
 	if err != nil {
 		return err
 	}
-	p.Data = &totpData{Required: who.MustEnrolTOTP, Secret: e.Secret,
-		QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(e.QRCode))}
+	p.Data = &totpData{Required: who.MustEnrolTOTP, Secret: e.Secret, QR: totpQR(e.QRCode)}
 	h.render(w, r, http.StatusOK, "totp_setup.html", p)
 	return nil
+}
+
+// totpQR is a QR code's PNG as an image URL the page can show.
+func totpQR(png []byte) template.URL {
+	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
 }
 
 // totpConfirm turns two-factor sign-in on with a first code and shows the
@@ -137,10 +144,15 @@ func (h *Handler) totpConfirm(w http.ResponseWriter, r *http.Request, who *app.A
 	}
 	codes, err := h.app.ConfirmTOTP(r.Context(), who, totpCode(p.V("code")))
 	if err != nil {
+		// The QR code and key stay on the page for the next try.
+		if e, perr := h.app.PendingTOTP(r.Context(), who); perr == nil {
+			d.Secret, d.QR = e.Secret, totpQR(e.QRCode)
+		}
 		h.fail(w, r, "totp_setup.html", p, err)
 		return nil
 	}
 	d.Enabled, d.Required, d.Secret, d.Recovery = true, false, "", codes
+	d.RecoveryFile = template.URL("data:text/plain;charset=utf-8," + url.PathEscape(strings.Join(codes, "\n")+"\n"))
 	p.Flash = p.T("Two-factor sign-in is on.")
 	h.render(w, r, http.StatusOK, "totp_setup.html", p)
 	return nil

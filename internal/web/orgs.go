@@ -451,6 +451,12 @@ func (h *Handler) transfer(w http.ResponseWriter, r *http.Request, who *app.Acto
 			if confirm {
 				d.Done = res
 				p.Flash = h.flash(p, "transferred")
+				// The page says what each side holds now, not before.
+				for _, o := range []**tenantry.Org{&d.From, &d.To} {
+					if fresh, err := h.app.Org(r.Context(), who, (*o).ID); err == nil {
+						*o = fresh
+					}
+				}
 			} else {
 				d.Preview, d.Ranges = res, sims.Format(ranges)
 			}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tenantry/tenantry/internal/app"
+	"github.com/tenantry/tenantry/internal/auth"
 	"github.com/tenantry/tenantry/internal/server/servertest"
 	"github.com/tenantry/tenantry/internal/sims"
 	"github.com/tenantry/tenantry/internal/sqlstore/storetest"
@@ -661,5 +662,64 @@ func TestSessionsPageTellsTheTruth(t *testing.T) {
 	}
 	if res, _ := stale.get("/account/sessions"); res.Request.URL.Path != "/signin" {
 		t.Fatalf("the idle session works: %s", res.Request.URL)
+	}
+}
+
+// TestPagesSayWhatIsTrueNow is issue 17, item 8: the transfer "done" page
+// showed the count from before, a preview of no SIM still offered
+// Confirm, the QR code vanished after one wrong code, and the recovery
+// codes could be neither downloaded nor copied at once.
+func TestPagesSayWhatIsTrueNow(t *testing.T) {
+	clock := storetest.NewClock()
+	clock.Advance(time.Since(clock.Now())) // now: the cookie jar drops cookies that expired by the wall clock
+	s := newSiteWith(t, servertest.Options{Now: clock.Now})
+	ctx := context.Background()
+	child, _, err := s.App.CreateSubOrg(ctx, s.owner, s.account.ID, app.NewSubOrg{Name: "Fleet",
+		Owner: app.NewUser{Email: "fiona@acme.example", FirstName: "Fiona", LastName: "Fleet"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var iccids []string
+	for i := 0; i < 10; i++ {
+		iccids = append(iccids, storetest.ICCID(i))
+	}
+	if _, err := s.App.ImportSIMs(ctx, s.operator, s.account.ID, "", iccids, nil); err != nil {
+		t.Fatal(err)
+	}
+	b := newNoJS(t, s)
+	b.post("/signin", url.Values{"login": {"olivia@acme.example"}, "password": {password}})
+	transfer := "/orgs/" + child.ID + "/transfer"
+	_, body := b.post(transfer, url.Values{"direction": {"down"}, "mode": {"range"}, "first": {storetest.ICCID(500)}, "last": {storetest.ICCID(510)}})
+	if strings.Contains(body, `id="confirm-transfer"`) || !strings.Contains(body, "None of these ICCIDs is a SIM of Acme IoT: nothing would move.") {
+		t.Fatalf("a preview of no SIM:\n%s", body)
+	}
+	_, body = b.post(transfer, url.Values{"direction": {"down"}, "mode": {"range"}, "first": {storetest.ICCID(0)}, "last": {storetest.ICCID(3)}})
+	if !strings.Contains(body, `id="confirm-transfer"`) || !strings.Contains(body, "Acme IoT holds 10 SIMs.") {
+		t.Fatalf("a preview of 4:\n%s", body)
+	}
+	_, body = b.post(transfer, url.Values{"direction": {"down"}, "mode": {"range"}, "confirm": {"1"},
+		"ranges": {storetest.ICCID(0) + ";" + storetest.ICCID(3)}})
+	if !strings.Contains(body, "4 SIMs moved to Fleet.") || !strings.Contains(body, "Acme IoT holds 6 SIMs.") {
+		t.Fatalf("the done page should say what Acme IoT holds now:\n%s", body)
+	}
+
+	_, body = b.post("/account/2fa/begin", nil)
+	key := regexp.MustCompile(`id="totp-secret">([A-Z2-7]+)<`).FindStringSubmatch(body)
+	if key == nil || !strings.Contains(body, `src="data:image/png;base64,`) {
+		t.Fatalf("enrolment page:\n%s", body)
+	}
+	_, body = b.post("/account/2fa", url.Values{"code": {"000000"}})
+	if !strings.Contains(body, "Code: is wrong") || !strings.Contains(body, `src="data:image/png;base64,`) || !strings.Contains(body, key[1]) {
+		t.Fatalf("after a wrong code the QR code and key stay:\n%s", body)
+	}
+	clock.Advance(time.Minute) // past the wait a wrong code costs
+	_, body = b.post("/account/2fa", url.Values{"code": {auth.TOTPCode(key[1], clock.Now())}})
+	file := regexp.MustCompile(`id="download-codes" download="tenantry-recovery-codes.txt" href="data:text/plain;charset=utf-8,([^"]+)"`).FindStringSubmatch(body)
+	if file == nil {
+		t.Fatalf("no download of the recovery codes:\n%s", body)
+	}
+	text, _ := url.PathUnescape(file[1])
+	if codes := strings.Fields(text); len(codes) != 10 || !strings.Contains(body, "<li>"+codes[0]+"</li>") {
+		t.Fatalf("the file holds %q", text)
 	}
 }
