@@ -72,8 +72,7 @@ func (a *App) invite(ctx context.Context, tx tenantry.Tx, who *Actor, org *tenan
 		return nil, v.Err()
 	}
 	if known && u.OrgID == org.ID {
-		return nil, &tenantry.Error{Code: tenantry.Conflict, Message: "login: this person belongs to this organization already",
-			Fields: []tenantry.FieldError{{Field: "login", Message: "this person belongs to this organization already"}}}
+		return nil, alreadyHere()
 	}
 	inv := &tenantry.Invitation{ID: newID(), OrgID: org.ID, Email: login, Roles: roles, Status: tenantry.InvitationPending,
 		ExpiresAt: tx.Now().Add(a.cfg.ActivationTTL), AccessUntil: until.UTC().Truncate(time.Microsecond), CreatedBy: who.User.ID}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -151,6 +152,37 @@ func checkProfile(v *tenantry.Validation, prefix string, s tenantry.OrgSettings,
 	}
 }
 
+// AlreadyHere is the message for a person asked to be created or invited
+// who is in the organization already; the portal links to their page
+// (PersonHere).
+const AlreadyHere = "this person belongs to this organization already; open their page to change their roles"
+
+func alreadyHere() error {
+	return &tenantry.Error{Code: tenantry.Conflict, Message: fmt.Sprintf("login: %s", AlreadyHere),
+		Fields: []tenantry.FieldError{{Field: "login", Message: AlreadyHere}}}
+}
+
+// PersonHere finds the person of org with login, for a link to their page
+// where creating or inviting them was refused as AlreadyHere.
+func (a *App) PersonHere(ctx context.Context, who *Actor, orgID, login string) (*UserView, error) {
+	var id string
+	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+		u, err := tx.UserByLogin(ctx, strings.TrimSpace(login))
+		if err != nil {
+			return err
+		}
+		if u.OrgID != orgID {
+			return notFound("user")
+		}
+		id = u.ID
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a.User(ctx, who, id)
+}
+
 // MayAddPeople says whether the actor may add people to org: some role
 // of theirs there gives roles to others (the New user form offers those).
 func (a *App) MayAddPeople(who *Actor, org *tenantry.Org) error {
@@ -190,7 +222,14 @@ func (a *App) CreateUser(ctx context.Context, who *Actor, orgID string, in NewUs
 		if err := v.Err(); err != nil {
 			return err
 		}
-		if other, err := tx.UserByLogin(ctx, in.Login); err == nil && other.OrgID != org.ID {
+		other, err := tx.UserByLogin(ctx, in.Login)
+		if err == nil && other.OrgID == org.ID && other.Kind == tenantry.UserHuman {
+			// Already here: neither create nor invite, but their page
+			// (issue 17, item 3: create said "already taken", invite
+			// "create them instead").
+			return alreadyHere()
+		}
+		if err == nil && other.OrgID != org.ID {
 			// The login is taken elsewhere. Saying so would tell which
 			// addresses have logins in other tenants (finding 13), so the
 			// person is invited instead, and the answer looks alike.

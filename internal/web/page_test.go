@@ -619,6 +619,12 @@ func TestPagesShowOnlyWhatTheViewerMayDo(t *testing.T) {
 	}
 
 	owner := as("olivia@acme.example")
+	// A contact added comes back with its confirmation, at the contacts
+	// (issue 17, item 3: the message was lost behind the #fragment).
+	res, body := owner.post("/orgs/"+s.account.ID+"/contacts", url.Values{"kind": {"technical"}, "name": {"Tess Tech"}})
+	if !strings.Contains(body, "Tess Tech") || !strings.Contains(body, `class="flash"`) || res.Request.URL.Fragment != "contacts" {
+		t.Fatalf("after adding a contact: %s\n%s", res.Request.URL, body)
+	}
 	for path, want := range map[string]string{"/orgs": `id="add-contact"`, "/account/tokens": `action="/account/tokens"`,
 		"/orgs/" + child.ID + "/transfer": `action="/orgs/` + child.ID + `/transfer"`} {
 		if res, body := owner.get(path); res.StatusCode != 200 || !strings.Contains(body, want) {
@@ -721,5 +727,26 @@ func TestPagesSayWhatIsTrueNow(t *testing.T) {
 	text, _ := url.PathUnescape(file[1])
 	if codes := strings.Fields(text); len(codes) != 10 || !strings.Contains(body, "<li>"+codes[0]+"</li>") {
 		t.Fatalf("the file holds %q", text)
+	}
+}
+
+// TestCreateOrInviteSomeoneAlreadyHereLeadsToTheirPage is issue 17, item
+// 3: creating a person already in the organization said "already taken",
+// inviting them said they belong here already, and neither led anywhere.
+// Both now say so alike and link to the person's page.
+func TestCreateOrInviteSomeoneAlreadyHereLeadsToTheirPage(t *testing.T) {
+	s := newSite(t)
+	pia := s.person("pia@acme.example", "Pia", "user")
+	b := newNoJS(t, s)
+	b.post("/signin", url.Values{"login": {"olivia@acme.example"}, "password": {password}})
+	link := `id="already-here"><a class="button secondary" href="/users/` + pia.ID + `?org=` + s.account.ID + `">Open the page of Pia Test</a>`
+	for path, form := range map[string]url.Values{
+		"/users/new?org=" + s.account.ID:    {"kind": {"human"}, "email": {"pia@acme.example"}, "first_name": {"Pia"}, "last_name": {"Two"}, "roles": {"user"}},
+		"/users/invite?org=" + s.account.ID: {"org": {s.account.ID}, "email": {"pia@acme.example"}, "roles": {"user"}},
+	} {
+		res, body := b.post(path, form)
+		if res.StatusCode != 409 || !strings.Contains(body, "Login: this person belongs to this organization already") || !strings.Contains(body, link) {
+			t.Fatalf("%s: %d\n%s", path, res.StatusCode, body)
+		}
 	}
 }

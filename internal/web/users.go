@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -216,6 +217,21 @@ type newUserData struct {
 	SignIn      signInChoice
 	// Zone is the org's time zone, in which an end of the roles is given.
 	Zone *time.Location
+	// Here is the person asked to be created or invited who is in the
+	// organization already: the form links to their page.
+	Here *app.UserView
+}
+
+// whoIsHere fills d.Here when err refused a login that belongs to a
+// person of this organization already.
+func (h *Handler) whoIsHere(r *http.Request, who *app.Actor, d *newUserData, login string, err error) {
+	var e *tenantry.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 || e.Fields[0].Message != app.AlreadyHere {
+		return
+	}
+	if v, err := h.app.PersonHere(r.Context(), who, d.Org.ID, login); err == nil {
+		d.Here = v
+	}
 }
 
 // signInChoice is what the user forms offer under "Sign-in method" (U8).
@@ -368,6 +384,7 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, who *app.Ac
 			NotifyAlerts: p.Checked("notify", "alerts"), Roles: chosenRoles(p, d),
 			IdP: p.V("identity_provider"), ExternalLogin: p.V("external_login"), BreakGlass: p.V("break_glass") == "on"})
 		if err != nil {
+			h.whoIsHere(r, who, d, p.V("email"), err)
 			h.fail(w, r, "user_new.html", p, err)
 			return nil
 		}
@@ -704,6 +721,7 @@ func (h *Handler) invite(w http.ResponseWriter, r *http.Request, who *app.Actor)
 		_, err = h.app.Invite(r.Context(), who, d.Org.ID, app.NewInvitation{Login: login, Roles: p.Form["roles"], Until: until})
 	}
 	if err != nil {
+		h.whoIsHere(r, who, d, login, err)
 		h.fail(w, r, "user_new.html", p, err)
 		return nil
 	}

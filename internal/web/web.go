@@ -378,11 +378,18 @@ func redirect(w http.ResponseWriter, r *http.Request, target string) {
 
 // withFlash adds a short confirmation to show on the next page.
 func withFlash(target, flash string) string {
+	// The flash goes into the query, before any #fragment (issue 17,
+	// item 3: "#contacts&done=contact" lost its message).
+	target, fragment, hasFragment := strings.Cut(target, "#")
 	sep := "?"
 	if strings.Contains(target, "?") {
 		sep = "&"
 	}
-	return target + sep + "done=" + url.QueryEscape(flash)
+	target += sep + "done=" + url.QueryEscape(flash)
+	if hasFragment {
+		target += "#" + fragment
+	}
+	return target
 }
 
 // form reads a posted form of at most 64 KiB into p.Form.
