@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/tenantry/tenantry/internal/tenantry"
@@ -27,7 +28,7 @@ const maxScan = 8 << 20
 // an Invalid error naming the field at fault and what is wrong with it.
 func Middleware(next http.Handler, reject func(w http.ResponseWriter, r *http.Request, err error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		field, msg, err := check(r)
+		field, msg, whole, err := check(r)
 		if err != nil {
 			reject(w, r, &tenantry.Error{Code: tenantry.Malformed, Message: "the body could not be read", Err: err})
 			return
@@ -36,9 +37,27 @@ func Middleware(next http.Handler, reject func(w http.ResponseWriter, r *http.Re
 			reject(w, r, tenantry.FieldInvalid(field, msg))
 			return
 		}
+		if whole {
+			w = bodyInMemory{w}
+		}
 		next.ServeHTTP(w, r)
 	})
 }
+
+// bodyInMemory is the writer of a request whose body was read whole here.
+// Having hit the body's end, net/http watches the connection for the
+// client going away; a read deadline set on it now (huma sets one before
+// it reads a body: 5 s by default) would fire during a long handler and
+// cancel the request as if the client had gone (499 client_closed in the
+// middle of a bulk import). With the body in memory there is nothing left
+// to read, so a read deadline is accepted and dropped.
+type bodyInMemory struct{ http.ResponseWriter }
+
+// SetReadDeadline drops the deadline: the body is read already.
+func (bodyInMemory) SetReadDeadline(time.Time) error { return nil }
+
+// Unwrap gives http.ResponseController the writer for everything else.
+func (w bodyInMemory) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 const (
 	badControl = "must not contain control characters"
@@ -71,57 +90,58 @@ func blockText(s string) string {
 }
 
 // check returns the first field at fault and why, or an error when the
-// body cannot be read.
-func check(r *http.Request) (field, msg string, err error) {
+// body cannot be read; whole says it read the body to its end.
+func check(r *http.Request) (field, msg string, whole bool, err error) {
 	if m := lineText(r.URL.Path); m != "" {
-		return "path", m, nil
+		return "path", m, false, nil
 	}
 	for k, vs := range r.URL.Query() {
 		if m := lineText(k); m != "" {
-			return "query", m, nil
+			return "query", m, false, nil
 		}
 		for _, v := range vs {
 			if m := lineText(v); m != "" {
-				return k, m, nil
+				return k, m, false, nil
 			}
 		}
 	}
 	if r.Body == nil || r.Body == http.NoBody {
-		return "", "", nil
+		return "", "", false, nil
 	}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch {
 	case ct == "application/x-www-form-urlencoded":
 		if err := r.ParseForm(); err != nil {
-			return "body", "is not a valid form", nil
+			return "body", "is not a valid form", false, nil
 		}
 		for k, vs := range r.PostForm {
 			if m := lineText(k); m != "" {
-				return "body", m, nil
+				return "body", m, true, nil
 			}
 			for _, v := range vs {
 				if m := blockText(v); m != "" {
-					return k, m, nil
+					return k, m, true, nil
 				}
 			}
 		}
+		return "", "", true, nil
 	case ct == "application/json" || strings.HasSuffix(ct, "+json"):
 		buf, err := io.ReadAll(io.LimitReader(r.Body, maxScan+1))
 		if err != nil {
-			return "", "", err
+			return "", "", false, err
 		}
 		if len(buf) > maxScan {
 			r.Body = struct {
 				io.Reader
 				io.Closer
 			}{io.MultiReader(bytes.NewReader(buf), r.Body), r.Body}
-			return "", "", nil
+			return "", "", false, nil
 		}
 		r.Body = io.NopCloser(bytes.NewReader(buf))
 		field, msg = checkJSON(buf)
-		return field, msg, nil
+		return field, msg, true, nil
 	}
-	return "", "", nil
+	return "", "", false, nil
 }
 
 // checkJSON walks a JSON document's keys and strings; malformed JSON is

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
@@ -43,6 +44,50 @@ func TestCheckNamesTheFieldAtFault(t *testing.T) {
 		h.ServeHTTP(httptest.NewRecorder(), r)
 		if got != c.field {
 			t.Errorf("%s: field %q, want %q", name, got, c.field)
+		}
+	}
+}
+
+// deadlineRecorder is a response writer that records read deadlines set
+// on its connection.
+type deadlineRecorder struct {
+	*httptest.ResponseRecorder
+	deadlines int
+}
+
+func (d *deadlineRecorder) SetReadDeadline(time.Time) error { d.deadlines++; return nil }
+
+// TestReadDeadlinesAfterTheBodyIsReadAreDropped: once the body is read
+// whole here, a read deadline a handler sets (huma sets one before it
+// reads a body) must not reach the connection, where it would cancel a
+// long request as if its client had gone (a bulk import answered 499
+// after 5 s on a busy machine). Without a body, deadlines pass through.
+func TestReadDeadlinesAfterTheBodyIsReadAreDropped(t *testing.T) {
+	handler := Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := http.NewResponseController(w).SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if err := http.NewResponseController(w).Flush(); err != nil {
+			t.Fatalf("flush through the wrapper: %v", err)
+		}
+	}), func(http.ResponseWriter, *http.Request, error) { t.Fatal("refused") })
+	for _, c := range []struct {
+		name, contentType, body string
+		reach                   int
+	}{
+		{"json", "application/json", `{"users":[{"email":"a@example.com"}]}`, 0},
+		{"form", "application/x-www-form-urlencoded", "a=1&b=2", 0},
+		{"no body", "", "", 1},
+	} {
+		rec := &deadlineRecorder{ResponseRecorder: httptest.NewRecorder()}
+		req := httptest.NewRequest(http.MethodPost, "/x", strings.NewReader(c.body))
+		if c.body == "" {
+			req = httptest.NewRequest(http.MethodGet, "/x", nil)
+		}
+		req.Header.Set("Content-Type", c.contentType)
+		handler.ServeHTTP(rec, req)
+		if rec.deadlines != c.reach {
+			t.Errorf("%s: %d read deadlines reached the connection, want %d", c.name, rec.deadlines, c.reach)
 		}
 	}
 }
