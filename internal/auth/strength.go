@@ -52,14 +52,8 @@ func PasswordStrength(password string, words ...string) Strength {
 	if !utf8.ValidString(password) {
 		return Strength{}
 	}
-	if n := 0; utf8.RuneCountInString(password) > strengthPrefix {
-		for i := range password {
-			if n == strengthPrefix {
-				password = password[:i]
-				break
-			}
-			n++
-		}
+	if utf8.RuneCountInString(password) > strengthPrefix {
+		password = string([]rune(password)[:strengthPrefix])
 	}
 	var inputs []string
 	for _, w := range words {

@@ -386,7 +386,10 @@ func (h *Handler) transferForm(w http.ResponseWriter, r *http.Request, who *app.
 			return err
 		}
 		d.From, d.To = d.To, d.From
-		direction = map[bool]string{true: "down", false: "up"}[d.From.ID == d.Parent.ID]
+		direction = "up"
+		if d.From.ID == d.Parent.ID {
+			direction = "down"
+		}
 	}
 	p.Form = url.Values{"mode": {"one"}, "direction": {"down"}}
 	if direction == "up" {

@@ -232,9 +232,12 @@ func (h *Handler) passwordStrength(w http.ResponseWriter, r *http.Request) {
 	if first, last := strings.TrimSpace(r.PostFormValue("first_name")), strings.TrimSpace(r.PostFormValue("last_name")); first+last != "" {
 		names = []string{first, last}
 	}
-	s := h.app.PasswordStrength(r.Context(), httpauth.Actor(r.Context()), r.PostFormValue("token"), pw, names...)
-	p := h.newPage(r, "Password strength", "")
-	p.Data = strengthView{Score: s.Score, Label: strengthLabels[s.Score], Warning: s.Warning, Advice: app.PasswordAdvice}
+	who := httpauth.Actor(r.Context())
+	s := h.app.PasswordStrength(r.Context(), who, r.PostFormValue("token"), pw, names...)
+	// A fragment in the page's language: no tabs or organizations to work
+	// out on every pause in typing.
+	p := &page{Tr: h.language(r, who),
+		Data: strengthView{Score: s.Score, Label: strengthLabels[s.Score], Warning: s.Warning, Advice: app.PasswordAdvice}}
 	h.render(w, r, http.StatusOK, "strength.html", p)
 }
 
