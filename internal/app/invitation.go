@@ -213,23 +213,41 @@ func pendingInvitation(ctx context.Context, tx tenantry.Tx, token string) (*tena
 	return inv, nil
 }
 
-// InvitationNeedsLogin reports whether accepting the invitation of token
-// creates a login (its address has none), so the page asks for a name and
-// a password. Only the token's holder, the invitee, learns it.
-func (a *App) InvitationNeedsLogin(ctx context.Context, token string) (bool, error) {
-	var needs bool
+// InvitationPreview is what an invitation's page says before it is
+// accepted: who invites, with which roles (as codes, "role" or
+// "role:service"), until when, and whether the person must choose a
+// login first. Only the token's holder, the addressee, learns it: the
+// e-mail told them the same.
+type InvitationPreview struct {
+	Org        string
+	Roles      []string
+	Until      time.Time
+	NeedsLogin bool
+}
+
+// PreviewInvitation reads a pending invitation by its token.
+func (a *App) PreviewInvitation(ctx context.Context, token string) (*InvitationPreview, error) {
+	var out InvitationPreview
 	err := a.store.View(ctx, func(tx tenantry.Tx) error {
 		inv, err := pendingInvitation(ctx, tx, token)
 		if err != nil {
 			return err
 		}
+		o, err := tx.Org(ctx, inv.OrgID)
+		if err != nil {
+			return err
+		}
+		out = InvitationPreview{Org: o.Name, Roles: inv.Roles, Until: inv.AccessUntil}
 		if inv.UserID == "" {
 			_, err := tx.UserByLogin(ctx, inv.Email)
-			needs = tenantry.ErrorCode(err) == tenantry.NotFound
+			out.NeedsLogin = tenantry.ErrorCode(err) == tenantry.NotFound
 		}
 		return nil
 	})
-	return needs, err
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 // AcceptInvitation redeems an invitation's token: its person gets the

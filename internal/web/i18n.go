@@ -160,6 +160,16 @@ func capitalise(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
+// RoleWord names a role given as "role" or "role:service": "Read only",
+// "User (connectivity)".
+func (t Tr) RoleWord(code string) string {
+	role, service, _ := strings.Cut(code, ":")
+	if service != "" {
+		return t.Word(role) + " (" + service + ")"
+	}
+	return t.Word(role)
+}
+
 // Word shows a stored word (a role, a status, a type) in the page's
 // language: "read_only" is "Read only", in German "Nur lesen".
 func (t Tr) Word(s string) string {

@@ -750,3 +750,22 @@ func TestCreateOrInviteSomeoneAlreadyHereLeadsToTheirPage(t *testing.T) {
 		}
 	}
 }
+
+// TestInvitationPageNamesWhoInvitesAndTheRoles is issue 17, item 6: the
+// invitation page said only "An organization has invited you".
+func TestInvitationPageNamesWhoInvitesAndTheRoles(t *testing.T) {
+	s := newSite(t)
+	if _, err := s.App.Invite(context.Background(), s.owner, s.account.ID, app.NewInvitation{Login: "nora@new.example", Roles: []string{"read_only"}}); err != nil {
+		t.Fatal(err)
+	}
+	link := s.MailTo("nora@new.example").Link(s.URL + "/invitation?token=")
+	if link == "" {
+		t.Fatal("no invitation link")
+	}
+	b := newNoJS(t, s)
+	res, body := b.get(strings.TrimPrefix(link, s.URL))
+	if res.StatusCode != 200 || !strings.Contains(body, "Acme IoT invites you, with these roles:") ||
+		!strings.Contains(body, `<ul id="invitation-roles"><li>Read only</li></ul>`) || !strings.Contains(body, `id="f-first_name"`) {
+		t.Fatalf("invitation page:\n%s", body)
+	}
+}

@@ -260,14 +260,25 @@ func (h *Handler) passwordSet(w http.ResponseWriter, r *http.Request) {
 // login it asks for a name and a password too ("new" in the form).
 func (h *Handler) invitationForm(w http.ResponseWriter, r *http.Request) {
 	h.linkForm(w, r, "Invitation", "invitation.html", func(p *page) {
-		if needs, err := h.app.InvitationNeedsLogin(r.Context(), p.V("token")); err == nil && needs {
+		h.previewInvitation(r, p)
+	})
+}
+
+// previewInvitation names, on the invitation's page, who invites and with
+// which roles (issue 17, item 6), and asks for a name and password when
+// the address has no login yet.
+func (h *Handler) previewInvitation(r *http.Request, p *page) {
+	if inv, err := h.app.PreviewInvitation(r.Context(), p.V("token")); err == nil {
+		p.Invitation = inv
+		if inv.NeedsLogin {
 			p.Form.Set("new", "1")
 		}
-	})
+	}
 }
 
 func (h *Handler) invitationAccept(w http.ResponseWriter, r *http.Request) {
 	h.linkPost(w, r, "Invitation", "invitation.html", func(p *page) (string, error) {
+		h.previewInvitation(r, p) // for the form again, should it be wrong
 		_, err := h.app.AcceptInvitation(r.Context(), p.V("token"), httpauth.IP(r.Context()),
 			&app.NewPerson{FirstName: p.V("first_name"), LastName: p.V("last_name"), Password: p.V("password")})
 		if tenantry.ErrorCode(err) == tenantry.Invalid {

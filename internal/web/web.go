@@ -169,6 +169,8 @@ type page struct {
 	Path       string // the request path and query, to come back to
 	// Bare pages (sign-in, links from e-mails) have no navigation.
 	Bare bool
+	// Invitation is what an invitation's page offers, before it is taken.
+	Invitation *app.InvitationPreview
 }
 
 // navRights says which tabs the viewer's roles open, in their home org.
