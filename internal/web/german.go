@@ -774,6 +774,7 @@ var german = map[string]string{
 	"login: this person belongs to this organization already; open their page to change their roles": "Login: diese Person gehört bereits zu dieser Organisation; öffnen Sie ihre Seite, um ihre Rollen zu ändern",
 	"%s invites you, with these roles:":                                                              "%s lädt Sie ein, mit diesen Rollen:",
 	"The access ends by itself on %s.":                                                               "Der Zugang endet von selbst am %s.",
+	"your role":                                                                                      "Ihre Rolle",
 	"is one of the 10,000 most common passwords; choose another":                                     "gehört zu den 10.000 häufigsten Passwörtern; wählen Sie ein anderes",
 	"must not contain your login or e-mail address":                                                  "darf Ihr Login oder Ihre E-Mail-Adresse nicht enthalten",
 	"is not valid UTF-8":                                                                             "ist kein gültiges UTF-8",

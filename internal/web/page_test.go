@@ -769,3 +769,22 @@ func TestInvitationPageNamesWhoInvitesAndTheRoles(t *testing.T) {
 		t.Fatalf("invitation page:\n%s", body)
 	}
 }
+
+// TestRolesMatrixShowsTheViewersOwnRoleAndFormsMarkRequiredFields is
+// issue 17, item 9 in part: the Roles matrix highlights the viewer's own
+// role, and required fields carry a mark.
+func TestRolesMatrixShowsTheViewersOwnRoleAndFormsMarkRequiredFields(t *testing.T) {
+	s := newSite(t)
+	s.person("rita@acme.example", "Rita", "read_only")
+	b := newNoJS(t, s)
+	b.post("/signin", url.Values{"login": {"rita@acme.example"}, "password": {password}})
+	_, body := b.get("/roles")
+	if !strings.Contains(body, `<th scope="col" class="mine">Read only<br><span class="hint">your role</span></th>`) ||
+		strings.Count(body, `<th scope="col" class="mine">`) != 1 {
+		t.Fatalf("Read Only's column is not marked as theirs:\n%s", body)
+	}
+	_, body = b.get("/account/password")
+	if !strings.Contains(body, `<label for="f-new_password">New password <span class="req" aria-hidden="true">*</span></label>`) {
+		t.Fatalf("a required field is not marked:\n%s", body)
+	}
+}

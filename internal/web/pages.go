@@ -60,6 +60,8 @@ func (h *Handler) sims(w http.ResponseWriter, r *http.Request, who *app.Actor) e
 type rolesData struct {
 	Matrix policy.Matrix
 	Rows   []matrixRow
+	// Mine marks the columns of the viewer's own roles in their org.
+	Mine []bool
 }
 
 type matrixRow struct {
@@ -80,7 +82,12 @@ func (h *Handler) roles(w http.ResponseWriter, r *http.Request, who *app.Actor) 
 	if err != nil {
 		return err
 	}
-	d := &rolesData{Matrix: m}
+	d := &rolesData{Matrix: m, Mine: make([]bool, len(m.Roles))}
+	for i, role := range m.Roles {
+		for _, g := range who.Grants {
+			d.Mine[i] = d.Mine[i] || (g.OrgID == org.ID && g.Role == role)
+		}
+	}
 	for _, row := range m.Rows {
 		area, action, _ := strings.Cut(row.Action, ".")
 		mr := matrixRow{Area: area, Action: action, Allowed: row.Allowed}
