@@ -687,14 +687,7 @@ func (a *App) scimGroups(ctx context.Context, tx tenantry.Tx, who *Actor, org *t
 // GroupName is a role's name as a directory's group: "Read only",
 // "Admin (compute)" for a role in one service.
 func GroupName(role, service string) string {
-	name := strings.ReplaceAll(role, "_", " ")
-	if name != "" {
-		name = strings.ToUpper(name[:1]) + name[1:]
-	}
-	if service != "" {
-		name += " (" + service + ")"
-	}
-	return name
+	return notice.RoleName("en", RoleSpelling(role, service))
 }
 
 // SCIMGroups lists the groups of the SCIM actor's org; with members, each

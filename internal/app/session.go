@@ -333,17 +333,8 @@ func (a *App) EndOtherSessions(ctx context.Context, who *Actor) (int, error) {
 		return 0, err
 	}
 	n := 0
-	err := a.update(ctx, func(tx tenantry.Tx) error {
-		list, err := tx.UserSessions(ctx, who.User.ID)
-		if err != nil {
-			return err
-		}
-		for _, s := range list {
-			if s.Hash != who.Session {
-				n++
-			}
-		}
-		if err := tx.DeleteOtherSessions(ctx, who.User.ID, who.Session); err != nil {
+	err := a.update(ctx, func(tx tenantry.Tx) (err error) {
+		if n, err = tx.DeleteOtherSessions(ctx, who.User.ID, who.Session); err != nil {
 			return err
 		}
 		return event(ctx, tx, who, who.User.OrgID, "session.delete_others", "user", who.User.ID, map[string]any{"count": n})
@@ -545,7 +536,7 @@ func (a *App) ChangePassword(ctx context.Context, who *Actor, current, next stri
 		if err := succeeded(ctx, tx, keys); err != nil {
 			return err
 		}
-		if err := tx.DeleteOtherSessions(ctx, u.ID, who.Session); err != nil {
+		if _, err := tx.DeleteOtherSessions(ctx, u.ID, who.Session); err != nil {
 			return err
 		}
 		if err := tx.DeleteUserTokens(ctx, u.ID, tenantry.TokenReset); err != nil {

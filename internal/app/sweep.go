@@ -107,11 +107,7 @@ func (a *App) warnEnding(ctx context.Context, tx tenantry.Tx, g tenantry.Grant, 
 	if err != nil {
 		return 0, err
 	}
-	code := g.Role
-	if g.Service != "" {
-		code += ":" + g.Service
-	}
-	d := notice.Data{Org: org.Name, RoleCodes: []string{code}, When: zoned(g.ExpiresAt, loc),
+	d := notice.Data{Org: org.Name, RoleCodes: []string{RoleSpelling(g.Role, g.Service)}, When: zoned(g.ExpiresAt, loc),
 		Link: a.cfg.PublicURL + "/users/" + holder.ID}
 	admins, err := a.peopleWhoseRoles(ctx, tx, org, func(admin policy.Role) bool { return a.policy.Administers(admin, r) })
 	if err != nil {

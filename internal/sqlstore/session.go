@@ -79,9 +79,13 @@ func (tx *Tx) DeleteSessionByID(ctx context.Context, userID, id string) error {
 }
 
 // DeleteOtherSessions removes every session of a user but one.
-func (tx *Tx) DeleteOtherSessions(ctx context.Context, userID, keepHash string) error {
-	_, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = $1 AND hash <> $2`, userID, keepHash)
-	return err
+func (tx *Tx) DeleteOtherSessions(ctx context.Context, userID, keepHash string) (int, error) {
+	res, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = $1 AND hash <> $2`, userID, keepHash)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), translate(err)
 }
 
 // TouchSession sets a session's last-seen time.

@@ -24,15 +24,10 @@ func (tx *Tx) InsertSIMs(ctx context.Context, orgID, status, loadID string, icci
 	}
 	sorted := slices.Clone(iccids)
 	slices.SortFunc(sorted, sims.Compare)
-	for len(sorted) > 0 {
-		n := 1
-		for n < len(sorted) && len(sorted[n]) == len(sorted[0]) {
-			n++
-		}
-		if err := tx.giveNewSIMs(ctx, orgID, sorted[:n]); err != nil {
-			return err
-		}
-		sorted = sorted[n:]
+	if err := eachLength(sorted, func(id string) string { return id }, func(group []string) error {
+		return tx.giveNewSIMs(ctx, orgID, group)
+	}); err != nil {
+		return err
 	}
 	now := micros(tx.now)
 	for len(iccids) > 0 {
@@ -140,7 +135,7 @@ func (tx *Tx) ListSIMs(ctx context.Context, f tenantry.SIMFilter) ([]*tenantry.S
 			past = after
 		}
 		for batch := 1; len(out) <= f.Limit; batch = min(2*batch, 64) {
-			rs, err := tx.querySIMRanges(ctx, `SELECT `+simRangeColumns+` FROM sim_ranges
+			rs, err := queryAll(ctx, tx, scanSIMRange, `SELECT `+simRangeColumns+` FROM sim_ranges
 				WHERE org_id = $1 AND digits = $2 AND end_iccid > $3 AND end_iccid >= $4 AND start_iccid <= $5
 				  AND start_iccid >= COALESCE((SELECT MAX(start_iccid) FROM sim_ranges WHERE org_id = $1 AND digits = $2 AND start_iccid <= $6), '')
 				ORDER BY start_iccid LIMIT $7`, f.OrgID, digits, past, from, to, max(past, from), batch)
@@ -152,25 +147,17 @@ func (tx *Tx) ListSIMs(ctx context.Context, f tenantry.SIMFilter) ([]*tenantry.S
 				if f.Status != "" {
 					args = append(args, f.Status)
 				}
-				rows, err := tx.query(ctx, simsQuery, args...)
-				if err != nil {
-					return nil, "", translate(err)
-				}
-				for rows.Next() {
+				page, err := queryAll(ctx, tx, func(row interface{ Scan(...any) error }) (*tenantry.SIM, error) {
 					s := &tenantry.SIM{OrgID: r.org, TransferID: r.transfer, UpdatedAt: fromMicros(r.updated)}
 					var created int64
-					if err := rows.Scan(&s.ICCID, &s.Status, &created); err != nil {
-						rows.Close()
-						return nil, "", translate(err)
-					}
+					err := row.Scan(&s.ICCID, &s.Status, &created)
 					s.CreatedAt = fromMicros(created)
-					out = append(out, s)
+					return s, err
+				}, simsQuery, args...)
+				if err != nil {
+					return nil, "", err
 				}
-				rows.Close()
-				if err := rows.Err(); err != nil {
-					return nil, "", translate(err)
-				}
-				past = r.end
+				out, past = append(out, page...), r.end
 				if len(out) > f.Limit {
 					break
 				}

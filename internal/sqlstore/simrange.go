@@ -69,21 +69,27 @@ func (tx *Tx) lockSIMRanges(ctx context.Context) error {
 	return nil
 }
 
-func (tx *Tx) querySIMRanges(ctx context.Context, query string, args ...any) ([]simRange, error) {
-	rows, err := tx.query(ctx, query, args...)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []simRange
-	for rows.Next() {
-		r, err := scanSIMRange(rows)
-		if err != nil {
-			return nil, translate(err)
+// scanICCID reads a row of one ICCID.
+func scanICCID(row interface{ Scan(...any) error }) (string, error) {
+	var id string
+	err := row.Scan(&id)
+	return id, err
+}
+
+// eachLength calls fn with each run of items (in number order) whose key
+// has one length: ranges of ICCIDs never span two lengths.
+func eachLength[T any](items []T, key func(T) string, fn func([]T) error) error {
+	for len(items) > 0 {
+		n := 1
+		for n < len(items) && len(key(items[n])) == len(key(items[0])) {
+			n++
 		}
-		out = append(out, r)
+		if err := fn(items[:n]); err != nil {
+			return err
+		}
+		items = items[n:]
 	}
-	return out, translate(rows.Err())
+	return nil
 }
 
 // countIn counts the SIMs from start to end.
@@ -138,7 +144,7 @@ func (tx *Tx) split(ctx context.Context, r simRange, lo, hi string) (before, wit
 
 // CountRange counts the SIMs in a range owned by org.
 func (tx *Tx) CountRange(ctx context.Context, orgID, start, end string) (int64, error) {
-	rs, err := tx.querySIMRanges(ctx, `SELECT `+simRangeColumns+` FROM sim_ranges WHERE `+overlapping+` AND org_id = $4
+	rs, err := queryAll(ctx, tx, scanSIMRange, `SELECT `+simRangeColumns+` FROM sim_ranges WHERE `+overlapping+` AND org_id = $4
 		ORDER BY start_iccid`, len(start), start, end, orgID)
 	if err != nil {
 		return 0, err
@@ -160,13 +166,9 @@ func (tx *Tx) MoveRanges(ctx context.Context, from, to, transferID string, range
 	if err := tx.lockSIMRanges(ctx); err != nil {
 		return err
 	}
-	for len(ranges) > 0 {
-		n := 1
-		for n < len(ranges) && len(ranges[n].Start) == len(ranges[0].Start) {
-			n++
-		}
-		spans := make([]sims.Range, n)
-		for i, r := range ranges[:n] {
+	return eachLength(ranges, func(r tenantry.TransferRange) string { return r.Start }, func(group []tenantry.TransferRange) error {
+		spans := make([]sims.Range, len(group))
+		for i, r := range group {
 			spans[i] = sims.Range{Start: r.Start, End: r.End}
 		}
 		e, err := tx.editRanges(ctx, spans)
@@ -181,15 +183,11 @@ func (tx *Tx) MoveRanges(ctx context.Context, from, to, transferID string, range
 			for _, r := range taken {
 				r.org, r.transfer, r.updated = to, transferID, micros(tx.now)
 				e.place(k, r)
-				ranges[k].Moved += r.n
+				group[k].Moved += r.n
 			}
 		}
-		if err := e.save(ctx); err != nil {
-			return err
-		}
-		ranges = ranges[n:]
-	}
-	return nil
+		return e.save(ctx)
+	})
 }
 
 // giveNewSIMs makes ranges that give org the new SIMs iccids (sorted, of
@@ -199,29 +197,19 @@ func (tx *Tx) giveNewSIMs(ctx context.Context, org string, iccids []string) erro
 	first, last := iccids[0], iccids[len(iccids)-1]
 	// The existing SIMs within the new ones' span, in order: they lie in
 	// the ranges there.
-	others, err := tx.querySIMRanges(ctx, `SELECT `+simRangeColumns+` FROM sim_ranges WHERE `+overlapping+`
+	others, err := queryAll(ctx, tx, scanSIMRange, `SELECT `+simRangeColumns+` FROM sim_ranges WHERE `+overlapping+`
 		ORDER BY start_iccid`, len(first), first, last)
 	if err != nil {
 		return err
 	}
 	var between []string
 	for _, r := range others {
-		rows, err := tx.query(ctx, `SELECT iccid FROM sims WHERE `+iccidsIn+` ORDER BY iccid`, max(r.start, first), min(r.end, last), len(first))
+		ids, err := queryAll(ctx, tx, scanICCID, `SELECT iccid FROM sims WHERE `+iccidsIn+` ORDER BY iccid`,
+			max(r.start, first), min(r.end, last), len(first))
 		if err != nil {
-			return translate(err)
+			return err
 		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return translate(err)
-			}
-			between = append(between, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return translate(err)
-		}
+		between = append(between, ids...)
 	}
 	var runs []sims.Range
 	var sizes []int64
@@ -269,7 +257,7 @@ type rangeEdit struct {
 func (tx *Tx) editRanges(ctx context.Context, spans []sims.Range) (*rangeEdit, error) {
 	e := &rangeEdit{tx: tx, spans: spans, read: map[string]simRange{}}
 	for _, s := range spans {
-		rs, err := tx.querySIMRanges(ctx, `SELECT * FROM (SELECT `+simRangeColumns+` FROM sim_ranges
+		rs, err := queryAll(ctx, tx, scanSIMRange, `SELECT * FROM (SELECT `+simRangeColumns+` FROM sim_ranges
 				WHERE digits = $1 AND start_iccid < $2 ORDER BY start_iccid DESC LIMIT 1) p
 			UNION ALL SELECT `+simRangeColumns+` FROM sim_ranges WHERE `+overlapping+`
 			UNION ALL SELECT * FROM (SELECT `+simRangeColumns+` FROM sim_ranges

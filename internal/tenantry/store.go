@@ -249,8 +249,9 @@ type Tx interface {
 	CompleteMFA(ctx context.Context, hash string) error
 	// DeleteSessionByID removes a user's session by its public id, or NotFound.
 	DeleteSessionByID(ctx context.Context, userID, id string) error
-	// DeleteOtherSessions removes every session of a user but the one with keepHash.
-	DeleteOtherSessions(ctx context.Context, userID, keepHash string) error
+	// DeleteOtherSessions removes every session of a user but the one with
+	// keepHash, and says how many it removed.
+	DeleteOtherSessions(ctx context.Context, userID, keepHash string) (int, error)
 	// CapSessions ends the sessions of the people of orgID and of every
 	// org below it at most maxAge after they began.
 	CapSessions(ctx context.Context, orgID string, maxAge time.Duration) error

@@ -303,7 +303,12 @@ func testSessionIDs(t *testing.T, s tenantry.Store, clock *Clock) {
 	wantCode(t, s.Update(ctx, func(tx tenantry.Tx) error { return tx.DeleteSessionByID(ctx, other.ID, sessions[1].ID) }), tenantry.NotFound)
 	update(t, s, func(tx tenantry.Tx) error { return tx.CompleteMFA(ctx, "h1") })
 	update(t, s, func(tx tenantry.Tx) error { return tx.DeleteSessionByID(ctx, u.ID, sessions[1].ID) })
-	update(t, s, func(tx tenantry.Tx) error { return tx.DeleteOtherSessions(ctx, u.ID, "h1") })
+	update(t, s, func(tx tenantry.Tx) error {
+		if n, err := tx.DeleteOtherSessions(ctx, u.ID, "h1"); err != nil || n != 1 {
+			t.Fatalf("removed %d other sessions (%v), want h3", n, err)
+		}
+		return nil
+	})
 	s.View(ctx, func(tx tenantry.Tx) error {
 		list, err := tx.UserSessions(ctx, u.ID)
 		if err != nil || len(list) != 1 || list[0].Hash != "h1" || list[0].PendingMFA || list[0].ID == "" {
