@@ -20,7 +20,7 @@ func TestMailFlowsOverSMTP(t *testing.T) {
 		ownerA := f.clients["ownerA"]
 		for _, lang := range []struct{ code, activation, reset, forgot, invite string }{
 			{"en", "Set your password", "Choose a new password", "Reset your password", "invites you"},
-			{"de", "Legen Sie Ihr Passwort", "Wählen Sie ein neues Passwort", "Passwort zurücksetzen", "lädt Sie ein"},
+			{"de", "Legen Sie Ihr Passwort", "Neues Passwort wählen", "Passwort zurücksetzen", "lädt Sie ein"},
 		} {
 			email := "mail-" + lang.code + "@example.com"
 			// Activation.

@@ -36,7 +36,7 @@ type publishInput struct {
 	Body  struct {
 		Kind        string                `json:"kind" enum:"news,alert"`
 		TargetOrgID string                `json:"target_org_id,omitempty" doc:"This organization (the default) or one below it; for the operator, one customer account or the platform for every customer"`
-		Texts       map[string]NoticeText `json:"texts" doc:"Title and body by language (en, de); each recipient gets theirs, else English"`
+		Texts       map[string]NoticeText `json:"texts" doc:"Title and body by language (en, de, fr); each recipient gets theirs, else English"`
 	}
 }
 

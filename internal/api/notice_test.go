@@ -30,7 +30,7 @@ func TestNewsAndAlertsReachSubscribersInTheirLanguage(t *testing.T) {
 			"de": map[string]string{"title": "Wartung heute Nacht", "body": "Das Netz ist von 22:00 bis 23:00 Uhr nicht erreichbar."}}
 		// Bad input is named by field.
 		if r := owner.must(422, "POST", f.path("/api/v1/orgs/{A}/notices"), map[string]any{"kind": "news",
-			"texts": map[string]any{"fr": map[string]string{"title": "x", "body": "y"}, "en": map[string]string{"title": "two\nlines", "body": ""}}}); !strings.Contains(r.raw, "texts.fr") || !strings.Contains(r.raw, "texts.en.title") || !strings.Contains(r.raw, "texts.en.body") {
+			"texts": map[string]any{"it": map[string]string{"title": "x", "body": "y"}, "en": map[string]string{"title": "two\nlines", "body": ""}}}); !strings.Contains(r.raw, "texts.it") || !strings.Contains(r.raw, "texts.en.title") || !strings.Contains(r.raw, "texts.en.body") {
 			t.Fatalf("bad notice: %s", r.raw)
 		}
 		owner.must(422, "POST", f.path("/api/v1/orgs/{A}/notices"), map[string]any{"kind": "news", "texts": texts, "target_org_id": f.ids["{B}"]})

@@ -135,7 +135,7 @@ func TestSubOrgAndSIMWalkthrough(t *testing.T) {
 		// Delete refused while SIMs and workflows remain.
 		op.must(201, "POST", "/api/v1/orgs/"+child+"/workflows", map[string]string{"kind": "invoice", "title": "Invoice 2026-11"})
 		r = ownerA.must(409, "DELETE", "/api/v1/orgs/"+child, nil)
-		if !strings.Contains(r.raw, `"code":"has_sims"`) || !strings.Contains(r.raw, "30 SIMs") || !strings.Contains(r.raw, `"code":"open_workflows"`) || !strings.Contains(r.raw, "invoices") {
+		if !strings.Contains(r.raw, `"code":"has_sims"`) || !strings.Contains(r.raw, "30 SIMs") || !strings.Contains(r.raw, `"code":"open_workflows"`) || !strings.Contains(r.raw, "1 open workflow (invoice)") {
 			t.Fatalf("delete with SIMs and workflows: %s", r.raw)
 		}
 		r = ownerA.upload(q, fixed)

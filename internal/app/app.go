@@ -20,6 +20,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tenantry/tenantry/internal/auth"
+	"github.com/tenantry/tenantry/internal/lang"
 	"github.com/tenantry/tenantry/internal/notice"
 	"github.com/tenantry/tenantry/internal/oidcrp"
 	"github.com/tenantry/tenantry/internal/policy"
@@ -125,6 +126,7 @@ type App struct {
 	store   tenantry.Store
 	policy  *policy.Policy
 	notices *notice.Renderer
+	msgs    *lang.Catalogue
 	log     *slog.Logger
 	cfg     Config
 	wake    func()
@@ -243,6 +245,9 @@ func (a *App) Go(ctx context.Context, what string, fn func(ctx context.Context) 
 // cut off (see StartImport); Settle then returns soon.
 func (a *App) Interrupt() { a.interrupt() }
 
+// Messages is the catalogue of every message in every language.
+func (a *App) Messages() *lang.Catalogue { return a.msgs }
+
 // Settle waits until the work use cases left to run after answering is
 // done: before shutdown, and in tests before looking at its effects.
 func (a *App) Settle() { a.after.Wait() }
@@ -250,7 +255,11 @@ func (a *App) Settle() { a.after.Wait() }
 // New returns an App. wake, if not nil, is called after a change that may
 // have queued e-mail has committed, so the dispatcher can send at once.
 func New(store tenantry.Store, p *policy.Policy, log *slog.Logger, cfg Config, wake func()) (*App, error) {
-	r, err := notice.New()
+	msgs, err := lang.Load()
+	if err != nil {
+		return nil, err
+	}
+	r, err := notice.New(msgs)
 	if err != nil {
 		return nil, err
 	}
@@ -271,7 +280,7 @@ func New(store tenantry.Store, p *policy.Policy, log *slog.Logger, cfg Config, w
 		return nil, fmt.Errorf("catalogue %q is not loaded; the customer catalogues are %s", cfg.Catalogue,
 			strings.Join(p.Catalogues(), ", "))
 	}
-	a := &App{store: store, policy: p, notices: r, log: log, cfg: cfg, wake: wake, seal: sealer,
+	a := &App{store: store, policy: p, notices: r, msgs: msgs, log: log, cfg: cfg, wake: wake, seal: sealer,
 		hashSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), spawn: func(f func()) { go f() }, instance: newID()}
 	a.rp = oidcrp.New(cfg.PublicURL+IdPCallbackPath, cfg.Now)
 	a.stopping, a.interrupt = context.WithCancel(context.Background())
@@ -377,9 +386,23 @@ func catalogueFor(o *tenantry.Org) string {
 	return DefaultCatalogue
 }
 
+// reason is the field error with code that says t, its Message in
+// English with the plural forms the catalogue gives.
+func (a *App) reason(code string, t tenantry.Text) tenantry.FieldError {
+	return tenantry.FieldError{Code: code, Message: a.msgs.Sprintf(lang.English, t.Format, t.Args...), Text: t}
+}
+
+// count is n things in English: "1 line", "2 lines".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
 // notFound hides whether an object exists from someone who may not see it.
 func notFound(what string) error {
-	return tenantry.Errorf(tenantry.NotFound, "%s not found", what)
+	return &tenantry.Error{Code: tenantry.NotFound, Message: what + " not found"}
 }
 
 func forbidden(format string, args ...any) error {

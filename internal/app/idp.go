@@ -252,7 +252,7 @@ func (a *App) DeleteIdP(ctx context.Context, who *Actor, id string) error {
 			return err
 		}
 		if n > 0 {
-			return tenantry.Errorf(tenantry.Conflict, "%d user(s) sign in through %s; give them another sign-in method first, or deactivate it", n, d.Name)
+			return tenantry.Errorf(tenantry.Conflict, "%d users sign in through %s; give them another sign-in method first, or deactivate it", n, d.Name)
 		}
 		if err := tx.DeleteIdP(ctx, d.ID); err != nil {
 			return err

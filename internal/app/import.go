@@ -134,13 +134,14 @@ func atLine(line int, err error) error {
 	}
 	out := *e
 	out.Message = fmt.Sprintf("line %d: %s", line, e.Message)
+	out.Text = tenantry.Text{}
 	out.Fields = nil
 	for _, f := range e.Fields {
 		f.Line = line
 		out.Fields = append(out.Fields, f)
 	}
 	if len(out.Fields) == 0 {
-		out.Fields = []tenantry.FieldError{{Line: line, Message: e.Message}}
+		out.Fields = []tenantry.FieldError{{Line: line, Message: e.Message, Text: e.Text}}
 	}
 	return &out
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tenantry/tenantry/internal/auth"
+	"github.com/tenantry/tenantry/internal/lang"
 	"github.com/tenantry/tenantry/internal/notice"
 	"github.com/tenantry/tenantry/internal/policy"
 	"github.com/tenantry/tenantry/internal/tenantry"
@@ -170,11 +171,7 @@ func grantOf(name, userID, orgID, by string) *tenantry.Grant {
 func (a *App) queueInvitation(ctx context.Context, tx tenantry.Tx, inv *tenantry.Invitation, u *tenantry.User, org *tenantry.Org, token string) error {
 	kind := notice.Invitation
 	if inv.UserID == "" {
-		lang := "en"
-		if creator, err := tx.User(ctx, inv.CreatedBy); err == nil {
-			lang = creator.Language
-		}
-		u, kind = &tenantry.User{Login: inv.Email, OrgID: org.ID, Language: lang}, notice.InvitationNew
+		u, kind = &tenantry.User{Login: inv.Email, OrgID: org.ID, Language: invitationLanguage(ctx, tx, inv)}, notice.InvitationNew
 	}
 	d := notice.Data{Org: org.Name, RoleCodes: inv.Roles, Link: a.cfg.PublicURL + "/invitation?token=" + token}
 	if !inv.AccessUntil.IsZero() {
@@ -187,6 +184,50 @@ func (a *App) queueInvitation(ctx context.Context, tx tenantry.Tx, inv *tenantry
 	return a.queue(ctx, tx, inv.Email, u, kind, inv.TokenHash, d)
 }
 
+// invitationLanguage is the language an invitation speaks: the invited
+// person's, or for an address without a login the inviter's.
+func invitationLanguage(ctx context.Context, tx tenantry.Tx, inv *tenantry.Invitation) string {
+	id := inv.UserID
+	if id == "" {
+		id = inv.CreatedBy
+	}
+	if u, err := tx.User(ctx, id); err == nil {
+		return u.Language
+	}
+	return lang.English
+}
+
+// LinkLanguage is the language of whom an e-mailed link is for, so its
+// page speaks as the e-mail did (issue 17, item 2): the holder of an
+// activation or reset token, or the invited person. A link that no
+// longer works answers TokenInvalid. It changes nothing.
+func (a *App) LinkLanguage(ctx context.Context, token string, invitation bool) (string, error) {
+	var code string
+	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+		if invitation {
+			inv, err := pendingInvitation(ctx, tx, token)
+			if err != nil {
+				return err
+			}
+			code = invitationLanguage(ctx, tx, inv)
+			return nil
+		}
+		hash := auth.HashToken(token)
+		for _, purpose := range []tenantry.TokenPurpose{tenantry.TokenActivation, tenantry.TokenReset} {
+			if t, err := tx.PeekToken(ctx, hash, purpose); err == nil {
+				u, err := tx.User(ctx, t.UserID)
+				if err != nil {
+					return err
+				}
+				code = u.Language
+				return nil
+			}
+		}
+		return tenantry.DeadToken()
+	})
+	return code, err
+}
+
 // NewPerson is who accepts an invitation sent to an address without a
 // login: the name and password of the login it creates.
 type NewPerson struct {
@@ -196,7 +237,7 @@ type NewPerson struct {
 // pendingInvitation loads the invitation of a token that can still be
 // accepted.
 func pendingInvitation(ctx context.Context, tx tenantry.Tx, token string) (*tenantry.Invitation, error) {
-	invalid := tenantry.Errorf(tenantry.TokenInvalid, "token: unknown, already used, cancelled or expired")
+	invalid := tenantry.DeadToken()
 	if token == "" {
 		return nil, invalid
 	}
@@ -313,8 +354,8 @@ func (a *App) createInvitee(ctx context.Context, tx tenantry.Tx, inv *tenantry.I
 		return err
 	}
 	person := passwordPerson(ctx, tx, &tenantry.User{Login: inv.Email, Email: inv.Email, FirstName: in.FirstName, LastName: in.LastName}, inv.OrgID)
-	if msg := auth.ValidatePassword(p.Password, sec.PasswordMinLength.Value, person); msg != "" {
-		v.Add("password", "%s", msg)
+	if problem := auth.ValidatePassword(p.Password, sec.PasswordMinLength.Value, person); problem.Format != "" {
+		v.AddText("password", tenantry.Text(problem))
 	}
 	if err := v.Err(); err != nil {
 		return err

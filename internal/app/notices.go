@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/tenantry/tenantry/internal/lang"
 	"github.com/tenantry/tenantry/internal/notice"
 	"github.com/tenantry/tenantry/internal/policy"
 	"github.com/tenantry/tenantry/internal/tenantry"
@@ -112,14 +113,14 @@ func checkNotice(v *tenantry.Validation, in *NewNotice) {
 	if len(in.Texts) == 0 {
 		v.Add("texts", "give a title and a body in at least one language")
 	}
-	for lang, t := range in.Texts {
-		field := "texts." + lang
-		if !slices.Contains(Languages, lang) {
-			v.Add(field, "must be one of en, de")
+	for code, t := range in.Texts {
+		field := "texts." + code
+		if !lang.Known(code) {
+			v.Add(field, "must be one of %s", strings.Join(lang.Codes(), ", "))
 			continue
 		}
 		t.Title, t.Body = strings.TrimSpace(t.Title), strings.TrimSpace(t.Body)
-		in.Texts[lang] = t
+		in.Texts[code] = t
 		switch {
 		case t.Title == "":
 			v.Add(field+".title", "is required")

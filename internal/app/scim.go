@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tenantry/tenantry/internal/auth"
+	"github.com/tenantry/tenantry/internal/lang"
 	"github.com/tenantry/tenantry/internal/notice"
 	"github.com/tenantry/tenantry/internal/policy"
 	"github.com/tenantry/tenantry/internal/tenantry"
@@ -452,7 +453,7 @@ func scimActor(who *Actor) (*tenantry.SCIMConnection, error) {
 // to one Tenantry speaks, English where it speaks none of it.
 func scimLanguage(s string) string {
 	base, _, _ := strings.Cut(strings.ReplaceAll(strings.ToLower(s), "_", "-"), "-")
-	if slices.Contains(Languages, base) {
+	if lang.Known(base) {
 		return base
 	}
 	return "en"
@@ -687,7 +688,7 @@ func (a *App) scimGroups(ctx context.Context, tx tenantry.Tx, who *Actor, org *t
 // GroupName is a role's name as a directory's group: "Read only",
 // "Admin (compute)" for a role in one service.
 func GroupName(role, service string) string {
-	return notice.RoleName("en", RoleSpelling(role, service))
+	return lang.EnglishRoleName(RoleSpelling(role, service))
 }
 
 // SCIMGroups lists the groups of the SCIM actor's org; with members, each

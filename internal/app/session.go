@@ -421,8 +421,8 @@ func (a *App) SetPassword(ctx context.Context, token, password, ip string) error
 	if token == "" {
 		v.Add("token", "is required")
 	}
-	if msg := auth.ValidatePassword(password, auth.MinPasswordLen, auth.Person{}); msg != "" {
-		v.Add("password", "%s", msg)
+	if problem := auth.ValidatePassword(password, auth.MinPasswordLen, auth.Person{}); problem.Format != "" {
+		v.AddText("password", tenantry.Text(problem))
 	}
 	if err := v.Err(); err != nil {
 		return err
@@ -444,8 +444,8 @@ func (a *App) SetPassword(ctx context.Context, token, password, ip string) error
 		if err != nil {
 			return err
 		}
-		if msg := auth.ValidatePassword(password, sec.PasswordMinLength.Value, passwordPerson(ctx, tx, u, "")); msg != "" {
-			v.Add("password", "%s", msg)
+		if problem := auth.ValidatePassword(password, sec.PasswordMinLength.Value, passwordPerson(ctx, tx, u, "")); problem.Format != "" {
+			v.AddText("password", tenantry.Text(problem))
 			return v.Err()
 		}
 		if u.IdPID != "" {
@@ -510,8 +510,8 @@ func (a *App) ChangePassword(ctx context.Context, who *Actor, current, next stri
 	}); err != nil {
 		return err
 	}
-	if msg := auth.ValidatePassword(next, sec.PasswordMinLength.Value, person); msg != "" {
-		v.Add("new_password", "%s", msg)
+	if problem := auth.ValidatePassword(next, sec.PasswordMinLength.Value, person); problem.Format != "" {
+		v.AddText("new_password", tenantry.Text(problem))
 	}
 	if current == next {
 		v.Add("new_password", "must differ from the current password")

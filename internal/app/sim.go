@@ -49,9 +49,9 @@ func (a *App) ImportSIMsOnce(ctx context.Context, who *Actor, key, accountID, st
 	var lines []tenantry.FieldError
 	for i, id := range iccids {
 		if err := sims.CheckICCID(id); err != nil {
-			lines = append(lines, tenantry.FieldError{Line: i + 1, Message: fmt.Sprintf("%q: %v", id, err)})
+			lines = append(lines, atLineSaying(i+1, tenantry.Say("%q: %v", id, err)))
 		} else if first, dup := seen[id]; dup {
-			lines = append(lines, tenantry.FieldError{Line: i + 1, Message: fmt.Sprintf("%s repeats line %d", id, first)})
+			lines = append(lines, atLineSaying(i+1, tenantry.Say("%s repeats line %d", id, first)))
 		} else {
 			seen[id] = i + 1
 		}
@@ -61,7 +61,7 @@ func (a *App) ImportSIMsOnce(ctx context.Context, who *Actor, key, accountID, st
 	}
 	if len(lines) > 0 {
 		return 0, &tenantry.Error{Code: tenantry.Invalid, Fields: lines,
-			Message: fmt.Sprintf("%d of %d lines are wrong; nothing was loaded (first: line %d: %s)", len(lines), len(iccids), lines[0].Line, lines[0].Message)}
+			Message: fmt.Sprintf("%d of %s are wrong; nothing was loaded (first: line %d: %s)", len(lines), count(len(iccids), "line", "lines"), lines[0].Line, lines[0].Message)}
 	}
 	request := map[string]any{"account": accountID, "status": status, "iccids": iccids}
 	var loaded int
@@ -77,11 +77,11 @@ func (a *App) ImportSIMsOnce(ctx context.Context, who *Actor, key, accountID, st
 		if len(existing) > 0 {
 			var fields []tenantry.FieldError
 			for _, id := range existing {
-				fields = append(fields, tenantry.FieldError{Line: seen[id], Message: id + " exists already"})
+				fields = append(fields, atLineSaying(seen[id], tenantry.Say("%s exists already", id)))
 			}
 			slices.SortFunc(fields, func(x, y tenantry.FieldError) int { return x.Line - y.Line })
 			return &tenantry.Error{Code: tenantry.Conflict, Fields: fields,
-				Message: fmt.Sprintf("%d ICCIDs exist already; nothing was loaded (first: line %d)", len(existing), fields[0].Line)}
+				Message: fmt.Sprintf("%s already; nothing was loaded (first: line %d)", count(len(existing), "ICCID exists", "ICCIDs exist"), fields[0].Line)}
 		}
 		load := &tenantry.SIMLoad{ID: newID(), OrgID: acc.ID, ActorID: who.User.ID, Status: status, SIMCount: int64(len(iccids))}
 		if err := tx.CreateSIMLoad(ctx, load); err != nil {
@@ -248,24 +248,26 @@ func (a *App) Transfer(ctx context.Context, who *Actor, in TransferRequest) (*Tr
 	}
 	var problems []tenantry.FieldError
 	if len(in.Ranges) == 0 {
-		problems = append(problems, tenantry.FieldError{Field: "ranges", Message: "give at least one range"})
+		problems = append(problems, tenantry.FieldError{Field: "ranges", Message: "give at least one range", Text: tenantry.Say("give at least one range")})
 	}
 	if len(in.Ranges) > MaxRanges {
-		problems = append(problems, tenantry.FieldError{Field: "ranges", Message: fmt.Sprintf("at most %d ranges at once", MaxRanges)})
+		f := tenantry.Reason(tenantry.Say("at most %d ranges at once", MaxRanges))
+		f.Field = "ranges"
+		problems = append(problems, f)
 	}
 	for i, r := range in.Ranges {
-		if reason := r.Check(); reason != "" {
-			problems = append(problems, tenantry.FieldError{Line: in.Lines[i], Message: reason})
+		if reason := r.Check(); reason.Format != "" {
+			problems = append(problems, atLineSaying(in.Lines[i], reason))
 		}
 	}
 	if len(problems) == 0 {
 		for _, p := range sims.Overlaps(in.Ranges, in.Lines) {
-			problems = append(problems, tenantry.FieldError{Line: p.Line, Message: p.Reason})
+			problems = append(problems, atLineSaying(p.Line, p.Text))
 		}
 	}
 	if len(problems) > 0 {
 		return nil, &tenantry.Error{Code: tenantry.Invalid, Fields: problems,
-			Message: fmt.Sprintf("%d problems; nothing moved (first: %s)", len(problems), describe(problems[0]))}
+			Message: fmt.Sprintf("%s; nothing moved (first: %s)", count(len(problems), "problem", "problems"), describe(problems[0]))}
 	}
 	res := &TransferResult{DryRun: in.DryRun}
 	for i, r := range in.Ranges {
@@ -350,6 +352,13 @@ func (a *App) Transfer(ctx context.Context, who *Actor, in TransferRequest) (*Tr
 		return nil, err
 	}
 	return res, nil
+}
+
+// atLineSaying is the field error t on line n of a file.
+func atLineSaying(n int, t tenantry.Text) tenantry.FieldError {
+	f := tenantry.Reason(t)
+	f.Line = n
+	return f
 }
 
 func describe(f tenantry.FieldError) string {
@@ -459,14 +468,10 @@ func ReadTransferFile(r io.Reader) ([]sims.Range, []int, error) {
 	}
 	fields := make([]tenantry.FieldError, 0, len(problems))
 	for _, p := range problems {
-		fields = append(fields, tenantry.FieldError{Line: p.Line, Message: p.Reason})
-	}
-	wrong := "1 wrong line"
-	if len(problems) > 1 {
-		wrong = fmt.Sprintf("%d wrong lines", len(problems))
+		fields = append(fields, atLineSaying(p.Line, p.Text))
 	}
 	return nil, nil, &tenantry.Error{Code: tenantry.Invalid, Fields: fields,
-		Message: "the file has " + wrong + "; nothing moved (first: " + problems[0].Error() + ")"}
+		Message: "the file has " + count(len(problems), "wrong line", "wrong lines") + "; nothing moved (first: " + problems[0].Error() + ")"}
 }
 
 // SIMEvent is one line of a SIM's history (B5): its load into the

@@ -179,33 +179,30 @@ func (a *App) DeleteSubOrg(ctx context.Context, who *Actor, id string) error {
 		}
 		var reasons []tenantry.FieldError
 		if o.Status == tenantry.OrgPending {
-			reasons = append(reasons, tenantry.FieldError{Code: "pending", Message: "it is not fully created yet: its owner has not set a password"})
+			reasons = append(reasons, a.reason("pending", tenantry.Say("it is not fully created yet: its owner has not set a password")))
 		}
 		if o.SIMCount > 0 {
-			reasons = append(reasons, tenantry.FieldError{Code: "has_sims", Message: fmt.Sprintf("it holds %d SIMs; transfer them first", o.SIMCount)})
+			reasons = append(reasons, a.reason("has_sims", tenantry.Say("it holds %d SIMs; transfer them first", o.SIMCount)))
 		}
 		open, err := tx.OrgWorkflows(ctx, o.ID, true)
 		if err != nil {
 			return err
 		}
 		if len(open) > 0 {
-			kinds := map[string]bool{}
-			var names []string
+			var kinds tenantry.Words
 			for _, w := range open {
-				if !kinds[w.Kind] {
-					kinds[w.Kind] = true
-					names = append(names, strings.ReplaceAll(w.Kind, "_", " ")+"s")
+				if !slices.Contains(kinds, w.Kind) {
+					kinds = append(kinds, w.Kind)
 				}
 			}
-			reasons = append(reasons, tenantry.FieldError{Code: "open_workflows",
-				Message: fmt.Sprintf("it has %d open workflows (%s)", len(open), strings.Join(names, ", "))})
+			reasons = append(reasons, a.reason("open_workflows", tenantry.Say("it has %d open workflows (%s)", len(open), kinds)))
 		}
 		kids, err := tx.ChildOrgs(ctx, o.ID)
 		if err != nil {
 			return err
 		}
 		if len(kids) > 0 {
-			reasons = append(reasons, tenantry.FieldError{Code: "has_children", Message: fmt.Sprintf("it has %d sub-organizations; delete them first", len(kids))})
+			reasons = append(reasons, a.reason("has_children", tenantry.Say("it has %d sub-organizations; delete them first", len(kids))))
 		}
 		if len(reasons) > 0 {
 			msg := "this organization cannot be deleted: " + reasons[0].Message

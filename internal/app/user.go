@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tenantry/tenantry/internal/lang"
 	"github.com/tenantry/tenantry/internal/notice"
 	"github.com/tenantry/tenantry/internal/policy"
 	"github.com/tenantry/tenantry/internal/tenantry"
@@ -84,9 +85,6 @@ type UserView struct {
 	Invitation *tenantry.Invitation
 }
 
-// Languages are the languages Tenantry speaks.
-var Languages = []string{"en", "de"}
-
 // validateNewUser normalises and checks in; prefix names the fields of a
 // nested input ("owner.").
 func validateNewUser(v *tenantry.Validation, prefix string, in *NewUser, s tenantry.OrgSettings) {
@@ -112,8 +110,8 @@ func validateNewUser(v *tenantry.Validation, prefix string, in *NewUser, s tenan
 	if in.Language == "" {
 		in.Language = "en"
 	}
-	if !slices.Contains(Languages, in.Language) {
-		v.Add(prefix+"language", "must be one of en, de")
+	if !lang.Known(in.Language) {
+		v.Add(prefix+"language", "must be one of %s", strings.Join(lang.Codes(), ", "))
 	}
 	checkProfile(v, prefix, s, in.Phone != "", in.JobTitle != "", in.ContactBilling || in.ContactTechnical || in.ContactBusiness)
 	if len(in.Phone) > 50 {
@@ -764,8 +762,8 @@ func applyPatch(u *tenantry.User, p UserPatch, s tenantry.OrgSettings) ([]string
 		}
 	})
 	setString("language", &u.Language, p.Language, func(s string) {
-		if !slices.Contains(Languages, s) {
-			v.Add("language", "must be one of en, de")
+		if !lang.Known(s) {
+			v.Add("language", "must be one of %s", strings.Join(lang.Codes(), ", "))
 		}
 	})
 	setBool("contact_billing", &u.ContactBilling, p.ContactBilling)

@@ -92,35 +92,51 @@ type Person struct {
 	Words        []string
 }
 
-// ValidatePassword returns what is wrong with a new password, or "" when
-// it is acceptable: minLen (never below MinPasswordLen) to 1,024 code
+// Problem is what is wrong with a password: an English format, the id of
+// its translations, and the values that fill it in. Format is "" for no
+// problem.
+type Problem struct {
+	Format string
+	Args   []any
+}
+
+// String is the problem in English.
+func (p Problem) String() string {
+	if p.Args == nil {
+		return p.Format
+	}
+	return fmt.Sprintf(p.Format, p.Args...)
+}
+
+// ValidatePassword returns what is wrong with a new password, or no
+// Problem when it is acceptable: minLen (never below MinPasswordLen) to 1,024 code
 // points, not one of the 10,000 most common passwords, not containing the
 // person's login or e-mail, and at least MinStrength by zxcvbn with the
 // person's words as the first guesses. There are no composition rules.
-func ValidatePassword(password string, minLen int, p Person) string {
+func ValidatePassword(password string, minLen int, p Person) Problem {
 	n := utf8.RuneCountInString(password)
 	minLen = max(minLen, MinPasswordLen)
 	switch {
 	case !utf8.ValidString(password):
-		return "is not valid UTF-8"
+		return Problem{Format: "is not valid UTF-8"}
 	case n < minLen:
-		return fmt.Sprintf("must have at least %d characters", minLen)
+		return Problem{"must have at least %d characters", []any{minLen}}
 	case n > MaxPasswordLen:
-		return fmt.Sprintf("must have at most %d characters", MaxPasswordLen)
+		return Problem{"must have at most %d characters", []any{MaxPasswordLen}}
 	}
 	lower := strings.ToLower(password)
 	if IsCommonPassword(lower) {
-		return "is one of the 10,000 most common passwords; choose another"
+		return Problem{Format: "is one of the 10,000 most common passwords; choose another"}
 	}
 	for _, a := range []string{p.Login, p.Email} {
 		if len(a) >= 3 && strings.Contains(lower, strings.ToLower(a)) {
-			return "must not contain your login or e-mail address"
+			return Problem{Format: "must not contain your login or e-mail address"}
 		}
 	}
 	if s := PasswordStrength(password, append([]string{p.Login, p.Email}, p.Words...)...); s.Score < MinStrength {
-		return TooEasy(s.Warning)
+		return Problem{Format: TooEasy(s.Warning)}
 	}
-	return ""
+	return Problem{}
 }
 
 // TooEasy is the message for a password below MinStrength with warning:

@@ -42,7 +42,7 @@ func TestValidatePassword(t *testing.T) {
 		"analytical engines!":         "It contains your name", // the organization
 	}
 	for pw, want := range cases {
-		got := ValidatePassword(pw, 0, Person{Login: "ada", Email: "ada@example.com", Words: []string{"Ada", "Lovelace", "Analytical Engines"}})
+		got := ValidatePassword(pw, 0, Person{Login: "ada", Email: "ada@example.com", Words: []string{"Ada", "Lovelace", "Analytical Engines"}}).String()
 		if (want == "") != (got == "") || !strings.Contains(got, want) {
 			t.Errorf("ValidatePassword(%.20q) = %q, want %q", pw, got, want)
 		}
@@ -80,7 +80,7 @@ func TestPasswordPolicyVectors(t *testing.T) {
 		{"Sunshine!2024", "too easy"},
 	}
 	for _, c := range cases {
-		got := ValidatePassword(c.pw, 0, Person{})
+		got := ValidatePassword(c.pw, 0, Person{}).String()
 		if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
 			t.Errorf("ValidatePassword(%.20q) = %q, want %q", c.pw, got, c.want)
 		}

@@ -1,4 +1,5 @@
-// Package notice writes the e-mails Tenantry sends, in English and German,
+// Package notice writes the e-mails Tenantry sends, in every language of
+// the catalogue,
 // as plain text and HTML rendered from one definition per message, so the
 // two forms never say different things.
 package notice
@@ -9,6 +10,8 @@ import (
 	htmltemplate "html/template"
 	"strings"
 	"text/template"
+
+	"github.com/tenantry/tenantry/internal/lang"
 )
 
 // Kind names one message.
@@ -89,19 +92,21 @@ type compiled struct {
 // Renderer renders messages. It is immutable and safe for concurrent use.
 type Renderer struct {
 	msgs   map[string]map[Kind]compiled
+	words  *lang.Catalogue
 	layout *htmltemplate.Template
 }
 
-// New compiles every message; an error means a broken catalogue.
-func New() (*Renderer, error) {
-	r := &Renderer{msgs: map[string]map[Kind]compiled{}}
-	for lang, kinds := range catalogue {
-		r.msgs[lang] = map[Kind]compiled{}
-		for kind, s := range kinds {
-			name := lang + "/" + string(kind)
-			c := compiled{action: s.action}
+// New compiles every message in every language of words; an error means
+// a broken message.
+func New(words *lang.Catalogue) (*Renderer, error) {
+	r := &Renderer{msgs: map[string]map[Kind]compiled{}, words: words}
+	for _, code := range lang.Codes() {
+		r.msgs[code] = map[Kind]compiled{}
+		for kind, s := range messages {
+			name := code + "/" + string(kind)
+			c := compiled{action: words.T(code, s.action)}
 			var err error
-			if c.subject, err = template.New(name).Option("missingkey=error").Parse(s.subject); err != nil {
+			if c.subject, err = template.New(name).Option("missingkey=error").Parse(words.T(code, s.subject)); err != nil {
 				return nil, err
 			}
 			for _, group := range []struct {
@@ -109,28 +114,20 @@ func New() (*Renderer, error) {
 				dst *[]*template.Template
 			}{{s.lines, &c.lines}, {s.after, &c.after}} {
 				for i, l := range group.src {
-					t, err := template.New(fmt.Sprintf("%s/%d", name, i)).Option("missingkey=error").Parse(l)
+					t, err := template.New(fmt.Sprintf("%s/%d", name, i)).Option("missingkey=error").Parse(words.T(code, l))
 					if err != nil {
 						return nil, err
 					}
 					*group.dst = append(*group.dst, t)
 				}
 			}
-			r.msgs[lang][kind] = c
-		}
-	}
-	for _, kinds := range r.msgs {
-		if len(kinds) != len(catalogue["en"]) {
-			return nil, fmt.Errorf("notice: languages differ in their messages")
+			r.msgs[code][kind] = c
 		}
 	}
 	var err error
 	r.layout, err = htmltemplate.New("layout").Parse(layout)
 	return r, err
 }
-
-// Languages are the languages messages exist in; the first is the fallback.
-var Languages = []string{"en", "de"}
 
 // Message is a rendered e-mail.
 type Message struct {
@@ -139,36 +136,11 @@ type Message struct {
 	HTML    string
 }
 
-// roleWords name the catalogues' best-known roles in languages other than
-// English, as the portal does; the rest read as their codes with spaces.
-var roleWords = map[string]map[string]string{
-	"de": {"owner": "Inhaber", "admin": "Admin", "user": "Benutzer", "read_only": "Nur lesen",
-		"third_party": "Dritter", "api_user": "API-Benutzer"},
-}
-
-// RoleName names a role, given as "role" or "role:service", in lang:
-// "read_only" is "Read only", in German "Nur lesen"; a service follows in
-// brackets.
-func RoleName(lang, code string) string {
-	role, service, _ := strings.Cut(code, ":")
-	name, ok := roleWords[lang][role]
-	if !ok {
-		name = strings.ReplaceAll(role, "_", " ")
-		if name != "" {
-			name = strings.ToUpper(name[:1]) + name[1:]
-		}
-	}
-	if service != "" {
-		name += " (" + service + ")"
-	}
-	return name
-}
-
 // Render writes message kind in lang (English when lang is unknown).
-func (r *Renderer) Render(kind Kind, lang string, d Data) (Message, error) {
-	kinds, ok := r.msgs[lang]
+func (r *Renderer) Render(kind Kind, code string, d Data) (Message, error) {
+	kinds, ok := r.msgs[code]
 	if !ok {
-		kinds = r.msgs["en"]
+		kinds = r.msgs[lang.English]
 	}
 	c, ok := kinds[kind]
 	if !ok {
@@ -176,8 +148,8 @@ func (r *Renderer) Render(kind Kind, lang string, d Data) (Message, error) {
 	}
 	if len(d.RoleCodes) > 0 {
 		names := make([]string, len(d.RoleCodes))
-		for i, code := range d.RoleCodes {
-			names[i] = RoleName(lang, code)
+		for i, role := range d.RoleCodes {
+			names[i] = r.words.RoleName(code, role)
 		}
 		d.Roles = strings.Join(names, ", ")
 	}
@@ -217,7 +189,7 @@ func (r *Renderer) Render(kind Kind, lang string, d Data) (Message, error) {
 	text.WriteString("-- \nTenantry\n")
 	var html bytes.Buffer
 	err = r.layout.Execute(&html, map[string]any{"Subject": subject[0], "Lines": lines, "Action": c.action,
-		"Link": d.Link, "After": after, "Lang": lang})
+		"Link": d.Link, "After": after, "Lang": code})
 	if err != nil {
 		return Message{}, err
 	}
@@ -235,3 +207,18 @@ const layout = `<!doctype html>
 {{end}}<p style="font-size:13px;color:#4a4f57">Tenantry</p>
 </div></body></html>
 `
+
+// Texts are the English texts of every e-mail: the ids each language of
+// the catalogue must have.
+func Texts() []string {
+	var out []string
+	for _, s := range messages {
+		out = append(out, s.subject)
+		if s.action != "" {
+			out = append(out, s.action)
+		}
+		out = append(out, s.lines...)
+		out = append(out, s.after...)
+	}
+	return out
+}

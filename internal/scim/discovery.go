@@ -104,7 +104,7 @@ func (s *server) schemaDocs() []map[string]any {
 			complexAttr("emails", "The person's e-mail address: one, of type work", typed("E-mail address"), "multi", "required"),
 			complexAttr("phoneNumbers", "The person's phone number, where the organization keeps one", typed("Phone number"), "multi"),
 			attr("title", "string", "Job title, where the organization keeps one"),
-			attr("preferredLanguage", "string", "en or de; others become en"),
+			attr("preferredLanguage", "string", "en, de or fr; others become en"),
 			attr("active", "boolean", "false locks the person: they cannot sign in"),
 			complexAttr("groups", "The roles the person holds here", []map[string]any{attr("value", "string", "Group id"),
 				attr("display", "string", "Group name")}, "multi", "readOnly"),

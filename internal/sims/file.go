@@ -7,6 +7,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
 // MaxFileSize is the largest transfer file read; MaxLines the most lines.
@@ -19,6 +21,13 @@ const (
 type LineError struct {
 	Line   int    `json:"line"`
 	Reason string `json:"reason"`
+	// Text is Reason before it was put in words, for other languages.
+	Text tenantry.Text `json:"-"`
+}
+
+// lineError is what is wrong on line n.
+func lineError(n int, t tenantry.Text) LineError {
+	return LineError{Line: n, Reason: t.String(), Text: t}
 }
 
 func (e LineError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Reason) }
@@ -30,10 +39,10 @@ func (e LineError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.
 func ParseFile(r io.Reader) (ranges []Range, lines []int, problems []LineError) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
 	if err != nil {
-		return nil, nil, []LineError{{Line: 0, Reason: "the file could not be read: " + err.Error()}}
+		return nil, nil, []LineError{lineError(0, tenantry.Say("the file could not be read: %s", err))}
 	}
 	if len(data) > MaxFileSize {
-		return nil, nil, []LineError{{Line: 0, Reason: fmt.Sprintf("the file is too large: at most %d MiB", MaxFileSize>>20)}}
+		return nil, nil, []LineError{lineError(0, tenantry.Say("the file is too large: at most %d MiB", MaxFileSize>>20))}
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a byte order mark from spreadsheet exports
 	sc := bufio.NewScanner(bytes.NewReader(data))
@@ -42,21 +51,21 @@ func ParseFile(r io.Reader) (ranges []Range, lines []int, problems []LineError) 
 	for sc.Scan() {
 		n++
 		if n > MaxLines {
-			return nil, nil, []LineError{{Line: n, Reason: fmt.Sprintf("the file is too large: at most %d lines", MaxLines)}}
+			return nil, nil, []LineError{lineError(n, tenantry.Say("the file is too large: at most %d lines", MaxLines))}
 		}
 		rg, reason, blank := parseLine(sc.Text())
 		if blank {
 			continue
 		}
-		if reason != "" {
-			problems = append(problems, LineError{Line: n, Reason: reason})
+		if reason.Format != "" {
+			problems = append(problems, lineError(n, reason))
 			continue
 		}
 		ranges = append(ranges, rg)
 		lines = append(lines, n)
 	}
 	if len(ranges) == 0 && len(problems) == 0 {
-		problems = append(problems, LineError{Line: 0, Reason: "the file holds no ranges"})
+		problems = append(problems, lineError(0, tenantry.Say("the file holds no ranges")))
 	}
 	problems = append(problems, Overlaps(ranges, lines)...)
 	sort.SliceStable(problems, func(i, j int) bool { return problems[i].Line < problems[j].Line })
@@ -64,33 +73,33 @@ func ParseFile(r io.Reader) (ranges []Range, lines []int, problems []LineError) 
 }
 
 // parseLine reads one line; blank says the line holds nothing.
-func parseLine(line string) (r Range, reason string, blank bool) {
+func parseLine(line string) (r Range, reason tenantry.Text, blank bool) {
 	line = strings.TrimSpace(line)
 	if line == "" {
-		return Range{}, "", true
+		return Range{}, reason, true
 	}
 	fields := strings.Split(line, ";")
 	switch {
 	case len(fields) == 3 && strings.TrimSpace(fields[2]) == "":
-		return Range{}, "trailing semicolon: write START;END with nothing after END", false
+		return Range{}, tenantry.Say("trailing semicolon: write START;END with nothing after END"), false
 	case len(fields) > 2:
-		return Range{}, fmt.Sprintf("more than two fields (%d): write START;END", len(fields)), false
+		return Range{}, tenantry.Say("more than two fields (%d): write START;END", len(fields)), false
 	case len(fields) == 1:
 		if strings.Contains(line, ",") {
-			return Range{}, "use a semicolon, not a comma, between start and end", false
+			return Range{}, tenantry.Say("use a semicolon, not a comma, between start and end"), false
 		}
-		return Range{}, "one field: write START;END, or ICCID;ICCID for one SIM", false
+		return Range{}, tenantry.Say("one field: write START;END, or ICCID;ICCID for one SIM"), false
 	}
 	start, ok1 := unquote(fields[0])
 	end, ok2 := unquote(fields[1])
 	if !ok1 || !ok2 {
-		return Range{}, "unbalanced quotes", false
+		return Range{}, tenantry.Say("unbalanced quotes"), false
 	}
 	r = Range{Start: start, End: end}
-	if reason := r.Check(); reason != "" {
+	if reason := r.Check(); reason.Format != "" {
 		return Range{}, reason, false
 	}
-	return r, "", false
+	return r, reason, false
 }
 
 func unquote(s string) (string, bool) {
@@ -123,11 +132,11 @@ func Overlaps(ranges []Range, lines []int) []LineError {
 			if lines[a] > lines[b] {
 				a, b = b, a
 			}
-			what := "overlaps"
+			what := "overlaps the range on line %d"
 			if ranges[a] == ranges[b] {
-				what = "repeats"
+				what = "repeats the range on line %d"
 			}
-			out = append(out, LineError{Line: lines[b], Reason: fmt.Sprintf("%s the range on line %d", what, lines[a])})
+			out = append(out, lineError(lines[b], tenantry.Say(what, lines[a])))
 		}
 		if ranges[prev].Overlaps(ranges[cur]) && ranges[prev].End > ranges[cur].End {
 			idx[k] = prev // keep the wider range as the one to compare with

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
 // ICCID lengths allowed by ITU-T E.118 as used by the portals we follow.
@@ -122,21 +124,22 @@ func (r Range) Overlaps(o Range) bool {
 	return len(r.Start) == len(o.Start) && r.Start <= o.End && o.Start <= r.End
 }
 
-// Check reports what is wrong with r, or "" when it is a valid range.
-func (r Range) Check() string {
+// Check reports what is wrong with r; its Format is "" when r is a valid
+// range.
+func (r Range) Check() tenantry.Text {
 	if err := CheckICCID(r.Start); err != nil {
-		return "start: " + err.Error()
+		return tenantry.Say("start: %s", err)
 	}
 	if err := CheckICCID(r.End); err != nil {
-		return "end: " + err.Error()
+		return tenantry.Say("end: %s", err)
 	}
 	if len(r.Start) != len(r.End) {
-		return "start and end have different lengths"
+		return tenantry.Say("start and end have different lengths")
 	}
 	if r.Start > r.End {
-		return "start is after end"
+		return tenantry.Say("start is after end")
 	}
-	return ""
+	return tenantry.Text{}
 }
 
 // Prev returns the valid ICCID of iccid's length just before it: the one

@@ -86,7 +86,7 @@ func FuzzParseFile(f *testing.F) {
 			t.Fatalf("round trip of %q: %v %v", in, again, problems)
 		}
 		for i := range ranges {
-			if ranges[i] != again[i] || ranges[i].Check() != "" {
+			if ranges[i] != again[i] || ranges[i].Check().Format != "" {
 				t.Fatalf("round trip changed %v to %v", ranges[i], again[i])
 			}
 		}

@@ -26,14 +26,14 @@ func (tx *Tx) UseToken(ctx context.Context, hash string, purpose tenantry.TokenP
 	if n, err := res.RowsAffected(); err != nil {
 		return nil, translate(err)
 	} else if n == 0 {
-		return nil, tenantry.Errorf(tenantry.TokenInvalid, "token: unknown, already used or expired")
+		return nil, tenantry.DeadToken()
 	}
 	var t tenantry.OneTimeToken
 	var expires, used, created int64
 	err = tx.queryRow(ctx, `SELECT hash, purpose, user_id, expires_at, used_at, created_at
 		FROM tokens WHERE hash = $1`, hash).Scan(&t.Hash, &t.Purpose, &t.UserID, &expires, &used, &created)
 	if err == sql.ErrNoRows {
-		return nil, tenantry.Errorf(tenantry.TokenInvalid, "token: unknown, already used or expired")
+		return nil, tenantry.DeadToken()
 	}
 	t.ExpiresAt, t.UsedAt, t.CreatedAt = fromMicros(expires), fromMicros(used), fromMicros(created)
 	return &t, translate(err)
@@ -48,7 +48,7 @@ func (tx *Tx) PeekToken(ctx context.Context, hash string, purpose tenantry.Token
 		WHERE hash = $1 AND purpose = $2 AND used_at = 0 AND expires_at > $3`, hash, purpose, micros(tx.now)).
 		Scan(&t.Hash, &t.Purpose, &t.UserID, &expires, &used, &created)
 	if err == sql.ErrNoRows {
-		return nil, tenantry.Errorf(tenantry.TokenInvalid, "token: unknown, already used or expired")
+		return nil, tenantry.DeadToken()
 	}
 	t.ExpiresAt, t.UsedAt, t.CreatedAt = fromMicros(expires), fromMicros(used), fromMicros(created)
 	return &t, translate(err)

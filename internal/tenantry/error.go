@@ -6,6 +6,7 @@ package tenantry
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -94,7 +95,61 @@ type FieldError struct {
 	Line    int    `json:"line,omitempty" doc:"The line of an uploaded file"`
 	Code    string `json:"code,omitempty" doc:"A stable reason code, where there is one"`
 	Message string `json:"message"`
+	// Text is Message before it was put in words, so that a reader of
+	// another language gets it in theirs.
+	Text Text `json:"-"`
 }
+
+// Text is a message before it is put in words: its English format, which
+// is the message's id in the catalogue of languages, and the values that
+// fill it in. An error among Args is shown as its message in the reader's
+// language too, and Words as words.
+type Text struct {
+	Format string
+	Args   []any
+}
+
+// Say returns the text of format filled in with args. A message passed
+// on whole ("%s" and it) is its own id.
+func Say(format string, args ...any) Text {
+	if s, ok := onlyString(format, args); ok {
+		return Text{Format: s}
+	}
+	return Text{format, args}
+}
+
+func onlyString(format string, args []any) (string, bool) {
+	if format != "%s" || len(args) != 1 {
+		return "", false
+	}
+	s, ok := args[0].(string)
+	return s, ok
+}
+
+// String is the text in English.
+func (t Text) String() string {
+	if t.Args == nil {
+		return t.Format
+	}
+	return fmt.Sprintf(t.Format, t.Args...)
+}
+
+// Words are codes from data ("change_owner") that a message lists; each
+// reads as a word in the reader's language.
+type Words []string
+
+// String is the words in English: "change owner, reset 2fa".
+func (w Words) String() string {
+	out := make([]string, len(w))
+	for i, s := range w {
+		out[i] = strings.ReplaceAll(s, "_", " ")
+	}
+	return strings.Join(out, ", ")
+}
+
+// Reason is a field error saying t: on a line, in a field or with a code,
+// as the caller sets them.
+func Reason(t Text) FieldError { return FieldError{Message: t.String(), Text: t} }
 
 // Error is the one error type of Tenantry. Message is safe to show to the
 // caller; Err is the private cause, logged but never shown.
@@ -108,6 +163,9 @@ type Error struct {
 	// Action and Org, on a Forbidden error, name the action the policy
 	// denied and the org it was asked in, so the refusal can be explained.
 	Action, Org string
+	// Text is Message before it was put in words, where the message is
+	// one (a summary built from Fields has none).
+	Text Text
 }
 
 func (e *Error) Error() string {
@@ -121,7 +179,8 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Errorf returns an *Error with code and a formatted public message.
 func Errorf(code Code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	t := Say(format, args...)
+	return &Error{Code: code, Message: t.String(), Text: t}
 }
 
 // ErrorCode returns the code of err: Internal for an error that is not an
@@ -159,12 +218,19 @@ func CappedFields(fields []FieldError) []FieldError {
 		return fields
 	}
 	out := append([]FieldError(nil), fields[:MaxFieldErrors]...)
-	return append(out, FieldError{Message: fmt.Sprintf("and %d more not listed", len(fields)-MaxFieldErrors)})
+	return append(out, Reason(Say("and %d more not listed", len(fields)-MaxFieldErrors)))
+}
+
+// DeadToken is the error for a one-time token (an e-mailed link) that is
+// unknown, used, cancelled or expired; which, it does not tell.
+func DeadToken() *Error {
+	const why = "unknown, already used, cancelled or expired"
+	return &Error{Code: TokenInvalid, Message: "token: " + why, Fields: []FieldError{{Field: "token", Message: why, Text: Say(why)}}}
 }
 
 // FieldInvalid is an Invalid error about one field.
 func FieldInvalid(field, message string) *Error {
-	return &Error{Code: Invalid, Message: field + ": " + message, Fields: []FieldError{{Field: field, Message: message}}}
+	return &Error{Code: Invalid, Message: field + ": " + message, Fields: []FieldError{{Field: field, Message: message, Text: Say(message)}}}
 }
 
 // Validation collects field errors so that a request is judged as a whole.
@@ -174,12 +240,23 @@ type Validation struct {
 
 // Add records that field is invalid for the given reason.
 func (v *Validation) Add(field, format string, args ...any) {
-	v.fields = append(v.fields, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	f := Reason(Say(format, args...))
+	f.Field = field
+	v.fields = append(v.fields, f)
+}
+
+// AddText records that field is invalid for the reason t says.
+func (v *Validation) AddText(field string, t Text) {
+	f := Reason(t)
+	f.Field = field
+	v.fields = append(v.fields, f)
 }
 
 // AddLine records what is wrong with a field on a line of a file.
 func (v *Validation) AddLine(line int, field, format string, args ...any) {
-	v.fields = append(v.fields, FieldError{Line: line, Field: field, Message: fmt.Sprintf(format, args...)})
+	f := Reason(Say(format, args...))
+	f.Line, f.Field = line, field
+	v.fields = append(v.fields, f)
 }
 
 // Merge adds what other found, as found on line of a file.

@@ -113,7 +113,7 @@ type User struct {
 	LastName  string
 	Phone     string
 	JobTitle  string
-	Language  string // "en" or "de"
+	Language  string // "en", "de" or "fr": one of lang.Codes()
 	// Company-contact flags.
 	ContactBilling   bool
 	ContactTechnical bool

@@ -1,74 +1,79 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/tenantry/tenantry/internal/app"
+	"github.com/tenantry/tenantry/internal/lang"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
-// Tr translates the portal's words. English is the key; German comes
-// from de (german.go), and a test makes sure every key the templates use
-// has its German.
+// Tr translates the portal's words. English is the key; every other
+// language comes from the catalogue's files (internal/lang), and a test
+// makes sure every phrase the templates and handlers use is in each.
 type Tr struct {
-	Lang string // "en" or "de"
+	Lang string // one of lang.Codes()
+	c    *lang.Catalogue
 }
 
 // T returns s in the page's language.
-func (t Tr) T(s string) string {
-	if t.Lang == "de" {
-		if d, ok := german[s]; ok {
-			return d
-		}
+func (t Tr) T(s string) string { return t.c.T(t.Lang, s) }
+
+// F translates a format and fills it in, with the plural form its first
+// number asks for.
+func (t Tr) F(format string, args ...any) string { return t.c.Sprintf(t.Lang, format, args...) }
+
+// Language is one entry of the language switch.
+type Language struct{ Code, Name string }
+
+// languages are the languages there are, each named in itself.
+func languages() []Language {
+	var out []Language
+	for _, code := range lang.Codes() {
+		out = append(out, Language{code, lang.Name(code)})
 	}
-	return s
+	return out
 }
 
-// F translates a format and fills it in.
-func (t Tr) F(format string, args ...any) string { return fmt.Sprintf(t.T(format), args...) }
-
-// Other is the language the switch offers.
-func (t Tr) Other() string {
-	if t.Lang == "de" {
-		return "en"
+// Others are the languages the switch offers.
+func (t Tr) Others() []Language {
+	var out []Language
+	for _, l := range languages() {
+		if l.Code != t.Lang {
+			out = append(out, l)
+		}
 	}
-	return "de"
+	return out
 }
 
 // langCookie keeps a visitor's choice of language.
 const langCookie = "tenantry_lang"
 
+// tr is the page language code.
+func (h *Handler) tr(code string) Tr { return Tr{code, h.msgs} }
+
 // language picks the page language: the visitor's explicit choice, else
-// the signed-in person's setting, else the browser's preference.
+// the signed-in person's setting, else the browser's preference matched
+// against the languages there are.
 func (h *Handler) language(r *http.Request, who *app.Actor) Tr {
-	if c, err := r.Cookie(langCookie); err == nil && (c.Value == "en" || c.Value == "de") {
-		return Tr{c.Value}
+	if c, err := r.Cookie(langCookie); err == nil && lang.Known(c.Value) {
+		return h.tr(c.Value)
 	}
-	if who != nil && who.User.Language != "" {
-		return Tr{who.User.Language}
+	if who != nil && lang.Known(who.User.Language) {
+		return h.tr(who.User.Language)
 	}
-	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
-		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
-		if strings.HasPrefix(tag, "de") {
-			return Tr{"de"}
-		}
-		if strings.HasPrefix(tag, "en") {
-			return Tr{"en"}
-		}
-	}
-	return Tr{"en"}
+	return h.tr(h.msgs.Match(r.Header.Get("Accept-Language")))
 }
 
 // setLanguage switches the portal's language and returns to the page.
 func (h *Handler) setLanguage(w http.ResponseWriter, r *http.Request) {
-	lang := r.FormValue("lang")
-	if lang != "de" {
-		lang = "en"
+	code := r.FormValue("lang")
+	if !lang.Known(code) {
+		code = lang.English
 	}
-	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
+	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: code, Path: "/", MaxAge: 365 * 24 * 3600,
 		HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteLaxMode})
 	back := safeNext(r.FormValue("back"))
 	// The pages behind e-mailed links keep their token across the switch.
@@ -97,42 +102,94 @@ var codeText = map[tenantry.Code]string{
 }
 
 // message is the sentence shown for e. For wrong fields it names the
-// first by its label with its message, and how many more there are. Else,
-// in English, it is the use case's own message; in German its translation
-// where german has one, else the code's sentence with the English detail
-// after it.
+// first by its label with its message, and how many more there are; for
+// the reasons an action cannot be done (a deletion's blockers), the
+// code's sentence and each reason. Else it is the use case's own message
+// in the page's language where the catalogue has it, else the code's
+// sentence with the English detail after it.
 func (t Tr) message(e *tenantry.Error) string {
 	// A wrong field is named as the form names it, never by its key
 	// (issue 17, item 1: "New_owner_id: is required").
-	var named []tenantry.FieldError
+	var named, reasons []tenantry.FieldError
+	lines := 0
 	for _, f := range e.Fields {
-		if f.Field != "" && f.Line == 0 {
+		switch {
+		case f.Line > 0:
+			lines++
+		case f.Field != "" && f.Line == 0:
 			named = append(named, f)
+		case f.Field == "" && f.Line == 0 && f.Code != "":
+			reasons = append(reasons, f)
 		}
 	}
 	if len(named) > 0 {
-		msg := t.T(fieldLabel(named[0].Field)) + ": " + t.T(named[0].Message)
+		msg := t.F("%s: %s", t.T(fieldLabel(named[0].Field)), t.Say(named[0]))
 		if len(named) > 1 {
 			msg += t.F(" (and %d more)", len(named)-1)
 		}
 		return msg
 	}
-	if t.Lang != "de" {
-		return capitalise(e.Message)
+	if lines > 0 {
+		// Each line's reason is listed with the form.
+		return t.F("%d lines are wrong; nothing was changed. Mend them and try again.", lines)
 	}
-	if d, ok := german[e.Message]; ok {
-		return capitalise(d)
+	head, ok := codeText[e.Code]
+	if !ok {
+		head = codeText[e.Code.Kind()]
+	}
+	if len(reasons) > 0 {
+		parts := make([]string, len(reasons))
+		for i, r := range reasons {
+			parts[i] = t.Say(r)
+		}
+		return t.T(head) + " " + capitalise(strings.Join(parts, "; ")) + "."
+	}
+	text := e.Text
+	if text.Format == "" {
+		text.Format = e.Message
+	}
+	if t.Lang == lang.English || t.c.Has(t.Lang, text.Format) {
+		return capitalise(t.fill(text))
 	}
 	for _, f := range e.Fields {
 		if f.Field != "" {
 			return t.T(codeText[tenantry.Invalid])
 		}
 	}
-	head, ok := codeText[e.Code]
-	if !ok {
-		head = codeText[e.Code.Kind()]
-	}
 	return t.T(head) + " (" + e.Message + ")"
+}
+
+// Say is a field error's message in the page's language.
+func (t Tr) Say(f tenantry.FieldError) string {
+	if f.Text.Format == "" {
+		return t.T(f.Message)
+	}
+	return t.fill(f.Text)
+}
+
+// fill puts text in the page's language: the format from the catalogue
+// (in the plural form its first number asks for), errors among the
+// values as their own messages, and words as words.
+func (t Tr) fill(text tenantry.Text) string {
+	if len(text.Args) == 0 {
+		return t.T(text.Format)
+	}
+	args := make([]any, len(text.Args))
+	for i, a := range text.Args {
+		switch v := a.(type) {
+		case error:
+			args[i] = t.T(v.Error())
+		case tenantry.Words:
+			words := make([]string, len(v))
+			for j, w := range v {
+				words[j] = t.Word(w)
+			}
+			args[i] = strings.Join(words, ", ")
+		default:
+			args[i] = a
+		}
+	}
+	return t.F(text.Format, args...)
 }
 
 // fieldLabels name the fields whose key does not read as their label.
@@ -153,22 +210,11 @@ func fieldLabel(key string) string {
 	return capitalise(key)
 }
 
-func capitalise(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
+func capitalise(s string) string { return lang.Capitalise(s) }
 
 // RoleWord names a role given as "role" or "role:service": "Read only",
 // "User (connectivity)".
-func (t Tr) RoleWord(code string) string {
-	role, service, _ := strings.Cut(code, ":")
-	if service != "" {
-		return t.Word(role) + " (" + service + ")"
-	}
-	return t.Word(role)
-}
+func (t Tr) RoleWord(code string) string { return t.c.RoleName(t.Lang, code) }
 
 // Word shows a stored word (a role, a status, a type) in the page's
 // language: "read_only" is "Read only", in German "Nur lesen".
@@ -184,6 +230,8 @@ func (t Tr) Word(s string) string {
 		return t.T("English")
 	case "de":
 		return t.T("German")
+	case "fr":
+		return t.T("French")
 	}
 	return t.T(capitalise(strings.ReplaceAll(s, "_", " ")))
 }

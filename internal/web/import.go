@@ -64,7 +64,7 @@ func (h *Handler) importPeople(w http.ResponseWriter, r *http.Request, who *app.
 		}
 		d.Problems = e.Fields
 		if len(d.Problems) == 0 {
-			d.Problems = []tenantry.FieldError{{Message: e.Message}}
+			d.Problems = []tenantry.FieldError{{Message: e.Message, Text: e.Text}}
 		}
 		h.render(w, r, http.StatusUnprocessableEntity, "users_import.html", p)
 		return nil

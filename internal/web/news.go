@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"github.com/tenantry/tenantry/internal/app"
+	"github.com/tenantry/tenantry/internal/lang"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
@@ -46,7 +47,7 @@ func (h *Handler) newsData(r *http.Request, who *app.Actor, p *page) (*newsData,
 	if err != nil {
 		return nil, err
 	}
-	d := &newsData{Org: org, Notices: list, CanPublish: h.app.MayPublish(who, org), Langs: app.Languages,
+	d := &newsData{Org: org, Notices: list, CanPublish: h.app.MayPublish(who, org), Langs: lang.Codes(),
 		PublishedHere: map[string]bool{}}
 	d.PublishedHere[org.ID] = d.CanPublish
 	if !d.CanPublish {
@@ -84,10 +85,10 @@ func (h *Handler) publish(w http.ResponseWriter, r *http.Request, who *app.Actor
 	}
 	p.Data = d
 	in := app.NewNotice{Kind: tenantry.NoticeKind(p.V("kind")), TargetOrgID: p.V("target"), Texts: map[string]tenantry.NoticeText{}}
-	for _, lang := range app.Languages {
-		title, body := p.V("texts."+lang+".title"), p.V("texts."+lang+".body")
+	for _, code := range lang.Codes() {
+		title, body := p.V("texts."+code+".title"), p.V("texts."+code+".body")
 		if title != "" || body != "" {
-			in.Texts[lang] = tenantry.NoticeText{Title: title, Body: body}
+			in.Texts[code] = tenantry.NoticeText{Title: title, Body: body}
 		}
 	}
 	if _, err := h.app.Publish(r.Context(), who, d.Org.ID, in); err != nil {

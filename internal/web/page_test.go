@@ -410,7 +410,7 @@ func TestInventoryLoadShowsProgress(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.App.Settle()
-	if _, body = b.get("/operator/import/" + job.ID); !strings.Contains(body, `id="import-done"`) || !strings.Contains(body, "1 SIMs loaded") {
+	if _, body = b.get("/operator/import/" + job.ID); !strings.Contains(body, `id="import-done"`) || !strings.Contains(body, "1 SIM loaded.") {
 		t.Fatalf("a recorded load: %s", body[strings.Index(body, `<div id="import"`):])
 	}
 	_, body = b.get("/operator")

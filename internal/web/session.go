@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/httpauth"
+	"github.com/tenantry/tenantry/internal/lang"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
@@ -243,11 +245,12 @@ func (h *Handler) passwordStrength(w http.ResponseWriter, r *http.Request) {
 
 // passwordForm is the page behind activation and reset links.
 func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request) {
-	h.linkForm(w, r, "Set your password", "password.html")
+	h.linkForm(w, r, "Set your password", "password.html", h.recipient(r, "Set your password", false))
 }
 
 func (h *Handler) passwordSet(w http.ResponseWriter, r *http.Request) {
 	h.linkPost(w, r, "Set your password", "password.html", func(p *page) (string, error) {
+		h.recipient(r, "Set your password", false)(p)
 		if p.V("password") != p.V("confirm") {
 			return "", &tenantry.Error{Code: tenantry.Invalid, Message: p.T("The two passwords differ."),
 				Fields: []tenantry.FieldError{{Field: "confirm", Message: p.T("The two passwords differ.")}}}
@@ -259,9 +262,26 @@ func (h *Handler) passwordSet(w http.ResponseWriter, r *http.Request) {
 // invitationForm shows the invitation page; for an address without a
 // login it asks for a name and a password too ("new" in the form).
 func (h *Handler) invitationForm(w http.ResponseWriter, r *http.Request) {
-	h.linkForm(w, r, "Invitation", "invitation.html", func(p *page) {
+	h.linkForm(w, r, "Invitation", "invitation.html", h.recipient(r, "Invitation", true), func(p *page) {
 		h.previewInvitation(r, p)
 	})
+}
+
+// recipient puts the page of an e-mailed link in the language of whom it
+// is for, as its e-mail was, unless the visitor chose one; a link that no
+// longer works gets its reason and no form (issue 17, item 2).
+func (h *Handler) recipient(r *http.Request, title string, invitation bool) func(p *page) {
+	return func(p *page) {
+		code, err := h.app.LinkLanguage(r.Context(), p.V("token"), invitation)
+		if _, chosen := r.Cookie(langCookie); chosen != nil && lang.Known(code) {
+			p.Tr = h.tr(code)
+			p.Title = p.T(title)
+		}
+		if e := (*tenantry.Error)(nil); errors.As(err, &e) && e.Code == tenantry.TokenInvalid {
+			p.Dead = true
+			p.Error = p.message(e)
+		}
+	}
 }
 
 // previewInvitation names, on the invitation's page, who invites and with
@@ -278,6 +298,7 @@ func (h *Handler) previewInvitation(r *http.Request, p *page) {
 
 func (h *Handler) invitationAccept(w http.ResponseWriter, r *http.Request) {
 	h.linkPost(w, r, "Invitation", "invitation.html", func(p *page) (string, error) {
+		h.recipient(r, "Invitation", true)(p)
 		h.previewInvitation(r, p) // for the form again, should it be wrong
 		_, err := h.app.AcceptInvitation(r.Context(), p.V("token"), httpauth.IP(r.Context()),
 			&app.NewPerson{FirstName: p.V("first_name"), LastName: p.V("last_name"), Password: p.V("password")})
@@ -315,6 +336,7 @@ func (h *Handler) linkPost(w http.ResponseWriter, r *http.Request, title, file s
 	}
 	target, err := act(p)
 	if err != nil {
+		p.Dead = p.Dead || tenantry.ErrorCode(err) == tenantry.TokenInvalid
 		h.fail(w, r, file, p, err)
 		return
 	}

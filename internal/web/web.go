@@ -26,6 +26,7 @@ import (
 	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/httpauth"
 	"github.com/tenantry/tenantry/internal/httperr"
+	"github.com/tenantry/tenantry/internal/lang"
 	"github.com/tenantry/tenantry/internal/policy"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
@@ -49,6 +50,7 @@ type Handler struct {
 	pages  map[string]*template.Template // by file name, each with the layout
 	assets map[string]string             // file name -> URL with a content hash
 	jobs   *imports
+	msgs   *lang.Catalogue
 	mux    *http.ServeMux
 }
 
@@ -56,7 +58,7 @@ type Handler struct {
 // server before it serves, and registers the portal's routes on mux.
 // publicURL decides whether cookies are marked Secure.
 func New(mux *http.ServeMux, a *app.App, log *slog.Logger, publicURL string) (*Handler, error) {
-	h := &Handler{app: a, log: log, secure: strings.HasPrefix(publicURL, "https://"), mux: mux,
+	h := &Handler{app: a, log: log, msgs: a.Messages(), secure: strings.HasPrefix(publicURL, "https://"), mux: mux,
 		assets: map[string]string{}, jobs: &imports{byID: map[string]*importJob{}}}
 	static, err := fs.Sub(staticFiles, "static")
 	if err != nil {
@@ -94,6 +96,9 @@ func (h *Handler) parse() error {
 		"time":  func(t time.Time) string { return formatTime(t, "2006-01-02 15:04") },
 		"zoned": zoned,
 		"add":   func(a, b int) int { return a + b },
+		// languages and languageCodes are the languages there are.
+		"languages":     languages,
+		"languageCodes": func() string { return strings.Join(lang.Codes(), ", ") },
 		// exportAs turns /path?query into /path.format?query.
 		"exportAs": func(format, link string) string {
 			path, query, found := strings.Cut(link, "?")
@@ -171,6 +176,9 @@ type page struct {
 	Bare bool
 	// Invitation is what an invitation's page offers, before it is taken.
 	Invitation *app.InvitationPreview
+	// Dead says an e-mailed link no longer works: its page says why and
+	// offers no form.
+	Dead bool
 }
 
 // navRights says which tabs the viewer's roles open, in their home org.
@@ -350,7 +358,7 @@ func (h *Handler) explain(r *http.Request, p *page, err error) int {
 		if key == "" {
 			continue
 		}
-		msg := p.T(f.Message)
+		msg := p.Say(f)
 		if prev := p.Fields[key]; prev != "" {
 			p.Fields[key] = prev + "; " + msg
 		} else {
