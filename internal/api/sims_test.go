@@ -239,13 +239,30 @@ func TestChangeOwnerOnlyThroughAServiceRequest(t *testing.T) {
 		r := adminA.must(201, "POST", f.path("/api/v1/orgs/{A}/service-requests"), f.path(`{"kind":"change_owner","text":"Olga left; Adam takes over","new_owner_id":"{adminA}"}`))
 		f.clients["readonlyA"].must(403, "POST", f.path("/api/v1/orgs/{A}/service-requests"), `{"kind":"other","text":"hello"}`)
 		f.clients["ownerA"].must(403, "POST", "/api/v1/service-requests/"+r.str("id")+"/resolve", `{"accept":true}`)
+		// The operator sees who asked and whom they propose (issue 17, item 5).
 		list := f.clients["operator"].must(200, "GET", "/api/v1/service-requests?status=open", nil)
-		if !strings.Contains(list.raw, r.str("id")) {
+		if !strings.Contains(list.raw, r.str("id")) || !strings.Contains(list.raw, `"requester":"`) ||
+			!strings.Contains(list.raw, `(adminA@example.com)"`) || !strings.Contains(list.raw, `"person":"`) {
 			t.Fatalf("operator's list: %s", list.raw)
 		}
 		done := f.clients["operator"].must(200, "POST", "/api/v1/service-requests/"+r.str("id")+"/resolve", `{"accept":true,"resolution":"confirmed by phone"}`)
 		if done.str("status") != "resolved" {
 			t.Fatalf("resolve: %s", done.raw)
+		}
+		// The former owner and the new one hear of it, each with their role
+		// now; whoever asked hears the answer.
+		if m := f.MailTo("ownerA@example.com"); !strings.Contains(m.Subject, "is now the owner of Account A") || !strings.Contains(m.Text, "Your role there is now Admin.") {
+			t.Fatalf("the former owner's mail: %s\n%s", m.Subject, m.Text)
+		}
+		var toAdam []string
+		for _, m := range f.SMTP.Messages() {
+			if strings.EqualFold(m.To[0], "adminA@example.com") {
+				toAdam = append(toAdam, m.Subject+"\n"+m.Text)
+			}
+		}
+		if all := strings.Join(toAdam, "\n"); !strings.Contains(all, "Your role there is now Owner.") ||
+			!strings.Contains(all, "Your request for Account A is done") || !strings.Contains(all, "Their answer: confirmed by phone") {
+			t.Fatalf("the new owner, who asked, was told: %s", all)
 		}
 		adam := f.clients["ownerA"].must(200, "GET", f.path("/api/v1/users/{adminA}"), nil)
 		olga := f.signIn("ownerA@example.com").must(200, "GET", "/api/v1/session", nil)

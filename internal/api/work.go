@@ -30,18 +30,21 @@ func toWorkflow(w *tenantry.Workflow) Workflow {
 type ServiceRequest struct {
 	ID         string     `json:"id"`
 	OrgID      string     `json:"org_id"`
-	Kind       string     `json:"kind" enum:"change_owner,other"`
+	Kind       string     `json:"kind" enum:"change_owner,reset_2fa,other"`
 	Text       string     `json:"text"`
 	NewOwnerID string     `json:"new_owner_id,omitempty"`
+	Requester  string     `json:"requester,omitempty" doc:"Who asked, as \"First Last (login)\"; in lists"`
+	Person     string     `json:"person,omitempty" doc:"Whom the request is about (the proposed owner, or whose two-factor sign-in is reset), as \"First Last (login)\"; in lists"`
 	Status     string     `json:"status" enum:"open,resolved,rejected"`
 	Resolution string     `json:"resolution,omitempty"`
 	CreatedAt  time.Time  `json:"created_at"`
 	ResolvedAt *time.Time `json:"resolved_at,omitempty"`
 }
 
-func toRequest(r *tenantry.ServiceRequest) ServiceRequest {
+func toRequest(v app.ServiceRequestView) ServiceRequest {
+	r := v.ServiceRequest
 	return ServiceRequest{ID: r.ID, OrgID: r.OrgID, Kind: r.Kind, Text: r.Text, NewOwnerID: r.NewOwnerID, Status: r.Status,
-		Resolution: r.Resolution, CreatedAt: r.CreatedAt, ResolvedAt: timePtr(r.ResolvedAt)}
+		Resolution: r.Resolution, CreatedAt: r.CreatedAt, ResolvedAt: timePtr(r.ResolvedAt), Requester: v.Requester, Person: v.Person}
 }
 
 // Contact is a company contact: never a user, never signs in.
@@ -173,7 +176,7 @@ func (s *Server) workRoutes() {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		return &requestOutput{Body: toRequest(r)}, nil
+		return &requestOutput{Body: toRequest(app.ServiceRequestView{ServiceRequest: r})}, nil
 	})
 	listReqs := func(ctx context.Context, orgID, status string) (*requestsOutput, error) {
 		list, err := s.app.ServiceRequests(ctx, actor(ctx), orgID, status)
@@ -200,7 +203,7 @@ func (s *Server) workRoutes() {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		return &requestOutput{Body: toRequest(r)}, nil
+		return &requestOutput{Body: toRequest(app.ServiceRequestView{ServiceRequest: r})}, nil
 	})
 
 	cc := op("createContact", http.MethodPost, "/api/v1/orgs/{org}/contacts", "Add a company contact", "Contacts")

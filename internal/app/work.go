@@ -4,7 +4,9 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/tenantry/tenantry/internal/notice"
 	"github.com/tenantry/tenantry/internal/policy"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
@@ -161,13 +163,21 @@ func (a *App) OpenServiceRequest(ctx context.Context, who *Actor, orgID, kind, t
 	return r, err
 }
 
+// ServiceRequestView is a request with the people it names in words: who
+// asked, and whom it is about (the proposed owner, or whose second factor
+// is to be reset), each as "First Last (login)", "" for nobody.
+type ServiceRequestView struct {
+	*tenantry.ServiceRequest
+	Requester, Person string
+}
+
 // ServiceRequests lists requests: an org's, for its members with
 // support.see_all; every org's, for operators (orgID "").
-func (a *App) ServiceRequests(ctx context.Context, who *Actor, orgID, status string) ([]*tenantry.ServiceRequest, error) {
+func (a *App) ServiceRequests(ctx context.Context, who *Actor, orgID, status string) ([]ServiceRequestView, error) {
 	if err := ready(who); err != nil {
 		return nil, err
 	}
-	var out []*tenantry.ServiceRequest
+	var out []ServiceRequestView
 	err := a.store.View(ctx, func(tx tenantry.Tx) error {
 		if orgID == "" {
 			if !a.operator(ctx, tx, who, policy.PlatformServiceRequests) {
@@ -181,9 +191,26 @@ func (a *App) ServiceRequests(ctx context.Context, who *Actor, orgID, status str
 				return a.refused(policy.SupportSeeAll, orgID, "you may not see this organization's service requests")
 			}
 		}
-		var err error
-		out, err = tx.ServiceRequests(ctx, orgID, status, 200)
-		return err
+		list, err := tx.ServiceRequests(ctx, orgID, status, 200)
+		if err != nil {
+			return err
+		}
+		names := map[string]string{"": ""}
+		name := func(id string) string {
+			if n, ok := names[id]; ok {
+				return n
+			}
+			if u, err := tx.User(ctx, id); err == nil {
+				names[id] = strings.TrimSpace(u.FirstName+" "+u.LastName) + " (" + u.Login + ")"
+			} else {
+				names[id] = ""
+			}
+			return names[id]
+		}
+		for _, r := range list {
+			out = append(out, ServiceRequestView{ServiceRequest: r, Requester: name(r.CreatedBy), Person: name(r.NewOwnerID)})
+		}
+		return nil
 	})
 	return out, err
 }
@@ -230,9 +257,29 @@ func (a *App) ResolveServiceRequest(ctx context.Context, who *Actor, id string, 
 		if err := tx.UpdateServiceRequest(ctx, r); err != nil {
 			return err
 		}
+		if err := a.tellRequester(ctx, tx, r); err != nil {
+			return err
+		}
 		return event(ctx, tx, who, r.OrgID, "service_request."+r.Status, "service_request", r.ID, map[string]any{"kind": r.Kind})
 	})
 	return r, err
+}
+
+// tellRequester e-mails whoever opened r how the operator answered it.
+func (a *App) tellRequester(ctx context.Context, tx tenantry.Tx, r *tenantry.ServiceRequest) error {
+	u, err := tx.User(ctx, r.CreatedBy)
+	if err != nil || u.Status != tenantry.UserActive {
+		return nil // gone since: nobody to tell
+	}
+	kind := notice.RequestRejected
+	if r.Status == "resolved" {
+		kind = notice.RequestAccepted
+	}
+	title := r.Text
+	if utf8.RuneCountInString(title) > 120 {
+		title = string([]rune(title)[:119]) + "…"
+	}
+	return a.queue(ctx, tx, u.Email, u, kind, r.ID, notice.Data{Title: title, Body: r.Resolution, Link: a.cfg.PublicURL + "/support"})
 }
 
 func (a *App) changeOwner(ctx context.Context, tx tenantry.Tx, who *Actor, r *tenantry.ServiceRequest) error {
@@ -253,6 +300,12 @@ func (a *App) changeOwner(ctx context.Context, tx tenantry.Tx, who *Actor, r *te
 	if err != nil {
 		return err
 	}
+	// Both sides hear of it, each with their role now (P2).
+	person := strings.TrimSpace(next.FirstName + " " + next.LastName)
+	tell := func(u *tenantry.User, role string) error {
+		return a.queue(ctx, tx, u.Email, u, notice.OwnerChanged, r.ID+":"+u.ID, notice.Data{Org: org.Name, Person: person,
+			RoleCodes: []string{role}, Link: a.cfg.PublicURL + "/"})
+	}
 	for _, u := range owners {
 		if u.ID != next.ID {
 			u.InitialOwner = false
@@ -262,6 +315,9 @@ func (a *App) changeOwner(ctx context.Context, tx tenantry.Tx, who *Actor, r *te
 			if err := a.replaceRole(ctx, tx, who, u.ID, r.OrgID, owner, former); err != nil {
 				return err
 			}
+			if err := tell(u, former); err != nil {
+				return err
+			}
 		}
 	}
 	next.InitialOwner = true
@@ -269,6 +325,9 @@ func (a *App) changeOwner(ctx context.Context, tx tenantry.Tx, who *Actor, r *te
 		return err
 	}
 	if err := a.replaceRole(ctx, tx, who, next.ID, r.OrgID, "", owner); err != nil {
+		return err
+	}
+	if err := tell(next, owner); err != nil {
 		return err
 	}
 	return event(ctx, tx, who, r.OrgID, "org.owner_change", "user", next.ID, map[string]any{"service_request": r.ID})

@@ -88,4 +88,19 @@ var messages = map[Kind]spec{
 		action:  "Read it in the portal",
 		after:   []string{"You get alerts because they are switched on in your profile; switch them off on your Account page."},
 	},
+	OwnerChanged: {
+		subject: "{{.Person}} is now the owner of {{.Org}}",
+		lines:   []string{"Hello {{.Name}},", "the platform operator made {{.Person}} the owner of {{.Org}} on {{.When}}. Your role there is now {{.Roles}}.", "If this is not what your organization asked for, contact the platform operator at once."},
+		action:  "Open the portal",
+	},
+	RequestAccepted: {
+		subject: "Your request for {{.Org}} is done",
+		lines:   []string{"Hello {{.Name}},", "the platform operator accepted your request for {{.Org}}: \"{{.Title}}\"", "{{if .Body}}Their answer: {{.Body}}{{end}}"},
+		action:  "Open the portal",
+	},
+	RequestRejected: {
+		subject: "Your request for {{.Org}} was turned down",
+		lines:   []string{"Hello {{.Name}},", "the platform operator turned down your request for {{.Org}}: \"{{.Title}}\"", "{{if .Body}}Their answer: {{.Body}}{{end}}"},
+		action:  "Open the portal",
+	},
 }

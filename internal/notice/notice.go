@@ -45,6 +45,13 @@ const (
 	// WebhookDisabled tells an org's administrators that Tenantry turned
 	// off a webhook endpoint whose deliveries kept failing (B6).
 	WebhookDisabled Kind = "webhook_disabled"
+	// OwnerChanged tells an organization's former and new owner that the
+	// operator replaced its owner (P2).
+	OwnerChanged Kind = "owner_changed"
+	// RequestAccepted and RequestRejected tell whoever opened a service
+	// request how the operator answered it.
+	RequestAccepted Kind = "request_accepted"
+	RequestRejected Kind = "request_rejected"
 )
 
 // Data fills a message. Link is always built from the configured public

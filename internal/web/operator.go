@@ -21,7 +21,7 @@ type operatorData struct {
 	Kinds     []string
 	WfOrg     *tenantry.Org
 	Workflows []*tenantry.Workflow
-	Requests  []*tenantry.ServiceRequest
+	Requests  []app.ServiceRequestView
 	OrgNames  map[string]string // the requests' and loads' organizations by id
 	Loads     []*tenantry.Job   // the newest inventory loads
 	// Catalogues are the role catalogues an account can be opened with.

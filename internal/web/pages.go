@@ -187,9 +187,24 @@ func (h *Handler) audit(w http.ResponseWriter, r *http.Request, who *app.Actor) 
 
 type supportData struct {
 	Org      *tenantry.Org
-	Requests []*tenantry.ServiceRequest
+	Requests []app.ServiceRequestView
 	CanOpen  bool
-	People   []*app.UserView // candidates for a new owner
+	// Candidates may become the owner: active people here who are not it
+	// already; TwoFactor are the others whose second factor may be reset.
+	Candidates, TwoFactor []*app.UserView
+}
+
+// RequestSubject says what a service request asks for and whom it is
+// about: "Change owner: Ada Lovelace (ada@…) to become the owner".
+func (p *page) RequestSubject(v app.ServiceRequestView) string {
+	switch {
+	case v.Person == "":
+		return p.Word(v.Kind)
+	case v.Kind == app.RequestChangeOwner:
+		return p.F("%s: %s to become the owner", p.Word(v.Kind), v.Person)
+	default:
+		return p.F("%s: %s", p.Word(v.Kind), v.Person)
+	}
 }
 
 // support lists the organization's service requests and opens new ones.
@@ -220,8 +235,14 @@ func (h *Handler) supportData(r *http.Request, who *app.Actor, p *page) (*suppor
 	if d.CanOpen && h.app.Can(who, policy.UsersSeeAll, org.ID) {
 		if people, _, err := h.app.ListUsers(ctx, who, tenantry.UserFilter{OrgID: org.ID, Limit: 200}); err == nil {
 			for _, v := range people {
-				if v.Kind == tenantry.UserHuman && v.Org == v.OrgID && v.ID != who.User.ID {
-					d.People = append(d.People, v)
+				if v.Kind != tenantry.UserHuman || v.Org != v.OrgID {
+					continue
+				}
+				if v.Status == tenantry.UserActive && !v.InitialOwner {
+					d.Candidates = append(d.Candidates, v)
+				}
+				if v.TOTPEnabled && v.ID != who.User.ID {
+					d.TwoFactor = append(d.TwoFactor, v)
 				}
 			}
 		}
@@ -240,8 +261,11 @@ func (h *Handler) openRequest(w http.ResponseWriter, r *http.Request, who *app.A
 	}
 	p.Data = d
 	newOwner := ""
-	if p.V("kind") == app.RequestChangeOwner || p.V("kind") == app.RequestReset2FA {
+	switch p.V("kind") {
+	case app.RequestChangeOwner:
 		newOwner = p.V("new_owner_id")
+	case app.RequestReset2FA:
+		newOwner = p.V("reset_person_id")
 	}
 	if _, err := h.app.OpenServiceRequest(r.Context(), who, d.Org.ID, p.V("kind"), p.V("text"), newOwner); err != nil {
 		h.fail(w, r, "support.html", p, err)
