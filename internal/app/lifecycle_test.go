@@ -156,7 +156,7 @@ func TestConcurrentRedemptionsOfOneToken(t *testing.T) {
 			t.Fatalf("%d succeeded, %d refused", ok.Load(), invalid.Load())
 		}
 		err = e.app.SetPassword(ctx, token, pw, "")
-		if code(err) != tenantry.TokenInvalid || !strings.Contains(tenantry.ErrorMessage(err), "already used or expired") {
+		if code(err) != tenantry.TokenInvalid || !strings.Contains(tenantry.ErrorMessage(err), "already used, cancelled or expired") {
 			t.Fatalf("used token: %v", err)
 		}
 	})
