@@ -31,6 +31,15 @@ func TestMachinesNeverHoldOwner(t *testing.T) {
 		}
 		r = f.clients["adminA"].must(201, "POST", f.path("/api/v1/orgs/{A}/clients"), `{"name":"robot","kind":"service","roles":["user"]}`)
 		id := r.body["user"].(map[string]any)["id"].(string)
+		// Machines are listed apart from people when asked (issue 17, item 7).
+		machines := owner.must(200, "GET", f.path("/api/v1/orgs/{A}/users?kind=api&kind=service"), nil)
+		people := owner.must(200, "GET", f.path("/api/v1/orgs/{A}/users?kind=human&limit=200"), nil)
+		if items := machines.body["items"].([]any); len(items) != 1 || !strings.Contains(machines.raw, id) || strings.Contains(people.raw, id) ||
+			!strings.Contains(people.raw, "ownerA@example.com") {
+			t.Fatalf("machines %s\npeople %s", machines.raw, people.raw)
+		}
+		owner.must(422, "GET", f.path("/api/v1/orgs/{A}/users?kind=robot"), nil)
+		owner.must(422, "PATCH", "/api/v1/users/"+id, `{"job_title":"Night shift"}`)
 		owner.must(422, "POST", "/api/v1/users/"+id+"/roles", `{"role":"owner"}`)
 		owner.must(200, "POST", "/api/v1/users/"+id+"/lock", nil)
 		owner.must(200, "GET", "/api/v1/users/"+id+"/secrets", nil)

@@ -52,15 +52,16 @@ type userOutput struct {
 }
 
 type listUsersInput struct {
-	OrgID     string `path:"org"`
-	FirstName string `query:"first_name" maxLength:"200" doc:"Case-insensitive prefix"`
-	LastName  string `query:"last_name" maxLength:"200" doc:"Case-insensitive prefix"`
-	Login     string `query:"login" maxLength:"254" doc:"Case-insensitive prefix"`
-	Email     string `query:"email" maxLength:"254" doc:"Case-insensitive prefix"`
-	Sort      string `query:"sort" enum:"last_name,first_name,login,email,created_at" default:"last_name"`
-	Order     string `query:"order" enum:"asc,desc" default:"asc"`
-	Cursor    string `query:"cursor" maxLength:"1000" doc:"next_cursor of the previous page"`
-	Limit     int    `query:"limit" minimum:"1" maximum:"200" default:"50"`
+	OrgID     string   `path:"org"`
+	FirstName string   `query:"first_name" maxLength:"200" doc:"Case-insensitive prefix"`
+	LastName  string   `query:"last_name" maxLength:"200" doc:"Case-insensitive prefix"`
+	Login     string   `query:"login" maxLength:"254" doc:"Case-insensitive prefix"`
+	Email     string   `query:"email" maxLength:"254" doc:"Case-insensitive prefix"`
+	Kind      []string `query:"kind,explode" enum:"human,api,service" doc:"Only users of these kinds: human for people, api and service for machines; repeat for several"`
+	Sort      string   `query:"sort" enum:"last_name,first_name,login,email,created_at" default:"last_name"`
+	Order     string   `query:"order" enum:"asc,desc" default:"asc"`
+	Cursor    string   `query:"cursor" maxLength:"1000" doc:"next_cursor of the previous page"`
+	Limit     int      `query:"limit" minimum:"1" maximum:"200" default:"50"`
 }
 
 type usersOutput struct {
@@ -134,7 +135,11 @@ func (s *Server) userRoutes() {
 
 	huma.Register(s.api, op("listUsers", http.MethodGet, "/api/v1/orgs/{org}/users", "List users", "Users"),
 		func(ctx context.Context, in *listUsersInput) (*usersOutput, error) {
-			users, next, err := s.app.ListUsers(ctx, actor(ctx), tenantry.UserFilter{OrgID: in.OrgID,
+			var kinds []tenantry.UserKind
+			for _, k := range in.Kind {
+				kinds = append(kinds, tenantry.UserKind(k))
+			}
+			users, next, err := s.app.ListUsers(ctx, actor(ctx), tenantry.UserFilter{OrgID: in.OrgID, Kinds: kinds,
 				FirstName: in.FirstName, LastName: in.LastName, Login: in.Login, Email: in.Email,
 				Sort: tenantry.UserSort(in.Sort), Desc: in.Order == "desc", Cursor: in.Cursor, Limit: in.Limit})
 			if err != nil {

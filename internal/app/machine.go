@@ -343,7 +343,7 @@ func (a *App) CreateClient(ctx context.Context, who *Actor, orgID string, in New
 			prefix = acc.AccountNumber
 		}
 		u := &tenantry.User{ID: newID(), OrgID: org.ID, Kind: in.Kind, Status: tenantry.UserActive,
-			Login: prefix + "_" + in.Name, FirstName: in.Name, LastName: string(in.Kind), Language: "en"}
+			Login: prefix + "_" + in.Name, FirstName: in.Name, Language: "en"}
 		if err := tx.CreateUser(ctx, u); err != nil {
 			if tenantry.ErrorCode(err) == tenantry.Conflict {
 				return &tenantry.Error{Code: tenantry.Conflict, Message: "name: this account has a client of that name already",

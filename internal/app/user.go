@@ -748,19 +748,39 @@ func applyPatch(u *tenantry.User, p UserPatch, s tenantry.OrgSettings) ([]string
 		}
 	}
 	oldEmail := u.Email
+	// API users and service accounts have a name and roles, not a
+	// person's profile (issue 17, item 7).
+	machine := u.Kind != tenantry.UserHuman
+	peopleOnly := func(field string, set bool) {
+		if machine && set {
+			v.Add(field, "is for people only, not for API users and service accounts")
+		}
+	}
 	setString("email", &u.Email, p.Email, func(s string) { checkEmail(&v, "email", s) })
 	setString("first_name", &u.FirstName, p.FirstName, func(s string) { checkName(&v, "first_name", s) })
-	setString("last_name", &u.LastName, p.LastName, func(s string) { checkName(&v, "last_name", s) })
+	setString("last_name", &u.LastName, p.LastName, func(s string) {
+		if machine {
+			peopleOnly("last_name", s != "")
+			return
+		}
+		checkName(&v, "last_name", s)
+	})
 	setString("phone", &u.Phone, p.Phone, func(s string) {
+		peopleOnly("phone", s != "")
 		if len(s) > 50 {
 			v.Add("phone", "must have at most 50 characters")
 		}
 	})
 	setString("job_title", &u.JobTitle, p.JobTitle, func(s string) {
+		peopleOnly("job_title", s != "")
 		if len(s) > maxNameLen {
 			v.Add("job_title", "must have at most %d characters", maxNameLen)
 		}
 	})
+	for field, b := range map[string]*bool{"contact_billing": p.ContactBilling, "contact_technical": p.ContactTechnical,
+		"contact_business": p.ContactBusiness, "notify_news": p.NotifyNews, "notify_alerts": p.NotifyAlerts} {
+		peopleOnly(field, b != nil && *b)
+	}
 	setString("language", &u.Language, p.Language, func(s string) {
 		if !lang.Known(s) {
 			v.Add("language", "must be one of %s", strings.Join(lang.Codes(), ", "))

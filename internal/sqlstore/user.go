@@ -223,6 +223,13 @@ func (tx *Tx) ListUsers(ctx context.Context, f tenantry.UserFilter) ([]tenantry.
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
+	if len(f.Kinds) > 0 {
+		kinds := make([]string, len(f.Kinds))
+		for i, k := range f.Kinds {
+			kinds[i] = arg(string(k))
+		}
+		fmt.Fprintf(&where, " AND kind IN (%s)", strings.Join(kinds, ", "))
+	}
 	dir, cmp := "ASC", ">"
 	if f.Desc {
 		dir, cmp = "DESC", "<"

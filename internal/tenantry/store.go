@@ -529,7 +529,10 @@ var UserSorts = []UserSort{SortLastName, SortFirstName, SortLogin, SortEmail, So
 // UserFilter selects one page of an org's users. The name filters are
 // case-insensitive prefixes.
 type UserFilter struct {
-	OrgID     string
+	OrgID string
+	// Kinds, when set, lists only users of these kinds: people apart
+	// from API users and service accounts (issue 17, item 7).
+	Kinds     []UserKind
 	FirstName string
 	LastName  string
 	Login     string

@@ -38,12 +38,16 @@ func toRow(v *app.UserView) userRow {
 }
 
 type usersData struct {
-	Org         *tenantry.Org
-	Rows        []userRow
-	Next        template.URL // the next page, "" on the last
-	CanCreate   bool
-	Invitations []*tenantry.Invitation // pending, for those who may create
-	Sort        map[string]sortLink    // by column: the link that sorts by it
+	Org  *tenantry.Org
+	Rows []userRow // people
+	// Machines are the API users and service accounts, listed apart from
+	// people by their name (issue 17, item 7), on the first page.
+	Machines     []userRow
+	MoreMachines bool
+	Next         template.URL // the next page, "" on the last
+	CanCreate    bool
+	Invitations  []*tenantry.Invitation // pending, for those who may create
+	Sort         map[string]sortLink    // by column: the link that sorts by it
 }
 
 // sortLink is a column header's link: it sorts by the column, and flips
@@ -92,8 +96,8 @@ func (h *Handler) users(w http.ResponseWriter, r *http.Request, who *app.Actor) 
 		return err
 	}
 	q, ctx := p.Form, r.Context()
-	f := tenantry.UserFilter{OrgID: org.ID, FirstName: q.Get("first_name"), LastName: q.Get("last_name"),
-		Login: q.Get("login"), Email: q.Get("email"), Cursor: q.Get("cursor"), Limit: 50,
+	f := tenantry.UserFilter{OrgID: org.ID, Kinds: []tenantry.UserKind{tenantry.UserHuman}, FirstName: q.Get("first_name"),
+		LastName: q.Get("last_name"), Login: q.Get("login"), Email: q.Get("email"), Cursor: q.Get("cursor"), Limit: 50,
 		Sort: tenantry.UserSort(q.Get("sort")), Desc: q.Get("order") == "desc"}
 	list, next, err := h.app.ListUsers(ctx, who, f)
 	if tenantry.ErrorCode(err).Kind() == tenantry.Invalid {
@@ -121,6 +125,19 @@ func (h *Handler) users(w http.ResponseWriter, r *http.Request, who *app.Actor) 
 		row := toRow(v)
 		row.Removable = row.Linked && h.app.MayAdminister(who, v)
 		d.Rows = append(d.Rows, row)
+	}
+	if f.Cursor == "" && f.LastName == "" && f.Email == "" {
+		// Machines have a name and a login, nothing else to filter by.
+		machines, more, err := h.app.ListUsers(ctx, who, tenantry.UserFilter{OrgID: org.ID,
+			Kinds: []tenantry.UserKind{tenantry.UserAPI, tenantry.UserService}, FirstName: f.FirstName, Login: f.Login,
+			Sort: tenantry.SortFirstName, Limit: 100})
+		if err != nil {
+			return err
+		}
+		for _, v := range machines {
+			d.Machines = append(d.Machines, toRow(v))
+		}
+		d.MoreMachines = more != ""
 	}
 	if next != "" {
 		nq := url.Values{}
@@ -621,6 +638,10 @@ func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request, who *app.Ac
 	}
 	patch := profilePatch(p, d.ProfileOpen, true)
 	signInPatch(p, &patch)
+	if d.Client {
+		// A machine's page has its name only (issue 17, item 7).
+		patch = app.UserPatch{FirstName: patch.FirstName}
+	}
 	if _, err := h.app.UpdateUser(r.Context(), who, d.User.ID, patch); err != nil {
 		h.fail(w, r, "user.html", p, err)
 		return nil

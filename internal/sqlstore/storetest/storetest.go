@@ -497,6 +497,13 @@ func testListUsersFilters(t *testing.T, s tenantry.Store, _ *Clock) {
 	for _, n := range [][2]string{{"Anna", "Müller"}, {"anton", "MÜLLER-Lüdenscheidt"}, {"Bert", "Mueller"}, {"Carl", "Meier"}} {
 		mustUser(t, s, acc.ID, n[0], n[1])
 	}
+	// Machines: a name, no last name (issue 17, item 7).
+	for i, k := range []tenantry.UserKind{tenantry.UserAPI, tenantry.UserService, tenantry.UserAPI} {
+		u := &tenantry.User{ID: newID(), OrgID: acc.ID, Kind: k, Status: tenantry.UserActive,
+			Login: fmt.Sprintf("1_robot%d", i), FirstName: fmt.Sprintf("robot%d", i), Language: "en"}
+		update(t, s, func(tx tenantry.Tx) error { return tx.CreateUser(ctx, u) })
+	}
+	people, machines := []tenantry.UserKind{tenantry.UserHuman}, []tenantry.UserKind{tenantry.UserAPI, tenantry.UserService}
 	cases := []struct {
 		f    tenantry.UserFilter
 		want int
@@ -509,6 +516,12 @@ func testListUsersFilters(t *testing.T, s tenantry.Store, _ *Clock) {
 		{tenantry.UserFilter{Email: "carl."}, 1},
 		{tenantry.UserFilter{Login: "BERT"}, 1},
 		{tenantry.UserFilter{LastName: "x"}, 0},
+		{tenantry.UserFilter{}, 7},
+		{tenantry.UserFilter{Kinds: people}, 4},
+		{tenantry.UserFilter{Kinds: machines}, 3},
+		{tenantry.UserFilter{Kinds: []tenantry.UserKind{tenantry.UserService}}, 1},
+		{tenantry.UserFilter{Kinds: machines, FirstName: "ROBOT"}, 3},
+		{tenantry.UserFilter{Kinds: people, FirstName: "robot"}, 0},
 	}
 	for _, c := range cases {
 		c.f.OrgID, c.f.Sort, c.f.Limit = acc.ID, tenantry.SortLastName, 2

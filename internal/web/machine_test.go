@@ -1,0 +1,62 @@
+package web_test
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/tenantry/tenantry/internal/app"
+	"github.com/tenantry/tenantry/internal/tenantry"
+)
+
+// TestMachinesAreNotPeople is issue 17, item 7: API users and service
+// accounts were listed among people, sorted by a last name that was their
+// kind ("robot api"), and their pages offered phone, job title, company
+// contacts and news. They are listed apart, by their name, and their page
+// has a name and roles only; the use case refuses a person's fields too.
+func TestMachinesAreNotPeople(t *testing.T) {
+	s := newSite(t)
+	ctx := context.Background()
+	s.person("zoe@acme.example", "Zoe", "user")
+	robot, _, err := s.App.CreateClient(ctx, s.owner, s.account.ID, app.NewClient{Kind: tenantry.UserAPI, Name: "billing-sync"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if robot.LastName != "" {
+		t.Fatalf("a machine's last name is %q", robot.LastName)
+	}
+	b := newNoJS(t, s)
+	b.post("/signin", url.Values{"login": {"olivia@acme.example"}, "password": {password}})
+	_, body := b.get("/users")
+	people := body[strings.Index(body, `id="user-table"`):]
+	machines := people[strings.Index(people, `id="machines"`)+1:]
+	people = people[:strings.Index(people, `id="machines"`)]
+	if strings.Contains(people, "billing-sync") || !strings.Contains(people, "zoe@acme.example") {
+		t.Fatalf("people's table:\n%s", people)
+	}
+	if !strings.Contains(machines, ">billing-sync</a>") || !strings.Contains(machines, "API user") ||
+		!strings.Contains(machines, robot.Login) {
+		t.Fatalf("machines' table:\n%s", machines)
+	}
+	_, body = b.get("/users/" + robot.ID)
+	for _, field := range []string{`name="last_name"`, `name="phone"`, `name="job_title"`, `name="contact"`, `name="notify"`, `name="language"`} {
+		if strings.Contains(body, field) {
+			t.Errorf("a machine's page offers %s", field)
+		}
+	}
+	if !strings.Contains(body, `name="first_name"`) || !strings.Contains(body, "Client secrets") {
+		t.Fatalf("a machine's page:\n%s", body)
+	}
+	// Renamed through its page; a person's fields are refused by the use
+	// case, whoever asks.
+	if _, body = b.post("/users/"+robot.ID, url.Values{"first_name": {"Billing sync"}}); !strings.Contains(body, "Billing sync") {
+		t.Fatalf("renaming a machine:\n%s", body)
+	}
+	phone, news := "+49 1", true
+	_, err = s.App.UpdateUser(ctx, s.owner, robot.ID, app.UserPatch{Phone: &phone, NotifyNews: &news})
+	if e := (*tenantry.Error)(nil); !errors.As(err, &e) || len(e.Fields) != 2 || !strings.Contains(e.Fields[0].Message, "people only") {
+		t.Fatalf("a machine's phone and news: %v", err)
+	}
+}
