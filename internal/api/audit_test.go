@@ -343,6 +343,10 @@ func TestNoAnswerTellsWhetherAnAddressHasALoginElsewhere(t *testing.T) {
 		userB := f.ids["{userB}"]
 		invKnown := owner.must(201, "POST", f.path("/api/v1/orgs/{A}/invitations"), `{"login":"userB@example.com","roles":["read_only"]}`)
 		invNew := owner.must(201, "POST", f.path("/api/v1/orgs/{A}/invitations"), `{"login":"newcomer@example.com","roles":["read_only"]}`)
+		// The platform's operators are no tenant's users (issue 17, item 3).
+		if r := owner.must(422, "POST", f.path("/api/v1/orgs/{A}/users"), `{"email":"ops@example.com","login":"operator","first_name":"O","last_name":"P","roles":["user"]}`); !strings.Contains(r.raw, "platform's operators") {
+			t.Fatalf("inviting the operator: %s", r.raw)
+		}
 		if keys(invKnown.body) != keys(invNew.body) || strings.Contains(invKnown.raw, userB) {
 			t.Fatalf("invitations differ or name B's user:\n%s\n%s", invKnown.raw, invNew.raw)
 		}

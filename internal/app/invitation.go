@@ -75,6 +75,17 @@ func (a *App) invite(ctx context.Context, tx tenantry.Tx, who *Actor, org *tenan
 	if known && u.OrgID == org.ID {
 		return nil, alreadyHere()
 	}
+	if known {
+		// The platform's operators are nobody's users (issue 17, item 3:
+		// "invite" was offered for the operator's login).
+		home, err := tx.Org(ctx, u.OrgID)
+		if err != nil {
+			return nil, err
+		}
+		if home.Kind == tenantry.OrgPlatform {
+			return nil, tenantry.FieldInvalid("login", "belongs to the platform's operators, who are no organization's users; choose another address")
+		}
+	}
 	inv := &tenantry.Invitation{ID: newID(), OrgID: org.ID, Email: login, Roles: roles, Status: tenantry.InvitationPending,
 		ExpiresAt: tx.Now().Add(a.cfg.ActivationTTL), AccessUntil: until.UTC().Truncate(time.Microsecond), CreatedBy: who.User.ID}
 	if known {

@@ -95,6 +95,44 @@ func (a *App) Workflows(ctx context.Context, who *Actor, orgID string) ([]*tenan
 	return out, err
 }
 
+// AccountWorkflows lists the workflows of the account of orgID (the
+// account itself or any organization in it) and of every organization in
+// it, for the platform's operators, with the organizations of the account
+// (itself first, then its subtree, at most TreeLimit) to name them and to
+// record new ones for.
+func (a *App) AccountWorkflows(ctx context.Context, who *Actor, orgID string) ([]*tenantry.Workflow, []*tenantry.Org, error) {
+	if err := ready(who); err != nil {
+		return nil, nil, err
+	}
+	var out []*tenantry.Workflow
+	var orgs []*tenantry.Org
+	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+		if !a.operator(ctx, tx, who, policy.PlatformWorkflows) {
+			return forbidden("only platform operators see every workflow of an account")
+		}
+		acc, err := tx.Org(ctx, orgID)
+		if err != nil {
+			return err
+		}
+		if acc.Kind == tenantry.OrgSub {
+			if acc, err = tx.Org(ctx, acc.AccountID); err != nil {
+				return err
+			}
+		}
+		if acc.Kind != tenantry.OrgAccount {
+			return notFound("customer account")
+		}
+		below, _, err := tx.Subtree(ctx, acc.ID, TreeLimit)
+		if err != nil {
+			return err
+		}
+		orgs = append([]*tenantry.Org{acc}, below...)
+		out, err = tx.AccountWorkflows(ctx, acc.ID)
+		return err
+	})
+	return out, orgs, err
+}
+
 // Service request kinds.
 const (
 	RequestChangeOwner = "change_owner"

@@ -48,7 +48,19 @@ func (tx *Tx) OrgWorkflows(ctx context.Context, orgID string, openOnly bool) ([]
 	if openOnly {
 		q += ` AND status = 'open'`
 	}
-	rows, err := tx.query(ctx, q+` ORDER BY created_at DESC, id DESC LIMIT 500`, orgID)
+	return tx.workflows(ctx, q+` ORDER BY created_at DESC, id DESC LIMIT 500`, orgID)
+}
+
+// AccountWorkflows returns the workflows of an account and of every
+// organization in it.
+func (tx *Tx) AccountWorkflows(ctx context.Context, accountID string) ([]*tenantry.Workflow, error) {
+	return tx.workflows(ctx, `SELECT `+workflowColumns+` FROM workflows
+		WHERE org_id IN (SELECT id FROM orgs WHERE account_id = $1 OR id = $1)
+		ORDER BY created_at DESC, id DESC LIMIT 500`, accountID)
+}
+
+func (tx *Tx) workflows(ctx context.Context, query string, args ...any) ([]*tenantry.Workflow, error) {
+	rows, err := tx.query(ctx, query, args...)
 	if err != nil {
 		return nil, translate(err)
 	}

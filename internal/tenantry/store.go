@@ -385,6 +385,9 @@ type Tx interface {
 	UpdateWorkflow(ctx context.Context, w *Workflow) error
 	// OrgWorkflows returns an org's workflows, open ones only if openOnly.
 	OrgWorkflows(ctx context.Context, orgID string, openOnly bool) ([]*Workflow, error)
+	// AccountWorkflows returns the workflows of an account and of every
+	// organization in it, newest first, at most 500.
+	AccountWorkflows(ctx context.Context, accountID string) ([]*Workflow, error)
 
 	// AccountServices returns the services enabled for a customer
 	// account, sorted.

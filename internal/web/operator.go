@@ -21,9 +21,12 @@ type operatorData struct {
 	Kinds     []string
 	WfOrg     *tenantry.Org
 	Workflows []*tenantry.Workflow
-	Requests  []app.ServiceRequestView
-	OrgNames  map[string]string // the requests' and loads' organizations by id
-	Loads     []*tenantry.Job   // the newest inventory loads
+	// WfOrgs are the chosen account's organizations, itself first: whose
+	// workflows are listed, and for which one may be recorded.
+	WfOrgs   []*tenantry.Org
+	Requests []app.ServiceRequestView
+	OrgNames map[string]string // the requests' and loads' organizations by id
+	Loads    []*tenantry.Job   // the newest inventory loads
 	// Catalogues are the role catalogues an account can be opened with.
 	Catalogues  []app.CatalogueInfo
 	HasServices map[string]bool // catalogues with services
@@ -70,12 +73,10 @@ func (h *Handler) operatorData(r *http.Request, who *app.Actor) (*operatorData, 
 		d.Next = link("/operator", url.Values{"after": {accounts[len(accounts)-1].ID}})
 	}
 	if id := r.URL.Query().Get("wf_org"); id != "" {
-		if d.WfOrg, err = h.app.Org(ctx, who, id); err != nil {
+		if d.Workflows, d.WfOrgs, err = h.app.AccountWorkflows(ctx, who, id); err != nil {
 			return nil, err
 		}
-		if d.Workflows, err = h.app.Workflows(ctx, who, id); err != nil {
-			return nil, err
-		}
+		d.WfOrg = d.WfOrgs[0]
 	}
 	if d.Apps, err = h.app.RelyingParties(ctx, who); err != nil {
 		return nil, err
@@ -286,7 +287,11 @@ func (h *Handler) createWorkflow(w http.ResponseWriter, r *http.Request, who *ap
 	if _, err := h.app.CreateWorkflow(r.Context(), who, org, p.V("kind"), p.V("title")); err != nil {
 		return h.operatorFail(w, r, who, p, err)
 	}
-	redirect(w, r, withFlash("/operator?wf_org="+url.QueryEscape(org), "workflow"))
+	account := p.V("account") // the account whose list it was opened from
+	if account == "" {
+		account = org
+	}
+	redirect(w, r, withFlash("/operator?wf_org="+url.QueryEscape(account)+"#workflows", "workflow"))
 	return nil
 }
 
@@ -295,7 +300,11 @@ func (h *Handler) closeWorkflow(w http.ResponseWriter, r *http.Request, who *app
 	if err != nil {
 		return err
 	}
-	redirect(w, r, withFlash("/operator?wf_org="+url.QueryEscape(wf.OrgID), "workflow"))
+	account := r.FormValue("account") // the account whose list it was closed from
+	if account == "" {
+		account = wf.OrgID
+	}
+	redirect(w, r, withFlash("/operator?wf_org="+url.QueryEscape(account)+"#workflows", "workflow"))
 	return nil
 }
 

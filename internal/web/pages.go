@@ -194,6 +194,16 @@ type supportData struct {
 	Candidates, TwoFactor []*app.UserView
 }
 
+// OrgName is the name of the organization id among orgs, else the id.
+func (p *page) OrgName(orgs []*tenantry.Org, id string) string {
+	for _, o := range orgs {
+		if o.ID == id {
+			return o.Name
+		}
+	}
+	return id
+}
+
 // RequestSubject says what a service request asks for and whom it is
 // about: "Change owner: Ada Lovelace (ada@…) to become the owner".
 func (p *page) RequestSubject(v app.ServiceRequestView) string {

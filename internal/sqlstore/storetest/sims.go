@@ -149,9 +149,17 @@ func testWorkAndContacts(t *testing.T, s tenantry.Store, clock *Clock) {
 		}
 		return tx.UpdateContact(ctx, c)
 	})
+	other := mustAccount(t, s, "2")
 	s.View(ctx, func(tx tenantry.Tx) error {
 		open, _ := tx.OrgWorkflows(ctx, child.ID, true)
 		all, _ := tx.OrgWorkflows(ctx, child.ID, false)
+		// The account's list holds its organizations' workflows too, and
+		// no other account's.
+		inAccount, _ := tx.AccountWorkflows(ctx, a.ID)
+		inOther, _ := tx.AccountWorkflows(ctx, other.ID)
+		if len(inAccount) != 1 || inAccount[0].ID != w.ID || len(inOther) != 0 {
+			t.Fatalf("account workflows %v, other account's %v", inAccount, inOther)
+		}
 		reqs, _ := tx.ServiceRequests(ctx, "", "resolved", 10)
 		none, _ := tx.ServiceRequests(ctx, child.ID, "", 10)
 		cs, _ := tx.OrgContacts(ctx, child.ID)
