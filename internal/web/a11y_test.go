@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/tenantry/tenantry/internal/app"
+	"github.com/tenantry/tenantry/internal/lang"
 	"github.com/tenantry/tenantry/internal/sims"
 )
 
@@ -92,17 +93,17 @@ func TestPagesAreAccessible(t *testing.T) {
 	check("/operator")
 	signOut(t, ctx)
 	signIn(t, ctx, s, "olivia@acme.example", "")
-	for _, lang := range []string{"en", "de"} {
-		if lang == "de" {
-			run(t, ctx, "switch to German", chromedp.Click(chromedp.CSS(".tools button[lang=de]")),
-				chromedp.WaitVisible(chromedp.CSS(".tools button[lang=en]")))
+	for _, code := range lang.Codes() {
+		if code != lang.English {
+			run(t, ctx, "switch to "+code, chromedp.Click(chromedp.CSS(".tools button[lang="+code+"]")),
+				chromedp.WaitVisible(chromedp.CSS("html[lang="+code+"] main")))
 		}
 		for _, p := range pages {
 			if strings.Contains(p, "?") {
 				p += "&org=" + s.account.ID
 			}
 			run(t, ctx, "open "+p, chromedp.Navigate(s.URL+p), chromedp.WaitVisible(chromedp.CSS("main")))
-			check(lang + " " + p)
+			check(code + " " + p)
 		}
 	}
 }

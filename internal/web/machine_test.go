@@ -60,3 +60,35 @@ func TestMachinesAreNotPeople(t *testing.T) {
 		t.Fatalf("a machine's phone and news: %v", err)
 	}
 }
+
+// TestUsersListOffersEachRowsActions is issue 17, item 9: as seeds 002
+// and 004 describe, each person's row offers edit, reset password, lock
+// and delete (remove, for one invited from elsewhere) to whoever may
+// administer them, and each action comes back to the list.
+func TestUsersListOffersEachRowsActions(t *testing.T) {
+	s := newSite(t)
+	nina := s.person("nina@acme.example", "Nina", "user")
+	b := newNoJS(t, s)
+	b.post("/signin", url.Values{"login": {"olivia@acme.example"}, "password": {password}})
+	_, body := b.get("/users?org=" + s.account.ID)
+	row := body[strings.Index(body, "nina@acme.example"):]
+	row = row[:strings.Index(row, "</tr>")]
+	for _, want := range []string{`href="/users/` + nina.ID + `"`, `action="/users/` + nina.ID + `/reset-password"`,
+		`action="/users/` + nina.ID + `/lock"`, `href="/users/` + nina.ID + `/delete"`, `aria-label="Lock Nina Test"`} {
+		if !strings.Contains(row, want) {
+			t.Errorf("Nina's row lacks %s:\n%s", want, row)
+		}
+	}
+	own := body[strings.Index(body, "olivia@acme.example"):]
+	if own = own[:strings.Index(own, "</tr>")]; strings.Contains(own, "/lock") {
+		t.Errorf("the viewer's own row offers to lock them:\n%s", own)
+	}
+	res, body := b.post("/users/"+nina.ID+"/lock", url.Values{"back": {"/users?org=" + s.account.ID}})
+	if res.Request.URL.Path != "/users" || !strings.Contains(body, `action="/users/`+nina.ID+`/unlock"`) {
+		t.Fatalf("locking from the list: %s\n%s", res.Request.URL, body)
+	}
+	// Only the list may be come back to.
+	if res, _ = b.post("/users/"+nina.ID+"/unlock", url.Values{"back": {"https://evil.example/"}}); res.Request.URL.Path != "/users/"+nina.ID {
+		t.Fatalf("unlock with a foreign back went to %s", res.Request.URL)
+	}
+}

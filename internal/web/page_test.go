@@ -277,7 +277,9 @@ func TestInviteRotateAndContactsWithoutJavaScript(t *testing.T) {
 	}
 	omar.post("/signin", url.Values{"login": {"omar@other.example"}, "password": {password}})
 	_, body = omar.get("/account")
-	if !strings.Contains(body, `id="switch-org"`) || !strings.Contains(body, ">Acme IoT<") || !strings.Contains(body, ">Other Co<") {
+	// One step: each organization is a link (issue 17, item 9).
+	if !strings.Contains(body, `id="switch-org"`) || !strings.Contains(body, `<a href="/users?org=`+s.account.ID+`">Acme IoT</a>`) ||
+		!strings.Contains(body, ">Other Co</a>") {
 		t.Fatal("a person with roles in two organizations should be able to switch")
 	}
 	_, body = omar.get("/sims?org=" + s.account.ID)

@@ -21,6 +21,10 @@ type userRow struct {
 	TOTP, Linked                   bool
 	// Removable: a linked person the viewer may remove from this org.
 	Removable bool
+	// Administer: the viewer may change this person, so the row offers
+	// the edit dialog's actions (issue 17, item 9); Locked, Resettable
+	// and Deletable say which.
+	Administer, Locked, Resettable, Deletable bool
 }
 
 func toRow(v *app.UserView) userRow {
@@ -44,10 +48,12 @@ type usersData struct {
 	// people by their name (issue 17, item 7), on the first page.
 	Machines     []userRow
 	MoreMachines bool
-	Next         template.URL // the next page, "" on the last
-	CanCreate    bool
-	Invitations  []*tenantry.Invitation // pending, for those who may create
-	Sort         map[string]sortLink    // by column: the link that sorts by it
+	// Back is this page, for the rows\' actions to come back to.
+	Back        string
+	Next        template.URL // the next page, "" on the last
+	CanCreate   bool
+	Invitations []*tenantry.Invitation // pending, for those who may create
+	Sort        map[string]sortLink    // by column: the link that sorts by it
 }
 
 // sortLink is a column header's link: it sorts by the column, and flips
@@ -123,9 +129,14 @@ func (h *Handler) users(w http.ResponseWriter, r *http.Request, who *app.Actor) 
 	}
 	for _, v := range list {
 		row := toRow(v)
-		row.Removable = row.Linked && h.app.MayAdminister(who, v)
+		row.Administer = h.app.MayAdminister(who, v) && v.ID != who.User.ID
+		row.Removable = row.Linked && row.Administer
+		row.Locked = v.Status == tenantry.UserLocked
+		row.Resettable = row.Administer && !row.Linked && v.Status == tenantry.UserActive && v.IdPID == ""
+		row.Deletable = row.Administer && !row.Linked && !v.InitialOwner
 		d.Rows = append(d.Rows, row)
 	}
+	d.Back = p.Path
 	if f.Cursor == "" && f.LastName == "" && f.Email == "" {
 		// Machines have a name and a login, nothing else to filter by.
 		machines, more, err := h.app.ListUsers(ctx, who, tenantry.UserFilter{OrgID: org.ID,
@@ -708,6 +719,9 @@ func (h *Handler) userAction(w http.ResponseWriter, r *http.Request, who *app.Ac
 		}
 		h.fail(w, r, "user.html", h.userPage(r, d), err)
 		return nil
+	}
+	if b := r.FormValue("back"); strings.HasPrefix(b, "/users?") || b == "/users" {
+		back = b // a row's action in the users list returns to the list
 	}
 	redirect(w, r, withFlash(back, done))
 	return nil
