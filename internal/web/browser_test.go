@@ -551,6 +551,22 @@ func TestWizardCreatesSubOrgWhoseDeletionIsRefused(t *testing.T) {
 		t.Fatalf("German page: %q", got)
 	}
 	shot(t, ctx, "organisation-de")
+	run(t, ctx, "the users page in German", chromedp.Navigate(s.URL+"/users"), chromedp.WaitVisible(chromedp.CSS("#user-table")))
+	shot(t, ctx, "users-de")
+
+	// And in French, the third language (issue 17, item 2).
+	run(t, ctx, "switch to French",
+		chromedp.Navigate(s.URL+"/orgs"),
+		chromedp.WaitVisible(chromedp.CSS("#children")),
+		chromedp.Click(chromedp.CSS(".tools button[lang=fr]")),
+		chromedp.WaitVisible(chromedp.CSS("html[lang=fr] #children")),
+	)
+	if got := text(t, ctx, "main"); !strings.Contains(got, "Sous-organisations") || !strings.Contains(got, "Nouvelle organisation") {
+		t.Fatalf("French page: %q", got)
+	}
+	shot(t, ctx, "organisation-fr")
+	run(t, ctx, "the users page in French", chromedp.Navigate(s.URL+"/users"), chromedp.WaitVisible(chromedp.CSS("#user-table")))
+	shot(t, ctx, "users-fr")
 }
 
 func stringsReader(s string) io.Reader { return strings.NewReader(s) }
