@@ -54,7 +54,7 @@ func TestDecisionsOverAuthZENWithReasons(t *testing.T) {
 			reason, says                    string
 		}
 		for _, w := range []want{
-			{"{readonlyA}", "users.see_all", "organization", "{A}", true, "granted", "holds read_only in Account A"},
+			{"{readonlyA}", "users.see_all", "organization", "{A}", true, "granted", "holds read only in Account A"},
 			{"{userA}", "users.see_all", "organization", "{A}", false, "no_grant", "no role of userA@example.com in Account A allows users.see_all"},
 			{"{adminA}", "users.see_all", "user", "{userB}", false, "outside_subtree", "holds admin in Account A, which allows users.see_all there only, not in Account B"},
 			{"{ownerA}", "organisation.sim_transfer", "organization", "{A}", true, "granted", "holds owner"},

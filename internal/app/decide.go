@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -46,8 +45,10 @@ const (
 type Decision struct {
 	Allowed bool
 	Reason  string
-	// Message says the reason in words, naming roles and organizations.
+	// Message says the reason in words, naming roles and organizations;
+	// Text is it before it was put in words, for other languages.
 	Message string
+	Text    tenantry.Text
 	// Grant allows the action, or would have (an expired grant, one for
 	// another service, one in another org); nil when none.
 	Grant *tenantry.Grant
@@ -56,7 +57,13 @@ type Decision struct {
 }
 
 func deny(reason, format string, args ...any) Decision {
-	return Decision{Reason: reason, Message: fmt.Sprintf(format, args...)}
+	return decided(false, reason, nil, format, args...)
+}
+
+// decided is a decision saying why in words.
+func decided(allowed bool, reason string, g *tenantry.Grant, format string, args ...any) Decision {
+	t := tenantry.Say(format, args...)
+	return Decision{Allowed: allowed, Reason: reason, Grant: g, Message: t.String(), Text: t}
 }
 
 // decide answers one question from the policy data that guards
@@ -143,22 +150,22 @@ func (a *App) explainGrants(ctx context.Context, tx tenantry.Tx, u *tenantry.Use
 		// A grant that would allow it, but ran out?
 		if w := a.policy.Explain(a.principalOf(u, expired), act, policy.Target{Org: o.ID}); w.Allowed() {
 			g := grant(w, expired)
-			return Decision{Reason: ReasonGrantExpired, Grant: g,
-				Message: fmt.Sprintf("the role %s in %s that allowed %s ended on %s", g.Role, o.Name, name, g.ExpiresAt.UTC().Format(time.RFC3339))}, nil
+			return decided(false, ReasonGrantExpired, g, "the role %s in %s that allowed %s ended on %s",
+				tenantry.Words{g.Role}, o.Name, name, g.ExpiresAt.UTC().Format(time.RFC3339)), nil
 		}
 		switch why.Reason {
 		case policy.OtherService:
 			g := grant(why, active)
-			return Decision{Reason: ReasonOtherService, Grant: g,
-				Message: fmt.Sprintf("%s holds %s in %s for the service %s only, which does not cover %s", u.Login, g.Role, o.Name, g.Service, name)}, nil
+			return decided(false, ReasonOtherService, g, "%s holds %s in %s for the service %s only, which does not cover %s",
+				u.Login, tenantry.Words{g.Role}, o.Name, g.Service, name), nil
 		case policy.AboveOnly:
 			g := grant(why, active)
 			where, err := tx.Org(ctx, g.OrgID)
 			if err != nil {
 				return Decision{}, err
 			}
-			return Decision{Reason: ReasonOutsideSubtree, Grant: g,
-				Message: fmt.Sprintf("%s holds %s in %s, which allows %s there only, not in %s", u.Login, g.Role, where.Name, name, o.Name)}, nil
+			return decided(false, ReasonOutsideSubtree, g, "%s holds %s in %s, which allows %s there only, not in %s",
+				u.Login, tenantry.Words{g.Role}, where.Name, name, o.Name), nil
 		}
 		return deny(ReasonNoGrant, "no role of %s in %s allows %s", u.Login, o.Name, name), nil
 	}
@@ -171,8 +178,7 @@ func (a *App) explainGrants(ctx context.Context, tx tenantry.Tx, u *tenantry.Use
 		}
 		on := slices.ContainsFunc(services, func(s string) bool { return slices.Contains(enabled, s) && (g.Service == "" || g.Service == s) })
 		if !on {
-			return Decision{Reason: ReasonServiceDisabled, Grant: g,
-				Message: fmt.Sprintf("the service %s is not enabled for %s", strings.Join(services, ", "), o.Name)}, nil
+			return decided(false, ReasonServiceDisabled, g, "the service %s is not enabled for %s", strings.Join(services, ", "), o.Name), nil
 		}
 	}
 	// A parent's 2FA rule: a person without an authenticator (and without
@@ -189,18 +195,19 @@ func (a *App) explainGrants(ctx context.Context, tx tenantry.Tx, u *tenantry.Use
 					return Decision{}, err
 				}
 			}
-			return Decision{Reason: ReasonMFARequired, Grant: g,
-				Message: fmt.Sprintf("%s requires two-factor sign-in and %s has not enrolled an authenticator", by.Name, u.Login)}, nil
+			return decided(false, ReasonMFARequired, g, "%s requires two-factor sign-in and %s has not enrolled an authenticator", by.Name, u.Login), nil
 		}
 	}
-	msg := fmt.Sprintf("%s holds %s in %s", u.Login, g.Role, o.Name)
-	if g.Service != "" {
-		msg += " for the service " + g.Service
+	role := tenantry.Words{g.Role}
+	switch until := g.ExpiresAt.UTC().Format(time.RFC3339); {
+	case g.Service != "" && !g.ExpiresAt.IsZero():
+		return decided(true, ReasonGranted, g, "%s holds %s in %s for the service %s until %s", u.Login, role, o.Name, g.Service, until), nil
+	case g.Service != "":
+		return decided(true, ReasonGranted, g, "%s holds %s in %s for the service %s", u.Login, role, o.Name, g.Service), nil
+	case !g.ExpiresAt.IsZero():
+		return decided(true, ReasonGranted, g, "%s holds %s in %s until %s", u.Login, role, o.Name, until), nil
 	}
-	if !g.ExpiresAt.IsZero() {
-		msg += " until " + g.ExpiresAt.UTC().Format(time.RFC3339)
-	}
-	return Decision{Allowed: true, Reason: ReasonGranted, Grant: g, Message: msg}, nil
+	return decided(true, ReasonGranted, g, "%s holds %s in %s", u.Login, role, o.Name), nil
 }
 
 // principalOf is the policy's view of u with grants, expired or not.

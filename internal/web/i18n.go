@@ -167,6 +167,9 @@ func (t Tr) Say(f tenantry.FieldError) string {
 	return t.fill(f.Text)
 }
 
+// SayText is text in the page's language.
+func (t Tr) SayText(text tenantry.Text) string { return t.fill(text) }
+
 // fill puts text in the page's language: the format from the catalogue
 // (in the plural form its first number asks for), errors among the
 // values as their own messages, and words as words.

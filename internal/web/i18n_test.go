@@ -144,7 +144,7 @@ func messageIDs(t *testing.T) map[string]string {
 		add("a word from data", en.Word(w))
 	}
 	// The use cases' answers, and the reasons a transfer file is wrong.
-	uses := regexp.MustCompile(`(?:Errorf\(tenantry\.\w+,|forbidden\(|refused\([^"\n]*|v\.Add(?:Line)?\([^"\n]*"[^"]*",|Message:|return|Say\(|Problem\{(?:Format:)?)\s*"((?:[^"\\]|\\.)*)"`)
+	uses := regexp.MustCompile(`(?:Errorf\(tenantry\.\w+,|forbidden\(|refused\([^"\n]*|v\.Add(?:Line)?\([^"\n]*"[^"]*",|Message:|return|Say\(|Problem\{(?:Format:)?|deny\(\w+,|decided\([^"\n]*)\s*"((?:[^"\\]|\\.)*)"`)
 	notFound := regexp.MustCompile(`notFound\("([^"]+)"\)`)
 	internal := map[string]bool{"no signing key in force; is key rotation running?": true, "client_secret: ": true,
 		"sort: unknown column ": true, "the file has ": true, "line %d: %s": true, "%s (and %d more)": true,

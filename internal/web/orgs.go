@@ -349,7 +349,7 @@ func (h *Handler) deleteOrg(w http.ResponseWriter, r *http.Request, who *app.Act
 		var e *tenantry.Error
 		if errors.As(err, &e) {
 			for _, f := range e.Fields {
-				d.Reasons = append(d.Reasons, f.Message)
+				d.Reasons = append(d.Reasons, p.Say(f))
 			}
 		}
 		if len(d.Reasons) > 0 {

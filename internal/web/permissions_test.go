@@ -19,15 +19,23 @@ func TestWhatCanThisPersonDoHere(t *testing.T) {
 	run(t, ctx, "open Rita's page", chromedp.Navigate(s.URL+"/users/"+ro.ID), chromedp.WaitVisible(chromedp.CSS("#permission-table")))
 	table := text(t, ctx, "#permission-table")
 	for _, want := range []string{
-		"Users · See all\t✓\tAllowed by a role: rita@acme.example holds read_only in Acme IoT",
+		"Users · See all\t✓\tAllowed by a role: rita@acme.example holds Read only in Acme IoT",
 		"Organisation · Sim transfer\t–\tNo role allows it: no role of rita@acme.example in Acme IoT allows organisation.sim_transfer",
 	} {
-		// Row headers are upper case on screen; the words are what count.
+		// The words are what count, not their case.
 		if !strings.Contains(strings.ToLower(table), strings.ToLower(want)) {
 			t.Errorf("the table lacks %q:\n%s", want, table)
 		}
 	}
 	shot(t, ctx, "user-permissions")
+	// Each reason in the reader's language, the role by its name.
+	b := newNoJS(t, s)
+	b.post("/signin", url.Values{"login": {"olivia@acme.example"}, "password": {password}})
+	b.post("/lang", url.Values{"lang": {"fr"}, "back": {"/"}})
+	if _, body := b.get("/users/" + ro.ID); !strings.Contains(body, "rita@acme.example détient Lecture seule dans Acme IoT") ||
+		!strings.Contains(body, "aucun rôle de rita@acme.example dans Acme IoT n&#39;autorise organisation.sim_transfer") {
+		t.Fatalf("the reasons in French:\n%s", body[strings.Index(body, `id="permission-table"`):])
+	}
 }
 
 // TestOperatorRegistersAnApplication: the operator console registers one

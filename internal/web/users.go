@@ -467,7 +467,7 @@ type permissionRow struct {
 	Area, Action string
 	Allowed      bool
 	Reason       string // a code of reasonText
-	Message      string
+	Text         tenantry.Text
 }
 
 // reasonText says a decision's reason code in words.
@@ -499,7 +499,7 @@ func (h *Handler) permissionRows(r *http.Request, who *app.Actor, v *app.UserVie
 	out := make([]permissionRow, 0, len(ps))
 	for _, p := range ps {
 		area, action, _ := strings.Cut(p.Action, ".")
-		out = append(out, permissionRow{Area: area, Action: action, Allowed: p.Allowed, Reason: reasonText[p.Reason], Message: p.Message})
+		out = append(out, permissionRow{Area: area, Action: action, Allowed: p.Allowed, Reason: reasonText[p.Reason], Text: p.Text})
 	}
 	return out, nil
 }

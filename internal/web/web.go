@@ -345,7 +345,7 @@ func (h *Handler) explain(r *http.Request, p *page, err error) int {
 		if who := httpauth.Actor(r.Context()); who != nil {
 			d, err := h.app.Explain(r.Context(), who, who.User.ID, e.Action, app.Resource{Type: app.ResourceOrg, ID: e.Org})
 			if err == nil && !d.Allowed {
-				p.Why = d.Message
+				p.Why = p.fill(d.Text)
 			}
 		}
 	}
