@@ -2,6 +2,7 @@ package auth
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -205,5 +206,17 @@ func TestTOTPEnrolmentOfASecretIsTheSame(t *testing.T) {
 	again, err := TOTPEnrolmentOf("Tenantry", "ada@example.com", e.Secret)
 	if err != nil || again.Secret != e.Secret || again.URI != e.URI || !bytes.Equal(again.QRCode, e.QRCode) {
 		t.Fatalf("again: %+v %v, first %+v", again, err, e)
+	}
+}
+
+// TestDummyHashUsesTheDefaultParams: the hash an unknown login is checked
+// against costs what a real one does.
+func TestDummyHashUsesTheDefaultParams(t *testing.T) {
+	want := fmt.Sprintf("$argon2id$v=19$m=%d,t=%d,p=%d$", DefaultParams.Memory, DefaultParams.Time, DefaultParams.Threads)
+	if !strings.HasPrefix(dummyHash, want) {
+		t.Fatalf("dummyHash %s, want params %s", dummyHash, want)
+	}
+	if ok, err := CheckPassword(dummyHash, "not a real password, only for timing"); !ok || err != nil {
+		t.Fatalf("dummyHash does not check: %v %v", ok, err)
 	}
 }

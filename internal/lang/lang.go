@@ -45,7 +45,12 @@ func Load() (*Catalogue, error) {
 		return nil, err
 	}
 	for _, n := range names {
-		f, err := b.LoadMessageFileFS(files, path.Join("messages", n.Name()))
+		name := path.Join("messages", n.Name())
+		buf, err := files.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		f, err := i18n.ParseMessageFileBytes(buf, name, nil)
 		if err != nil {
 			return nil, fmt.Errorf("lang: %s: %w", n.Name(), err)
 		}
@@ -54,6 +59,7 @@ func Load() (*Catalogue, error) {
 			return nil, fmt.Errorf("lang: two files for %s", code)
 		}
 		c.words[code] = make(map[string]string, len(f.Messages))
+		var plural []*i18n.Message
 		for _, m := range f.Messages {
 			if _, dup := c.words[code][m.ID]; dup {
 				return nil, fmt.Errorf("lang: %s: %q twice", n.Name(), m.ID)
@@ -61,7 +67,13 @@ func Load() (*Catalogue, error) {
 			c.words[code][m.ID] = m.Other
 			if m.One != "" || m.Few != "" || m.Many != "" || m.Two != "" || m.Zero != "" {
 				c.plurals[m.ID] = true
+				plural = append(plural, m)
 			}
+		}
+		// Only what has plural forms goes through go-i18n's localizer; the
+		// rest are map lookups, without a template each.
+		if err := b.AddMessages(f.Tag, plural...); err != nil {
+			return nil, fmt.Errorf("lang: %s: %w", n.Name(), err)
 		}
 	}
 	if c.words[English] == nil {
