@@ -55,6 +55,7 @@ type sessionBody struct {
 	UserAgent  string    `json:"user_agent"`
 	Browser    string    `json:"browser,omitempty" doc:"The browser the User-Agent names (Chrome, Firefox, Safari, Edge …), when known"`
 	OS         string    `json:"os,omitempty" doc:"The operating system the User-Agent names, when known"`
+	Place      string    `json:"place,omitempty" doc:"Where the address is, in English (\"Munich, Germany\"), when the server has a place database (serve --geoip)"`
 }
 
 type endedOutput struct {
@@ -148,7 +149,8 @@ func (s *Server) meRoutes() {
 			out.Body.Items = []sessionBody{}
 			for _, se := range list {
 				out.Body.Items = append(out.Body.Items, sessionBody{ID: se.ID, Current: se.Current, CreatedAt: se.CreatedAt,
-					LastSeenAt: se.LastSeenAt, ExpiresAt: se.ExpiresAt, IP: se.IP, UserAgent: se.UserAgent, Browser: se.Browser, OS: se.OS})
+					LastSeenAt: se.LastSeenAt, ExpiresAt: se.ExpiresAt, IP: se.IP, UserAgent: se.UserAgent, Browser: se.Browser, OS: se.OS,
+					Place: se.Place.Name("en")})
 			}
 			return out, nil
 		})

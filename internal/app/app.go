@@ -20,6 +20,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tenantry/tenantry/internal/auth"
+	"github.com/tenantry/tenantry/internal/geo"
 	"github.com/tenantry/tenantry/internal/lang"
 	"github.com/tenantry/tenantry/internal/notice"
 	"github.com/tenantry/tenantry/internal/oidcrp"
@@ -30,6 +31,9 @@ import (
 
 // Config holds the settings of the use cases.
 type Config struct {
+	// Places names where sessions' addresses are (serve --geoip); nil
+	// names none.
+	Places *geo.DB
 	// Catalogue is the role catalogue of a customer account opened
 	// without naming one (serve's --catalogue).
 	Catalogue string

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tenantry/tenantry/internal/auth"
+	"github.com/tenantry/tenantry/internal/geo"
 	"github.com/tenantry/tenantry/internal/notice"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
@@ -288,6 +289,9 @@ type SessionView struct {
 	*tenantry.Session
 	Current     bool
 	Browser, OS string
+	// Place is where the session's address is, from the operator's place
+	// database (serve --geoip); empty without one.
+	Place geo.Place
 }
 
 // MySessions lists the actor's own sessions that still let them in:
@@ -310,7 +314,8 @@ func (a *App) MySessions(ctx context.Context, who *Actor) ([]SessionView, error)
 				continue
 			}
 			browser, os := describeAgent(s.UserAgent)
-			out = append(out, SessionView{Session: s, Current: current, Browser: browser, OS: os})
+			place, _ := a.cfg.Places.Lookup(s.IP)
+			out = append(out, SessionView{Session: s, Current: current, Browser: browser, OS: os, Place: place})
 		}
 		return err
 	})

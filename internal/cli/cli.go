@@ -20,6 +20,7 @@ import (
 
 	"github.com/tenantry/tenantry/internal/api"
 	"github.com/tenantry/tenantry/internal/app"
+	"github.com/tenantry/tenantry/internal/geo"
 	"github.com/tenantry/tenantry/internal/mail"
 	"github.com/tenantry/tenantry/internal/policy"
 	"github.com/tenantry/tenantry/internal/seal"
@@ -47,6 +48,8 @@ type settings struct {
 	synchronous                       string
 	catalogue                         string
 	catalogueDir                      string
+	// geoip is a place database (.mmdb) for the sessions page (serve).
+	geoip string
 }
 
 // Main runs the tenantry command with args (without the program name)
@@ -208,6 +211,13 @@ func (s *settings) open(ctx context.Context, stderr io.Writer) (*wiring, error) 
 	cfg.Catalogue = s.catalogue
 	cfg.AuditRetention = s.auditRetention
 	cfg.TokenRatePerClient, cfg.TokenRatePerAddress = s.tokenRateClient, s.tokenRateAddress
+	if s.geoip != "" {
+		// Mapped for the process's life, like the binary.
+		if cfg.Places, err = geo.Open(s.geoip); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("--geoip: %w", err)
+		}
+	}
 	if cfg.SecretKey, err = s.sealingKey(stderr); err != nil {
 		db.Close()
 		return nil, err

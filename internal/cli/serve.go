@@ -193,6 +193,8 @@ func serveCmd(s *settings) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&demo, "demo", false, "seed a demo customer account and print how to sign in")
+	cmd.Flags().StringVar(&s.geoip, "geoip", "", "a place database in MaxMind's format (GeoLite2 or DB-IP, City or Country, .mmdb) "+
+		"to show where sessions were started; none is shipped, and without it only addresses are shown (env TENANTRY_GEOIP)")
 	cmd.Flags().StringVar(&metricsAddr, "metrics-addr", "", "serve /metrics on this address only (e.g. 127.0.0.1:9090), "+
 		"not on --addr (env TENANTRY_METRICS_ADDR)")
 	cmd.Flags().StringVar(&debugAddr, "debug-addr", "", "serve net/http/pprof on this address only (e.g. 127.0.0.1:6060); "+

@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -16,6 +17,8 @@ import (
 
 	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/auth"
+	"github.com/tenantry/tenantry/internal/geo"
+	"github.com/tenantry/tenantry/internal/geo/geotest"
 	"github.com/tenantry/tenantry/internal/server/servertest"
 	"github.com/tenantry/tenantry/internal/sims"
 	"github.com/tenantry/tenantry/internal/sqlstore/storetest"
@@ -25,10 +28,11 @@ import (
 // noJS is a browser with JavaScript off: plain GETs and form posts that
 // follow redirects, as the core flows must work that way.
 type noJS struct {
-	t  *testing.T
-	s  *site
-	c  *http.Client
-	ua string // the User-Agent it sends, when set
+	t    *testing.T
+	s    *site
+	c    *http.Client
+	ua   string // the User-Agent it sends, when set
+	from string // the address a trusted proxy says it is at, when set
 }
 
 func newNoJS(t *testing.T, s *site) *noJS {
@@ -41,6 +45,9 @@ func (b *noJS) get(path string) (*http.Response, string) {
 	req, _ := http.NewRequest("GET", b.s.URL+path, nil)
 	if b.ua != "" {
 		req.Header.Set("User-Agent", b.ua)
+	}
+	if b.from != "" {
+		req.Header.Set("X-Forwarded-For", b.from)
 	}
 	res, err := b.c.Do(req)
 	if err != nil {
@@ -58,6 +65,9 @@ func (b *noJS) post(path string, form url.Values) (*http.Response, string) {
 	req.Header.Set("Origin", b.s.URL)
 	if b.ua != "" {
 		req.Header.Set("User-Agent", b.ua)
+	}
+	if b.from != "" {
+		req.Header.Set("X-Forwarded-For", b.from)
 	}
 	res, err := b.c.Do(req)
 	if err != nil {
@@ -345,6 +355,9 @@ func (b *noJS) upload(path string, fields url.Values, field, name, content strin
 	req.Header.Set("Origin", b.s.URL)
 	if b.ua != "" {
 		req.Header.Set("User-Agent", b.ua)
+	}
+	if b.from != "" {
+		req.Header.Set("X-Forwarded-For", b.from)
 	}
 	res, err := b.c.Do(req)
 	if err != nil {
@@ -641,10 +654,19 @@ func TestPagesShowOnlyWhatTheViewerMayDo(t *testing.T) {
 func TestSessionsPageTellsTheTruth(t *testing.T) {
 	clock := storetest.NewClock()
 	clock.Advance(time.Since(clock.Now())) // now: the cookie jar drops cookies that expired by the wall clock
-	s := newSiteWith(t, servertest.Options{Now: clock.Now})
+	// The phone signs in from an address the place database knows (item
+	// 8: "place by address"), through a proxy this server trusts.
+	places, err := geo.Open(geotest.Write(t, geotest.City{Network: "203.0.113.0/24",
+		City: map[string]string{"en": "Munich", "de": "München"}, Country: map[string]string{"en": "Germany", "de": "Deutschland"}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newSiteWith(t, servertest.Options{Now: clock.Now, Tune: func(c *app.Config) { c.Places = places },
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
+	from := ""
 	signIn := func(ua string) *noJS {
 		b := newNoJS(t, s)
-		b.ua = ua
+		b.ua, b.from = ua, from
 		if res, body := b.post("/signin", url.Values{"login": {"olivia@acme.example"}, "password": {password}, "next": {"/account/sessions"}}); res.StatusCode != 200 {
 			t.Fatalf("sign in: %d %s", res.StatusCode, body)
 		}
@@ -653,8 +675,17 @@ func TestSessionsPageTellsTheTruth(t *testing.T) {
 	stale := signIn("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36")
 	clock.Advance(31 * time.Minute) // idle past the 30 minutes: this one no longer lets anyone in
 	here := signIn("Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0")
+	from = "203.0.113.9"
 	phone := signIn("Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1")
 	_, body := here.get("/account/sessions")
+	if !strings.Contains(body, "Munich, Germany<br><span class=\"muted\">203.0.113.9</span>") {
+		t.Fatalf("the phone's session does not say where it is:\n%s", body)
+	}
+	here.post("/lang", url.Values{"lang": {"de"}, "back": {"/"}})
+	if _, german := here.get("/account/sessions"); !strings.Contains(german, "München, Deutschland") {
+		t.Fatalf("the place in German:\n%s", german)
+	}
+	here.post("/lang", url.Values{"lang": {"en"}, "back": {"/"}})
 	table, _, _ := strings.Cut(body[max(0, strings.Index(body, `id="session-table"`)):], "</table>")
 	rows := strings.Count(table, "<tr>") - 1
 	if rows != 2 || !strings.Contains(body, "Firefox on Linux") || !strings.Contains(body, "Safari on iOS") ||

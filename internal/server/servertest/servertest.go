@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http/httptest"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -41,6 +42,9 @@ type Options struct {
 	Copy *sqlstore.DB
 	// WebhookTimeout bounds one webhook delivery (default 15 s).
 	WebhookTimeout time.Duration
+	// TrustedProxies are the networks whose forwarding headers name the
+	// client's address (a test stands for a client elsewhere).
+	TrustedProxies []netip.Prefix
 }
 
 // Server is one running Tenantry.
@@ -106,7 +110,8 @@ func Start(t testing.TB, o Options) *Server {
 	}
 	dispatcher := mail.NewDispatcher(db, tr, log)
 	hooks := webhook.New(a, log, webhook.Options{AllowPrivate: true, Timeout: o.WebhookTimeout})
-	h, err := server.New(a, log, server.Config{PublicURL: cfg.PublicURL, Mail: dispatcher.Stats, Webhooks: hooks.Stats})
+	h, err := server.New(a, log, server.Config{PublicURL: cfg.PublicURL, Mail: dispatcher.Stats, Webhooks: hooks.Stats,
+		TrustedProxies: o.TrustedProxies})
 	if err != nil {
 		t.Fatal(err)
 	}
