@@ -105,30 +105,35 @@ func Load() (*Catalogue, error) {
 	return c, nil
 }
 
-// Codes are the languages there is a file for, English first: "en",
-// "de", "fr".
-func Codes() []string {
+// codes and names are read once from the embedded files: every page
+// names the languages in its switch.
+var codes, names = readCodes()
+
+func readCodes() ([]string, map[string]string) {
 	codes := []string{English}
-	names, _ := files.ReadDir("messages")
-	for _, n := range names {
-		if code := strings.TrimSuffix(n.Name(), ".json"); code != English {
+	entries, _ := files.ReadDir("messages")
+	for _, e := range entries {
+		if code := strings.TrimSuffix(e.Name(), ".json"); code != English {
 			codes = append(codes, code)
 		}
 	}
-	return codes
+	names := make(map[string]string, len(codes))
+	for _, code := range codes {
+		names[code] = Capitalise(display.Self.Name(language.Make(code)))
+	}
+	return codes, names
 }
 
+// Codes are the languages there is a file for, English first: "en",
+// "de", "fr". The slice is shared: callers do not change it.
+func Codes() []string { return codes }
+
 // Known reports whether code is one of Codes.
-func Known(code string) bool {
-	_, err := files.Open("messages/" + code + ".json")
-	return err == nil && code != "" && !strings.ContainsAny(code, "/.")
-}
+func Known(code string) bool { _, ok := names[code]; return ok }
 
 // Name is code's language named in itself, for a language switch:
 // "Deutsch", "Français".
-func Name(code string) string {
-	return Capitalise(display.Self.Name(language.Make(code)))
-}
+func Name(code string) string { return names[code] }
 
 // T returns the message id in lang: its translation, else id itself (for
 // English, and for what a file lacks, which a test forbids).

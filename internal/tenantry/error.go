@@ -110,7 +110,8 @@ type Text struct {
 }
 
 // Say returns the text of format filled in with args. A message passed
-// on whole ("%s" and it) is its own id.
+// on whole ("%s" and it) is its own id; with no args, format reads as it
+// is written (it has no verbs).
 func Say(format string, args ...any) Text {
 	if s, ok := onlyString(format, args); ok {
 		return Text{Format: s}
