@@ -41,8 +41,8 @@ func TestDecisionReasons(t *testing.T) {
 			{svc, "backup.use", "granted", "for the service backup"},
 			{svc, "notary.use", "other_service", "for the service backup only"},
 			{owner.User.ID, "notary.use", "service_disabled", "the service notary is not enabled for Cloudy"},
-			{owner.User.ID, "backup.administer", "granted", "holds company_admin"},
-			{temp, "account.customer_data", "grant_expired", "the role company_admin in Cloudy that allowed account.customer_data ended"},
+			{owner.User.ID, "backup.administer", "granted", "holds company admin"},
+			{temp, "account.customer_data", "grant_expired", "the role company admin in Cloudy that allowed account.customer_data ended"},
 		} {
 			ds, err := e.app.Decide(ctx, asApp, []app.Question{{SubjectType: "user", SubjectID: tc.subject, Action: tc.action, Resource: org}}, nil)
 			e.must(err)
