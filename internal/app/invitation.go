@@ -425,7 +425,7 @@ func (a *App) invitationFor(ctx context.Context, tx tenantry.Tx, who *Actor, id 
 		return nil, nil, err
 	}
 	if inv.Status != tenantry.InvitationPending {
-		return nil, nil, tenantry.Errorf(tenantry.Conflict, "this invitation is %s", inv.Status)
+		return nil, nil, tenantry.Errorf(tenantry.Conflict, "this invitation is %s", tenantry.Words{string(inv.Status)})
 	}
 	return inv, org, nil
 }

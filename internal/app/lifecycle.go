@@ -9,14 +9,16 @@ import (
 )
 
 // administered loads a user the actor may administer and who is not the
-// actor: the target of lock, reset and the like.
-func (a *App) administered(ctx context.Context, tx tenantry.Tx, who *Actor, id, what string) (*UserView, error) {
+// actor: the target of lock, reset and the like. self is the refusal
+// when it is the actor ("you cannot lock yourself"), a whole sentence so
+// that each language says it its way.
+func (a *App) administered(ctx context.Context, tx tenantry.Tx, who *Actor, id, self string) (*UserView, error) {
 	view, err := a.visibleUser(ctx, tx, who, id)
 	if err != nil {
 		return nil, err
 	}
 	if view.ID == who.User.ID {
-		return nil, forbidden("you cannot %s yourself", what)
+		return nil, &tenantry.Error{Code: tenantry.Forbidden, Message: self}
 	}
 	if err := a.mayAdminister(who, view); err != nil {
 		return nil, err
@@ -34,7 +36,7 @@ func (a *App) ResendActivation(ctx context.Context, who *Actor, id string) error
 		return err
 	}
 	return a.update(ctx, func(tx tenantry.Tx) error {
-		view, err := a.administered(ctx, tx, who, id, "re-invite")
+		view, err := a.administered(ctx, tx, who, id, "you cannot re-invite yourself")
 		if err != nil {
 			return err
 		}
@@ -61,7 +63,7 @@ func (a *App) LockUser(ctx context.Context, who *Actor, id string) (*UserView, e
 	var view *UserView
 	err := a.update(ctx, func(tx tenantry.Tx) error {
 		var err error
-		if view, err = a.administered(ctx, tx, who, id, "lock"); err != nil {
+		if view, err = a.administered(ctx, tx, who, id, "you cannot lock yourself"); err != nil {
 			return err
 		}
 		if err := a.handsOff(ctx, tx, who, view); err != nil {
@@ -106,7 +108,7 @@ func (a *App) UnlockUser(ctx context.Context, who *Actor, id string) (*UserView,
 	var view *UserView
 	err := a.update(ctx, func(tx tenantry.Tx) error {
 		var err error
-		if view, err = a.administered(ctx, tx, who, id, "unlock"); err != nil {
+		if view, err = a.administered(ctx, tx, who, id, "you cannot unlock yourself"); err != nil {
 			return err
 		}
 		if err := a.handsOff(ctx, tx, who, view); err != nil {
@@ -144,7 +146,7 @@ func (a *App) ResetPassword(ctx context.Context, who *Actor, id string) error {
 		return err
 	}
 	return a.update(ctx, func(tx tenantry.Tx) error {
-		view, err := a.administered(ctx, tx, who, id, "reset the password of")
+		view, err := a.administered(ctx, tx, who, id, "you cannot reset your own password")
 		if err != nil {
 			return err
 		}
@@ -180,7 +182,7 @@ func (a *App) ResetTOTP(ctx context.Context, who *Actor, id string) error {
 		return err
 	}
 	return a.update(ctx, func(tx tenantry.Tx) error {
-		view, err := a.administered(ctx, tx, who, id, "reset the two-factor sign-in of")
+		view, err := a.administered(ctx, tx, who, id, "you cannot reset your own two-factor sign-in")
 		if err != nil {
 			return err
 		}

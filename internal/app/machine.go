@@ -394,7 +394,7 @@ func (a *App) RotateClientSecret(ctx context.Context, who *Actor, userID, secret
 		return "", err
 	}
 	err = a.update(ctx, func(tx tenantry.Tx) error {
-		view, err := a.administered(ctx, tx, who, userID, "rotate the secret of")
+		view, err := a.administered(ctx, tx, who, userID, "you cannot rotate your own secret")
 		if err != nil {
 			return err
 		}
@@ -791,7 +791,7 @@ func (a *App) ClientSecrets(ctx context.Context, who *Actor, userID string) ([]*
 	}
 	var out []*tenantry.ClientSecret
 	err := a.store.View(ctx, func(tx tenantry.Tx) error {
-		view, err := a.administered(ctx, tx, who, userID, "manage the secrets of")
+		view, err := a.administered(ctx, tx, who, userID, "you cannot manage your own secrets")
 		if err != nil {
 			return err
 		}
@@ -812,7 +812,7 @@ func (a *App) RevokeClientSecret(ctx context.Context, who *Actor, userID, secret
 		return err
 	}
 	return a.update(ctx, func(tx tenantry.Tx) error {
-		view, err := a.administered(ctx, tx, who, userID, "manage the secrets of")
+		view, err := a.administered(ctx, tx, who, userID, "you cannot manage your own secrets")
 		if err != nil {
 			return err
 		}

@@ -811,7 +811,7 @@ func (a *App) DeleteUser(ctx context.Context, who *Actor, id string) error {
 		return err
 	}
 	return a.update(ctx, func(tx tenantry.Tx) error {
-		view, err := a.administered(ctx, tx, who, id, "delete")
+		view, err := a.administered(ctx, tx, who, id, "you cannot delete yourself")
 		if err != nil {
 			return err
 		}

@@ -270,7 +270,7 @@ func (a *App) ResolveServiceRequest(ctx context.Context, who *Actor, id string, 
 			return err
 		}
 		if r.Status != "open" {
-			return tenantry.Errorf(tenantry.Conflict, "this request is %s already", r.Status)
+			return tenantry.Errorf(tenantry.Conflict, "this request is %s already", tenantry.Words{r.Status})
 		}
 		r.Status, r.Resolution, r.ResolvedBy, r.ResolvedAt = "rejected", strings.TrimSpace(resolution), who.User.ID, tx.Now()
 		if accept {

@@ -140,11 +140,11 @@ func messageIDs(t *testing.T) map[string]string {
 	for _, w := range append([]string{"active", "invited", "locked", "pending", "inactive", "suspended", "open", "closed",
 		"resolved", "rejected", "partner", "folder", "customer", "unit", "direct", "marketplace", "invoice",
 		"sim_action", "change_owner", "reset_2fa", "other", "human", "api", "service", "running", "done", "failed",
-		"alert", "news", "cloud", "hosting"}, lang.Codes()...) {
+		"alert", "news", "cloud", "hosting", "accepted", "cancelled"}, lang.Codes()...) {
 		add("a word from data", en.Word(w))
 	}
 	// The use cases' answers, and the reasons a transfer file is wrong.
-	uses := regexp.MustCompile(`(?:Errorf\(tenantry\.\w+,|forbidden\(|refused\([^"\n]*|v\.Add(?:Line)?\([^"\n]*"[^"]*",|Message:|return|Say\(|Problem\{(?:Format:)?|deny\(\w+,|decided\([^"\n]*)\s*"((?:[^"\\]|\\.)*)"`)
+	uses := regexp.MustCompile(`(?:Errorf\(tenantry\.\w+,|forbidden\(|refused\([^"\n]*|v\.Add(?:Line)?\([^"\n]*"[^"]*",|Message:|return|Say\(|Problem\{(?:Format:)?|deny\(\w+,|decided\([^"\n]*|administered\([^"\n]*)\s*"((?:[^"\\]|\\.)*)"`)
 	notFound := regexp.MustCompile(`notFound\("([^"]+)"\)`)
 	internal := map[string]bool{"no signing key in force; is key rotation running?": true, "client_secret: ": true,
 		"sort: unknown column ": true, "the file has ": true, "line %d: %s": true, "%s (and %d more)": true,

@@ -87,6 +87,12 @@ func TestUsersListOffersEachRowsActions(t *testing.T) {
 	if res.Request.URL.Path != "/users" || !strings.Contains(body, `action="/users/`+nina.ID+`/unlock"`) {
 		t.Fatalf("locking from the list: %s\n%s", res.Request.URL, body)
 	}
+	// Refusing the viewer's own lock, in their language, as one sentence.
+	b.post("/lang", url.Values{"lang": {"de"}, "back": {"/"}})
+	if _, body = b.post("/users/"+s.owner.User.ID+"/lock", nil); !strings.Contains(body, "Sie können sich nicht selbst sperren") {
+		t.Fatalf("locking oneself, in German:\n%s", body)
+	}
+	b.post("/lang", url.Values{"lang": {"en"}, "back": {"/"}})
 	// Only the list may be come back to.
 	if res, _ = b.post("/users/"+nina.ID+"/unlock", url.Values{"back": {"https://evil.example/"}}); res.Request.URL.Path != "/users/"+nina.ID {
 		t.Fatalf("unlock with a foreign back went to %s", res.Request.URL)
