@@ -87,6 +87,14 @@ func TestUsersListOffersEachRowsActions(t *testing.T) {
 	if res.Request.URL.Path != "/users" || !strings.Contains(body, `action="/users/`+nina.ID+`/unlock"`) {
 		t.Fatalf("locking from the list: %s\n%s", res.Request.URL, body)
 	}
+	// Someone who has not activated yet gets the activation link again.
+	s.App.CreateUser(t.Context(), s.owner, s.account.ID, app.NewUser{Email: "ivy@acme.example", FirstName: "Ivy", LastName: "Test", Roles: []string{"user"}})
+	_, body = b.get("/users?org=" + s.account.ID)
+	ivy := body[strings.Index(body, "ivy@acme.example"):]
+	ivy = ivy[:strings.Index(ivy, "</tr>")]
+	if !strings.Contains(ivy, `aria-label="Re-send the activation link to Ivy Test"`) || strings.Contains(ivy, "/reset-password") {
+		t.Fatalf("Ivy's row:\n%s", ivy)
+	}
 	// Refusing the viewer's own lock, in their language, as one sentence.
 	b.post("/lang", url.Values{"lang": {"de"}, "back": {"/"}})
 	if _, body = b.post("/users/"+s.owner.User.ID+"/lock", nil); !strings.Contains(body, "Sie können sich nicht selbst sperren") {

@@ -22,9 +22,9 @@ type userRow struct {
 	// Removable: a linked person the viewer may remove from this org.
 	Removable bool
 	// Administer: the viewer may change this person, so the row offers
-	// the edit dialog's actions (issue 17, item 9); Locked, Resettable
-	// and Deletable say which.
-	Administer, Locked, Resettable, Deletable bool
+	// the edit dialog's actions (issue 17, item 9); Locked, Resettable,
+	// Resendable (not activated yet) and Deletable say which.
+	Administer, Locked, Resettable, Resendable, Deletable bool
 }
 
 func toRow(v *app.UserView) userRow {
@@ -133,6 +133,7 @@ func (h *Handler) users(w http.ResponseWriter, r *http.Request, who *app.Actor) 
 		row.Removable = row.Linked && row.Administer
 		row.Locked = v.Status == tenantry.UserLocked
 		row.Resettable = row.Administer && !row.Linked && v.Status == tenantry.UserActive && v.IdPID == ""
+		row.Resendable = row.Administer && !row.Linked && v.Status == tenantry.UserInvited
 		row.Deletable = row.Administer && !row.Linked && !v.InitialOwner
 		d.Rows = append(d.Rows, row)
 	}
