@@ -540,33 +540,24 @@ func TestWizardCreatesSubOrgWhoseDeletionIsRefused(t *testing.T) {
 	}
 	shot(t, ctx, "org-delete-refused")
 
-	// The same page in German, one click away.
-	run(t, ctx, "switch to German",
-		chromedp.Navigate(s.URL+"/orgs"),
-		chromedp.WaitVisible(chromedp.CSS("#children")),
-		chromedp.Click(chromedp.CSS(".tools button[lang=de]")),
-		chromedp.WaitVisible(chromedp.CSS(".tools button[lang=en]")),
-	)
-	if got := text(t, ctx, "main"); !strings.Contains(got, "Unterorganisationen") || !strings.Contains(got, "Neue Organisation") {
-		t.Fatalf("German page: %q", got)
+	// The same page in German and in French, one click away (issue 17,
+	// item 2: French is the third language).
+	for _, l := range []struct{ code, subs, create string }{
+		{"de", "Unterorganisationen", "Neue Organisation"}, {"fr", "Sous-organisations", "Nouvelle organisation"},
+	} {
+		run(t, ctx, "switch to "+l.code,
+			chromedp.Navigate(s.URL+"/orgs"),
+			chromedp.WaitVisible(chromedp.CSS("#children")),
+			chromedp.Click(chromedp.CSS(".tools button[lang="+l.code+"]")),
+			chromedp.WaitVisible(chromedp.CSS("html[lang="+l.code+"] #children")),
+		)
+		if got := text(t, ctx, "main"); !strings.Contains(got, l.subs) || !strings.Contains(got, l.create) {
+			t.Fatalf("%s page: %q", l.code, got)
+		}
+		shot(t, ctx, "organisation-"+l.code)
+		run(t, ctx, "the users page in "+l.code, chromedp.Navigate(s.URL+"/users"), chromedp.WaitVisible(chromedp.CSS("#user-table")))
+		shot(t, ctx, "users-"+l.code)
 	}
-	shot(t, ctx, "organisation-de")
-	run(t, ctx, "the users page in German", chromedp.Navigate(s.URL+"/users"), chromedp.WaitVisible(chromedp.CSS("#user-table")))
-	shot(t, ctx, "users-de")
-
-	// And in French, the third language (issue 17, item 2).
-	run(t, ctx, "switch to French",
-		chromedp.Navigate(s.URL+"/orgs"),
-		chromedp.WaitVisible(chromedp.CSS("#children")),
-		chromedp.Click(chromedp.CSS(".tools button[lang=fr]")),
-		chromedp.WaitVisible(chromedp.CSS("html[lang=fr] #children")),
-	)
-	if got := text(t, ctx, "main"); !strings.Contains(got, "Sous-organisations") || !strings.Contains(got, "Nouvelle organisation") {
-		t.Fatalf("French page: %q", got)
-	}
-	shot(t, ctx, "organisation-fr")
-	run(t, ctx, "the users page in French", chromedp.Navigate(s.URL+"/users"), chromedp.WaitVisible(chromedp.CSS("#user-table")))
-	shot(t, ctx, "users-fr")
 }
 
 func stringsReader(s string) io.Reader { return strings.NewReader(s) }

@@ -273,7 +273,7 @@ func (h *Handler) invitationForm(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) recipient(r *http.Request, title string, invitation bool) func(p *page) {
 	return func(p *page) {
 		code, err := h.app.LinkLanguage(r.Context(), p.V("token"), invitation)
-		if _, chosen := r.Cookie(langCookie); chosen != nil && lang.Known(code) {
+		if _, noChoice := r.Cookie(langCookie); noChoice != nil && lang.Known(code) {
 			p.Tr = h.tr(code)
 			p.Title = p.T(title)
 		}
