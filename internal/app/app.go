@@ -396,6 +396,10 @@ func (a *App) reason(code string, t tenantry.Text) tenantry.FieldError {
 	return tenantry.FieldError{Code: code, Message: a.msgs.Sprintf(lang.English, t.Format, t.Args...), Text: t}
 }
 
+// personName names a user for a reader who needs to tell people apart:
+// "Ada Lovelace (ada@example.com)".
+func personName(u *tenantry.User) string { return u.FullName() + " (" + u.Login + ")" }
+
 // count is n things in English: "1 line", "2 lines".
 func count(n int, one, many string) string {
 	if n == 1 {

@@ -130,7 +130,7 @@ func (a *App) AuditNames(ctx context.Context, who *Actor, events []*tenantry.Eve
 			}
 			if u, err := tx.User(ctx, id); err == nil {
 				if visible(u.OrgID) != nil {
-					out[id] = u.FirstName + " " + u.LastName + " (" + u.Login + ")"
+					out[id] = personName(u)
 				}
 			} else if o := visible(id); o != nil {
 				out[id] = o.Name

@@ -208,21 +208,13 @@ func invitationLanguage(ctx context.Context, tx tenantry.Tx, inv *tenantry.Invit
 	return lang.English
 }
 
-// LinkLanguage is the language of whom an e-mailed link is for, so its
-// page speaks as the e-mail did (issue 17, item 2): the holder of an
-// activation or reset token, or the invited person. A link that no
+// LinkLanguage is the language of the holder of an activation or reset
+// token, so that the page its e-mailed link opens speaks as the e-mail did
+// (issue 17, item 2; an invitation's is in its preview). A link that no
 // longer works answers TokenInvalid. It changes nothing.
-func (a *App) LinkLanguage(ctx context.Context, token string, invitation bool) (string, error) {
+func (a *App) LinkLanguage(ctx context.Context, token string) (string, error) {
 	var code string
 	err := a.store.View(ctx, func(tx tenantry.Tx) error {
-		if invitation {
-			inv, err := pendingInvitation(ctx, tx, token)
-			if err != nil {
-				return err
-			}
-			code = invitationLanguage(ctx, tx, inv)
-			return nil
-		}
 		hash := auth.HashToken(token)
 		for _, purpose := range []tenantry.TokenPurpose{tenantry.TokenActivation, tenantry.TokenReset} {
 			if t, err := tx.PeekToken(ctx, hash, purpose); err == nil {
@@ -275,6 +267,8 @@ type InvitationPreview struct {
 	Roles      []string
 	Until      time.Time
 	NeedsLogin bool
+	// Language is the one the invitation's e-mail spoke.
+	Language string
 }
 
 // PreviewInvitation reads a pending invitation by its token.
@@ -289,7 +283,7 @@ func (a *App) PreviewInvitation(ctx context.Context, token string) (*InvitationP
 		if err != nil {
 			return err
 		}
-		out = InvitationPreview{Org: o.Name, Roles: inv.Roles, Until: inv.AccessUntil}
+		out = InvitationPreview{Org: o.Name, Roles: inv.Roles, Until: inv.AccessUntil, Language: invitationLanguage(ctx, tx, inv)}
 		if inv.UserID == "" {
 			_, err := tx.UserByLogin(ctx, inv.Email)
 			out.NeedsLogin = tenantry.ErrorCode(err) == tenantry.NotFound

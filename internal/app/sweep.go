@@ -121,7 +121,7 @@ func (a *App) warnEnding(ctx context.Context, tx tenantry.Tx, g tenantry.Grant, 
 			continue
 		}
 		seen[u.ID] = true
-		d.Person = holder.FirstName + " " + holder.LastName
+		d.Person = holder.FullName()
 		if err := a.queue(ctx, tx, u.Email, u, notice.AccessEnding, g.ID+":"+window+":"+u.ID, d); err != nil {
 			return 0, err
 		}

@@ -239,7 +239,7 @@ func (a *App) ServiceRequests(ctx context.Context, who *Actor, orgID, status str
 				return n
 			}
 			if u, err := tx.User(ctx, id); err == nil {
-				names[id] = strings.TrimSpace(u.FirstName+" "+u.LastName) + " (" + u.Login + ")"
+				names[id] = personName(u)
 			} else {
 				names[id] = ""
 			}
@@ -339,7 +339,7 @@ func (a *App) changeOwner(ctx context.Context, tx tenantry.Tx, who *Actor, r *te
 		return err
 	}
 	// Both sides hear of it, each with their role now (P2).
-	person := strings.TrimSpace(next.FirstName + " " + next.LastName)
+	person := next.FullName()
 	tell := func(u *tenantry.User, role string) error {
 		return a.queue(ctx, tx, u.Email, u, notice.OwnerChanged, r.ID+":"+u.ID, notice.Data{Org: org.Name, Person: person,
 			RoleCodes: []string{role}, Link: a.cfg.PublicURL + "/"})

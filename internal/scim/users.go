@@ -15,7 +15,7 @@ import (
 
 // userDoc is a person as a SCIM User resource.
 func (s *server) userDoc(u *tenantry.User, grants []tenantry.Grant) map[string]any {
-	full := strings.TrimSpace(u.FirstName + " " + u.LastName)
+	full := u.FullName()
 	doc := map[string]any{
 		"schemas":           []any{SchemaUser},
 		"id":                u.ID,

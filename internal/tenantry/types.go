@@ -1,6 +1,9 @@
 package tenantry
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // OrgKind says where an organization stands in the deployment.
 type OrgKind string
@@ -152,6 +155,10 @@ type User struct {
 	UpdatedAt    time.Time
 	LastSignInAt time.Time
 }
+
+// FullName is the user's first and last name, or the name alone for an
+// API user or service account, which has no last name.
+func (u *User) FullName() string { return strings.TrimSpace(u.FirstName + " " + u.LastName) }
 
 // Grant gives a user a role in an organization, optionally for one service
 // and until an expiry.

@@ -18,8 +18,7 @@ func TestSensitivePagesAskToConfirmItIsYou(t *testing.T) {
 	var offset atomic.Int64
 	now := func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
 	s := newSiteWith(t, servertest.Options{Now: now, Tune: func(c *app.Config) { c.Throttle.Base = 0 }})
-	b := newNoJS(t, s)
-	b.post("/signin", url.Values{"login": {"olivia@acme.example"}, "password": {password}})
+	b := signedIn(t, s, "olivia@acme.example")
 	if res, body := b.get("/account/tokens"); res.Request.URL.Path != "/account/tokens" || strings.Contains(body, "Confirm it is you") {
 		t.Fatalf("fresh from signing in: %s", res.Request.URL)
 	}

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"bytes"
-	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -36,8 +35,7 @@ func TestRefusedPagesAreWholeAndLogNothing(t *testing.T) {
 	s := newSiteWith(t, servertest.Options{Log: &logs})
 	s.person("tom@acme.example", "Tom", "third_party")
 	for _, who := range []string{"olivia@acme.example", "tom@acme.example"} {
-		b := newNoJS(t, s)
-		b.post("/signin", url.Values{"login": {who}, "password": {password}})
+		b := signedIn(t, s, who)
 		for _, path := range []string{"/users?org=" + s.operator.User.OrgID, "/users/" + s.operator.User.ID, "/users?org=nope", "/users", "/users?cursor=!!"} {
 			res, body := b.get(path)
 			if who == "olivia@acme.example" && path == "/users" {

@@ -27,8 +27,7 @@ func TestMachinesAreNotPeople(t *testing.T) {
 	if robot.LastName != "" {
 		t.Fatalf("a machine's last name is %q", robot.LastName)
 	}
-	b := newNoJS(t, s)
-	b.post("/signin", url.Values{"login": {"olivia@acme.example"}, "password": {password}})
+	b := signedIn(t, s, "olivia@acme.example")
 	_, body := b.get("/users")
 	people := body[strings.Index(body, `id="user-table"`):]
 	machines := people[strings.Index(people, `id="machines"`)+1:]
@@ -68,19 +67,16 @@ func TestMachinesAreNotPeople(t *testing.T) {
 func TestUsersListOffersEachRowsActions(t *testing.T) {
 	s := newSite(t)
 	nina := s.person("nina@acme.example", "Nina", "user")
-	b := newNoJS(t, s)
-	b.post("/signin", url.Values{"login": {"olivia@acme.example"}, "password": {password}})
+	b := signedIn(t, s, "olivia@acme.example")
 	_, body := b.get("/users?org=" + s.account.ID)
-	row := body[strings.Index(body, "nina@acme.example"):]
-	row = row[:strings.Index(row, "</tr>")]
+	row := rowOf(body, "nina@acme.example")
 	for _, want := range []string{`href="/users/` + nina.ID + `"`, `action="/users/` + nina.ID + `/reset-password"`,
 		`action="/users/` + nina.ID + `/lock"`, `href="/users/` + nina.ID + `/delete"`, `aria-label="Lock Nina Test"`} {
 		if !strings.Contains(row, want) {
 			t.Errorf("Nina's row lacks %s:\n%s", want, row)
 		}
 	}
-	own := body[strings.Index(body, "olivia@acme.example"):]
-	if own = own[:strings.Index(own, "</tr>")]; strings.Contains(own, "/lock") {
+	if own := rowOf(body, "olivia@acme.example"); strings.Contains(own, "/lock") {
 		t.Errorf("the viewer's own row offers to lock them:\n%s", own)
 	}
 	res, body := b.post("/users/"+nina.ID+"/lock", url.Values{"back": {"/users?org=" + s.account.ID}})
@@ -90,8 +86,7 @@ func TestUsersListOffersEachRowsActions(t *testing.T) {
 	// Someone who has not activated yet gets the activation link again.
 	s.App.CreateUser(t.Context(), s.owner, s.account.ID, app.NewUser{Email: "ivy@acme.example", FirstName: "Ivy", LastName: "Test", Roles: []string{"user"}})
 	_, body = b.get("/users?org=" + s.account.ID)
-	ivy := body[strings.Index(body, "ivy@acme.example"):]
-	ivy = ivy[:strings.Index(ivy, "</tr>")]
+	ivy := rowOf(body, "ivy@acme.example")
 	if !strings.Contains(ivy, `aria-label="Re-send the activation link to Ivy Test"`) || strings.Contains(ivy, "/reset-password") {
 		t.Fatalf("Ivy's row:\n%s", ivy)
 	}

@@ -14,8 +14,7 @@ func TestChangeOfOwnerNamesThePeople(t *testing.T) {
 	s := newSite(t)
 	s.person("adam@acme.example", "Adam", "admin")
 	s.person("nina@acme.example", "Nina", "user")
-	adam := newNoJS(t, s)
-	adam.post("/signin", url.Values{"login": {"adam@acme.example"}, "password": {password}})
+	adam := signedIn(t, s, "adam@acme.example")
 	_, body := adam.get("/support")
 	start := strings.Index(body, `id="f-new_owner_id"`)
 	if start < 0 {
@@ -33,8 +32,7 @@ func TestChangeOfOwnerNamesThePeople(t *testing.T) {
 		!strings.Contains(body, "Adam Test (adam@acme.example)") {
 		t.Fatalf("the organization's own list of requests:\n%s", body)
 	}
-	op := newNoJS(t, s)
-	op.post("/signin", url.Values{"login": {"operator"}, "password": {password}})
+	op := signedIn(t, s, "operator")
 	if _, body = op.get("/operator"); !strings.Contains(body, "Adam Test (adam@acme.example)") ||
 		!strings.Contains(body, "Nina Test (nina@acme.example) to become the owner") {
 		t.Fatalf("the operator's list:\n%s", body)

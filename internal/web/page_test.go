@@ -40,6 +40,20 @@ func newNoJS(t *testing.T, s *site) *noJS {
 	return &noJS{t: t, s: s, c: &http.Client{Jar: jar}}
 }
 
+// signedIn is a browser without JavaScript, signed in as login.
+func signedIn(t *testing.T, s *site, login string) *noJS {
+	t.Helper()
+	b := newNoJS(t, s)
+	b.post("/signin", url.Values{"login": {login}, "password": {password}})
+	return b
+}
+
+// rowOf is the table row of body that holds text, up to its end.
+func rowOf(body, text string) string {
+	row := body[strings.Index(body, text):]
+	return row[:strings.Index(row, "</tr>")]
+}
+
 func (b *noJS) get(path string) (*http.Response, string) {
 	b.t.Helper()
 	req, _ := http.NewRequest("GET", b.s.URL+path, nil)
@@ -235,8 +249,7 @@ func TestOperatorConsoleWithoutJavaScript(t *testing.T) {
 		t.Fatalf("open requests: %v %v", reqs, err)
 	}
 	b.post("/operator/requests/"+reqs[0].ID, url.Values{"accept": {"1"}, "resolution": {"Sent by post"}})
-	owner := newNoJS(t, s)
-	owner.post("/signin", url.Values{"login": {"olivia@acme.example"}, "password": {password}})
+	owner := signedIn(t, s, "olivia@acme.example")
 	if _, body := owner.get("/support"); !strings.Contains(body, "Sent by post") || !strings.Contains(body, "Resolved") {
 		t.Fatal("the owner should see the answer on the support page")
 	}
@@ -254,8 +267,7 @@ func TestInviteRotateAndContactsWithoutJavaScript(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.activate(s.MailTo("omar@other.example").Text, "omar@other.example")
-	b := newNoJS(t, s)
-	b.post("/signin", url.Values{"login": {"olivia@acme.example"}, "password": {password}})
+	b := signedIn(t, s, "olivia@acme.example")
 	newUser := "/users/new?org=" + s.account.ID
 
 	// A login elsewhere is invited, answering as a new user would be
@@ -390,8 +402,7 @@ func (b *noJS) waitForImport(progress string) string {
 // ICCID is refused with the lines named and loads nothing.
 func TestInventoryLoadShowsProgress(t *testing.T) {
 	s := newSite(t)
-	b := newNoJS(t, s)
-	b.post("/signin", url.Values{"login": {"operator"}, "password": {password}})
+	b := signedIn(t, s, "operator")
 	var file strings.Builder
 	for i := range 12_000 { // two chunks of the load
 		fmt.Fprintf(&file, "%s\n", sims.WithCheckDigit(fmt.Sprintf("894900000000%07d", i)))
@@ -445,8 +456,7 @@ func TestAuditLogFilters(t *testing.T) {
 	if _, err := s.App.LockUser(t.Context(), s.owner, nina.ID); err != nil {
 		t.Fatal(err)
 	}
-	b := newNoJS(t, s)
-	b.post("/signin", url.Values{"login": {"olivia@acme.example"}, "password": {password}})
+	b := signedIn(t, s, "olivia@acme.example")
 	_, body := b.get("/audit")
 	if !strings.Contains(body, "Person locked") || !strings.Contains(body, ">olivia@acme.example</a>") ||
 		!strings.Contains(body, ">Nina Test (nina@acme.example)</a>") {
@@ -526,8 +536,7 @@ func TestListsPage(t *testing.T) {
 	if _, err := s.App.ImportSIMs(t.Context(), s.operator, s.account.ID, "", iccids, nil); err != nil {
 		t.Fatal(err)
 	}
-	b := newNoJS(t, s)
-	b.post("/signin", url.Values{"login": {"olivia@acme.example"}, "password": {password}})
+	b := signedIn(t, s, "olivia@acme.example")
 	nextLink := regexp.MustCompile(`<a href="([^"]+)" rel="next">`)
 	follow := func(start string, row *regexp.Regexp) []string {
 		var seen []string
@@ -570,8 +579,7 @@ func TestMarketplaceAccountSaysSoPlainly(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.activate(s.MailTo("mia@market.example").Text, "mia@market.example")
-	b := newNoJS(t, s)
-	b.post("/signin", url.Values{"login": {"mia@market.example"}, "password": {password}})
+	b := signedIn(t, s, "mia@market.example")
 	_, body := b.get("/orgs")
 	if !strings.Contains(body, "not available for accounts bought through a marketplace") || strings.Contains(body, `id="new-org"`) {
 		t.Fatal("a marketplace account should be told plainly, with no New organisation button")
@@ -725,8 +733,7 @@ func TestPagesSayWhatIsTrueNow(t *testing.T) {
 	if _, err := s.App.ImportSIMs(ctx, s.operator, s.account.ID, "", iccids, nil); err != nil {
 		t.Fatal(err)
 	}
-	b := newNoJS(t, s)
-	b.post("/signin", url.Values{"login": {"olivia@acme.example"}, "password": {password}})
+	b := signedIn(t, s, "olivia@acme.example")
 	transfer := "/orgs/" + child.ID + "/transfer"
 	_, body := b.post(transfer, url.Values{"direction": {"down"}, "mode": {"range"}, "first": {storetest.ICCID(500)}, "last": {storetest.ICCID(510)}})
 	if strings.Contains(body, `id="confirm-transfer"`) || !strings.Contains(body, "None of these ICCIDs is a SIM of Acme IoT: nothing would move.") {
@@ -770,8 +777,7 @@ func TestPagesSayWhatIsTrueNow(t *testing.T) {
 func TestCreateOrInviteSomeoneAlreadyHereLeadsToTheirPage(t *testing.T) {
 	s := newSite(t)
 	pia := s.person("pia@acme.example", "Pia", "user")
-	b := newNoJS(t, s)
-	b.post("/signin", url.Values{"login": {"olivia@acme.example"}, "password": {password}})
+	b := signedIn(t, s, "olivia@acme.example")
 	link := `id="already-here"><a class="button secondary" href="/users/` + pia.ID + `?org=` + s.account.ID + `">Open the page of Pia Test</a>`
 	for path, form := range map[string]url.Values{
 		"/users/new?org=" + s.account.ID:    {"kind": {"human"}, "email": {"pia@acme.example"}, "first_name": {"Pia"}, "last_name": {"Two"}, "roles": {"user"}},
@@ -809,8 +815,7 @@ func TestInvitationPageNamesWhoInvitesAndTheRoles(t *testing.T) {
 func TestRolesMatrixShowsTheViewersOwnRoleAndFormsMarkRequiredFields(t *testing.T) {
 	s := newSite(t)
 	s.person("rita@acme.example", "Rita", "read_only")
-	b := newNoJS(t, s)
-	b.post("/signin", url.Values{"login": {"rita@acme.example"}, "password": {password}})
+	b := signedIn(t, s, "rita@acme.example")
 	_, body := b.get("/roles")
 	if !strings.Contains(body, `<th scope="col" class="mine">Read only<br><span class="hint">your role</span></th>`) ||
 		strings.Count(body, `<th scope="col" class="mine">`) != 1 {

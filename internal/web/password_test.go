@@ -35,8 +35,7 @@ func TestPasswordFlowsWithoutJavaScript(t *testing.T) {
 		t.Fatal("sign-in with the new password failed")
 	}
 
-	admin := newNoJS(t, s)
-	admin.post("/signin", url.Values{"login": {"olivia@acme.example"}, "password": {password}})
+	admin := signedIn(t, s, "olivia@acme.example")
 	if _, body := admin.post("/users/"+nina.ID+"/reset-password", nil); !strings.Contains(body, "We have e-mailed a link") {
 		t.Fatal("admin reset: no confirmation")
 	}

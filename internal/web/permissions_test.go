@@ -29,8 +29,7 @@ func TestWhatCanThisPersonDoHere(t *testing.T) {
 	}
 	shot(t, ctx, "user-permissions")
 	// Each reason in the reader's language, the role by its name.
-	b := newNoJS(t, s)
-	b.post("/signin", url.Values{"login": {"olivia@acme.example"}, "password": {password}})
+	b := signedIn(t, s, "olivia@acme.example")
 	b.post("/lang", url.Values{"lang": {"fr"}, "back": {"/"}})
 	if _, body := b.get("/users/" + ro.ID); !strings.Contains(body, "rita@acme.example détient Lecture seule dans Acme IoT") ||
 		!strings.Contains(body, "aucun rôle de rita@acme.example dans Acme IoT n&#39;autorise organisation.sim_transfer") {
@@ -43,8 +42,7 @@ func TestWhatCanThisPersonDoHere(t *testing.T) {
 // secret once, lists it, and names what is wrong with a bad redirect URI.
 func TestOperatorRegistersAnApplication(t *testing.T) {
 	s := newSite(t)
-	b := newNoJS(t, s)
-	b.post("/signin", url.Values{"login": {"operator"}, "password": {password}})
+	b := signedIn(t, s, "operator")
 	res, body := b.post("/operator/apps", url.Values{"name": {"sim-dashboard"}, "redirect_uris": {"https://dash.example/callback\nhttp://localhost:9090/callback"}})
 	if res.StatusCode != 201 || !strings.Contains(body, "platform_sim-dashboard") || !strings.Contains(body, `id="new-app-secret"`) {
 		t.Fatalf("register: %d %s", res.StatusCode, body)

@@ -17,8 +17,7 @@ import (
 // such section (003: not available in partner and folder tenants).
 func TestServicesAndRolesWithoutJavaScript(t *testing.T) {
 	s := newSite(t)
-	op := newNoJS(t, s)
-	op.post("/signin", url.Values{"login": {"operator"}, "password": {password}})
+	op := signedIn(t, s, "operator")
 	_, body := op.post("/operator/accounts", url.Values{"name": {"Cloud Co"}, "catalogue": {"cloud"},
 		"owner.email": {"cora@cloud.example"}, "owner.first_name": {"Cora"}, "owner.last_name": {"Cloud"}})
 	if !strings.Contains(body, "Cloud Co") {
@@ -43,8 +42,7 @@ func TestServicesAndRolesWithoutJavaScript(t *testing.T) {
 	}
 	cora := s.activate(s.MailTo("cora@cloud.example").Text, "cora@cloud.example")
 
-	b := newNoJS(t, s)
-	b.post("/signin", url.Values{"login": {"cora@cloud.example"}, "password": {password}})
+	b := signedIn(t, s, "cora@cloud.example")
 	_, body = b.get("/users/new?org=" + acc)
 	if !strings.Contains(body, `id="services-and-roles"`) || !strings.Contains(body, `name="service.backup"`) ||
 		!strings.Contains(body, `name="service.notary"`) || strings.Contains(body, `id="f-roles-service_admin"`) || !strings.Contains(body, `id="f-roles-unit_admin"`) {
@@ -86,8 +84,7 @@ func TestUserListShowsCompanyContacts(t *testing.T) {
 		LastName: "Payer", Roles: []string{"user"}, ContactBilling: true, ContactTechnical: true}); err != nil {
 		t.Fatal(err)
 	}
-	b := newNoJS(t, s)
-	b.post("/signin", url.Values{"login": {"olivia@acme.example"}, "password": {password}})
+	b := signedIn(t, s, "olivia@acme.example")
 	_, body := b.get("/users?org=" + s.account.ID)
 	if !strings.Contains(body, "<th>Company contacts</th>") || !strings.Contains(body, `<td class="contacts">Billing, Technical</td>`) {
 		t.Fatalf("the users list: %s", body[strings.Index(body, `<div id="user-table"`):])

@@ -245,12 +245,12 @@ func (h *Handler) passwordStrength(w http.ResponseWriter, r *http.Request) {
 
 // passwordForm is the page behind activation and reset links.
 func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request) {
-	h.linkForm(w, r, "Set your password", "password.html", h.recipient(r, "Set your password", false))
+	h.linkForm(w, r, "Set your password", "password.html", func(p *page) { h.passwordLink(r, p) })
 }
 
 func (h *Handler) passwordSet(w http.ResponseWriter, r *http.Request) {
 	h.linkPost(w, r, "Set your password", "password.html", func(p *page) (string, error) {
-		h.recipient(r, "Set your password", false)(p)
+		h.passwordLink(r, p)
 		if p.V("password") != p.V("confirm") {
 			return "", &tenantry.Error{Code: tenantry.Invalid, Message: p.T("The two passwords differ."),
 				Fields: []tenantry.FieldError{{Field: "confirm", Message: p.T("The two passwords differ.")}}}
@@ -262,44 +262,49 @@ func (h *Handler) passwordSet(w http.ResponseWriter, r *http.Request) {
 // invitationForm shows the invitation page; for an address without a
 // login it asks for a name and a password too ("new" in the form).
 func (h *Handler) invitationForm(w http.ResponseWriter, r *http.Request) {
-	h.linkForm(w, r, "Invitation", "invitation.html", h.recipient(r, "Invitation", true), func(p *page) {
-		h.previewInvitation(r, p)
-	})
+	h.linkForm(w, r, "Invitation", "invitation.html", func(p *page) { h.previewInvitation(r, p) })
 }
 
-// recipient puts the page of an e-mailed link in the language of whom it
-// is for, as its e-mail was, unless the visitor chose one; a link that no
-// longer works gets its reason and no form (issue 17, item 2).
-func (h *Handler) recipient(r *http.Request, title string, invitation bool) func(p *page) {
-	return func(p *page) {
-		code, err := h.app.LinkLanguage(r.Context(), p.V("token"), invitation)
-		if _, noChoice := r.Cookie(langCookie); noChoice != nil && lang.Known(code) {
-			p.Tr = h.tr(code)
-			p.Title = p.T(title)
-		}
-		if e := (*tenantry.Error)(nil); errors.As(err, &e) && e.Code == tenantry.TokenInvalid {
-			p.Dead = true
-			p.Error = p.message(e)
-		}
+// passwordLink readies the page of an activation or reset link for whom
+// it is for.
+func (h *Handler) passwordLink(r *http.Request, p *page) {
+	code, err := h.app.LinkLanguage(r.Context(), p.V("token"))
+	h.speakTo(r, p, "Set your password", code, err)
+}
+
+// speakTo puts the page of an e-mailed link in code, the language of whom
+// it is for, as its e-mail was, unless the visitor chose one; a link that
+// no longer works (err) gets its reason and no form (issue 17, item 2).
+func (h *Handler) speakTo(r *http.Request, p *page, title, code string, err error) {
+	if _, noChoice := r.Cookie(langCookie); noChoice != nil && lang.Known(code) {
+		p.Tr = h.tr(code)
+		p.Title = p.T(title)
+	}
+	if e := (*tenantry.Error)(nil); errors.As(err, &e) && e.Code == tenantry.TokenInvalid {
+		p.Dead = true
+		p.Error = p.message(e)
 	}
 }
 
 // previewInvitation names, on the invitation's page, who invites and with
-// which roles (issue 17, item 6), and asks for a name and password when
-// the address has no login yet.
+// which roles (issue 17, item 6), in the invited person's language, and
+// asks for a name and password when the address has no login yet; one
+// read of the invitation serves all of it.
 func (h *Handler) previewInvitation(r *http.Request, p *page) {
-	if inv, err := h.app.PreviewInvitation(r.Context(), p.V("token")); err == nil {
-		p.Invitation = inv
+	inv, err := h.app.PreviewInvitation(r.Context(), p.V("token"))
+	code := ""
+	if err == nil {
+		p.Invitation, code = inv, inv.Language
 		if inv.NeedsLogin {
 			p.Form.Set("new", "1")
 		}
 	}
+	h.speakTo(r, p, "Invitation", code, err)
 }
 
 func (h *Handler) invitationAccept(w http.ResponseWriter, r *http.Request) {
 	h.linkPost(w, r, "Invitation", "invitation.html", func(p *page) (string, error) {
-		h.recipient(r, "Invitation", true)(p)
-		h.previewInvitation(r, p) // for the form again, should it be wrong
+		h.previewInvitation(r, p) // its language, and the form again should it be wrong
 		_, err := h.app.AcceptInvitation(r.Context(), p.V("token"), httpauth.IP(r.Context()),
 			&app.NewPerson{FirstName: p.V("first_name"), LastName: p.V("last_name"), Password: p.V("password")})
 		if tenantry.ErrorCode(err) == tenantry.Invalid {

@@ -28,7 +28,7 @@ type userRow struct {
 }
 
 func toRow(v *app.UserView) userRow {
-	row := userRow{ID: v.ID, Name: strings.TrimSpace(v.FirstName + " " + v.LastName), Login: v.Login, Email: v.Email,
+	row := userRow{ID: v.ID, Name: v.FullName(), Login: v.Login, Email: v.Email,
 		Status: string(v.Status), Kind: v.Kind, TOTP: v.TOTPEnabled, Linked: v.Org != v.OrgID, Roles: v.Grants}
 	for _, c := range []struct {
 		on   bool

@@ -23,8 +23,7 @@ func TestOperatorRecordsWorkflowsOfSubOrganizations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	op := newNoJS(t, s)
-	op.post("/signin", url.Values{"login": {app.OperatorLogin}, "password": {password}})
+	op := signedIn(t, s, app.OperatorLogin)
 	_, body := op.get("/operator?wf_org=" + s.account.ID)
 	form := body[strings.Index(body, `action="/operator/workflows"`):]
 	form = form[:strings.Index(form, "</form>")]
