@@ -8,6 +8,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -63,7 +64,17 @@ func Sign(key *Key, c Claims) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return jwt.Signed(signer).Claims(c).Serialize()
+	// The claims are marshalled once here: go-jose's JWT builder would
+	// marshal them, parse them back into a map and marshal that again.
+	payload, err := json.Marshal(c)
+	if err != nil {
+		return "", err
+	}
+	jws, err := signer.Sign(payload)
+	if err != nil {
+		return "", err
+	}
+	return jws.CompactSerialize()
 }
 
 // ErrInvalid is every reason a token is refused; Verify wraps the detail.
