@@ -55,7 +55,7 @@ func (a *App) newActor(u *tenantry.User, grants []tenantry.Grant, now time.Time)
 
 // loadActor reads the user's grants and whether their org, or one above
 // it, requires 2FA.
-func (a *App) loadActor(ctx context.Context, tx tenantry.Tx, u *tenantry.User) (*Actor, error) {
+func (a *App) loadActor(ctx context.Context, tx reader, u *tenantry.User) (*Actor, error) {
 	grants, err := tx.UserGrants(ctx, u.ID)
 	if err != nil {
 		return nil, err
@@ -95,7 +95,7 @@ func (a *App) Authenticate(ctx context.Context, sessionToken, ip string) (*Actor
 	hash := auth.HashToken(sessionToken)
 	var who *Actor
 	var touch bool
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.viewState(ctx, func(tx reader) error {
 		s, err := tx.Session(ctx, hash)
 		if err != nil {
 			return err
@@ -129,6 +129,7 @@ func (a *App) Authenticate(ctx context.Context, sessionToken, ip string) (*Actor
 		if err := a.store.Update(ctx, func(tx tenantry.Tx) error { return tx.TouchSession(ctx, hash, tx.Now()) }); err != nil {
 			return nil, err
 		}
+		a.state.forgetSession(hash)
 	}
 	return who, nil
 }

@@ -156,6 +156,8 @@ type App struct {
 	interrupt context.CancelFunc
 	// instance names this process in the jobs it records.
 	instance string
+	// state caches what authentication and decisions read (viewState).
+	state *stateCache
 }
 
 // counts are what the use cases count for the operator's metrics.
@@ -284,7 +286,7 @@ func New(store tenantry.Store, p *policy.Policy, log *slog.Logger, cfg Config, w
 		return nil, fmt.Errorf("catalogue %q is not loaded; the customer catalogues are %s", cfg.Catalogue,
 			strings.Join(p.Catalogues(), ", "))
 	}
-	a := &App{store: store, policy: p, notices: r, msgs: msgs, log: log, cfg: cfg, wake: wake, seal: sealer,
+	a := &App{state: newStateCache(), store: store, policy: p, notices: r, msgs: msgs, log: log, cfg: cfg, wake: wake, seal: sealer,
 		hashSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), spawn: func(f func()) { go f() }, instance: newID()}
 	a.rp = oidcrp.New(cfg.PublicURL+IdPCallbackPath, cfg.Now)
 	a.stopping, a.interrupt = context.WithCancel(context.Background())

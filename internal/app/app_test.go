@@ -35,18 +35,27 @@ func forEachBackend(t *testing.T, fn func(t *testing.T, e *env)) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			clock := storetest.NewClock()
-			db := b.Open(t, clock.Now)
-			cfg := app.DefaultConfig()
-			cfg.SecretKey = sqltest.SecretKey
-			cfg.Password = auth.Params{Memory: 64, Time: 1, Threads: 1}
-			cfg.Now = clock.Now
-			a, err := app.New(db, policy.Default(), slog.New(slog.NewTextHandler(io.Discard, nil)), cfg, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			fn(t, &env{t: t, db: db, app: a, clock: clock})
+			e := &env{t: t, db: b.Open(t, clock.Now), clock: clock}
+			e.app = e.instance(nil)
+			fn(t, e)
 		})
 	}
+}
+
+// instance starts an App on the test's database, as another instance of
+// a deployment would; tune, if given, changes its configuration.
+func (e *env) instance(tune func(*app.Config)) *app.App {
+	e.t.Helper()
+	cfg := app.DefaultConfig()
+	cfg.SecretKey = sqltest.SecretKey
+	cfg.Password = auth.Params{Memory: 64, Time: 1, Threads: 1}
+	cfg.Now = e.clock.Now
+	if tune != nil {
+		tune(&cfg)
+	}
+	a, err := app.New(e.db, policy.Default(), slog.New(slog.NewTextHandler(io.Discard, nil)), cfg, nil)
+	e.must(err)
+	return a
 }
 
 func token(link string) string { return link[strings.Index(link, "token=")+6:] }

@@ -70,7 +70,7 @@ func decided(allowed bool, reason string, g *tenantry.Grant, format string, args
 // Tenantry's own API: the subject's active grants in the org that owns the
 // resource, narrowed by the services enabled for the account and by the
 // rules a parent sets (2FA).
-func (a *App) decide(ctx context.Context, tx tenantry.Tx, subjectID, action string, res Resource) (Decision, error) {
+func (a *App) decide(ctx context.Context, tx reader, subjectID, action string, res Resource) (Decision, error) {
 	u, err := tx.User(ctx, subjectID)
 	if tenantry.ErrorCode(err) == tenantry.NotFound {
 		return deny(ReasonUnknownSubject, "there is no user %s", subjectID), nil
@@ -95,7 +95,7 @@ func (a *App) decide(ctx context.Context, tx tenantry.Tx, subjectID, action stri
 }
 
 // resourceOrg returns the org that owns a resource.
-func (a *App) resourceOrg(ctx context.Context, tx tenantry.Tx, res Resource) (*tenantry.Org, error) {
+func (a *App) resourceOrg(ctx context.Context, tx reader, res Resource) (*tenantry.Org, error) {
 	switch res.Type {
 	case ResourceOrg, "org", "account":
 		return tx.Org(ctx, res.ID)
@@ -116,7 +116,7 @@ func (a *App) resourceOrg(ctx context.Context, tx tenantry.Tx, res Resource) (*t
 }
 
 // explainGrants decides whether u may do act in o, and says why.
-func (a *App) explainGrants(ctx context.Context, tx tenantry.Tx, u *tenantry.User, act policy.Action, o *tenantry.Org) (Decision, error) {
+func (a *App) explainGrants(ctx context.Context, tx reader, u *tenantry.User, act policy.Action, o *tenantry.Org) (Decision, error) {
 	switch u.Status {
 	case tenantry.UserLocked:
 		return deny(ReasonUserLocked, "%s is locked", u.Login), nil
@@ -325,7 +325,7 @@ func (a *App) Decide(ctx context.Context, who *Actor, qs []Question, stop func(D
 		return nil, forbidden("only applications the operator registered (role application) ask for decisions")
 	}
 	out := make([]Decision, 0, len(qs))
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.viewState(ctx, func(tx reader) error {
 		out = out[:0]
 		for _, q := range qs {
 			var d Decision

@@ -89,7 +89,7 @@ func (a *App) security(path []*tenantry.Org) Security {
 }
 
 // securityOf reads the settings in force for the org with id.
-func (a *App) securityOf(ctx context.Context, tx tenantry.Tx, orgID string) (Security, error) {
+func (a *App) securityOf(ctx context.Context, tx reader, orgID string) (Security, error) {
 	path, err := tx.OrgPath(ctx, orgID)
 	if err != nil {
 		return Security{}, err

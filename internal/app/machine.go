@@ -602,7 +602,7 @@ func (a *App) AuthenticateBearer(ctx context.Context, raw, ip string) (*Actor, e
 		a.m.rememberVerified(raw, c)
 	}
 	var who *Actor
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.viewState(ctx, func(tx reader) error {
 		u, err := tx.User(ctx, c.Subject)
 		if err != nil && tenantry.ErrorCode(err) != tenantry.NotFound {
 			return err // the database, not the token, is at fault

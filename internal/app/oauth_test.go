@@ -3,15 +3,11 @@ package app_test
 import (
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/oauth"
-	"github.com/tenantry/tenantry/internal/policy"
-	"github.com/tenantry/tenantry/internal/sqlstore/sqltest"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
@@ -25,12 +21,9 @@ func TestKeyRotationAcrossInstances(t *testing.T) {
 		_, secret, err := e.app.CreateClient(ctx, owner, acc.ID, app.NewClient{Name: "fleet"})
 		e.must(err)
 		clientID := acc.AccountNumber + "_fleet"
-		cfgB := app.DefaultConfig()
-		cfgB.SecretKey = sqltest.SecretKey
-		cfgB.KeyRotation = 100 * time.Hour // B will find A's key too close to retiring
-		cfgB.Now = e.clock.Now
-		b, err := app.New(e.db, policy.Default(), slog.New(slog.NewTextHandler(io.Discard, nil)), cfgB, nil)
-		e.must(err)
+		b := e.instance(func(c *app.Config) {
+			c.KeyRotation = 100 * time.Hour // B will find A's key too close to retiring
+		})
 		e.must(e.app.RotateKeys(ctx))
 		before, err := e.app.IssueToken(ctx, clientID, secret, "", "")
 		e.must(err)

@@ -103,7 +103,7 @@ func (a *App) DeletePersonalToken(ctx context.Context, who *Actor, id string) er
 func (a *App) authenticatePAT(ctx context.Context, raw, ip string) (*Actor, error) {
 	unauth := tenantry.Errorf(tenantry.Unauthenticated, "the bearer token is invalid, expired or revoked")
 	var who *Actor
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.viewState(ctx, func(tx reader) error {
 		t, err := tx.PersonalTokenByHash(ctx, auth.HashToken(raw))
 		if err != nil && tenantry.ErrorCode(err) != tenantry.NotFound {
 			return err // the database, not the token, is at fault

@@ -66,7 +66,8 @@ func Copy(ctx context.Context, from, to *DB, progress func(table string, rows in
 	return counts, nil
 }
 
-// tables lists the schema's tables but goose's own.
+// tables lists the schema's tables but goose's own and the security
+// epoch, which each database keeps for itself (copying rows changes it).
 func (d *DB) tables(ctx context.Context) ([]string, error) {
 	q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`
 	if d.dialect == Postgres {
@@ -83,7 +84,7 @@ func (d *DB) tables(ctx context.Context) ([]string, error) {
 		if err := rows.Scan(&name); err != nil {
 			return nil, err
 		}
-		if name != "goose_db_version" {
+		if name != "goose_db_version" && name != "security_epoch" {
 			out = append(out, name)
 		}
 	}

@@ -48,7 +48,7 @@ func (d *DB) provider() (*goose.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithGoMigrations(epochMigration(d.dialect))}
 	dialect := goose.DialectSQLite3
 	if d.dialect == Postgres {
 		dialect = goose.DialectPostgres
@@ -93,7 +93,11 @@ func (d *DB) Migrations(ctx context.Context) ([]MigrationStatus, error) {
 	}
 	out := make([]MigrationStatus, 0, len(st))
 	for _, s := range st {
-		out = append(out, MigrationStatus{Version: s.Source.Version, Source: s.Source.Path, Applied: s.State == goose.StateApplied})
+		src := s.Source.Path
+		if s.Source.Type == goose.TypeGo {
+			src = "security epoch triggers (Go: internal/sqlstore/epoch.go)"
+		}
+		out = append(out, MigrationStatus{Version: s.Source.Version, Source: src, Applied: s.State == goose.StateApplied})
 	}
 	return out, nil
 }
@@ -110,5 +114,6 @@ func SchemaID() string {
 		}
 		return nil
 	})
+	fmt.Fprintf(h, "go %d %v\n", epochVersion, epochTables)
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }

@@ -19,6 +19,14 @@ type Store interface {
 	Pools() []PoolStats
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
+	// Epoch returns the security epoch, read outside any transaction: a
+	// number that changes, in the same transaction, with every change to
+	// the rows authentication and decisions read on each request (users,
+	// grants, organizations, account services, sessions, personal and
+	// revoked tokens), except to columns written often that nothing
+	// cached reads (last sign-in, last seen, SIM totals). Rows read after
+	// the epoch was e are still true while it is e, on every instance.
+	Epoch(ctx context.Context) (int64, error)
 	Close() error
 }
 

@@ -86,6 +86,7 @@ func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) tenantr
 		{"SIMHistoryAndIdempotencyKeys", testSIMHistory},
 		{"WebhookEndpointsAndDeliveries", testWebhooks},
 		{"AccessReviewsAndHoldings", testAccessReviews},
+		{"SecurityEpochFollowsWhatAuthenticationReads", testSecurityEpoch},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
