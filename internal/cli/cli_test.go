@@ -252,6 +252,13 @@ func TestStartUpDoesNoHarm(t *testing.T) {
 	if _, err := os.Stat("tenantry-data/tenantry.db"); !os.IsNotExist(err) {
 		t.Fatalf("serve on a busy address touched the database: %v", err)
 	}
+	for _, limit := range []string{"lots", "16MiB"} {
+		errOut.Reset()
+		if code := Main(context.Background(), []string{"serve", "--memory-limit", limit, "--addr", "127.0.0.1:0"}, io.Discard, &errOut); code == 0 ||
+			!strings.Contains(errOut.String(), "--memory-limit: ") {
+			t.Fatalf("--memory-limit %s: exit %d, %q", limit, code, errOut.String())
+		}
+	}
 	for _, dsn := range []string{"postgress://localhost/x", "mysql://localhost/x"} {
 		errOut.Reset()
 		if code := Main(context.Background(), []string{"migrate", "--db", dsn}, io.Discard, &errOut); code == 0 || !strings.Contains(errOut.String(), "unknown scheme") {

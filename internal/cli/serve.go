@@ -8,10 +8,13 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"net/netip"
+	"os"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/dustin/go-humanize"
 	"github.com/spf13/cobra"
 
 	"github.com/tenantry/tenantry/internal/api"
@@ -26,6 +29,7 @@ func serveCmd(s *settings) *cobra.Command {
 	var metricsAddr, debugAddr string
 	var webhookPrivate bool
 	var grace time.Duration
+	var memoryLimit string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the Tenantry server",
@@ -40,6 +44,11 @@ func serveCmd(s *settings) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			restore, err := setMemoryLimit(memoryLimit)
+			if err != nil {
+				return err
+			}
+			defer restore()
 			// Take the address first: a second serve on a busy address
 			// must fail before it writes anything or prints a link.
 			ln, err := net.Listen("tcp", s.addr)
@@ -201,12 +210,38 @@ func serveCmd(s *settings) *cobra.Command {
 		"off by default (env TENANTRY_DEBUG_ADDR)")
 	cmd.Flags().BoolVar(&webhookPrivate, "webhook-allow-private", false, "let webhooks go to loopback and private "+
 		"addresses, for a receiver on this machine or network; off, only public addresses are reached (env TENANTRY_WEBHOOK_ALLOW_PRIVATE)")
+	cmd.Flags().StringVar(&memoryLimit, "memory-limit", defaultMemoryLimit, "the Go runtime's soft memory limit "+
+		"(e.g. 64MiB, 1GiB; 0 for none): the collector runs more often near it, so that sign-in bursts, each "+
+		"password hash taking 19 MiB, do not pile up garbage; GOMEMLIMIT, if set, wins (env TENANTRY_MEMORY_LIMIT)")
 	cmd.Flags().DurationVar(&grace, "shutdown-grace", 30*time.Second, "on SIGTERM, how long requests in progress, "+
 		"background work and the e-mail being sent may take to finish (env TENANTRY_SHUTDOWN_GRACE)")
 	cmd.Flags().StringSliceVar(&trustedProxies, "trusted-proxies", nil,
 		"networks (CIDRs or addresses, comma-separated) of the reverse proxies whose Forwarded/X-Forwarded-For "+
 			"headers name the client's address; without it the peer address counts (env TENANTRY_TRUSTED_PROXIES)")
 	return cmd
+}
+
+// defaultMemoryLimit keeps a quiet server's Go memory, and with it the
+// process's resident size, near 100 MB under any load of the benchmarks
+// (docs/BENCHMARKS.md); past it the collector works harder, it does not
+// fail.
+const defaultMemoryLimit = "64MiB"
+
+// setMemoryLimit applies --memory-limit unless GOMEMLIMIT is set, and
+// returns what puts the limit before it back (serve runs in tests too).
+func setMemoryLimit(limit string) (restore func(), err error) {
+	n, err := humanize.ParseBytes(limit)
+	if err != nil {
+		return nil, fmt.Errorf("--memory-limit: %q is no size (e.g. 64MiB, 1GiB, or 0 for none)", limit)
+	}
+	if n != 0 && n < 32<<20 {
+		return nil, fmt.Errorf("--memory-limit: %s is below 32MiB, less than Tenantry needs at rest", limit)
+	}
+	if _, ok := os.LookupEnv("GOMEMLIMIT"); ok || n == 0 {
+		return func() {}, nil
+	}
+	before := debug.SetMemoryLimit(int64(n))
+	return func() { debug.SetMemoryLimit(before) }, nil
 }
 
 // parseProxies reads --trusted-proxies: CIDRs, or single addresses.
