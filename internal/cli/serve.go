@@ -9,6 +9,7 @@ import (
 	"net/http/pprof"
 	"net/netip"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -210,9 +211,10 @@ func serveCmd(s *settings) *cobra.Command {
 		"off by default (env TENANTRY_DEBUG_ADDR)")
 	cmd.Flags().BoolVar(&webhookPrivate, "webhook-allow-private", false, "let webhooks go to loopback and private "+
 		"addresses, for a receiver on this machine or network; off, only public addresses are reached (env TENANTRY_WEBHOOK_ALLOW_PRIVATE)")
-	cmd.Flags().StringVar(&memoryLimit, "memory-limit", defaultMemoryLimit, "the Go runtime's soft memory limit "+
-		"(e.g. 64MiB, 1GiB; 0 for none): the collector runs more often near it, so that sign-in bursts, each "+
-		"password hash taking 19 MiB, do not pile up garbage; GOMEMLIMIT, if set, wins (env TENANTRY_MEMORY_LIMIT)")
+	cmd.Flags().StringVar(&memoryLimit, "memory-limit", "auto", "the Go runtime's soft memory limit "+
+		"(e.g. 256MiB, 1GiB; 0 for none; auto: 24 MiB and 40 MiB per core in use, 64 MiB on one): the collector "+
+		"runs more often near it, so that sign-in bursts, each password hash taking 19 MiB, do not pile up "+
+		"garbage; GOMEMLIMIT, if set, wins (env TENANTRY_MEMORY_LIMIT)")
 	cmd.Flags().DurationVar(&grace, "shutdown-grace", 30*time.Second, "on SIGTERM, how long requests in progress, "+
 		"background work and the e-mail being sent may take to finish (env TENANTRY_SHUTDOWN_GRACE)")
 	cmd.Flags().StringSliceVar(&trustedProxies, "trusted-proxies", nil,
@@ -221,18 +223,24 @@ func serveCmd(s *settings) *cobra.Command {
 	return cmd
 }
 
-// defaultMemoryLimit keeps a quiet server's Go memory, and with it the
-// process's resident size, near 100 MB under any load of the benchmarks
-// (docs/BENCHMARKS.md); past it the collector works harder, it does not
-// fail.
-const defaultMemoryLimit = "64MiB"
+// autoMemoryLimit is --memory-limit auto: room for what a server holds
+// at rest and, per core, for one password hash (19 MiB, the most that run
+// at once per core) with its garbage. On one core that is 64 MiB, which
+// keeps the process near 100 MB resident under every load of the
+// benchmarks for about 10 % more CPU per sign-in (docs/BENCHMARKS.md); a
+// tighter limit makes the collector return and fetch the hashes' memory
+// over and over (at 88 MiB on two cores a sign-in cost twice the CPU).
+func autoMemoryLimit() uint64 { return (24 + 40*uint64(runtime.GOMAXPROCS(0))) << 20 }
 
 // setMemoryLimit applies --memory-limit unless GOMEMLIMIT is set, and
 // returns what puts the limit before it back (serve runs in tests too).
 func setMemoryLimit(limit string) (restore func(), err error) {
 	n, err := humanize.ParseBytes(limit)
+	if limit == "auto" {
+		n, err = autoMemoryLimit(), nil
+	}
 	if err != nil {
-		return nil, fmt.Errorf("--memory-limit: %q is no size (e.g. 64MiB, 1GiB, or 0 for none)", limit)
+		return nil, fmt.Errorf("--memory-limit: %q is no size (e.g. 256MiB, 1GiB, auto, or 0 for none)", limit)
 	}
 	if n != 0 && n < 32<<20 {
 		return nil, fmt.Errorf("--memory-limit: %s is below 32MiB, less than Tenantry needs at rest", limit)
