@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/go-jose/go-jose/v4"
 	"golang.org/x/oauth2"
 
 	"github.com/tenantry/tenantry/internal/server/servertest"
@@ -117,6 +118,28 @@ func TestApplicationsSignPeopleInThroughTenantry(t *testing.T) {
 		ui, err := provider.UserInfo(ctx, oauth2.StaticTokenSource(tok))
 		if err != nil || ui.Subject != f.ids["{userA}"] || ui.Email != "userA@example.com" {
 			t.Fatalf("userinfo: %+v %v", ui, err)
+		}
+		// The access token is an RFC 9068 JWT (typ at+jwt) that the
+		// application can check against the JWKS like the ID token.
+		sig, err := jose.ParseSigned(tok.AccessToken, []jose.SignatureAlgorithm{jose.EdDSA})
+		if err != nil || sig.Signatures[0].Protected.ExtraHeaders[jose.HeaderType] != "at+jwt" {
+			t.Fatalf("access token header: %+v %v", sig, err)
+		}
+		at, err := provider.Verifier(&oidc.Config{ClientID: conf.ClientID}).Verify(ctx, tok.AccessToken)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var atc struct {
+			ClientID string   `json:"client_id"`
+			ID       string   `json:"jti"`
+			Email    string   `json:"email"`
+			Org      string   `json:"org_id"`
+			Roles    []string `json:"roles"`
+			AMR      []string `json:"amr"`
+		}
+		if err := at.Claims(&atc); err != nil || at.Subject != f.ids["{userA}"] || atc.ClientID != conf.ClientID || atc.ID == "" ||
+			atc.Email != "userA@example.com" || atc.Org != f.ids["{A}"] || !slices.Equal(atc.Roles, []string{"user"}) || !slices.Contains(atc.AMR, "pwd") {
+			t.Fatalf("access token: sub %s %+v %v", at.Subject, atc, err)
 		}
 		// Another application's audience check refuses this one's ID token.
 		if _, err := provider.Verifier(&oidc.Config{ClientID: other.str("client_id")}).Verify(ctx, tok.Extra("id_token").(string)); err == nil {

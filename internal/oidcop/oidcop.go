@@ -65,7 +65,8 @@ func Mount(mux *http.ServeMux, a *app.App, issuer string, cryptoKey [32]byte) er
 		op.WithCustomDeviceAuthorizationEndpoint(op.NewEndpoint("oidc/device_authorization")),
 		// Tenantry signs with Ed25519; the verifiers default to RS256.
 		op.WithAccessTokenVerifierOpts(op.WithSupportedAccessTokenSigningAlgorithms(string(jose.EdDSA))),
-		op.WithIDTokenHintVerifierOpts(op.WithSupportedIDTokenHintSigningAlgorithms(string(jose.EdDSA)))}
+		op.WithIDTokenHintVerifierOpts(op.WithSupportedIDTokenHintSigningAlgorithms(string(jose.EdDSA))),
+		op.WithCrypto(accessTokenCrypto{codes: op.NewAESCrypto(cryptoKey)})}
 	if strings.HasPrefix(issuer, "http://") {
 		opts = append(opts, op.WithAllowInsecure())
 	}
@@ -191,10 +192,101 @@ func (s *storage) DeleteAuthRequest(ctx context.Context, id string) error {
 	return s.app.EndOIDCRequest(ctx, id)
 }
 
-// CreateAccessToken names an access token: its id carries the org, which
-// userinfo and introspection need and a JWT's standard claims lack.
+// CreateAccessToken makes the access token itself, an RFC 9068 JWT, and
+// gives it as the token's id, which accessTokenCrypto hands back as the
+// token.
 func (s *storage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (string, time.Time, error) {
-	return orgOf(req) + ":" + newID(), time.Now().Add(AccessTokenTTL), nil
+	exp := time.Now().Add(AccessTokenTTL)
+	tok, err := s.accessToken(ctx, req, exp)
+	return tok, exp, err
+}
+
+// accessClaims are an access token's claims (RFC 9068) with the person's
+// org and roles there, their e-mail and name where the scopes ask.
+type accessClaims struct {
+	Issuer   string   `json:"iss"`
+	Subject  string   `json:"sub"`
+	Audience []string `json:"aud"`
+	ClientID string   `json:"client_id"`
+	Expiry   int64    `json:"exp"`
+	IssuedAt int64    `json:"iat"`
+	// ID carries the org, which userinfo and introspection need: ORG:ID.
+	ID       string   `json:"jti"`
+	Scope    string   `json:"scope,omitempty"`
+	AuthTime int64    `json:"auth_time,omitempty"`
+	AMR      []string `json:"amr,omitempty"`
+	Email    string   `json:"email,omitempty"`
+	Name     string   `json:"name,omitempty"`
+	OrgID    string   `json:"org_id"`
+	OrgName  string   `json:"org_name"`
+	Roles    []string `json:"roles"`
+}
+
+// accessToken signs the access token of req with the provider's key, in
+// RFC 9068's profile (typ at+jwt).
+func (s *storage) accessToken(ctx context.Context, req op.TokenRequest, exp time.Time) (string, error) {
+	c, err := s.app.OIDCClaims(ctx, req.GetSubject(), orgOf(req))
+	if err != nil {
+		return "", err
+	}
+	now := time.Now()
+	claims := accessClaims{Issuer: op.IssuerFromContext(ctx), Subject: c.Subject, Audience: req.GetAudience(),
+		Expiry: exp.Unix(), IssuedAt: now.Unix(), ID: c.OrgID + ":" + newID(),
+		Scope: strings.Join(req.GetScopes(), " "), OrgID: c.OrgID, OrgName: c.OrgName, Roles: c.Roles}
+	if len(claims.Audience) > 0 {
+		claims.ClientID = claims.Audience[0]
+	}
+	if r, ok := req.(op.IDTokenRequest); ok {
+		claims.AMR = r.GetAMR()
+		if t := r.GetAuthTime(); !t.IsZero() {
+			claims.AuthTime = t.Unix()
+		}
+	}
+	if slices.Contains(req.GetScopes(), oidc.ScopeEmail) {
+		claims.Email = c.Email
+	}
+	if slices.Contains(req.GetScopes(), oidc.ScopeProfile) {
+		claims.Name = strings.TrimSpace(c.GivenName + " " + c.FamilyName)
+	}
+	k, _, err := s.app.OIDCSigningKey(ctx)
+	if err != nil {
+		return "", err
+	}
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.EdDSA, Key: jose.JSONWebKey{Key: k.Private, KeyID: k.ID}},
+		(&jose.SignerOptions{}).WithType("at+jwt"))
+	if err != nil {
+		return "", err
+	}
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		return "", err
+	}
+	jws, err := signer.Sign(payload)
+	if err != nil {
+		return "", err
+	}
+	return jws.CompactSerialize()
+}
+
+// accessTokenCrypto is the provider's Crypto. zitadel/oidc signs the JWT
+// access tokens it makes itself with typ JWT, and offers no way to say
+// at+jwt (RFC 9068); so applications take bearer tokens, whose id the
+// storage makes a signed at+jwt JWT (CreateAccessToken) and which the
+// library hands to Encrypt as "ID:SUBJECT": Encrypt gives the JWT back as
+// the token. Authorization codes are sealed as the library would. Decrypt
+// knows no opaque token, so userinfo, introspection and revocation verify
+// the JWT with the provider's access token verifier.
+type accessTokenCrypto struct{ codes op.Crypto }
+
+func (c accessTokenCrypto) Encrypt(s string) (string, error) {
+	if tok, _, ok := strings.Cut(s, ":"); ok && strings.Count(tok, ".") == 2 {
+		return tok, nil
+	}
+	return c.codes.Encrypt(s)
+}
+
+func (accessTokenCrypto) Decrypt(string) (string, error) {
+	return "", errors.New("access tokens are JWTs")
 }
 
 // refreshRequest is a refresh token as the provider sees it.
@@ -390,16 +482,6 @@ func (s *storage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.Intr
 	return nil
 }
 
-// GetPrivateClaimsFromRequest puts the org and the person's roles there
-// into the access token.
-func (s *storage) GetPrivateClaimsFromRequest(ctx context.Context, req op.TokenRequest, _ []string) (map[string]any, error) {
-	c, err := s.app.OIDCClaims(ctx, req.GetSubject(), orgOf(req))
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"org_id": c.OrgID, "roles": c.Roles}, nil
-}
-
 func (s *storage) GetPrivateClaimsFromScopes(context.Context, string, string, []string) (map[string]any, error) {
 	return nil, nil
 }
@@ -439,7 +521,7 @@ func (c client) GrantTypes() []oidc.GrantType {
 	return []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeRefreshToken}
 }
 func (c client) LoginURL(id string) string            { return app.OIDCLoginPath + "?request=" + id }
-func (c client) AccessTokenType() op.AccessTokenType  { return op.AccessTokenTypeJWT }
+func (c client) AccessTokenType() op.AccessTokenType  { return op.AccessTokenTypeBearer } // a JWT all the same: accessTokenCrypto
 func (c client) IDTokenLifetime() time.Duration       { return time.Hour }
 func (c client) DevMode() bool                        { return false }
 func (c client) IsScopeAllowed(s string) bool         { return strings.HasPrefix(s, OrgScopePrefix) }
