@@ -121,7 +121,7 @@ func TestApplicationsSignPeopleInThroughTenantry(t *testing.T) {
 		}
 		// The access token is an RFC 9068 JWT (typ at+jwt) that the
 		// application can check against the JWKS like the ID token.
-		sig, err := jose.ParseSigned(tok.AccessToken, []jose.SignatureAlgorithm{jose.EdDSA})
+		sig, err := jose.ParseSignedCompact(tok.AccessToken, []jose.SignatureAlgorithm{jose.EdDSA})
 		if err != nil || sig.Signatures[0].Protected.ExtraHeaders[jose.HeaderType] != "at+jwt" {
 			t.Fatalf("access token header: %+v %v", sig, err)
 		}

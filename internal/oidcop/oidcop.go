@@ -66,7 +66,7 @@ func Mount(mux *http.ServeMux, a *app.App, issuer string, cryptoKey [32]byte) er
 		// Tenantry signs with Ed25519; the verifiers default to RS256.
 		op.WithAccessTokenVerifierOpts(op.WithSupportedAccessTokenSigningAlgorithms(string(jose.EdDSA))),
 		op.WithIDTokenHintVerifierOpts(op.WithSupportedIDTokenHintSigningAlgorithms(string(jose.EdDSA))),
-		op.WithCrypto(accessTokenCrypto{codes: op.NewAESCrypto(cryptoKey)})}
+		op.WithCrypto(accessTokenCrypto{codes: op.NewAES256GCMCrypto(cryptoKey, cfg.CryptoKeyId)})}
 	if strings.HasPrefix(issuer, "http://") {
 		opts = append(opts, op.WithAllowInsecure())
 	}
