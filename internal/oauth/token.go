@@ -54,8 +54,9 @@ type Claims struct {
 	Version int64 `json:"ver"`
 }
 
-// Sign returns a compact JWT of claims signed with key.
-func Sign(key *Key, c Claims) (string, error) {
+// Sign returns a compact JWT of claims signed with key, typed at+jwt (RFC
+// 9068): Claims for Tenantry's API, or an OpenID Provider's own.
+func Sign(key *Key, claims any) (string, error) {
 	if key.Private == nil {
 		return "", errors.New("oauth: key cannot sign")
 	}
@@ -66,7 +67,7 @@ func Sign(key *Key, c Claims) (string, error) {
 	}
 	// The claims are marshalled once here: go-jose's JWT builder would
 	// marshal them, parse them back into a map and marshal that again.
-	payload, err := json.Marshal(c)
+	payload, err := json.Marshal(claims)
 	if err != nil {
 		return "", err
 	}

@@ -23,6 +23,7 @@ import (
 
 	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/httpauth"
+	"github.com/tenantry/tenantry/internal/oauth"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
@@ -252,20 +253,7 @@ func (s *storage) accessToken(ctx context.Context, req op.TokenRequest, exp time
 	if err != nil {
 		return "", err
 	}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.EdDSA, Key: jose.JSONWebKey{Key: k.Private, KeyID: k.ID}},
-		(&jose.SignerOptions{}).WithType("at+jwt"))
-	if err != nil {
-		return "", err
-	}
-	payload, err := json.Marshal(claims)
-	if err != nil {
-		return "", err
-	}
-	jws, err := signer.Sign(payload)
-	if err != nil {
-		return "", err
-	}
-	return jws.CompactSerialize()
+	return oauth.Sign(k, claims)
 }
 
 // accessTokenCrypto is the provider's Crypto. zitadel/oidc signs the JWT
