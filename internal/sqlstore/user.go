@@ -287,42 +287,105 @@ func (tx *Tx) ListUsers(ctx context.Context, f tenantry.UserFilter) ([]tenantry.
 	home := where.String()
 	linked := "id IN (SELECT user_id FROM links WHERE org_id = $1)" + strings.TrimPrefix(home, "org_id = $1")
 	n := arg(limit + 1)
-	arm := func(w, alias string) string {
-		return fmt.Sprintf(`SELECT * FROM (SELECT %s, %s AS sort_key FROM users WHERE %s ORDER BY %s %s, id %s LIMIT %s) AS %s`,
-			listedUserColumns, col, w, col, dir, dir, n, alias)
+	// Each arm is its own statement, so that SQLite hands its rows over as
+	// the index gives them: one statement of both arms sorted them again,
+	// copying every text column through SQLite's allocator. Their roles in
+	// the org come in the same row, one text per person, instead of a
+	// query of a row per role; and whether the org has linked people at
+	// all, so that most lists need no second statement.
+	arm := func(w string) string {
+		return fmt.Sprintf(`SELECT %s, %s AS sort_key, %s AS roles, EXISTS (SELECT 1 FROM links WHERE org_id = $1) AS linked
+			FROM users WHERE %s ORDER BY %s %s, id %s LIMIT %s`,
+			listedUserColumns, col, tx.rolesIn("users.id"), w, col, dir, dir, n)
 	}
-	order := fmt.Sprintf(" ORDER BY sort_key %s, id %s", dir, dir)
-	page := arm(home, "own") + " UNION ALL " + arm(linked, "linked") + order + " LIMIT " + n
-	// The page's roles in the org come in the same query, one text per
-	// person, instead of a second query of a row per role.
-	query := `SELECT p.*, ` + tx.rolesIn("p.id") + ` AS roles FROM (` + page + `) AS p` + order
+	own, hasLinked, err := tx.listedUsers(ctx, f.OrgID, arm(home), args)
+	if err != nil {
+		return nil, "", err
+	}
+	var others []listedUser
+	if hasLinked || len(own) == 0 {
+		if others, _, err = tx.listedUsers(ctx, f.OrgID, arm(linked), args); err != nil {
+			return nil, "", err
+		}
+	}
+	out := mergeListed(own, others, f.Desc, limit+1)
+	page := make([]tenantry.ListedUser, 0, min(len(out), limit))
+	next := ""
+	for i, l := range out {
+		if i == limit {
+			last := out[limit-1]
+			next = tenantry.Cursor{Sort: f.Sort, Desc: f.Desc, Key: fmt.Sprint(last.key), ID: last.User.ID}.Encode()
+			break
+		}
+		page = append(page, l.ListedUser)
+	}
+	return page, next, nil
+}
+
+// listedUser is a listed person with the value of the list's sort column.
+type listedUser struct {
+	tenantry.ListedUser
+	key any
+}
+
+// listedUsers runs one arm of ListUsers; linked says whether the org has
+// linked people (known only if the arm found someone).
+func (tx *Tx) listedUsers(ctx context.Context, orgID, query string, args []any) (out []listedUser, linked bool, err error) {
 	rows, err := tx.query(ctx, query, args...)
 	if err != nil {
-		return nil, "", translate(err)
+		return nil, false, translate(err)
 	}
 	defer rows.Close()
-	var out []tenantry.ListedUser
-	var keys []string
 	for rows.Next() {
 		var key any
 		var roles sql.NullString
-		u, err := scanUser(scanAppend{rows, []any{&key, &roles}})
+		u, err := scanUser(scanAppend{rows, []any{&key, &roles, &linked}})
 		if err != nil {
-			return nil, "", translate(err)
+			return nil, false, translate(err)
 		}
-		out = append(out, tenantry.ListedUser{User: u, Grants: parseRoles(u.ID, f.OrgID, roles.String)})
-		keys = append(keys, fmt.Sprint(key))
+		out = append(out, listedUser{tenantry.ListedUser{User: u, Grants: parseRoles(u.ID, orgID, roles.String)}, key})
 	}
-	if err := rows.Err(); err != nil {
-		return nil, "", translate(err)
+	return out, linked, translate(rows.Err())
+}
+
+// mergeListed merges two arms, each in the list's order, into the first n
+// of both: by sort key, then id, as the arms' ORDER BY (byte order on both
+// databases: the key columns are COLLATE_BYTES).
+func mergeListed(a, b []listedUser, desc bool, n int) []listedUser {
+	if len(b) == 0 {
+		return a[:min(len(a), n)]
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		last := out[limit-1]
-		next = tenantry.Cursor{Sort: f.Sort, Desc: f.Desc, Key: keys[limit-1], ID: last.User.ID}.Encode()
+	before := func(x, y listedUser) bool {
+		c := compareKeys(x.key, y.key)
+		if c == 0 {
+			c = strings.Compare(x.User.ID, y.User.ID)
+		}
+		if desc {
+			return c > 0
+		}
+		return c < 0
 	}
-	return out, next, nil
+	out := make([]listedUser, 0, min(len(a)+len(b), n))
+	for len(out) < n && (len(a) > 0 || len(b) > 0) {
+		if len(b) == 0 || len(a) > 0 && before(a[0], b[0]) {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	return out
+}
+
+// compareKeys orders two values of one sort column as the database does.
+func compareKeys(x, y any) int {
+	switch x := x.(type) {
+	case int64:
+		return cmp.Compare(x, y.(int64))
+	case string:
+		return strings.Compare(x, y.(string))
+	default:
+		return strings.Compare(fmt.Sprint(x), fmt.Sprint(y))
+	}
 }
 
 // scanAppend scans a row into a user's columns plus extra values.

@@ -551,6 +551,23 @@ func testListUsersIsolation(t *testing.T, s tenantry.Store, _ *Clock) {
 			t.Fatalf("with a linked person (desc %v): %d rows", desc, len(got))
 		}
 	}
+	// One more of B with the very name of A's people: the linked and the
+	// own come merged by id, as each keeps its ties, page after page.
+	twin := mustUser(t, s, b.ID, "Same", "Name")
+	update(t, s, func(tx tenantry.Tx) error { return tx.Link(ctx, a.ID, twin.ID) })
+	for _, desc := range []bool{false, true} {
+		got = collect(t, s, tenantry.UserFilter{OrgID: a.ID, Sort: tenantry.SortLastName, LastName: "name", Desc: desc, Limit: 2})
+		byID := func(x, y *tenantry.User) int {
+			if desc {
+				return strings.Compare(y.ID, x.ID)
+			}
+			return strings.Compare(x.ID, y.ID)
+		}
+		if len(got) != 6 || !slices.IsSortedFunc(got, byID) || !slices.ContainsFunc(got, func(u *tenantry.User) bool { return u.ID == twin.ID }) {
+			t.Fatalf("with a linked person of the same name (desc %v): %d rows, or not in order of id", desc, len(got))
+		}
+	}
+	update(t, s, func(tx tenantry.Tx) error { return tx.Unlink(ctx, a.ID, twin.ID) })
 	update(t, s, func(tx tenantry.Tx) error { return tx.Unlink(ctx, a.ID, linked.ID) })
 	if got = collect(t, s, tenantry.UserFilter{OrgID: a.ID, Sort: tenantry.SortLastName, Limit: 2}); len(got) != 5 {
 		t.Fatalf("after unlink: %d rows", len(got))
