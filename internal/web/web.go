@@ -7,6 +7,7 @@
 package web
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -52,7 +53,11 @@ type Handler struct {
 	jobs   *imports
 	msgs   *lang.Catalogue
 	mux    *http.ServeMux
+	bufs   sync.Pool // *bytes.Buffer a page is rendered into
 }
+
+// maxPooledPage is the largest page buffer kept for the next page.
+const maxPooledPage = 1 << 20
 
 // New parses the embedded templates, so a broken template stops the
 // server before it serves, and registers the portal's routes on mux.
@@ -269,10 +274,27 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	hdr.Set("X-Content-Type-Options", "nosniff")
 	hdr.Set("Cache-Control", "no-store")
 	hdr.Set("Vary", "Cookie, HX-Request")
-	w.WriteHeader(status)
-	if err := t.ExecuteTemplate(w, name, p); err != nil {
-		h.log.ErrorContext(r.Context(), "render page", "page", name, "err", err)
+	// The page is rendered whole before a byte is sent: it goes out in one
+	// write with its length, not in a system call per few kilobytes, and a
+	// template that fails half-way answers 500, not half a page.
+	buf, _ := h.bufs.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
 	}
+	defer func() {
+		if buf.Cap() <= maxPooledPage {
+			buf.Reset()
+			h.bufs.Put(buf)
+		}
+	}()
+	if err := t.ExecuteTemplate(buf, name, p); err != nil {
+		h.log.ErrorContext(r.Context(), "render page", "page", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	hdr.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
 }
 
 // unavailable answers a request whose session could not be checked
