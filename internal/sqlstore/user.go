@@ -309,15 +309,15 @@ func (tx *Tx) ListUsers(ctx context.Context, f tenantry.UserFilter) ([]tenantry.
 		}
 	}
 	out := mergeListed(own, others, f.Desc, limit+1)
-	page := make([]tenantry.ListedUser, 0, min(len(out), limit))
 	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		last := out[limit-1]
+		next = tenantry.Cursor{Sort: f.Sort, Desc: f.Desc, Key: fmt.Sprint(last.key), ID: last.User.ID}.Encode()
+	}
+	page := make([]tenantry.ListedUser, len(out))
 	for i, l := range out {
-		if i == limit {
-			last := out[limit-1]
-			next = tenantry.Cursor{Sort: f.Sort, Desc: f.Desc, Key: fmt.Sprint(last.key), ID: last.User.ID}.Encode()
-			break
-		}
-		page = append(page, l.ListedUser)
+		page[i] = l.ListedUser
 	}
 	return page, next, nil
 }
