@@ -239,9 +239,9 @@ func autoMemoryLimit() uint64 { return (24 + 40*uint64(runtime.GOMAXPROCS(0))) <
 // setMemoryLimit applies --memory-limit unless GOMEMLIMIT is set, and
 // returns what puts the limit before it back (serve runs in tests too).
 func setMemoryLimit(limit string) (restore func(), err error) {
-	n, err := humanize.ParseBytes(limit)
-	if limit == "auto" {
-		n, err = autoMemoryLimit(), nil
+	n := autoMemoryLimit()
+	if limit != "auto" {
+		n, err = humanize.ParseBytes(limit)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("--memory-limit: %q is no size (e.g. 256MiB, 1GiB, auto, or 0 for none)", limit)

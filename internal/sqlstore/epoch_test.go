@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"testing"
@@ -16,11 +15,7 @@ import (
 // rows.)
 func TestEpochTriggersCompareEveryColumn(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := freshSQLite(t)
 	for _, tb := range epochTables {
 		var sql string
 		if err := db.read.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?`,

@@ -17,17 +17,13 @@ import (
 // readiness: the app's probe commits a write.
 func TestWritesThatCannotCommitAreUnavailable(t *testing.T) {
 	ctx := context.Background()
-	d, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := freshSQLite(t)
 	// The writer's only connection now refuses to write, as it does on a
 	// file system mounted read-only.
 	if _, err := d.write.ExecContext(ctx, "PRAGMA query_only = 1"); err != nil {
 		t.Fatal(err)
 	}
-	err = d.Update(ctx, func(tx tenantry.Tx) error { return tx.PutSetting(ctx, "probe", "x") })
+	err := d.Update(ctx, func(tx tenantry.Tx) error { return tx.PutSetting(ctx, "probe", "x") })
 	if tenantry.ErrorCode(err) != tenantry.Unavailable {
 		t.Fatalf("a write that cannot commit: %v (code %s)", err, tenantry.ErrorCode(err))
 	}
@@ -59,4 +55,16 @@ func TestPostgresSessionsHaveTimeouts(t *testing.T) {
 	if got := withSessionLimits("postgres://h/db?statement_timeout=5s"); !strings.Contains(got, "statement_timeout=5s") {
 		t.Errorf("the URL's own limit was replaced: %s", got)
 	}
+}
+
+// freshSQLite opens a new SQLite store in the test's directory, closed
+// when the test ends.
+func freshSQLite(t *testing.T) *DB {
+	t.Helper()
+	d, err := Open(context.Background(), filepath.Join(t.TempDir(), "t.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
 }
