@@ -164,6 +164,7 @@ func OpenWith(ctx context.Context, dsn string, o Options) (*DB, error) {
 		d.read = d.write
 	} else {
 		d.dialect = SQLite
+		configureSQLite()
 		if dir := filepath.Dir(dsn); dir != "." {
 			if err := os.MkdirAll(dir, 0o700); err != nil {
 				return nil, fmt.Errorf("create database directory: %w", err)
