@@ -54,14 +54,19 @@ func (tx *Tx) EnqueueMail(ctx context.Context, m *tenantry.Mail) error {
 	return err
 }
 
+// pendingMail is the part of ClaimMail's query after its columns: the due
+// messages ($1 is now) in the order of the outbox_pending index, so that
+// a claim reads only the rows it takes ($2).
+const pendingMail = ` FROM outbox
+		WHERE sent_at = 0 AND failed_at = 0 AND due_at <= $1 AND claimed_until <= $1
+		ORDER BY due_at, id LIMIT $2`
+
 // ClaimMail leases due messages. On PostgreSQL, SKIP LOCKED lets several
 // instances claim at once without waiting for or sharing a row; SQLite's
 // one writer makes the select-then-update atomic by itself.
 func (tx *Tx) ClaimMail(ctx context.Context, limit int, leaseUntil time.Time) ([]*tenantry.Mail, error) {
 	now := micros(tx.now)
-	mails, err := tx.queryMails(ctx, `SELECT `+outboxColumns+` FROM outbox
-		WHERE sent_at = 0 AND failed_at = 0 AND due_at <= $1 AND claimed_until <= $1
-		ORDER BY due_at, id LIMIT $2`+tx.lockRows(true), now, limit)
+	mails, err := tx.queryMails(ctx, `SELECT `+outboxColumns+pendingMail+tx.lockRows(true), now, limit)
 	if err != nil || len(mails) == 0 {
 		return nil, err
 	}

@@ -125,6 +125,13 @@ func (tx *Tx) EnqueueWebhook(ctx context.Context, d *tenantry.WebhookDelivery) e
 	return err
 }
 
+// pendingDeliveries is the part of ClaimWebhooks' query after its
+// columns, read in the order of the webhook_deliveries_pending index.
+const pendingDeliveries = ` FROM webhook_deliveries d
+		JOIN webhook_endpoints e ON e.id = d.endpoint_id
+		WHERE d.delivered_at = 0 AND d.failed_at = 0 AND d.due_at <= $1 AND d.claimed_until <= $1 AND e.active
+		ORDER BY d.due_at, d.id LIMIT $2`
+
 // ClaimWebhooks leases due deliveries of active endpoints. As with mail,
 // SKIP LOCKED lets PostgreSQL instances claim side by side.
 func (tx *Tx) ClaimWebhooks(ctx context.Context, limit int, leaseUntil time.Time) ([]*tenantry.WebhookDelivery, error) {
@@ -133,10 +140,7 @@ func (tx *Tx) ClaimWebhooks(ctx context.Context, limit int, leaseUntil time.Time
 	if tx.dialect == Postgres {
 		lock = " FOR UPDATE OF d SKIP LOCKED"
 	}
-	out, err := tx.queryDeliveries(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries d
-		JOIN webhook_endpoints e ON e.id = d.endpoint_id
-		WHERE d.delivered_at = 0 AND d.failed_at = 0 AND d.due_at <= $1 AND d.claimed_until <= $1 AND e.active
-		ORDER BY d.due_at, d.id LIMIT $2`+lock, now, limit)
+	out, err := tx.queryDeliveries(ctx, `SELECT `+deliveryColumns+pendingDeliveries+lock, now, limit)
 	if err != nil || len(out) == 0 {
 		return nil, err
 	}
