@@ -22,17 +22,38 @@ const userColumns = `id, org_id, kind, status, email, login, first_name, last_na
 var listedUserColumns = strings.Replace(userColumns, "password_hash,", "'' AS password_hash,", 1)
 
 func scanUser(row interface{ Scan(...any) error }) (*tenantry.User, error) {
-	var u tenantry.User
-	var created, updated, signIn int64
-	err := row.Scan(&u.ID, &u.OrgID, &u.Kind, &u.Status, &u.Email, &u.Login, &u.FirstName, &u.LastName,
+	return newUserRow().scan(row)
+}
+
+// userRow scans rows of userColumns, then extra columns, into one set of
+// destinations: a list of 50 people no longer makes a slice of 30 and
+// three integers for each (a fifth of a users page's allocations).
+type userRow struct {
+	u                        tenantry.User
+	created, updated, signIn int64
+	dest                     []any
+}
+
+// newUserRow returns a userRow whose rows end with the columns extra
+// points to.
+func newUserRow(extra ...any) *userRow {
+	r := &userRow{}
+	u := &r.u
+	r.dest = append([]any{&u.ID, &u.OrgID, &u.Kind, &u.Status, &u.Email, &u.Login, &u.FirstName, &u.LastName,
 		&u.Phone, &u.JobTitle, &u.Language, &u.ContactBilling, &u.ContactTechnical, &u.ContactBusiness,
 		&u.NotifyNews, &u.NotifyAlerts, &u.InitialOwner, &u.MustChangePassword, &u.PasswordHash,
-		&u.TOTPEnabled, &created, &updated, &signIn, &u.TokenVersion, &u.IdPID, &u.ExternalLogin, &u.IdPSubject, &u.BreakGlass,
-		&u.ExternalID, &u.SCIMManaged)
-	if err != nil {
+		&u.TOTPEnabled, &r.created, &r.updated, &r.signIn, &u.TokenVersion, &u.IdPID, &u.ExternalLogin, &u.IdPSubject, &u.BreakGlass,
+		&u.ExternalID, &u.SCIMManaged}, extra...)
+	return r
+}
+
+// scan reads row and returns its user, a copy of its own.
+func (r *userRow) scan(row interface{ Scan(...any) error }) (*tenantry.User, error) {
+	if err := row.Scan(r.dest...); err != nil {
 		return nil, err
 	}
-	u.CreatedAt, u.UpdatedAt, u.LastSignInAt = fromMicros(created), fromMicros(updated), fromMicros(signIn)
+	u := r.u
+	u.CreatedAt, u.UpdatedAt, u.LastSignInAt = fromMicros(r.created), fromMicros(r.updated), fromMicros(r.signIn)
 	return &u, nil
 }
 
@@ -168,8 +189,9 @@ func (tx *Tx) queryUsers(ctx context.Context, query string, args ...any) ([]*ten
 	}
 	defer rows.Close()
 	var out []*tenantry.User
+	r := newUserRow()
 	for rows.Next() {
-		u, err := scanUser(rows)
+		u, err := r.scan(rows)
 		if err != nil {
 			return nil, translate(err)
 		}
@@ -336,10 +358,11 @@ func (tx *Tx) listedUsers(ctx context.Context, orgID, query string, args []any) 
 		return nil, false, translate(err)
 	}
 	defer rows.Close()
+	var key any
+	var roles sql.NullString
+	r := newUserRow(&key, &roles, &linked)
 	for rows.Next() {
-		var key any
-		var roles sql.NullString
-		u, err := scanUser(scanAppend{rows, []any{&key, &roles, &linked}})
+		u, err := r.scan(rows)
 		if err != nil {
 			return nil, false, translate(err)
 		}
@@ -388,16 +411,6 @@ func compareKeys(x, y any) int {
 	}
 }
 
-// scanAppend scans a row into a user's columns plus extra values.
-type scanAppend struct {
-	rows  *sql.Rows
-	extra []any
-}
-
-func (s scanAppend) Scan(dest ...any) error {
-	return s.rows.Scan(append(dest, s.extra...)...)
-}
-
 // rolesIn is a subquery that gives, as one text, the roles the user with
 // id user holds in the org $1: fields apart by unit separators (0x1f),
 // grants by record separators (0x1e). Names and ids never hold control
@@ -416,10 +429,17 @@ func parseRoles(userID, orgID, text string) []tenantry.Grant {
 	if text == "" {
 		return nil
 	}
-	var out []tenantry.Grant
-	for _, rec := range strings.Split(text, "\x1e") {
-		f := strings.Split(rec, "\x1f")
-		if len(f) != 4 {
+	out := make([]tenantry.Grant, 0, strings.Count(text, "\x1e")+1)
+	for rec := range strings.SplitSeq(text, "\x1e") {
+		var f [4]string
+		n := 0
+		for field := range strings.SplitSeq(rec, "\x1f") {
+			if n < len(f) {
+				f[n] = field
+			}
+			n++
+		}
+		if n != len(f) {
 			continue
 		}
 		expires, _ := strconv.ParseInt(f[3], 10, 64)
