@@ -110,7 +110,7 @@ func New(a *app.App, log *slog.Logger, cfg Config) (http.Handler, error) {
 	h = httpauth.Middleware(a, cfg.TrustedProxies, refuse, h)
 	h = cop.Handler(h)
 	h = httpinput.Middleware(h, refuse)
-	return logRequests(log, m, h), nil
+	return logRequests(log, m, bufferResponses(h)), nil
 }
 
 type metrics struct {
