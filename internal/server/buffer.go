@@ -12,10 +12,11 @@ import (
 const bufferLimit = 256 << 10
 
 // bufferResponses sends each response that fits in bufferLimit at once,
-// with its Content-Length, instead of in net/http's 4 KiB pieces, each a
-// system call and a chunk: a users page of 50 (30 KB of JSON) left in
-// about eight writes, 8 % of its CPU. A handler that sets Content-Length
-// itself, flushes, or writes more streams as before.
+// with its Content-Length. huma's encoder writes a users page of 50 (33 KB
+// of JSON) piece by piece, which net/http sent chunked in three system
+// calls (8 % of the page's CPU went to them); held, it leaves in two. A
+// handler that sets Content-Length itself, flushes, or writes more
+// streams as before.
 func bufferResponses(next http.Handler) http.Handler {
 	pool := sync.Pool{New: func() any { return new(bytes.Buffer) }}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -8,15 +8,16 @@ import (
 )
 
 // stmtJournalSpill is how large SQLite lets a statement journal grow in
-// memory before it moves it to a temporary file (SQLite's own default is
-// 64 KiB; SQLite writes the journal out in one piece and its file writes
-// take at most 128 KiB, so it must stay below that). Every statement that fires a trigger inside a transaction keeps
-// one, and once a journal has spilled, SQLite writes every later
-// statement's pages of that transaction to the file, two system calls a
-// page: a bulk import of people, whose grants fire the security epoch's
-// trigger, spent about a tenth of its CPU there, because its first such
-// statement changed 19 pages. A statement that changes more than this
-// still spills, so memory stays bounded.
+// memory before it moves it to a temporary file. SQLite's own default is
+// 64 KiB; it writes a spilled journal out in one write, and its file
+// writes take at most 128 KiB, so this must stay below that. Every
+// statement that fires a trigger inside a transaction keeps a journal,
+// and once one has spilled, SQLite writes every later statement's pages
+// of that transaction to the file, two system calls a page: a bulk import
+// of people, whose grants fire the security epoch's trigger, spent about a
+// tenth of its CPU there, because its first such statement changed 19
+// pages. A statement that changes more than this still spills, so memory
+// stays bounded.
 const stmtJournalSpill = 120 << 10
 
 // configureSQLite sets SQLite's process-wide options. sqlite3_config takes
