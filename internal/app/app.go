@@ -145,6 +145,9 @@ type App struct {
 	passwordChecks atomic.Int64
 	totpChecks     atomic.Int64
 	counts         counts
+	// loads counts bulk loads whose statistics refresh has not run yet
+	// (refreshStatistics).
+	loads atomic.Int64
 
 	// after is work a use case left to run once its caller has its
 	// answer; Settle waits for it. spawn starts it (a test holds it).

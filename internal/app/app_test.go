@@ -27,6 +27,8 @@ type env struct {
 	db    *sqlstore.DB
 	app   *app.App
 	clock *storetest.Clock
+	// via, if set, is the store instance gives its App instead of db.
+	via tenantry.Store
 }
 
 func forEachBackend(t *testing.T, fn func(t *testing.T, e *env)) {
@@ -53,7 +55,11 @@ func (e *env) instance(tune func(*app.Config)) *app.App {
 	if tune != nil {
 		tune(&cfg)
 	}
-	a, err := app.New(e.db, policy.Default(), slog.New(slog.NewTextHandler(io.Discard, nil)), cfg, nil)
+	var store tenantry.Store = e.db
+	if e.via != nil {
+		store = e.via
+	}
+	a, err := app.New(store, policy.Default(), slog.New(slog.NewTextHandler(io.Discard, nil)), cfg, nil)
 	e.must(err)
 	return a
 }

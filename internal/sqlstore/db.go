@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -264,6 +265,24 @@ func (d *DB) Analyze(ctx context.Context) error {
 	_, err := d.write.ExecContext(ctx, stmt)
 	return translate(err)
 }
+
+// AfterBulkLoad analyses tables on PostgreSQL (see tenantry.Store); on
+// SQLite it does nothing, so that plans stay those of SQLite's rules.
+func (d *DB) AfterBulkLoad(ctx context.Context, tables ...string) error {
+	for _, t := range tables {
+		if !identifier.MatchString(t) {
+			return fmt.Errorf("after bulk load: %q is no table name", t)
+		}
+	}
+	if d.dialect != Postgres || len(tables) == 0 {
+		return nil
+	}
+	_, err := d.write.ExecContext(ctx, "ANALYZE "+strings.Join(tables, ", "))
+	return translate(err)
+}
+
+// identifier is a table name as Tenantry's schema writes them.
+var identifier = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 
 // Ping checks both pools.
 func (d *DB) Ping(ctx context.Context) error {

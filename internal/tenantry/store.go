@@ -27,6 +27,13 @@ type Store interface {
 	// cached reads (last sign-in, last seen, SIM totals). Rows read after
 	// the epoch was e are still true while it is e, on every instance.
 	Epoch(ctx context.Context) (int64, error)
+	// AfterBulkLoad brings the planner's statistics of tables up to date
+	// after many rows went in at once, where the database would not by
+	// itself soon enough: PostgreSQL's autovacuum analyses a table a
+	// while later, or never where it is off, and plans the meantime for
+	// the table as it was. SQLite, which plans from its own rules
+	// without statistics here, has nothing to do.
+	AfterBulkLoad(ctx context.Context, tables ...string) error
 	Close() error
 }
 
