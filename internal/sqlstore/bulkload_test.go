@@ -2,8 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 )
 
@@ -12,45 +10,34 @@ import (
 // never analysed), SQLite is left to plan by its rules (no sqlite_stat1
 // is made), and a name that is no table's is refused on both.
 func TestAfterBulkLoadAnalysesOnPostgres(t *testing.T) {
-	dsns := map[string]string{"sqlite": filepath.Join(t.TempDir(), "t.db")}
-	if dsn := os.Getenv("TENANTRY_TEST_POSTGRES"); dsn != "" {
-		dsns["postgres"] = freshPostgres(t, dsn)
-	}
-	for name, dsn := range dsns {
-		t.Run(name, func(t *testing.T) {
-			ctx := context.Background()
-			d, err := Open(ctx, dsn, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer d.Close()
-			analysed := func() (n int) {
-				t.Helper()
-				q := `SELECT COUNT(*) FROM pg_class WHERE relname IN ('users', 'grants') AND relkind = 'r' AND reltuples >= 0`
-				if d.Dialect() == SQLite {
-					q = `SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'`
-				}
-				if err := d.read.QueryRowContext(ctx, q).Scan(&n); err != nil {
-					t.Fatal(err)
-				}
-				return n
-			}
-			if n := analysed(); n != 0 {
-				t.Fatalf("before: %d tables with statistics", n)
-			}
-			if err := d.AfterBulkLoad(ctx, "users", "grants"); err != nil {
-				t.Fatal(err)
-			}
-			want := 2
+	forEachDatabase(t, func(t *testing.T, d *DB) {
+		ctx := context.Background()
+		analysed := func() (n int) {
+			t.Helper()
+			q := `SELECT COUNT(*) FROM pg_class WHERE relname IN ('users', 'grants') AND relkind = 'r' AND reltuples >= 0`
 			if d.Dialect() == SQLite {
-				want = 0
+				q = `SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'`
 			}
-			if n := analysed(); n != want {
-				t.Errorf("after: %d tables with statistics, want %d", n, want)
+			if err := d.read.QueryRowContext(ctx, q).Scan(&n); err != nil {
+				t.Fatal(err)
 			}
-			if err := d.AfterBulkLoad(ctx, "users; DROP TABLE users"); err == nil {
-				t.Error("a statement passed for a table name")
-			}
-		})
-	}
+			return n
+		}
+		if n := analysed(); n != 0 {
+			t.Fatalf("before: %d tables with statistics", n)
+		}
+		if err := d.AfterBulkLoad(ctx, "users", "grants"); err != nil {
+			t.Fatal(err)
+		}
+		want := 2
+		if d.Dialect() == SQLite {
+			want = 0
+		}
+		if n := analysed(); n != want {
+			t.Errorf("after: %d tables with statistics, want %d", n, want)
+		}
+		if err := d.AfterBulkLoad(ctx, "users; DROP TABLE users"); err == nil {
+			t.Error("a statement passed for a table name")
+		}
+	})
 }
