@@ -21,7 +21,7 @@ func bufferResponses(next http.Handler) http.Handler {
 	pool := sync.Pool{New: func() any { return new(bytes.Buffer) }}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		buf := pool.Get().(*bytes.Buffer)
-		b := &bufferedWriter{ResponseWriter: w, buf: buf}
+		b := &bufferedWriter{ResponseWriter: w, buf: buf, head: r.Method == http.MethodHead}
 		next.ServeHTTP(b, r)
 		b.finish()
 		if buf.Cap() <= 2*bufferLimit {
@@ -38,6 +38,9 @@ type bufferedWriter struct {
 	buf       *bytes.Buffer
 	status    int
 	streaming bool
+	// head says the request is a HEAD, whose handler may write no body
+	// and so give no length (net/http then sends none either).
+	head bool
 }
 
 func (b *bufferedWriter) WriteHeader(code int) {
@@ -95,7 +98,8 @@ func (b *bufferedWriter) finish() {
 	if b.streaming || b.status == 0 {
 		return // streamed, or nothing written: net/http answers 200
 	}
-	if b.status != http.StatusNoContent && b.status != http.StatusNotModified && b.Header().Get("Content-Length") == "" {
+	if b.status != http.StatusNoContent && b.status != http.StatusNotModified && b.Header().Get("Content-Length") == "" &&
+		(b.buf.Len() > 0 || !b.head) {
 		b.Header().Set("Content-Length", strconv.Itoa(b.buf.Len()))
 	}
 	_ = b.stream()

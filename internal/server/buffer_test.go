@@ -10,8 +10,9 @@ import (
 )
 
 // TestBufferResponses: a response that fits is sent whole with its
-// length; a larger one, or one its handler flushes, streams in chunks as
-// before; a handler's own Content-Length and a 204 pass through.
+// length (a HEAD's too); a larger one, or one its handler flushes,
+// streams in chunks as before; a handler's own Content-Length, a 204 and
+// a HEAD answered without a body pass through as net/http sends them.
 func TestBufferResponses(t *testing.T) {
 	flushed := make(chan struct{})
 	mux := http.NewServeMux()
@@ -37,6 +38,7 @@ func TestBufferResponses(t *testing.T) {
 		w.Header().Set("Content-Length", "5")
 		io.WriteString(w, "sized")
 	})
+	mux.HandleFunc("/bare", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
 	mux.HandleFunc("/empty", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	srv := httptest.NewServer(bufferResponses(mux))
 	defer srv.Close()
@@ -67,12 +69,27 @@ func TestBufferResponses(t *testing.T) {
 	if res.ContentLength != 5 || body != "sized" {
 		t.Errorf("sized: length %d, %q", res.ContentLength, body)
 	}
+	head, err := http.Head(srv.URL + "/small")
+	if err != nil {
+		t.Fatal(err)
+	}
+	head.Body.Close()
+	if head.ContentLength != 30000 {
+		t.Errorf("HEAD of small: length %d", head.ContentLength)
+	}
+	if head, err = http.Head(srv.URL + "/bare"); err != nil {
+		t.Fatal(err)
+	}
+	head.Body.Close()
+	if head.StatusCode != http.StatusOK || head.ContentLength != -1 {
+		t.Errorf("HEAD whose handler writes no body: %d, length %d, as net/http gives", head.StatusCode, head.ContentLength)
+	}
 	res, body = get("/empty")
 	if res.StatusCode != http.StatusNoContent || body != "" {
 		t.Errorf("empty: %d, %q", res.StatusCode, body)
 	}
 
-	res, err := http.Get(srv.URL + "/flushed")
+	res, err = http.Get(srv.URL + "/flushed")
 	if err != nil {
 		t.Fatal(err)
 	}
