@@ -22,7 +22,11 @@ const userColumns = `id, org_id, kind, status, email, login, first_name, last_na
 var listedUserColumns = strings.Replace(userColumns, "password_hash,", "'' AS password_hash,", 1)
 
 func scanUser(row interface{ Scan(...any) error }) (*tenantry.User, error) {
-	return newUserRow().scan(row)
+	r := newUserRow()
+	if err := r.read(row); err != nil {
+		return nil, err
+	}
+	return &r.u, nil // r serves this one row: its user needs no copy
 }
 
 // userRow scans rows of userColumns, then extra columns, into one set of
@@ -47,13 +51,22 @@ func newUserRow(extra ...any) *userRow {
 	return r
 }
 
-// scan reads row and returns its user, a copy of its own.
-func (r *userRow) scan(row interface{ Scan(...any) error }) (*tenantry.User, error) {
+// read scans row into r.u.
+func (r *userRow) read(row interface{ Scan(...any) error }) error {
 	if err := row.Scan(r.dest...); err != nil {
+		return err
+	}
+	r.u.CreatedAt, r.u.UpdatedAt, r.u.LastSignInAt = fromMicros(r.created), fromMicros(r.updated), fromMicros(r.signIn)
+	return nil
+}
+
+// scan reads row and returns its user, a copy of its own, for r to read
+// the next row.
+func (r *userRow) scan(row interface{ Scan(...any) error }) (*tenantry.User, error) {
+	if err := r.read(row); err != nil {
 		return nil, err
 	}
 	u := r.u
-	u.CreatedAt, u.UpdatedAt, u.LastSignInAt = fromMicros(r.created), fromMicros(r.updated), fromMicros(r.signIn)
 	return &u, nil
 }
 
