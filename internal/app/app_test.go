@@ -262,3 +262,53 @@ func TestSignInAnswersAlikeForEveryFailure(t *testing.T) {
 }
 
 func asError(err error, target **tenantry.Error) bool { return errors.As(err, target) }
+
+// TestSignInRehashesOlderParameters: a password stored with parameters
+// other than the configured ones is stored again at the next sign-in
+// that proves it, and a wrong password changes nothing.
+func TestSignInRehashesOlderParameters(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		op := e.operator()
+		_, owner := e.account(op, "o@example.com")
+		older := auth.Params{Memory: 128, Time: 2, Threads: 1}
+		hashOf := func() string {
+			var h string
+			e.must(e.db.View(ctx, func(tx tenantry.Tx) error {
+				u, err := tx.User(ctx, owner.User.ID)
+				if err == nil {
+					h = u.PasswordHash
+				}
+				return err
+			}))
+			return h
+		}
+		e.must(e.db.Update(ctx, func(tx tenantry.Tx) error {
+			u, err := tx.User(ctx, owner.User.ID)
+			if err != nil {
+				return err
+			}
+			u.PasswordHash = auth.HashPassword(pw, older)
+			return tx.UpdateUser(ctx, u)
+		}))
+		before := hashOf()
+		if _, err := e.app.SignIn(ctx, "o@example.com", "wrong password!", "", "127.0.0.1", ""); tenantry.ErrorCode(err) != tenantry.Unauthenticated {
+			t.Fatalf("wrong password: %v", err)
+		}
+		if hashOf() != before {
+			t.Fatal("a wrong password replaced the stored hash")
+		}
+		e.clock.Advance(time.Hour) // past the failure's throttle
+		e.signIn("o@example.com")
+		after := hashOf()
+		if !strings.HasPrefix(after, "$argon2id$v=19$m=64,t=1,p=1$") {
+			t.Fatalf("after sign-in the hash is %.40s…, want the configured parameters", after)
+		}
+		if ok, err := auth.CheckPassword(after, pw); !ok || err != nil {
+			t.Fatalf("the new hash does not check: %v %v", ok, err)
+		}
+		e.signIn("o@example.com")
+		if hashOf() != after {
+			t.Fatal("a hash with the configured parameters was replaced again")
+		}
+	})
+}

@@ -42,8 +42,8 @@ func (a *App) checkPassword(u *tenantry.User, password string) (bool, error) {
 }
 
 // hashSlot waits for one of the slots that bound how many argon2id
-// computations run at once, and returns its release. Each one holds 19 MiB
-// for tens of milliseconds: a burst of sign-ins must queue, not run every
+// computations run at once, and returns its release. Each one holds its
+// memory (7 MiB with auth.DefaultParams) for tens of milliseconds: a burst of sign-ins must queue, not run every
 // hash at once, or memory grows with the burst and every hash runs slower
 // as they evict each other from the caches.
 func (a *App) hashSlot() func() {
@@ -92,11 +92,23 @@ func (a *App) SignIn(ctx context.Context, login, password, oldToken, ip, userAge
 		a.counts.signIn[signInFailed].Add(1)
 		return nil, a.failedWith(ctx, keys, tenantry.Errorf(tenantry.Unauthenticated, "this user is locked; ask an administrator"))
 	}
+	checked, rehash := u.PasswordHash, ""
+	if auth.NeedsRehash(checked, a.cfg.Password) {
+		rehash = a.hashPassword(password)
+	}
 	res := &SignInResult{}
 	err = a.store.Update(ctx, func(tx tenantry.Tx) error {
 		u, err := tx.User(ctx, u.ID) // again, inside the transaction
 		if err != nil {
 			return err
+		}
+		if rehash != "" && u.PasswordHash == checked {
+			// The password, just proved, is stored again with today's
+			// parameters, unless it changed meanwhile.
+			u.PasswordHash = rehash
+			if err := tx.UpdateUser(ctx, u); err != nil {
+				return err
+			}
 		}
 		if err := succeeded(ctx, tx, keys); err != nil {
 			return err

@@ -10,7 +10,7 @@ import (
 
 func TestPasswordHashRoundTrip(t *testing.T) {
 	h := HashPassword("correct horse battery staple", DefaultParams)
-	if !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=7168,t=5,p=1$") {
 		t.Fatalf("hash %q does not record the parameters", h)
 	}
 	if ok, err := CheckPassword(h, "correct horse battery staple"); !ok || err != nil {
@@ -27,6 +27,20 @@ func TestPasswordHashRoundTrip(t *testing.T) {
 	}
 	if ok, _ := CheckPassword("", ""); ok {
 		t.Fatal("empty hash matched")
+	}
+}
+
+func TestNeedsRehash(t *testing.T) {
+	cheap := Params{Memory: 64, Time: 1, Threads: 1}
+	h := HashPassword("correct horse battery staple", cheap)
+	if NeedsRehash(h, cheap) {
+		t.Errorf("a hash made with %+v needs rehashing with the same", cheap)
+	}
+	if !NeedsRehash(h, DefaultParams) || !NeedsRehash(dummyHash, cheap) {
+		t.Error("a hash made with other parameters does not need rehashing")
+	}
+	if NeedsRehash("", DefaultParams) || NeedsRehash("$bcrypt$x", DefaultParams) {
+		t.Error("an empty or malformed hash needs rehashing")
 	}
 }
 
