@@ -216,8 +216,8 @@ func serveCmd(s *settings) *cobra.Command {
 	cmd.Flags().BoolVar(&webhookPrivate, "webhook-allow-private", false, "let webhooks go to loopback and private "+
 		"addresses, for a receiver on this machine or network; off, only public addresses are reached (env TENANTRY_WEBHOOK_ALLOW_PRIVATE)")
 	cmd.Flags().StringVar(&memoryLimit, "memory-limit", "auto", "the Go runtime's soft memory limit "+
-		"(e.g. 256MiB, 1GiB; 0 for none; auto: 24 MiB and 40 MiB per core in use, 64 MiB on one): the collector "+
-		"runs more often near it, so that sign-in bursts, each password hash taking 19 MiB, do not pile up "+
+		"(e.g. 256MiB, 1GiB; 0 for none; auto: 48 MiB and 8 MiB per core in use, 56 MiB on one): the collector "+
+		"runs more often near it, so that sign-in bursts, each password hash taking 7 MiB, do not pile up "+
 		"garbage; GOMEMLIMIT, if set, wins (env TENANTRY_MEMORY_LIMIT)")
 	cmd.Flags().DurationVar(&grace, "shutdown-grace", 30*time.Second, "on SIGTERM, how long requests in progress, "+
 		"background work and the e-mail being sent may take to finish (env TENANTRY_SHUTDOWN_GRACE)")
@@ -228,13 +228,14 @@ func serveCmd(s *settings) *cobra.Command {
 }
 
 // autoMemoryLimit is --memory-limit auto: room for what a server holds
-// at rest and, per core, for one password hash (19 MiB, the most that run
-// at once per core) with its garbage. On one core that is 64 MiB, which
-// keeps the process near 100 MB resident under every load of the
-// benchmarks for about 10 % more CPU per sign-in (docs/BENCHMARKS.md); a
-// tighter limit makes the collector return and fetch the hashes' memory
-// over and over (at 88 MiB on two cores a sign-in cost twice the CPU).
-func autoMemoryLimit() uint64 { return (24 + 40*uint64(runtime.GOMAXPROCS(0))) << 20 }
+// at rest and, per core, for a password hash in flight (7 MiB, one per
+// core at most) and its garbage: 56 MiB on one core, 64 MiB on two. The
+// process's resident memory is this plus what the runtime does not count,
+// about 35 MB (the binary's pages, SQLite's page caches), which keeps it
+// near 100 MB under every load of the benchmarks, sign-in bursts on two
+// cores included (docs/BENCHMARKS.md). A tighter limit costs CPU: at
+// 56 MiB on two cores a sign-in burst took 15–20 % more a sign-in.
+func autoMemoryLimit() uint64 { return (48 + 8*uint64(runtime.GOMAXPROCS(0))) << 20 }
 
 // setMemoryLimit applies --memory-limit unless GOMEMLIMIT is set, and
 // returns what puts the limit before it back (serve runs in tests too).
