@@ -8,9 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/auth"
-
 	"github.com/tenantry/tenantry/internal/idptest"
+	"github.com/tenantry/tenantry/internal/server/servertest"
 	"github.com/tenantry/tenantry/internal/sqlstore/sqltest"
 )
 
@@ -234,5 +235,28 @@ func TestSignInThroughTheCustomersIdentityProvider(t *testing.T) {
 		r = owner.must(201, "POST", f.path("/api/v1/orgs/{A}/identity-providers"), map[string]any{"name": "Down IdP", "issuer": down.Issuer,
 			"client_id": "c", "client_secret": "s", "active": true})
 		owner.must(503, "POST", "/api/v1/identity-providers/"+r.str("id")+"/test", nil)
+	})
+}
+
+// TestIdentityProvidersOnlyAtPublicAddresses: an org's administrator
+// chooses the issuer, so unless the operator allows private addresses a
+// provider on loopback (or one that resolves to it) is not reached, and
+// the test of it says why; nothing of the provider's answer comes back.
+func TestIdentityProvidersOnlyAtPublicAddresses(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b sqltest.Backend) {
+		f := newFixtureWith(t, servertest.Options{Backend: b, PublicURL: "http://tenantry.test",
+			Tune: func(c *app.Config) { c.IdPAllowPrivate = false }})
+		op := idptest.Start(t, "http://tenantry.test/signin/idp/callback", idptest.Person{ID: "alice-sub", Username: "alice", Email: "alice@acme.example"})
+		owner := f.clients["ownerA"]
+		for _, issuer := range []string{op.Issuer, strings.Replace(op.Issuer, "127.0.0.1", "localhost", 1)} {
+			id := owner.must(201, "POST", f.path("/api/v1/orgs/{A}/identity-providers"), map[string]any{"name": "Inside IdP", "issuer": issuer,
+				"client_id": op.ClientID, "client_secret": op.ClientSecret, "active": true}).str("id")
+			r := owner.must(422, "POST", "/api/v1/identity-providers/"+id+"/test", nil)
+			if !strings.Contains(r.raw, "is not a public one, and this Tenantry reaches identity providers only at public addresses") ||
+				strings.Contains(r.raw, "Discovery at") {
+				t.Fatalf("test of a provider at %s: %s", issuer, r.raw)
+			}
+			owner.must(204, "DELETE", "/api/v1/identity-providers/"+id, nil)
+		}
 	})
 }

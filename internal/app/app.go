@@ -84,6 +84,11 @@ type Config struct {
 	// WebhookLogRetention is how long finished deliveries stay in the
 	// delivery log.
 	WebhookLogRetention time.Duration
+	// IdPAllowPrivate lets identity providers be reached at loopback and
+	// private addresses, for a provider on the operator's own network.
+	// Off, an issuer that resolves to one is refused: an org's
+	// administrator chooses it, and must not probe inside through it.
+	IdPAllowPrivate bool
 	// Now is the clock of the work done outside a transaction (token
 	// grants and checks); nil means time.Now. Transactions read the store's.
 	Now func() time.Time
@@ -291,7 +296,7 @@ func New(store tenantry.Store, p *policy.Policy, log *slog.Logger, cfg Config, w
 	}
 	a := &App{state: newStateCache(), store: store, policy: p, notices: r, msgs: msgs, log: log, cfg: cfg, wake: wake, seal: sealer,
 		hashSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), spawn: func(f func()) { go f() }, instance: newID()}
-	a.rp = oidcrp.New(cfg.PublicURL+IdPCallbackPath, cfg.Now)
+	a.rp = oidcrp.New(cfg.PublicURL+IdPCallbackPath, cfg.Now, cfg.IdPAllowPrivate)
 	a.stopping, a.interrupt = context.WithCancel(context.Background())
 	a.m.failures.size = time.Minute
 	return a, nil

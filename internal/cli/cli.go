@@ -50,6 +50,9 @@ type settings struct {
 	catalogueDir                      string
 	// geoip is a place database (.mmdb) for the sessions page (serve).
 	geoip string
+	// idpPrivate lets identity providers live at loopback and private
+	// addresses (serve).
+	idpPrivate bool
 }
 
 // Main runs the tenantry command with args (without the program name)
@@ -209,6 +212,7 @@ func (s *settings) open(ctx context.Context, stderr io.Writer) (*wiring, error) 
 	cfg := app.DefaultConfig()
 	cfg.PublicURL = s.public()
 	cfg.Catalogue = s.catalogue
+	cfg.IdPAllowPrivate = s.idpPrivate
 	cfg.AuditRetention = s.auditRetention
 	cfg.TokenRatePerClient, cfg.TokenRatePerAddress = s.tokenRateClient, s.tokenRateAddress
 	if s.geoip != "" {

@@ -219,6 +219,9 @@ func serveCmd(s *settings) *cobra.Command {
 		"(e.g. 256MiB, 1GiB; 0 for none; auto: 48 MiB and 8 MiB per core in use, 56 MiB on one): the collector "+
 		"runs more often near it, so that sign-in bursts, each password hash taking 7 MiB, do not pile up "+
 		"garbage; GOMEMLIMIT, if set, wins (env TENANTRY_MEMORY_LIMIT)")
+	cmd.Flags().BoolVar(&s.idpPrivate, "idp-allow-private", false, "let organizations' identity providers be reached at "+
+		"loopback and private addresses, for a provider on this machine or network; off, an issuer that resolves to one "+
+		"is refused (env TENANTRY_IDP_ALLOW_PRIVATE)")
 	cmd.Flags().DurationVar(&grace, "shutdown-grace", 30*time.Second, "on SIGTERM, how long requests in progress, "+
 		"background work and the e-mail being sent may take to finish (env TENANTRY_SHUTDOWN_GRACE)")
 	cmd.Flags().StringSliceVar(&trustedProxies, "trusted-proxies", nil,

@@ -18,6 +18,8 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
+
+	"github.com/tenantry/tenantry/internal/egress"
 )
 
 // Provider is an identity provider as the relying party needs it.
@@ -43,6 +45,11 @@ var (
 	// ErrNonce: the ID token answers another authorization request.
 	ErrNonce = errors.New("the identity provider's ID token answers another sign-in")
 )
+
+// NotPublicError, within an ErrUnreachable, is the refusal to reach a
+// provider (or an endpoint its discovery names) at an address that is
+// not public, unless New allowed private ones.
+type NotPublicError = egress.NotPublicError
 
 // RefusedError is the provider's refusal of the code exchange.
 type RefusedError struct{ Code string }
@@ -78,9 +85,14 @@ type party struct {
 }
 
 // New returns a relying party whose providers send people back to
-// redirectURL, checking token times against now.
-func New(redirectURL string, now func() time.Time) *RP {
-	return &RP{redirectURL: redirectURL, now: now, client: &http.Client{Timeout: 10 * time.Second}, parties: map[string]*party{}}
+// redirectURL, checking token times against now. Unless allowPrivate, it
+// reaches providers only at public addresses: an org's administrator
+// chooses the issuer, which must not let them probe the operator's
+// network (egress).
+func New(redirectURL string, now func() time.Time, allowPrivate bool) *RP {
+	client := egress.Client(egress.Options{Timeout: 10 * time.Second, AllowPrivate: allowPrivate,
+		For: "identity providers", FollowRedirects: true})
+	return &RP{redirectURL: redirectURL, now: now, client: client, parties: map[string]*party{}}
 }
 
 // RedirectURL is the redirect URI to register with providers.
@@ -105,7 +117,7 @@ func (r *RP) party(ctx context.Context, p Provider) (*party, error) {
 	bg := oidc.ClientContext(context.WithoutCancel(ctx), r.client)
 	prov, err := oidc.NewProvider(bg, p.Issuer)
 	if err != nil {
-		return nil, fmt.Errorf("%w: discovery: %v", ErrUnreachable, err)
+		return nil, fmt.Errorf("%w: discovery: %w", ErrUnreachable, err)
 	}
 	pt = &party{updated: p.Updated, provider: prov,
 		verifier: prov.Verifier(&oidc.Config{ClientID: p.ClientID, Now: r.now}),
@@ -151,7 +163,7 @@ func (r *RP) Exchange(ctx context.Context, p Provider, code, verifier, nonce, wa
 		if errors.As(err, &re) {
 			return nil, &RefusedError{Code: re.ErrorCode}
 		}
-		return nil, fmt.Errorf("%w: token request: %v", ErrUnreachable, err)
+		return nil, fmt.Errorf("%w: token request: %w", ErrUnreachable, err)
 	}
 	raw, _ := tok.Extra("id_token").(string)
 	if raw == "" {
@@ -226,7 +238,7 @@ func (r *RP) Check(ctx context.Context, p Provider) (*Discovery, error) {
 	}
 	res, err := r.client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("%w: key set at %s", ErrUnreachable, meta.JWKS)
+		return nil, fmt.Errorf("%w: key set at %s: %w", ErrUnreachable, meta.JWKS, err)
 	}
 	defer res.Body.Close()
 	var keys struct {

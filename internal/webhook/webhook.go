@@ -16,7 +16,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,6 +26,7 @@ import (
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
 	"github.com/tenantry/tenantry/internal/app"
+	"github.com/tenantry/tenantry/internal/egress"
 	"github.com/tenantry/tenantry/internal/outbox"
 )
 
@@ -78,44 +78,10 @@ func New(q Queue, log *slog.Logger, o Options) *Dispatcher {
 	if o.Concurrency <= 0 {
 		o.Concurrency = 8
 	}
-	dialer := &net.Dialer{Timeout: o.Timeout}
-	if !o.AllowPrivate {
-		dialer.Control = publicOnly
-	}
-	transport := &http.Transport{
-		Proxy:                 nil, // a proxy from the environment would dial for us, unchecked
-		DialContext:           dialer.DialContext,
-		TLSHandshakeTimeout:   o.Timeout,
-		ResponseHeaderTimeout: o.Timeout,
-		MaxIdleConnsPerHost:   2,
-		IdleConnTimeout:       time.Minute,
-	}
-	client := &http.Client{
-		Transport: transport,
-		Timeout:   o.Timeout,
-		// A redirect is not followed: the receiver's answer is the URL's.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	// A redirect is not followed: the receiver's answer is the URL's.
+	client := egress.Client(egress.Options{Timeout: o.Timeout, AllowPrivate: o.AllowPrivate, For: "webhooks"})
 	return &Dispatcher{queue: q, client: client, log: log, opts: o, lease: o.Timeout + time.Minute,
 		loop: outbox.New(), now: time.Now}
-}
-
-// publicOnly refuses to connect to an address that is not a public one:
-// loopback, private, link-local (cloud metadata), unspecified, multicast.
-func publicOnly(_, address string, _ syscall.RawConn) error {
-	host, _, err := net.SplitHostPort(address)
-	if err != nil {
-		return err
-	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return err
-	}
-	ip = ip.Unmap()
-	if !ip.IsGlobalUnicast() || ip.IsPrivate() || netip.MustParsePrefix("100.64.0.0/10").Contains(ip) {
-		return fmt.Errorf("%s is not a public address; webhooks go only to public ones", ip)
-	}
-	return nil
 }
 
 // Stats returns the dispatcher's counts, for metrics.

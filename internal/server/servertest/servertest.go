@@ -87,6 +87,7 @@ func Start(t testing.TB, o Options) *Server {
 		cfg.PublicURL = "http://" + ln.Addr().String()
 	}
 	cfg.Password = auth.Params{Memory: 64, Time: 1, Threads: 1} // real argon2id, cheap for tests
+	cfg.IdPAllowPrivate = true                                  // the tests' identity providers listen on loopback
 	if o.Now != nil {
 		cfg.Now = o.Now
 	}
