@@ -25,7 +25,7 @@ type Options struct {
 	// AllowPrivate lets the client reach loopback and private addresses,
 	// for a receiver or provider on the operator's own machine or network.
 	AllowPrivate bool
-	// For names what the client reaches, in the refusal: "webhooks" or
+	// For names what the client reaches, in the refusal: "webhook receivers" or
 	// "identity providers".
 	For string
 	// FollowRedirects, off, returns a redirect as the answer.

@@ -79,7 +79,7 @@ func New(q Queue, log *slog.Logger, o Options) *Dispatcher {
 		o.Concurrency = 8
 	}
 	// A redirect is not followed: the receiver's answer is the URL's.
-	client := egress.Client(egress.Options{Timeout: o.Timeout, AllowPrivate: o.AllowPrivate, For: "webhooks"})
+	client := egress.Client(egress.Options{Timeout: o.Timeout, AllowPrivate: o.AllowPrivate, For: "webhook receivers"})
 	return &Dispatcher{queue: q, client: client, log: log, opts: o, lease: o.Timeout + time.Minute,
 		loop: outbox.New(), now: time.Now}
 }
