@@ -180,6 +180,24 @@ func TestTOTPAcceptsOneStepOfDrift(t *testing.T) {
 	}
 }
 
+// BenchmarkCheckPassword is one password check with DefaultParams and
+// with OWASP's 19 MiB, 2 passes (the defaults before): CPU per check and,
+// as B/op, the memory each one holds while it runs.
+func BenchmarkCheckPassword(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		p    Params
+	}{{"default", DefaultParams}, {"19MiB-t2", Params{Memory: 19 * 1024, Time: 2, Threads: 1}}} {
+		b.Run(c.name, func(b *testing.B) {
+			h := HashPassword("correct horse battery staple", c.p)
+			b.ReportAllocs()
+			for b.Loop() {
+				CheckPassword(h, "correct horse battery staple")
+			}
+		})
+	}
+}
+
 // BenchmarkPasswordStrength is the cost of one strength estimate (the
 // live meter calls it on every pause in typing): a passphrase, a weak
 // password with personal words, and a 1,024-character one (read up to
