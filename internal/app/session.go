@@ -43,9 +43,10 @@ func (a *App) checkPassword(u *tenantry.User, password string) (bool, error) {
 
 // hashSlot waits for one of the slots that bound how many argon2id
 // computations run at once, and returns its release. Each one holds its
-// memory (7 MiB with auth.DefaultParams) for tens of milliseconds: a burst of sign-ins must queue, not run every
-// hash at once, or memory grows with the burst and every hash runs slower
-// as they evict each other from the caches.
+// memory (7 MiB with auth.DefaultParams) for tens of milliseconds: a burst
+// of sign-ins must queue, not run every hash at once, or memory grows with
+// the burst and every hash runs slower as they evict each other from the
+// caches.
 func (a *App) hashSlot() func() {
 	a.hashSlots <- struct{}{}
 	return func() { <-a.hashSlots }

@@ -5,7 +5,8 @@
 // such a client connects only to public ones, checked on the address
 // actually dialled (after DNS, so a name resolving to 127.0.0.1 is
 // refused too), and uses no proxy from the environment, which would dial
-// for it unchecked.
+// for it unchecked. Allowed, it dials as any client does, through the
+// environment's proxy (HTTPS_PROXY) if one is set.
 package egress
 
 import (
@@ -23,10 +24,11 @@ type Options struct {
 	// for the client, the whole request.
 	Timeout time.Duration
 	// AllowPrivate lets the client reach loopback and private addresses,
-	// for a receiver or provider on the operator's own machine or network.
+	// for a receiver or provider on the operator's own machine or network,
+	// and through the environment's proxy.
 	AllowPrivate bool
-	// For names what the client reaches, in the refusal: "webhook receivers" or
-	// "identity providers".
+	// For names what the client reaches, in the refusal: "webhook
+	// receivers" or "identity providers".
 	For string
 	// FollowRedirects, off, returns a redirect as the answer.
 	FollowRedirects bool
@@ -35,20 +37,19 @@ type Options struct {
 // Client returns a client as o says.
 func Client(o Options) *http.Client {
 	dialer := &net.Dialer{Timeout: o.Timeout}
-	if !o.AllowPrivate {
+	transport := &http.Transport{
+		DialContext:           dialer.DialContext,
+		TLSHandshakeTimeout:   o.Timeout,
+		ResponseHeaderTimeout: o.Timeout,
+		MaxIdleConnsPerHost:   2,
+		IdleConnTimeout:       time.Minute,
+	}
+	if o.AllowPrivate {
+		transport.Proxy = http.ProxyFromEnvironment
+	} else {
 		dialer.Control = publicOnly(o.For)
 	}
-	c := &http.Client{
-		Transport: &http.Transport{
-			Proxy:                 nil,
-			DialContext:           dialer.DialContext,
-			TLSHandshakeTimeout:   o.Timeout,
-			ResponseHeaderTimeout: o.Timeout,
-			MaxIdleConnsPerHost:   2,
-			IdleConnTimeout:       time.Minute,
-		},
-		Timeout: o.Timeout,
-	}
+	c := &http.Client{Transport: transport, Timeout: o.Timeout}
 	if !o.FollowRedirects {
 		c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	}

@@ -56,3 +56,15 @@ func TestClientReachesOnlyPublicAddresses(t *testing.T) {
 		}
 	}
 }
+
+// TestProxyOnlyWhenPrivateAllowed: a proxy would dial for the client,
+// past the address check, so only a client with no check uses the
+// environment's.
+func TestProxyOnlyWhenPrivateAllowed(t *testing.T) {
+	for _, allow := range []bool{false, true} {
+		tr := Client(Options{Timeout: time.Minute, AllowPrivate: allow}).Transport.(*http.Transport)
+		if (tr.Proxy != nil) != allow {
+			t.Errorf("AllowPrivate %v: proxy set %v", allow, tr.Proxy != nil)
+		}
+	}
+}
