@@ -141,6 +141,8 @@ type App struct {
 	wake    func()
 	// hashSlots bounds concurrent argon2id computations to the cores.
 	hashSlots chan struct{}
+	// meter limits the password meter's estimates per address.
+	meter buckets
 
 	m    machines
 	seal *seal.Sealer

@@ -641,8 +641,13 @@ const PasswordAdvice = auth.StrongEnough
 // the names they typed, for a new person); their login, e-mail, names
 // and organization count against it as in the check on submit. An
 // unknown token only loses the personal words. It needs no signed-in
-// actor (who may be nil) and changes nothing.
-func (a *App) PasswordStrength(ctx context.Context, who *Actor, token, password string, names ...string) auth.Strength {
+// actor (who may be nil) and changes nothing. Each address gets
+// meterRate estimates a second; past that the answer is Throttled.
+func (a *App) PasswordStrength(ctx context.Context, who *Actor, token, password, ip string, names ...string) (auth.Strength, error) {
+	if retry := a.meter.take(a.cfg.Now(), limit{ip, meterRate}); retry > 0 {
+		return auth.Strength{}, &tenantry.Error{Code: tenantry.Throttled, RetryAfter: time.Duration(retry) * time.Second,
+			Message: "too many password estimates from this address; wait a moment"}
+	}
 	person := auth.Person{Words: names}
 	_ = a.store.View(ctx, func(tx tenantry.Tx) error {
 		switch {
@@ -671,5 +676,13 @@ func (a *App) PasswordStrength(ctx context.Context, who *Actor, token, password 
 	if utf8.RuneCountInString(password) > auth.MaxPasswordLen {
 		password = ""
 	}
-	return auth.PasswordStrength(password, append([]string{person.Login, person.Email}, person.Words...)...)
+	return auth.PasswordStrength(password, append([]string{person.Login, person.Email}, person.Words...)...), nil
 }
+
+// meterRate is how many strength estimates one address gets a second.
+// The meter answers before anyone signs in (activation, reset and
+// invitation pages), and an estimate costs up to milliseconds of zxcvbn,
+// so one address must not keep a core busy with it. A person's page asks
+// after each pause in typing, a few times a second at most; an office's
+// people share their address.
+const meterRate = 20

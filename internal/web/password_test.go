@@ -1,12 +1,16 @@
 package web_test
 
 import (
+	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tenantry/tenantry/internal/auth"
+	"github.com/tenantry/tenantry/internal/server/servertest"
+	"github.com/tenantry/tenantry/internal/sqlstore/storetest"
 )
 
 // TestPasswordFlowsWithoutJavaScript: a forgotten password is replaced
@@ -82,5 +86,37 @@ func TestPasswordFlowsWithoutJavaScript(t *testing.T) {
 		if round == 1 && !strings.Contains(body, `role="alert"`) {
 			t.Fatal("a spent recovery code should say why it is refused")
 		}
+	}
+}
+
+// TestPasswordMeterIsLimitedPerAddress: the meter answers before anyone
+// signs in, so one address gets 20 estimates a second; the next is 429
+// with Retry-After and no fragment, while another address, and the same
+// one a second later, are answered.
+func TestPasswordMeterIsLimitedPerAddress(t *testing.T) {
+	clock := storetest.NewClock()
+	s := newSiteWith(t, servertest.Options{Now: clock.Now, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	from := func(addr string) *noJS {
+		b := newNoJS(t, s)
+		b.from = addr
+		return b
+	}
+	form := url.Values{"password": {"crisp autumn harbour"}}
+	b := from("203.0.113.7")
+	for i := range 20 {
+		if res, body := b.post("/password-strength", form); res.StatusCode != http.StatusOK || !strings.Contains(body, "<meter") {
+			t.Fatalf("estimate %d: %d %q", i+1, res.StatusCode, body)
+		}
+	}
+	res, body := b.post("/password-strength", form)
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") != "1" || body != "" {
+		t.Fatalf("the 21st estimate in a second: %d, Retry-After %q, %q", res.StatusCode, res.Header.Get("Retry-After"), body)
+	}
+	if res, _ := from("203.0.113.8").post("/password-strength", form); res.StatusCode != http.StatusOK {
+		t.Fatalf("another address: %d", res.StatusCode)
+	}
+	clock.Advance(time.Second)
+	if res, _ := b.post("/password-strength", form); res.StatusCode != http.StatusOK {
+		t.Fatalf("a second later: %d", res.StatusCode)
 	}
 }

@@ -4,11 +4,13 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/tenantry/tenantry/internal/app"
 	"github.com/tenantry/tenantry/internal/httpauth"
+	"github.com/tenantry/tenantry/internal/httperr"
 	"github.com/tenantry/tenantry/internal/lang"
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
@@ -235,7 +237,18 @@ func (h *Handler) passwordStrength(w http.ResponseWriter, r *http.Request) {
 		names = []string{first, last}
 	}
 	who := httpauth.Actor(r.Context())
-	s := h.app.PasswordStrength(r.Context(), who, r.PostFormValue("token"), pw, names...)
+	s, err := h.app.PasswordStrength(r.Context(), who, r.PostFormValue("token"), pw, httpauth.IP(r.Context()), names...)
+	if err != nil {
+		// The meter stays as it was (htmx swaps no error), and the form
+		// still checks the password on submit.
+		w.Header().Set("Cache-Control", "no-store")
+		var e *tenantry.Error
+		if errors.As(err, &e) && e.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds())))
+		}
+		w.WriteHeader(httperr.Status(tenantry.ErrorCode(err)))
+		return
+	}
 	// A fragment in the page's language: no tabs or organizations to work
 	// out on every pause in typing.
 	p := &page{Tr: h.language(r, who),
