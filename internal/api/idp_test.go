@@ -252,7 +252,7 @@ func TestIdentityProvidersOnlyAtPublicAddresses(t *testing.T) {
 			id := owner.must(201, "POST", f.path("/api/v1/orgs/{A}/identity-providers"), map[string]any{"name": "Inside IdP", "issuer": issuer,
 				"client_id": op.ClientID, "client_secret": op.ClientSecret, "active": true}).str("id")
 			r := owner.must(422, "POST", "/api/v1/identity-providers/"+id+"/test", nil)
-			if !strings.Contains(r.raw, "is not a public one, and this Tenantry reaches identity providers only at public addresses") ||
+			if !strings.Contains(r.raw, "is not a public one; use a public issuer, or ask the operator to allow private ones") ||
 				strings.Contains(r.raw, "Discovery at") {
 				t.Fatalf("test of a provider at %s: %s", issuer, r.raw)
 			}

@@ -51,6 +51,7 @@ func (e *env) instance(tune func(*app.Config)) *app.App {
 	cfg := app.DefaultConfig()
 	cfg.SecretKey = sqltest.SecretKey
 	cfg.Password = auth.Params{Memory: 64, Time: 1, Threads: 1}
+	cfg.IdPAllowPrivate = true // the tests' identity providers listen on loopback
 	cfg.Now = e.clock.Now
 	if tune != nil {
 		tune(&cfg)

@@ -38,8 +38,7 @@ func (a *App) rpError(ctx context.Context, d *tenantry.IdentityProvider, err err
 	switch {
 	case errors.As(err, &private):
 		a.log.WarnContext(ctx, "identity provider at an address that is not public", "idp", d.ID, "issuer", d.Issuer, "err", err)
-		return tenantry.Errorf(tenantry.Invalid, "%s cannot be reached: its address %s is not a public one, and this Tenantry "+
-			"reaches identity providers only at public addresses; use a public issuer, or ask the operator to allow private ones", d.Name, private.Addr)
+		return tenantry.Errorf(tenantry.Invalid, "%s cannot be reached: its address %s is not a public one; use a public issuer, or ask the operator to allow private ones", d.Name, private.Addr)
 	case errors.As(err, &refused):
 		return tenantry.Errorf(tenantry.Unauthenticated, "%s: the provider did not accept the sign-in code (%s); start again", d.Name, refused.Code)
 	case errors.Is(err, oidcrp.ErrUnreachable):
