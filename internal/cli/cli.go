@@ -107,7 +107,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&s.smtp.Password, "smtp-password", "", "SMTP password; prefer the environment (env TENANTRY_SMTP_PASSWORD)")
 	f.StringVar(&s.smtp.TLS, "smtp-tls", "starttls", "starttls, tls (implicit, port 465) or none (env TENANTRY_SMTP_TLS)")
 	f.StringVar(&s.smtp.From, "mail-from", "Tenantry <noreply@localhost>", "sender address of every e-mail (env TENANTRY_MAIL_FROM)")
-	root.AddCommand(serveCmd(&s), migrateCmd(&s), bootstrapCmd(&s), mailCmd(&s), simsCmd(&s), usersCmd(&s), openapiCmd(&s), backupCmd(&s), restoreCmd(&s), copyCmd(), versionCmd())
+	root.AddCommand(serveCmd(&s), migrateCmd(&s), bootstrapCmd(&s), mailCmd(&s), simsCmd(&s), usersCmd(&s), reviewsCmd(&s), openapiCmd(&s), backupCmd(&s), restoreCmd(&s), copyCmd(), versionCmd())
 	return root
 }
 

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tenantry/tenantry/internal/auth"
 	"github.com/tenantry/tenantry/internal/sqlstore/storetest"
@@ -371,5 +372,93 @@ func TestShutdownDrainsRequests(t *testing.T) {
 	}
 	if code := <-d.exit; code != 0 {
 		t.Fatalf("serve exited %d after a clean drain", code)
+	}
+}
+
+// TestReviewsCommands runs an access review from the command line as an
+// Owner would: start one of the demo account, read it, confirm one role
+// and revoke another with a note, refuse a decision on their own role,
+// export the evidence and close the review.
+func TestReviewsCommands(t *testing.T) {
+	d := serveDemo(t)
+	t.Setenv("TENANTRY_PASSWORD", d.password)
+	run := func(want int, args ...string) string {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		args = append(args, "--server", "http://"+d.addr, "--login", "owner@demo.example")
+		if code := Main(context.Background(), args, &out, &errOut); code != want {
+			t.Fatalf("%v: exit %d: %s%s", args, code, out.String(), errOut.String())
+		}
+		return out.String() + errOut.String()
+	}
+	if got := run(1, "reviews", "start", "--org", d.account, "--due", "next week"); !strings.Contains(got, `--due: "next week" is neither a time`) {
+		t.Fatalf("a bad due date: %q", got)
+	}
+	// A day is its end in the organization's time zone, as in the portal.
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	for _, req := range []struct{ method, path, body string }{
+		{"POST", "/api/v1/session", `{"login":"owner@demo.example","password":"` + d.password + `"}`},
+		{"PATCH", "/api/v1/orgs/" + d.account + "/settings", `{"time_zone":"Asia/Tokyo"}`},
+	} {
+		r, _ := http.NewRequest(req.method, "http://"+d.addr+req.path, strings.NewReader(req.body))
+		r.Header.Set("Content-Type", "application/json")
+		res, err := c.Do(r)
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("%s %s: %v %v", req.method, req.path, res, err)
+		}
+		res.Body.Close()
+	}
+	day := time.Now().AddDate(0, 0, 14)
+	got := run(0, "reviews", "start", "--org", d.account, "--due", day.Format(time.DateOnly), "--title", "Quarterly review")
+	m := regexp.MustCompile(`^started (\S+) "Quarterly review": (\d+) roles to decide by (\S+)\n$`).FindStringSubmatch(got)
+	if want := day.AddDate(0, 0, 1).Format(time.DateOnly) + "T00:00:00+09:00"; m == nil || m[2] == "0" || m[3] != want {
+		t.Fatalf("start: %q, want the due time %s", got, want)
+	}
+	due := day.Format(time.DateOnly)
+	id := m[1]
+	if got := run(1, "reviews", "start", "--org", d.account, "--due", due); !strings.Contains(got, "409") {
+		t.Fatalf("a second open review: %q", got)
+	}
+	if got := run(0, "reviews", "list", "--org", d.account); !strings.Contains(got, id+"  open") || !strings.Contains(got, "Quarterly review") {
+		t.Fatalf("list: %q", got)
+	}
+	show := run(0, "reviews", "show", id)
+	var mine, others []string
+	for _, line := range strings.Split(show, "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) < 3 || f[0] == "ITEM" || f[0] == id:
+		case strings.Contains(line, "owner@demo.example"):
+			mine = append(mine, f[0])
+		case strings.Contains(line, "may decide"):
+			others = append(others, f[0])
+		}
+	}
+	if len(mine) == 0 || len(others) < 2 {
+		t.Fatalf("show: own roles %v, decidable %v in\n%s", mine, others, show)
+	}
+	if got := run(0, "reviews", "decide", id, others[0], "confirm"); !strings.HasPrefix(got, "confirm: ") || !strings.Contains(got, "(kept)") {
+		t.Fatalf("confirm: %q", got)
+	}
+	if got := run(0, "reviews", "decide", id, others[1], "revoke", "--note", "left the team"); !strings.HasPrefix(got, "revoke: ") {
+		t.Fatalf("revoke: %q", got)
+	}
+	if got := run(1, "reviews", "decide", id, mine[0], "confirm"); !strings.Contains(got, "403") {
+		t.Fatalf("a decision on one's own role: %q", got)
+	}
+	if got := run(1, "reviews", "decide", id, others[0], "keep"); !strings.Contains(got, `the decision is confirm or revoke, not "keep"`) {
+		t.Fatalf("a bad decision: %q", got)
+	}
+	csv := run(0, "reviews", "evidence", id)
+	if !strings.Contains(csv, "Quarterly review") || !strings.Contains(csv, "left the team") || strings.Count(csv, "\n") < 3 {
+		t.Fatalf("evidence: %q", csv)
+	}
+	if got := run(0, "reviews", "close", id); !strings.Contains(got, "closed "+id+": ") || !strings.Contains(got, "1 confirmed, 1 revoked") {
+		t.Fatalf("close: %q", got)
+	}
+	d.stop()
+	if code := <-d.exit; code != 0 {
+		t.Fatalf("serve exited %d", code)
 	}
 }

@@ -110,7 +110,8 @@ func (p *problemError) Error() string {
 	return b.String()
 }
 
-// call sends one request and decodes the JSON answer into out.
+// call sends one request and decodes the JSON answer into out, or, when
+// out is a *[]byte, keeps the answer as it came (a CSV export).
 func (r *remote) call(method, path, contentType string, body io.Reader, out any) error {
 	req, err := http.NewRequest(method, r.base+path, body)
 	if err != nil {
@@ -137,6 +138,10 @@ func (r *remote) call(method, path, contentType string, body io.Reader, out any)
 			p.Detail = strings.TrimSpace(string(raw))
 		}
 		return p
+	}
+	if b, ok := out.(*[]byte); ok {
+		*b = raw
+		return nil
 	}
 	if out != nil && len(raw) > 0 {
 		return json.Unmarshal(raw, out)
