@@ -423,6 +423,21 @@ func TestDatabaseOutageIsUnavailableNotSignedOut(t *testing.T) {
 	})
 }
 
+// metric is the value of the sample name (with its labels) in a /metrics
+// text.
+func metric(t *testing.T, text, name string) float64 {
+	t.Helper()
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(line, name+" ") {
+			var v float64
+			fmt.Sscan(strings.TrimPrefix(line, name+" "), &v)
+			return v
+		}
+	}
+	t.Fatalf("no %s in /metrics", name)
+	return 0
+}
+
 // TestMetricsAnOperatorPagesOn is issue 11's item 11: /metrics had only
 // HTTP counts. It now shows the database pools, the outbox backlog and its
 // oldest message's age (a mail outage shows as a growing backlog),
@@ -434,17 +449,7 @@ func TestMetricsAnOperatorPagesOn(t *testing.T) {
 		f.apiUser("A", "metrics")
 		// Mail that cannot go out yet waits in the outbox.
 		f.clients["ownerA"].must(201, "POST", f.path("/api/v1/orgs/{A}/users"), `{"email":"waiting@example.com","first_name":"W","last_name":"M","roles":["user"]}`)
-		metric := func(text, name string) float64 {
-			for _, line := range strings.Split(text, "\n") {
-				if strings.HasPrefix(line, name+" ") {
-					var v float64
-					fmt.Sscan(strings.TrimPrefix(line, name+" "), &v)
-					return v
-				}
-			}
-			t.Fatalf("no %s in /metrics", name)
-			return 0
-		}
+		metric := func(text, name string) float64 { return metric(t, text, name) }
 		m := f.anon().must(200, "GET", "/metrics", nil).raw
 		if metric(m, "tenantry_outbox_backlog") < 1 || metric(m, `tenantry_sign_ins_total{outcome="ok"}`) < 1 ||
 			metric(m, `tenantry_sign_ins_total{outcome="failed"}`) < 1 || metric(m, `tenantry_token_requests_total{outcome="issued"}`) < 1 ||

@@ -65,7 +65,17 @@ func TestWebhooksOfTheSubtreeSignedAndVerified(t *testing.T) {
 		depotOwner := child.body["owner"].(map[string]any)["id"].(string)
 		f.clients["ownerB"].must(201, "POST", f.path("/api/v1/orgs/{B}/users"), map[string]any{"email": "other@b.example",
 			"first_name": "Otto", "last_name": "Other", "roles": []string{"user"}})
+		// Until the dispatcher runs, they wait, and /metrics says so.
+		f.App.Settle()
+		if m := f.anon().must(200, "GET", "/metrics", nil).raw; metric(t, m, "tenantry_webhook_backlog") < 2 ||
+			metric(t, m, "tenantry_webhook_oldest_age_seconds") < 0 {
+			t.Fatalf("webhook backlog before delivery:\n%s", m)
+		}
 		f.drainHooks()
+		if m := f.anon().must(200, "GET", "/metrics", nil).raw; metric(t, m, "tenantry_webhook_backlog") != 0 ||
+			metric(t, m, "tenantry_webhook_oldest_age_seconds") != 0 {
+			t.Fatalf("webhook backlog after delivery:\n%s", m)
+		}
 		got := rcv.Took()
 		want := []string{"user.create@" + person, "user.create@" + depotOwner}
 		slices.Sort(want)

@@ -221,11 +221,22 @@ func (a *App) Pools() []tenantry.PoolStats { return a.store.Pools() }
 // OutboxBacklog is how many e-mails wait to be sent, and how long the
 // oldest has waited.
 func (a *App) OutboxBacklog(ctx context.Context) (int64, time.Duration, error) {
+	return a.backlog(ctx, tenantry.Tx.OutboxBacklog)
+}
+
+// WebhookBacklog counts webhook deliveries to active endpoints not yet
+// delivered nor given up, and how long the oldest has waited.
+func (a *App) WebhookBacklog(ctx context.Context) (int64, time.Duration, error) {
+	return a.backlog(ctx, tenantry.Tx.WebhookBacklog)
+}
+
+// backlog reads one of the store's backlogs, with its oldest entry's age.
+func (a *App) backlog(ctx context.Context, read func(tenantry.Tx, context.Context) (int64, time.Time, error)) (int64, time.Duration, error) {
 	var n int64
 	var oldest time.Time
 	err := a.store.View(ctx, func(tx tenantry.Tx) error {
 		var err error
-		n, oldest, err = tx.OutboxBacklog(ctx)
+		n, oldest, err = read(tx, ctx)
 		return err
 	})
 	if err != nil || oldest.IsZero() {

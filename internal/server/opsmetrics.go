@@ -13,8 +13,8 @@ import (
 )
 
 // opsCollector reads, at each scrape, what an operator pages on: the
-// database pools, the outbox backlog and its oldest message's age, mail
-// and webhook outcomes, sign-in and token outcomes, and background work.
+// database pools, the outbox's and the webhook deliveries' backlogs and
+// their oldest entries' ages, mail and webhook outcomes, sign-in and token outcomes, and background work.
 type opsCollector struct {
 	app   *app.App
 	log   *slog.Logger
@@ -37,6 +37,8 @@ func newOpsCollector(a *app.App, log *slog.Logger, cfg Config) *opsCollector {
 		"outbox":  d("tenantry_outbox_up", "1 when the outbox could be read at this scrape."),
 		"mail":    d("tenantry_mail_deliveries_total", "E-mail delivery attempts by this instance, by outcome (sent, failed, given_up).", "outcome"),
 		"hooks":   d("tenantry_webhook_deliveries_total", "Webhook delivery attempts by this instance, by outcome (delivered, failed).", "outcome"),
+		"hookq":   d("tenantry_webhook_backlog", "Webhook deliveries to active endpoints queued and not yet delivered or given up."),
+		"hookage": d("tenantry_webhook_oldest_age_seconds", "How long the oldest undelivered webhook delivery has waited (0 when none)."),
 		"signin":  d("tenantry_sign_ins_total", "Password sign-ins, by outcome (ok, mfa_pending, failed, throttled).", "outcome"),
 		"tokens":  d("tenantry_token_requests_total", "OAuth2 token requests, by outcome (issued, refused, throttled).", "outcome"),
 		"jobs":    d("tenantry_background_jobs", "Work left to run after answering a request that is not done yet."),
@@ -72,6 +74,12 @@ func (c *opsCollector) Collect(ch chan<- prometheus.Metric) {
 		gauge("outbox", 1)
 		gauge("backlog", float64(n))
 		gauge("oldest", age.Seconds())
+	}
+	if n, age, err := c.app.WebhookBacklog(ctx); err != nil {
+		c.log.Warn("metrics: webhook deliveries", "err", err)
+	} else {
+		gauge("hookq", float64(n))
+		gauge("hookage", age.Seconds())
 	}
 	if c.mail != nil {
 		m := c.mail()

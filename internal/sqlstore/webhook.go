@@ -132,6 +132,15 @@ const pendingDeliveries = ` FROM webhook_deliveries d
 		WHERE d.delivered_at = 0 AND d.failed_at = 0 AND d.due_at <= $1 AND d.claimed_until <= $1 AND e.active
 		ORDER BY d.due_at, d.id LIMIT $2`
 
+// WebhookBacklog counts undelivered deliveries of active endpoints and
+// finds the oldest one's time.
+func (tx *Tx) WebhookBacklog(ctx context.Context) (int64, time.Time, error) {
+	var n, oldest int64
+	err := tx.queryRow(ctx, `SELECT COUNT(*), COALESCE(MIN(d.created_at), 0) FROM webhook_deliveries d
+		JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE d.delivered_at = 0 AND d.failed_at = 0 AND e.active`).Scan(&n, &oldest)
+	return n, fromMicros(oldest), translate(err)
+}
+
 // ClaimWebhooks leases due deliveries of active endpoints. As with mail,
 // SKIP LOCKED lets PostgreSQL instances claim side by side.
 func (tx *Tx) ClaimWebhooks(ctx context.Context, limit int, leaseUntil time.Time) ([]*tenantry.WebhookDelivery, error) {

@@ -205,6 +205,10 @@ type Tx interface {
 	WebhookListeners(ctx context.Context, orgID string) ([]*WebhookEndpoint, error)
 	// EnqueueWebhook adds a delivery to the outbox.
 	EnqueueWebhook(ctx context.Context, d *WebhookDelivery) error
+	// WebhookBacklog counts the deliveries to active endpoints not yet
+	// delivered nor given up, and when the oldest of them was queued
+	// (zero when there is none).
+	WebhookBacklog(ctx context.Context) (int64, time.Time, error)
 	// ClaimWebhooks leases up to limit due deliveries of active endpoints
 	// until leaseUntil, counting an attempt on each; several instances
 	// never claim the same one.
