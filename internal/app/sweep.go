@@ -9,11 +9,13 @@ import (
 	"github.com/tenantry/tenantry/internal/tenantry"
 )
 
-// MailRetention is how long sent mail stays in the outbox and dev mailbox.
+// MailRetention is how long sent mail stays in the outbox and dev mailbox,
+// and a finished background job (an inventory load) in the operator's
+// list of them.
 const MailRetention = 30 * 24 * time.Hour
 
 // Sweep removes expired sessions and tokens, idle throttle rows, used
-// idempotency keys, old mail, finished webhook deliveries past the log's
+// idempotency keys, old mail and finished jobs, finished webhook deliveries past the log's
 // retention and, with a retention set, old audit events; then it queues
 // the warnings of grants that end soon, closes the access reviews past
 // their due date and reminds the reviewers of those due within a day. Every instance may run it; the

@@ -493,10 +493,10 @@ type Tx interface {
 
 	// Sweep deletes what has run out by now: expired sessions, used or
 	// expired one-time tokens, revoked-token records past their expiry,
-	// throttle rows idle since before idleBefore, and sent or abandoned
-	// mail and dev mail older than mailBefore. It returns the rows removed
-	// per table.
-	Sweep(ctx context.Context, idleBefore, mailBefore time.Time) (map[string]int64, error)
+	// throttle rows idle since before idleBefore, and what finished before
+	// doneBefore: sent or abandoned mail, dev mail, finished background
+	// jobs. It returns the rows removed per table.
+	Sweep(ctx context.Context, idleBefore, doneBefore time.Time) (map[string]int64, error)
 
 	// AddEvent appends an audit event; it sets e.ID and e.CreatedAt.
 	AddEvent(ctx context.Context, e *Event) error

@@ -20,6 +20,14 @@ func testSweep(t *testing.T, s tenantry.Store, clock *Clock) {
 				return err
 			}
 		}
+		for _, id := range []string{"job-done", "job-running"} {
+			if err := tx.CreateJob(ctx, &tenantry.Job{ID: id, Kind: "inventory_load", OrgID: acc.ID, ActorID: u.ID, Instance: "i"}); err != nil {
+				return err
+			}
+		}
+		if err := tx.FinishJob(ctx, &tenantry.Job{ID: "job-done", Status: tenantry.JobDone, Done: 1}); err != nil {
+			return err
+		}
 		return tx.EnqueueMail(ctx, &tenantry.Mail{Key: "k", To: "a@example.com", Subject: "s", Text: "t"})
 	})
 	update(t, s, func(tx tenantry.Tx) error {
@@ -36,12 +44,18 @@ func testSweep(t *testing.T, s tenantry.Store, clock *Clock) {
 		removed, err = tx.Sweep(ctx, tx.Now().Add(-24*time.Hour), tx.Now().Add(-30*time.Minute))
 		return err
 	})
-	if removed["sessions"] != 1 || removed["tokens"] != 1 || removed["outbox"] != 1 {
+	if removed["sessions"] != 1 || removed["tokens"] != 1 || removed["outbox"] != 1 || removed["jobs"] != 1 {
 		t.Fatalf("removed %v", removed)
 	}
 	s.View(ctx, func(tx tenantry.Tx) error {
 		if _, err := tx.Session(ctx, "live"); err != nil {
 			t.Fatalf("a live session went: %v", err)
+		}
+		if _, err := tx.Job(ctx, "job-running"); err != nil {
+			t.Fatalf("a running job went: %v", err)
+		}
+		if _, err := tx.Job(ctx, "job-done"); tenantry.ErrorCode(err) != tenantry.NotFound {
+			t.Fatalf("a job finished before the cut stayed: %v", err)
 		}
 		return nil
 	})
