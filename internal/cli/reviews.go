@@ -89,13 +89,13 @@ func reviewsCmd(s *settings) *cobra.Command {
 			if org == "" {
 				return fmt.Errorf("--org: say which organization's roles are reviewed")
 			}
-			var sec struct {
-				TimeZone string `json:"time_zone"`
-			}
-			if err := r.call("GET", "/api/v1/orgs/"+org+"/security", "", nil, &sec); err != nil {
-				return err
-			}
-			at, err := dueTime(due, zone(sec.TimeZone))
+			at, err := dueTime(due, func() (*time.Location, error) {
+				var sec struct {
+					TimeZone string `json:"time_zone"`
+				}
+				err := r.call("GET", "/api/v1/orgs/"+org+"/security", "", nil, &sec)
+				return zone(sec.TimeZone), err
+			})
 			if err != nil {
 				return err
 			}
@@ -193,18 +193,23 @@ func zone(name string) *time.Location {
 	return time.UTC
 }
 
-// dueTime reads --due: an RFC 3339 time, or a day meaning its end in loc,
-// the organization's time zone, as the portal reads it.
-func dueTime(s string, loc *time.Location) (time.Time, error) {
+// dueTime reads --due: an RFC 3339 time, or a day meaning its end in the
+// organization's time zone, as the portal reads it; zone is asked for
+// only then.
+func dueTime(s string, zone func() (*time.Location, error)) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, fmt.Errorf("--due: say by when every role is decided (e.g. 2027-03-31)")
 	}
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
-	d, err := time.ParseInLocation(time.DateOnly, s, loc)
-	if err != nil {
+	if _, err := time.Parse(time.DateOnly, s); err != nil {
 		return time.Time{}, fmt.Errorf("--due: %q is neither a time such as 2027-03-31T18:00:00+02:00 nor a day such as 2027-03-31", s)
 	}
+	loc, err := zone()
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--due: the organization's time zone, for the day's end: %w", err)
+	}
+	d, _ := time.ParseInLocation(time.DateOnly, s, loc)
 	return d.AddDate(0, 0, 1), nil
 }
