@@ -15,10 +15,11 @@ import (
 const MailRetention = 30 * 24 * time.Hour
 
 // Sweep removes expired sessions and tokens, idle throttle rows, used
-// idempotency keys, old mail and finished jobs, finished webhook deliveries past the log's
-// retention and, with a retention set, old audit events; then it queues
-// the warnings of grants that end soon, closes the access reviews past
-// their due date and reminds the reviewers of those due within a day. Every instance may run it; the
+// idempotency keys, old mail and finished jobs, finished webhook
+// deliveries past the log's retention and, with a retention set, old
+// audit events; then it queues the warnings of grants that end soon,
+// closes the access reviews past their due date and reminds the
+// reviewers of those due within a day. Every instance may run it; the
 // deletes do not conflict.
 func (a *App) Sweep(ctx context.Context) (map[string]int64, error) {
 	var out map[string]int64

@@ -14,7 +14,8 @@ import (
 
 // opsCollector reads, at each scrape, what an operator pages on: the
 // database pools, the outbox's and the webhook deliveries' backlogs and
-// their oldest entries' ages, mail and webhook outcomes, sign-in and token outcomes, and background work.
+// their oldest entries' ages, mail and webhook outcomes, sign-in and
+// token outcomes, and background work.
 type opsCollector struct {
 	app   *app.App
 	log   *slog.Logger
