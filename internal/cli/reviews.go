@@ -203,13 +203,13 @@ func dueTime(s string, zone func() (*time.Location, error)) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
-	if _, err := time.Parse(time.DateOnly, s); err != nil {
+	day, err := time.Parse(time.DateOnly, s)
+	if err != nil {
 		return time.Time{}, fmt.Errorf("--due: %q is neither a time such as 2027-03-31T18:00:00+02:00 nor a day such as 2027-03-31", s)
 	}
 	loc, err := zone()
 	if err != nil {
 		return time.Time{}, fmt.Errorf("--due: the organization's time zone, for the day's end: %w", err)
 	}
-	d, _ := time.ParseInLocation(time.DateOnly, s, loc)
-	return d.AddDate(0, 0, 1), nil
+	return time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, loc), nil
 }
