@@ -826,3 +826,26 @@ func TestRolesMatrixShowsTheViewersOwnRoleAndFormsMarkRequiredFields(t *testing.
 		t.Fatalf("a required field is not marked:\n%s", body)
 	}
 }
+
+// TestUsersTableEscapesWhatPeopleType: the users table's rows are written
+// in Go, not by html/template (rowsHTML), so a name and a login made of
+// markup must come out as text in the cell, the link and the buttons'
+// accessible names, never as markup.
+func TestUsersTableEscapesWhatPeopleType(t *testing.T) {
+	s := newSite(t)
+	name := `<img src=x onerror="alert(1)"> 'Bo' & co`
+	s.person("o'neil&co@acme.example", name, "user")
+	b := signedIn(t, s, "olivia@acme.example")
+	_, body := b.get("/users?org=" + s.account.ID)
+	if strings.Contains(body, "<img") || strings.Contains(body, "o'neil&co") {
+		t.Fatal("the users table let a name or a login through as markup")
+	}
+	text := `&lt;img src=x onerror=&#34;alert(1)&#34;&gt; &#39;Bo&#39; &amp; co Test`
+	row := rowOf(body, text)
+	for _, want := range []string{text + `</a>`, `<td>o&#39;neil&amp;co@acme.example</td>`,
+		`aria-label="Edit ` + text + `"`, `aria-label="Lock ` + text + `"`, `aria-label="Reset password for ` + text + `"`} {
+		if !strings.Contains(row, want) {
+			t.Fatalf("the row should hold %s:\n%s", want, row)
+		}
+	}
+}
