@@ -46,13 +46,8 @@ func rowsHTML(p Tr, rows []userRow, back string, contacts bool) template.HTML {
 	w := rowWords{edit: esc(p.T("Edit")), resend: esc(p.T("Re-send")), reset: esc(p.T("Reset password")),
 		unlock: esc(p.T("Unlock")), lock: esc(p.T("Lock")), remove: esc(p.T("Remove")), del: esc(p.T("Delete")),
 		elsewhere: esc(p.T("invited from another organization")), twoFactor: esc(p.T("Two-factor sign-in is on")), back: esc(back)}
-	var b strings.Builder
-	b.Grow(len(rows) * 1536)
-	put := func(parts ...string) {
-		for _, s := range parts {
-			b.WriteString(s)
-		}
-	}
+	var b markup
+	b.Grow(len(rows) * 1280)
 	for i := range rows {
 		r := &rows[i]
 		href := "/users/" + esc(url.PathEscape(r.ID))
@@ -60,42 +55,42 @@ func rowsHTML(p Tr, rows []userRow, back string, contacts bool) template.HTML {
 		if who == "" {
 			who = r.Login
 		}
-		put("<tr>\n<td><a href=\"", href, "\">", esc(who), "</a>")
+		b.put("<tr>\n<td><a href=\"", href, "\">", esc(who), "</a>")
 		if r.Linked {
-			put(` <span class="muted">(`, w.elsewhere, ")</span>")
+			b.put(` <span class="muted">(`, w.elsewhere, ")</span>")
 		}
-		put("</td>\n<td>", esc(r.Login), "</td><td>", esc(r.Email), "</td>\n<td>")
+		b.put("</td>\n<td>", esc(r.Login), "</td><td>", esc(r.Email), "</td>\n<td>")
 		for j, g := range r.Roles {
 			if j > 0 {
-				put(", ")
+				b.put(", ")
 			}
-			put(esc(p.Word(g.Role)))
+			b.put(esc(p.Word(g.Role)))
 			if g.Service != "" {
-				put(" (", esc(p.Word(g.Service)), ")")
+				b.put(" (", esc(p.Word(g.Service)), ")")
 			}
 		}
-		put("</td>\n")
+		b.put("</td>\n")
 		if contacts {
-			put(`<td class="contacts">`)
+			b.put(`<td class="contacts">`)
 			for j, c := range r.Contacts {
 				if j > 0 {
-					put(", ")
+					b.put(", ")
 				}
-				put(esc(p.Word(c)))
+				b.put(esc(p.Word(c)))
 			}
-			put("</td>\n")
+			b.put("</td>\n")
 		}
-		put(`<td><span class="badge `, esc(r.Status), `">`, esc(p.Word(r.Status)), "</span></td>\n<td>")
+		b.put(`<td><span class="badge `, esc(r.Status), `">`, esc(p.Word(r.Status)), "</span></td>\n<td>")
 		if r.TOTP {
-			put(`<svg class="shield" role="img" aria-label="`, w.twoFactor, `" viewBox="0 0 16 16" width="18" height="18"><title>`,
+			b.put(`<svg class="shield" role="img" aria-label="`, w.twoFactor, `" viewBox="0 0 16 16" width="18" height="18"><title>`,
 				w.twoFactor, `</title><path d="M8 1l6 2.5v4c0 4-2.6 6.8-6 7.5-3.4-.7-6-3.5-6-7.5v-4z" fill="currentColor"/>`+
 					`<path d="M5 8.2l2 2 4-4.2" stroke="#fff" stroke-width="1.7" fill="none"/></svg>`)
 		}
-		put("</td>\n", `<td class="row-actions">`)
+		b.put("</td>\n", `<td class="row-actions">`)
 		if r.Administer {
-			writeActions(put, p, r, href, who, &w)
+			b.actions(p, r, href, who, &w)
 		}
-		put("</td>\n</tr>")
+		b.put("</td>\n</tr>")
 	}
 	return template.HTML(b.String())
 }
@@ -106,24 +101,24 @@ type rowWords struct {
 	edit, resend, reset, unlock, lock, remove, del, elsewhere, twoFactor, back string
 }
 
-// writeActions writes the actions a row offers one who may administer
+// actions writes the actions a row offers one who may administer
 // the person: their page, and the buttons the edit dialog has (issue 17,
 // item 9), each named with the person for a screen reader. who is the
 // person's name (or login).
-func writeActions(put func(...string), p Tr, r *userRow, href, who string, w *rowWords) {
+func (b *markup) actions(p Tr, r *userRow, href, who string, w *rowWords) {
 	esc := html.EscapeString
 	form := func(action, aria, text string) {
-		put(`<form class="inline" method="post" action="`, href, "/", action, `"><input type="hidden" name="back" value="`, w.back,
+		b.put(`<form class="inline" method="post" action="`, href, "/", action, `"><input type="hidden" name="back" value="`, w.back,
 			`"><button class="link" type="submit" aria-label="`, aria, `">`, text, "</button></form>")
 	}
-	put(`<a href="`, href, `" aria-label="`, esc(p.F("Edit %s", who)), `">`, w.edit, "</a>\n")
+	b.put(`<a href="`, href, `" aria-label="`, esc(p.F("Edit %s", who)), `">`, w.edit, "</a>\n")
 	switch {
 	case r.Resendable:
 		form("resend", esc(p.F("Re-send the activation link to %s", who)), w.resend)
 	case r.Resettable:
 		form("reset-password", esc(p.F("Reset password for %s", who)), w.reset)
 	}
-	put("\n")
+	b.put("\n")
 	if !r.Linked {
 		if r.Locked {
 			form("unlock", esc(p.F("Unlock %s", who)), w.unlock)
@@ -131,12 +126,22 @@ func writeActions(put func(...string), p Tr, r *userRow, href, who string, w *ro
 			form("lock", esc(p.F("Lock %s", who)), w.lock)
 		}
 	}
-	put("\n")
+	b.put("\n")
 	if r.Removable {
-		put(`<a class="danger remove" href="`, href, `/remove" aria-label="`, esc(p.F("Remove %s from this organization", r.Login)),
+		b.put(`<a class="danger remove" href="`, href, `/remove" aria-label="`, esc(p.F("Remove %s from this organization", r.Login)),
 			`">`, w.remove, "</a>")
 	} else if r.Deletable {
-		put(`<a class="danger" href="`, href, `/delete" aria-label="`, esc(p.F("Delete %s", who)), `">`, w.del, "</a>")
+		b.put(`<a class="danger" href="`, href, `/delete" aria-label="`, esc(p.F("Delete %s", who)), `">`, w.del, "</a>")
+	}
+}
+
+// markup is HTML being written in Go (rowsHTML).
+type markup struct{ strings.Builder }
+
+// put appends parts, each constant markup or a value escaped already.
+func (b *markup) put(parts ...string) {
+	for _, s := range parts {
+		b.WriteString(s)
 	}
 }
 
@@ -242,6 +247,7 @@ func (h *Handler) users(w http.ResponseWriter, r *http.Request, who *app.Actor) 
 			}
 		}
 	}
+	d.Rows = make([]userRow, 0, len(list))
 	for _, v := range list {
 		row := toRow(v)
 		row.Administer = h.app.MayAdminister(who, v) && v.ID != who.User.ID
