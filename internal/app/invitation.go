@@ -263,9 +263,12 @@ func pendingInvitation(ctx context.Context, tx tenantry.Tx, token string) (*tena
 // login first. Only the token's holder, the addressee, learns it: the
 // e-mail told them the same.
 type InvitationPreview struct {
-	Org        string
-	Roles      []string
-	Until      time.Time
+	Org   string
+	Roles []string
+	Until time.Time
+	// Zone is the inviting organization's time zone, in which Until is
+	// told.
+	Zone       *time.Location
 	NeedsLogin bool
 	// Language is the one the invitation's e-mail spoke.
 	Language string
@@ -284,6 +287,9 @@ func (a *App) PreviewInvitation(ctx context.Context, token string) (*InvitationP
 			return err
 		}
 		out = InvitationPreview{Org: o.Name, Roles: inv.Roles, Until: inv.AccessUntil, Language: invitationLanguage(ctx, tx, inv)}
+		if out.Zone, err = a.zoneOf(ctx, tx, o.ID); err != nil {
+			return err
+		}
 		if inv.UserID == "" {
 			_, err := tx.UserByLogin(ctx, inv.Email)
 			out.NeedsLogin = tenantry.ErrorCode(err) == tenantry.NotFound

@@ -144,7 +144,7 @@ func detailText(p *page, v any, names map[string]string) string {
 			return n
 		}
 		if at, err := time.Parse(time.RFC3339Nano, t); err == nil {
-			return at.Format("2006-01-02 15:04")
+			return p.Time(at)
 		}
 		if codeWord.MatchString(t) {
 			return p.Word(t) // a stored word: read_only is "Read only"

@@ -849,3 +849,50 @@ func TestUsersTableEscapesWhatPeopleType(t *testing.T) {
 		}
 	}
 }
+
+// TestPagesShowTimesInTheOrgsZone: the portal shows times in the time
+// zone of the organization the page is about, naming the zone, and the
+// audit log reads the days it is given there, not in UTC.
+func TestPagesShowTimesInTheOrgsZone(t *testing.T) {
+	s := newSite(t)
+	tokyo := "Asia/Tokyo"
+	if _, err := s.App.UpdateOrgSettings(context.Background(), s.owner, s.account.ID, app.OrgSettingsPatch{TimeZone: &tokyo}); err != nil {
+		t.Fatal(err)
+	}
+	loc, err := time.LoadLocation(tokyo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := regexp.MustCompile(`<td>(\d{4}-\d\d-\d\d \d\d:\d\d) JST</td>`)
+	near := func(page, body string) {
+		t.Helper()
+		m := shown.FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("%s shows no time in Tokyo's zone", page)
+		}
+		at, err := time.ParseInLocation("2006-01-02 15:04", m[1], loc)
+		if err != nil || time.Since(at).Abs() > time.Hour {
+			t.Fatalf("%s shows %s JST; now is %s there", page, m[1], time.Now().In(loc).Format("2006-01-02 15:04"))
+		}
+	}
+	b := signedIn(t, s, "olivia@acme.example")
+	_, body := b.get("/account/sessions")
+	near("the sessions page", body)
+	today := time.Now().In(loc).Format("2006-01-02")
+	_, body = b.get("/audit?since=" + today + "&until=" + today)
+	near("the audit log", body)
+	if strings.Contains(body, "No events match.") {
+		t.Fatal("today in Tokyo holds the time zone's own change")
+	}
+	// The invitee, signed out, reads the end of the access in the
+	// inviting org's zone, as the e-mail tells it.
+	until := time.Date(2031, 3, 31, 15, 0, 0, 0, time.UTC)
+	if _, err := s.App.Invite(context.Background(), s.owner, s.account.ID, app.NewInvitation{Login: "nora@new.example",
+		Roles: []string{"read_only"}, Until: until}); err != nil {
+		t.Fatal(err)
+	}
+	link := s.MailTo("nora@new.example").Link(s.URL + "/invitation?token=")
+	if _, body := newNoJS(t, s).get(strings.TrimPrefix(link, s.URL)); !strings.Contains(body, "The access ends by itself on 2031-04-01 00:00 JST.") {
+		t.Fatalf("the invitation page should tell the end in Tokyo's time:\n%s", body)
+	}
+}

@@ -127,15 +127,16 @@ func (h *Handler) audit(w http.ResponseWriter, r *http.Request, who *app.Actor) 
 	for _, b := range []struct {
 		name string
 		dst  *time.Time
-		add  time.Duration
-	}{{"since", &f.Since, 0}, {"until", &f.Until, 24 * time.Hour}} { // until the end of that day
+		days int
+	}{{"since", &f.Since, 0}, {"until", &f.Until, 1}} { // until the end of that day
 		if v := strings.TrimSpace(q.Get(b.name)); v != "" {
-			day, err := time.Parse("2006-01-02", v)
+			// A day is the org's, as the log's times are shown.
+			day, err := time.ParseInLocation("2006-01-02", v, p.Zone())
 			if err != nil {
 				bad = append(bad, tenantry.FieldError{Field: b.name, Message: "give a date such as 2026-11-23"})
 				continue
 			}
-			*b.dst = day.Add(b.add)
+			*b.dst = day.AddDate(0, 0, b.days)
 		}
 	}
 	var events []*tenantry.Event

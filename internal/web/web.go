@@ -97,8 +97,6 @@ func New(mux *http.ServeMux, a *app.App, log *slog.Logger, publicURL string) (*H
 func (h *Handler) parse() error {
 	funcs := template.FuncMap{
 		"asset": func(name string) string { return h.assets[name] },
-		"date":  func(t time.Time) string { return formatTime(t, "2006-01-02") },
-		"time":  func(t time.Time) string { return formatTime(t, "2006-01-02 15:04") },
 		"zoned": zoned,
 		"add":   func(a, b int) int { return a + b },
 		// languages and languageCodes are the languages there are.
@@ -134,13 +132,6 @@ func (h *Handler) parse() error {
 		h.pages[name] = t
 	}
 	return nil
-}
-
-func formatTime(t time.Time, layout string) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(layout)
 }
 
 func contains(list []string, s string) bool {
@@ -184,6 +175,10 @@ type page struct {
 	// Dead says an e-mailed link no longer works: its page says why and
 	// offers no form.
 	Dead bool
+	// zone is the time zone the page's times are in (Zone), read by
+	// zoneOf for an org when first asked.
+	zone   *time.Location
+	zoneOf func(orgID string) *time.Location
 }
 
 // navRights says which tabs the viewer's roles open, in their home org.
@@ -234,6 +229,7 @@ func (h *Handler) newPage(r *http.Request, title, nav string) *page {
 		p.Org, p.OrgQuery = o, "?org="+url.QueryEscape(o)
 	}
 	p.Current = p.Org
+	p.zoneOf = func(org string) *time.Location { return h.zone(r.Context(), who, org) }
 	can := func(act policy.Action) bool { return h.app.Can(who, act, p.Current) }
 	p.Can = navRights{
 		Users: can(policy.UsersSeeAll), Roles: true, Orgs: can(policy.OrganisationSeeAll),

@@ -48,3 +48,29 @@ func zoned(t time.Time, loc *time.Location) string {
 	}
 	return t.In(loc).Format("2006-01-02 15:04 MST")
 }
+
+// Zone is the time zone of the organization the page is about (its own
+// setting or its nearest ancestor's), in which the page shows times and
+// reads the days given to it; UTC for one signed out. It is read once a
+// page, when first asked, so a page without times reads nothing more.
+func (p *page) Zone() *time.Location {
+	if p.zone == nil {
+		p.zone = time.UTC
+		if p.zoneOf != nil && p.Org != "" {
+			p.zone = p.zoneOf(p.Org)
+		}
+	}
+	return p.zone
+}
+
+// Time shows t in the page's zone with the zone's abbreviation
+// ("2027-03-31 18:00 CEST"); "" for no time.
+func (p *page) Time(t time.Time) string { return zoned(t, p.Zone()) }
+
+// Date shows the day of t in the page's zone; "" for no time.
+func (p *page) Date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(p.Zone()).Format("2006-01-02")
+}
