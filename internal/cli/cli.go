@@ -172,6 +172,8 @@ type wiring struct {
 	dispatcher *mail.Dispatcher
 	// webhooks, set by serve, sends the webhook outbox.
 	webhooks *webhook.Dispatcher
+	// places is the place database of --geoip; nil without one.
+	places *geo.DB
 }
 
 // wake tells the dispatchers that a change may have queued mail or
@@ -216,11 +218,13 @@ func (s *settings) open(ctx context.Context, stderr io.Writer) (*wiring, error) 
 	cfg.AuditRetention = s.auditRetention
 	cfg.TokenRatePerClient, cfg.TokenRatePerAddress = s.tokenRateClient, s.tokenRateAddress
 	if s.geoip != "" {
-		// Mapped for the process's life, like the binary.
+		// Mapped for the process's life, like the binary; serve reads a
+		// replaced file again (watchPlaces).
 		if cfg.Places, err = geo.Open(s.geoip); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("--geoip: %w", err)
 		}
+		w.places = cfg.Places
 	}
 	if cfg.SecretKey, err = s.sealingKey(stderr); err != nil {
 		db.Close()

@@ -14,10 +14,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/tenantry/tenantry/internal/auth"
+	"github.com/tenantry/tenantry/internal/geo/geotest"
 	"github.com/tenantry/tenantry/internal/sqlstore/storetest"
 )
 
@@ -64,12 +66,18 @@ type demo struct {
 // reads what it prints until it listens.
 func serveDemo(t *testing.T, args ...string) *demo {
 	t.Helper()
+	return serveDemoLogging(t, io.Discard, args...)
+}
+
+// serveDemoLogging is serveDemo with the server's log written to logs.
+func serveDemoLogging(t *testing.T, logs io.Writer, args ...string) *demo {
+	t.Helper()
 	t.Chdir(t.TempDir())
 	ctx, cancel := context.WithCancel(context.Background())
 	d := &demo{stop: cancel, exit: make(chan int, 1)}
 	pr, pw := io.Pipe()
 	go func() {
-		d.exit <- Main(ctx, append([]string{"serve", "--demo", "--addr", "127.0.0.1:0"}, args...), pw, io.Discard)
+		d.exit <- Main(ctx, append([]string{"serve", "--demo", "--addr", "127.0.0.1:0"}, args...), pw, logs)
 		pw.Close()
 	}()
 	sc := bufio.NewScanner(pr)
@@ -460,5 +468,72 @@ func TestReviewsCommands(t *testing.T) {
 	d.stop()
 	if code := <-d.exit; code != 0 {
 		t.Fatalf("serve exited %d", code)
+	}
+}
+
+// TestSIGHUPReadsThePlaceDatabaseAgain: an operator's update job renames
+// a new place database over the old one and sends SIGHUP; the sessions
+// list names the new places without a restart.
+func TestSIGHUPReadsThePlaceDatabaseAgain(t *testing.T) {
+	city := func(name, country string) geotest.City {
+		return geotest.City{Network: "203.0.113.0/24", City: map[string]string{"en": name}, Country: map[string]string{"en": country}}
+	}
+	path := geotest.Write(t, city("Munich", "Germany"))
+	logR, logW := io.Pipe()
+	readAgain := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(logR)
+		seen := false
+		for sc.Scan() {
+			if !seen && strings.Contains(sc.Text(), "place database read again") {
+				seen = true
+				close(readAgain)
+			}
+		}
+	}()
+	d := serveDemoLogging(t, logW, "--geoip", path, "--trusted-proxies", "127.0.0.1")
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	base := "http://" + d.addr
+	req, _ := http.NewRequest("POST", base+"/api/v1/session", strings.NewReader(`{"login":"owner@demo.example","password":"`+d.password+`"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Forwarded-For", "203.0.113.9")
+	res, err := c.Do(req)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("sign in: %v %v", res, err)
+	}
+	res.Body.Close()
+	place := func() string {
+		t.Helper()
+		res, err := c.Get(base + "/api/v1/me/sessions")
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("sessions: %v %v", res, err)
+		}
+		defer res.Body.Close()
+		var body struct{ Items []struct{ Place string } }
+		json.NewDecoder(res.Body).Decode(&body)
+		if len(body.Items) != 1 {
+			t.Fatalf("%d sessions, want 1", len(body.Items))
+		}
+		return body.Items[0].Place
+	}
+	if got := place(); got != "Munich, Germany" {
+		t.Fatalf("before: %q", got)
+	}
+	if err := os.Rename(geotest.Write(t, city("Paris", "France")), path); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-readAgain:
+	case code := <-d.exit:
+		t.Fatalf("serve ended with %d on SIGHUP", code)
+	case <-time.After(2 * time.Minute): // a guard, not a wait: the log says when
+		t.Fatal("no 'place database read again' in the log after SIGHUP")
+	}
+	if got := place(); got != "Paris, France" {
+		t.Fatalf("after SIGHUP: %q", got)
 	}
 }

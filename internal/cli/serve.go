@@ -4,15 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/pprof"
 	"net/netip"
 	"os"
+	"os/signal"
 	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/dustin/go-humanize"
@@ -20,6 +23,7 @@ import (
 
 	"github.com/tenantry/tenantry/internal/api"
 	"github.com/tenantry/tenantry/internal/app"
+	"github.com/tenantry/tenantry/internal/geo"
 	"github.com/tenantry/tenantry/internal/server"
 	"github.com/tenantry/tenantry/internal/webhook"
 )
@@ -124,6 +128,9 @@ func serveCmd(s *settings) *cobra.Command {
 				IdleTimeout:       120 * time.Second,
 				MaxHeaderBytes:    64 << 10,
 			}
+			if w.places != nil { // before it says it listens: a SIGHUP from then on is heard
+				watchPlaces(ctx, w.places, log)
+			}
 			fmt.Fprintf(out, "Tenantry %s on %s (%s): open the portal at %s/ (API docs at %s/api/docs)\n", Version, ln.Addr(), db.Dialect(), s.public(), s.public())
 			log.Info("listening", "addr", ln.Addr().String(), "db", string(db.Dialect()))
 			if err := a.RotateKeys(ctx); err != nil {
@@ -208,7 +215,8 @@ func serveCmd(s *settings) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&demo, "demo", false, "seed a demo customer account and print how to sign in")
 	cmd.Flags().StringVar(&s.geoip, "geoip", "", "a place database in MaxMind's format (GeoLite2 or DB-IP, City or Country, .mmdb) "+
-		"to show where sessions were started; none is shipped, and without it only addresses are shown (env TENANTRY_GEOIP)")
+		"to show where sessions were started, read again when the file is replaced (looked at every 10 minutes) and on SIGHUP; "+
+		"none is shipped, and without it only addresses are shown (env TENANTRY_GEOIP)")
 	cmd.Flags().StringVar(&metricsAddr, "metrics-addr", "", "serve /metrics on this address only (e.g. 127.0.0.1:9090), "+
 		"not on --addr (env TENANTRY_METRICS_ADDR)")
 	cmd.Flags().StringVar(&debugAddr, "debug-addr", "", "serve net/http/pprof on this address only (e.g. 127.0.0.1:6060); "+
@@ -282,6 +290,34 @@ func parseProxies(list []string) ([]netip.Prefix, error) {
 }
 
 // every runs fn every interval until ctx ends, in its own goroutine.
+// watchPlaces reads the place database again when its file is replaced
+// (looked at every ten minutes) or on SIGHUP (at once, replaced or not),
+// so the operator's update job (geoipupdate) needs no restart.
+func watchPlaces(ctx context.Context, places *geo.DB, log *slog.Logger) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	t := time.NewTicker(10 * time.Minute)
+	go func() {
+		defer signal.Stop(hup)
+		defer t.Stop()
+		for {
+			force := false
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			case <-hup:
+				force = true
+			}
+			if read, err := places.Reload(force); err != nil {
+				log.Error("place database: kept the one in use", "err", err)
+			} else if read {
+				log.Info("place database read again")
+			}
+		}
+	}()
+}
+
 func every(ctx context.Context, interval time.Duration, fn func()) {
 	go func() {
 		t := time.NewTicker(interval)
