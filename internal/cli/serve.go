@@ -289,7 +289,6 @@ func parseProxies(list []string) ([]netip.Prefix, error) {
 	return out, nil
 }
 
-// every runs fn every interval until ctx ends, in its own goroutine.
 // watchPlaces reads the place database again when its file is replaced
 // (looked at every ten minutes) or on SIGHUP (at once, replaced or not),
 // so the operator's update job (geoipupdate) needs no restart.
@@ -318,6 +317,7 @@ func watchPlaces(ctx context.Context, places *geo.DB, log *slog.Logger) {
 	}()
 }
 
+// every runs fn every interval until ctx ends, in its own goroutine.
 func every(ctx context.Context, interval time.Duration, fn func()) {
 	go func() {
 		t := time.NewTicker(interval)

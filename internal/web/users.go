@@ -744,6 +744,7 @@ func profilePatch(p *page, profileOpen, email bool) app.UserPatch {
 func (h *Handler) userPage(r *http.Request, d *userData) *page {
 	p := h.newPage(r, "User", "users")
 	p.Title, p.Org, p.Data, p.Form = d.Row.Name, d.Org.ID, d, userForm(d.User)
+	p.zone = d.Zone // the person's org's, read already
 	if p.Title == "" {
 		p.Title = d.Row.Login
 	}
