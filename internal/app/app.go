@@ -366,8 +366,12 @@ func (a *App) queue(ctx context.Context, tx tenantry.Tx, to string, u *tenantry.
 			d.Org = o.Name
 		}
 	}
-	if d.When == "" {
-		d.When = tx.Now().Format("2006-01-02 15:04 MST")
+	if d.When == "" { // now, as the person's org reads the time
+		loc, err := a.zoneOf(ctx, tx, u.OrgID)
+		if err != nil {
+			return err
+		}
+		d.When = zoned(tx.Now(), loc)
 	}
 	if d.Hours == 0 {
 		d.Hours = int(a.cfg.ActivationTTL.Hours())

@@ -314,9 +314,17 @@ func TestChangePasswordEndsOtherSessions(t *testing.T) {
 			t.Fatalf("wrong current password: %v", err)
 		}
 		e.clock.Advance(time.Minute)
+		berlin := "Europe/Berlin"
+		_, err = e.app.UpdateOrgSettings(ctx, owner, owner.User.OrgID, app.OrgSettingsPatch{TimeZone: &berlin})
+		e.must(err)
 		e.must(e.app.ChangePassword(ctx, owner, pw, "a brand new passphrase"))
 		if _, err := e.app.Authenticate(ctx, other.Token, ""); code(err) != tenantry.Unauthenticated {
 			t.Fatalf("other session survived: %v", err)
+		}
+		// The notice tells the time as the owner's org reads it.
+		loc, _ := time.LoadLocation(berlin)
+		if want := "was changed on " + e.clock.Now().In(loc).Format("2006-01-02 15:04 MST"); !strings.Contains(e.mailTo("o@example.com").Text, want) {
+			t.Fatalf("the password notice should say %q:\n%s", want, e.mailTo("o@example.com").Text)
 		}
 		list, err := e.app.MySessions(ctx, owner)
 		e.must(err)
