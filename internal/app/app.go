@@ -366,7 +366,7 @@ func (a *App) queue(ctx context.Context, tx tenantry.Tx, to string, u *tenantry.
 			d.Org = o.Name
 		}
 	}
-	if d.When == "" { // now, as the person's org reads the time
+	if d.When == "" && notice.TellsWhen(kind) { // now, as the person's org reads the time
 		loc, err := a.zoneOf(ctx, tx, u.OrgID)
 		if err != nil {
 			return err

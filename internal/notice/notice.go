@@ -143,6 +143,18 @@ type Message struct {
 	HTML    string
 }
 
+// TellsWhen reports whether message kind says when ({{.When}}), so that a
+// sender works out the time, in the reader's zone, only for those.
+func TellsWhen(kind Kind) bool {
+	m := messages[kind]
+	for _, t := range append(append([]string{m.subject}, m.lines...), m.after...) {
+		if strings.Contains(t, "{{.When}}") {
+			return true
+		}
+	}
+	return false
+}
+
 // Render writes message kind in lang (English when lang is unknown).
 func (r *Renderer) Render(kind Kind, code string, d Data) (Message, error) {
 	kinds, ok := r.msgs[code]

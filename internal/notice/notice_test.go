@@ -65,3 +65,11 @@ func TestRolesReadAsNames(t *testing.T) {
 		}
 	}
 }
+
+// TestTellsWhen: the security notices say when; an activation does not,
+// so its sender reads no time zone (a bulk import sends thousands).
+func TestTellsWhen(t *testing.T) {
+	if !TellsWhen(PasswordChanged) || TellsWhen(Activation) {
+		t.Fatalf("TellsWhen: password changed %v, activation %v", TellsWhen(PasswordChanged), TellsWhen(Activation))
+	}
+}
