@@ -589,3 +589,30 @@ func TestOperatorLoadsInventoryInTheBrowser(t *testing.T) {
 	}
 	shot(t, ctx, "inventory-load")
 }
+
+// TestRowActionsPostTheTablesOneForm: the users table's buttons post its
+// one form (form= and formaction=, the back link in it) to their own
+// action, in a browser with htmx: Lock, then Unlock, from the list.
+func TestRowActionsPostTheTablesOneForm(t *testing.T) {
+	s := newSite(t)
+	nina := s.person("nina@acme.example", "Nina", "user")
+	ctx := browser(t)
+	signIn(t, ctx, s, "olivia@acme.example", "")
+	run(t, ctx, "lock Nina from the list",
+		chromedp.Navigate(s.URL+"/users?org="+s.account.ID),
+		chromedp.WaitVisible(chromedp.CSS(`button[aria-label="Lock Nina Test"]`)), settled,
+		chromedp.Click(chromedp.CSS(`button[aria-label="Lock Nina Test"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`button[aria-label="Unlock Nina Test"]`)))
+	if got := text(t, ctx, ".flash"); !strings.Contains(got, "Locked") {
+		t.Fatalf("after Lock the page says %q", got)
+	}
+	if v, err := s.App.User(context.Background(), s.owner, nina.ID); err != nil || v.Status != tenantry.UserLocked {
+		t.Fatalf("Nina after Lock: %v %v", v, err)
+	}
+	run(t, ctx, "unlock her", settled,
+		chromedp.Click(chromedp.CSS(`button[aria-label="Unlock Nina Test"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`button[aria-label="Lock Nina Test"]`)))
+	if path := value(t, ctx, "the page", chromedp.Evaluate[string](`location.pathname`)); path != "/users" {
+		t.Fatalf("the actions came back to %s, not the list", path)
+	}
+}

@@ -36,16 +36,15 @@ type userRow struct {
 // goes through html.EscapeString, which escapes & < > " and ' for an
 // element's text and a double-quoted attribute alike, and a person's ID is
 // path-escaped before it joins a link; all else is constant markup.
-// back is the page the rows' actions come back to; contacts adds the
-// company contacts' column.
-func rowsHTML(p Tr, rows []userRow, back string, contacts bool) template.HTML {
+// contacts adds the company contacts' column.
+func rowsHTML(p Tr, rows []userRow, contacts bool) template.HTML {
 	if len(rows) == 0 {
 		return ""
 	}
 	esc := html.EscapeString
 	w := rowWords{edit: esc(p.T("Edit")), resend: esc(p.T("Re-send")), reset: esc(p.T("Reset password")),
 		unlock: esc(p.T("Unlock")), lock: esc(p.T("Lock")), remove: esc(p.T("Remove")), del: esc(p.T("Delete")),
-		elsewhere: esc(p.T("invited from another organization")), twoFactor: esc(p.T("Two-factor sign-in is on")), back: esc(back)}
+		elsewhere: esc(p.T("invited from another organization")), twoFactor: esc(p.T("Two-factor sign-in is on"))}
 	var b markup
 	b.Grow(len(rows) * 1280)
 	for i := range rows {
@@ -98,7 +97,7 @@ func rowsHTML(p Tr, rows []userRow, back string, contacts bool) template.HTML {
 // rowWords are the words every row of the users table repeats, in the
 // reader's language and escaped once a page.
 type rowWords struct {
-	edit, resend, reset, unlock, lock, remove, del, elsewhere, twoFactor, back string
+	edit, resend, reset, unlock, lock, remove, del, elsewhere, twoFactor string
 }
 
 // actions writes the actions a row offers one who may administer
@@ -107,9 +106,11 @@ type rowWords struct {
 // person's name (or login).
 func (b *markup) actions(p Tr, r *userRow, href, who string, w *rowWords) {
 	esc := html.EscapeString
+	// The buttons post the table's one form (row-action, in the template:
+	// it holds the back link) to their own action, not a form each.
 	form := func(action, aria, text string) {
-		b.put(`<form class="inline" method="post" action="`, href, "/", action, `"><input type="hidden" name="back" value="`, w.back,
-			`"><button class="link" type="submit" aria-label="`, aria, `">`, text, "</button></form>")
+		b.put(`<button class="link" type="submit" form="row-action" formaction="`, href, "/", action, `" aria-label="`, aria, `">`,
+			text, "</button>")
 	}
 	b.put(`<a href="`, href, `" aria-label="`, esc(p.F("Edit %s", who)), `">`, w.edit, "</a>\n")
 	switch {
@@ -259,7 +260,7 @@ func (h *Handler) users(w http.ResponseWriter, r *http.Request, who *app.Actor) 
 		d.Rows = append(d.Rows, row)
 	}
 	d.Back = p.Path
-	d.Body = rowsHTML(p.Tr, d.Rows, d.Back, org.Settings.SelfManagedProfile)
+	d.Body = rowsHTML(p.Tr, d.Rows, org.Settings.SelfManagedProfile)
 	if f.Cursor == "" && f.LastName == "" && f.Email == "" {
 		// Machines have a name and a login, nothing else to filter by.
 		machines, more, err := h.app.ListUsers(ctx, who, tenantry.UserFilter{OrgID: org.ID,
