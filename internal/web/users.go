@@ -108,23 +108,23 @@ func (b *markup) actions(p Tr, r *userRow, href, who string, w *rowWords) {
 	esc := html.EscapeString
 	// The buttons post the table's one form (row-action, in the template:
 	// it holds the back link) to their own action, not a form each.
-	form := func(action, aria, text string) {
+	button := func(action, aria, text string) {
 		b.put(`<button class="link" type="submit" form="row-action" formaction="`, href, "/", action, `" aria-label="`, aria, `">`,
 			text, "</button>")
 	}
 	b.put(`<a href="`, href, `" aria-label="`, esc(p.F("Edit %s", who)), `">`, w.edit, "</a>\n")
 	switch {
 	case r.Resendable:
-		form("resend", esc(p.F("Re-send the activation link to %s", who)), w.resend)
+		button("resend", esc(p.F("Re-send the activation link to %s", who)), w.resend)
 	case r.Resettable:
-		form("reset-password", esc(p.F("Reset password for %s", who)), w.reset)
+		button("reset-password", esc(p.F("Reset password for %s", who)), w.reset)
 	}
 	b.put("\n")
 	if !r.Linked {
 		if r.Locked {
-			form("unlock", esc(p.F("Unlock %s", who)), w.unlock)
+			button("unlock", esc(p.F("Unlock %s", who)), w.unlock)
 		} else {
-			form("lock", esc(p.F("Lock %s", who)), w.lock)
+			button("lock", esc(p.F("Lock %s", who)), w.lock)
 		}
 	}
 	b.put("\n")
