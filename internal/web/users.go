@@ -161,9 +161,8 @@ func toRow(v *app.UserView) userRow {
 }
 
 type usersData struct {
-	Org  *tenantry.Org
-	Rows []userRow // people
-	// Body is Rows as the table's rows (rowsHTML).
+	Org *tenantry.Org
+	// Body is the people's rows of the table (rowsHTML).
 	Body template.HTML
 	// Machines are the API users and service accounts, listed apart from
 	// people by their name (issue 17, item 7), on the first page.
@@ -248,7 +247,7 @@ func (h *Handler) users(w http.ResponseWriter, r *http.Request, who *app.Actor) 
 			}
 		}
 	}
-	d.Rows = make([]userRow, 0, len(list))
+	rows := make([]userRow, 0, len(list))
 	for _, v := range list {
 		row := toRow(v)
 		row.Administer = h.app.MayAdminister(who, v) && v.ID != who.User.ID
@@ -257,10 +256,10 @@ func (h *Handler) users(w http.ResponseWriter, r *http.Request, who *app.Actor) 
 		row.Resettable = row.Administer && !row.Linked && v.Status == tenantry.UserActive && v.IdPID == ""
 		row.Resendable = row.Administer && !row.Linked && v.Status == tenantry.UserInvited
 		row.Deletable = row.Administer && !row.Linked && !v.InitialOwner
-		d.Rows = append(d.Rows, row)
+		rows = append(rows, row)
 	}
 	d.Back = p.Path
-	d.Body = rowsHTML(p.Tr, d.Rows, org.Settings.SelfManagedProfile)
+	d.Body = rowsHTML(p.Tr, rows, org.Settings.SelfManagedProfile)
 	if f.Cursor == "" && f.LastName == "" && f.Email == "" {
 		// Machines have a name and a login, nothing else to filter by.
 		machines, more, err := h.app.ListUsers(ctx, who, tenantry.UserFilter{OrgID: org.ID,
