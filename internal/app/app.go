@@ -234,7 +234,7 @@ func (a *App) WebhookBacklog(ctx context.Context) (int64, time.Duration, error) 
 func (a *App) backlog(ctx context.Context, read func(tenantry.Tx, context.Context) (int64, time.Time, error)) (int64, time.Duration, error) {
 	var n int64
 	var oldest time.Time
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		var err error
 		n, oldest, err = read(tx, ctx)
 		return err
@@ -258,7 +258,9 @@ func (a *App) Go(ctx context.Context, what string, fn func(ctx context.Context) 
 	a.spawn(func() {
 		defer a.after.Done()
 		defer a.counts.inFlight.Add(-1)
-		ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		// It outlives the request's Snapshot too: its reads run in
+		// transactions of their own.
+		ctx, cancel := context.WithCancel(context.WithValue(context.WithoutCancel(ctx), snapshotKey{}, nil))
 		defer cancel()
 		defer context.AfterFunc(a.stopping, cancel)()
 		if err := fn(ctx); err != nil {

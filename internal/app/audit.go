@@ -29,7 +29,7 @@ func (a *App) auditLog(ctx context.Context, who *Actor, f tenantry.EventFilter) 
 	}
 	orgID := f.OrgID
 	var out []*tenantry.Event
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		if _, err := a.mgmtOrg(ctx, tx, who, orgID); err != nil {
 			return err
 		}
@@ -113,7 +113,7 @@ func (a *App) AuditNames(ctx context.Context, who *Actor, events []*tenantry.Eve
 		}
 	}
 	out := map[string]string{}
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		// A page's events are mostly about a few orgs: decide each once.
 		orgs := map[string]*tenantry.Org{}
 		visible := func(id string) *tenantry.Org {

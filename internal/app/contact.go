@@ -137,7 +137,7 @@ func (a *App) Contacts(ctx context.Context, who *Actor, orgID string) ([]*tenant
 		return nil, err
 	}
 	var out []*tenantry.Contact
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		if _, err := a.contactOrg(ctx, tx, who, orgID, false); err != nil {
 			return err
 		}

@@ -228,7 +228,7 @@ func (a *App) Explain(ctx context.Context, who *Actor, userID, action string, re
 		return Decision{}, err
 	}
 	var d Decision
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		v, err := a.visibleUser(ctx, tx, who, userID)
 		if err != nil {
 			return err
@@ -262,7 +262,7 @@ func (a *App) Permissions(ctx context.Context, who *Actor, userID, orgID string)
 		return nil, err
 	}
 	var out []Permission
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		v, err := a.visibleUser(ctx, tx, who, userID)
 		if err != nil {
 			return err

@@ -268,7 +268,7 @@ func (a *App) IdP(ctx context.Context, who *Actor, id string) (*IdPView, error) 
 		return nil, err
 	}
 	var view *IdPView
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		d, o, err := a.managedIdP(ctx, tx, who, id)
 		if err != nil {
 			return err
@@ -289,7 +289,7 @@ func (a *App) IdPs(ctx context.Context, who *Actor, orgID string) ([]IdPView, er
 		return nil, err
 	}
 	var out []IdPView
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		o, err := a.visibleOrg(ctx, tx, who, orgID)
 		if err != nil {
 			return err
@@ -365,7 +365,7 @@ func (a *App) MayChangeSecurity(ctx context.Context, who *Actor, orgID string) e
 	if err := ready(who); err != nil {
 		return err
 	}
-	return a.store.View(ctx, func(tx tenantry.Tx) error {
+	return a.view(ctx, func(tx tenantry.Tx) error {
 		_, err := a.securityOrg(ctx, tx, who, orgID)
 		return err
 	})

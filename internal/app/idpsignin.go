@@ -116,7 +116,7 @@ type IdPRedirect struct {
 // like password logins, so the page tells nothing about them.
 func (a *App) SignInMethod(ctx context.Context, login string) (*tenantry.IdentityProvider, error) {
 	var d *tenantry.IdentityProvider
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		u, err := tx.UserByLogin(ctx, strings.TrimSpace(login))
 		if tenantry.ErrorCode(err) == tenantry.NotFound {
 			return nil
@@ -200,7 +200,7 @@ func (a *App) FinishIdPSignIn(ctx context.Context, cb IdPCallback, oldToken, ip,
 		return nil, "", tenantry.Errorf(tenantry.Unauthenticated, "this sign-in took longer than %d minutes; start again", int(idpFlowTTL/time.Minute))
 	}
 	var d *tenantry.IdentityProvider
-	if err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	if err := a.view(ctx, func(tx tenantry.Tx) error {
 		d, err = tx.IdP(ctx, f.IdP)
 		return err
 	}); err != nil {

@@ -104,7 +104,7 @@ func (a *App) Security(ctx context.Context, who *Actor, orgID string) (Security,
 		return Security{}, err
 	}
 	var s Security
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		o, err := a.visibleOrg(ctx, tx, who, orgID)
 		if err != nil {
 			return err

@@ -214,7 +214,7 @@ func invitationLanguage(ctx context.Context, tx tenantry.Tx, inv *tenantry.Invit
 // longer works answers TokenInvalid. It changes nothing.
 func (a *App) LinkLanguage(ctx context.Context, token string) (string, error) {
 	var code string
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		hash := auth.HashToken(token)
 		for _, purpose := range []tenantry.TokenPurpose{tenantry.TokenActivation, tenantry.TokenReset} {
 			if t, err := tx.PeekToken(ctx, hash, purpose); err == nil {
@@ -277,7 +277,7 @@ type InvitationPreview struct {
 // PreviewInvitation reads a pending invitation by its token.
 func (a *App) PreviewInvitation(ctx context.Context, token string) (*InvitationPreview, error) {
 	var out InvitationPreview
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		inv, err := pendingInvitation(ctx, tx, token)
 		if err != nil {
 			return err
@@ -486,7 +486,7 @@ func (a *App) Invitations(ctx context.Context, who *Actor, orgID string) ([]*ten
 		return nil, err
 	}
 	var out []*tenantry.Invitation
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		if _, err := a.mgmtOrg(ctx, tx, who, orgID); err != nil {
 			return err
 		}

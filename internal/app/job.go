@@ -111,7 +111,7 @@ func (a *App) jobsView(ctx context.Context, who *Actor, fn func(tx tenantry.Tx) 
 	if err := ready(who); err != nil {
 		return err
 	}
-	return a.store.View(ctx, func(tx tenantry.Tx) error {
+	return a.view(ctx, func(tx tenantry.Tx) error {
 		if !a.operator(ctx, tx, who, policy.PlatformInventoryLoad) {
 			return notFound("inventory load")
 		}

@@ -256,7 +256,7 @@ func (a *App) PendingTOTP(ctx context.Context, who *Actor) (*auth.TOTPEnrolment,
 		return nil, err
 	}
 	var secret string
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		t, err := tx.TOTP(ctx, who.User.ID)
 		if err != nil {
 			return err

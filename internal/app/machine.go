@@ -161,7 +161,7 @@ func (a *App) signingKeys(ctx context.Context, now time.Time, kid string) ([]*oa
 		return keys, nil
 	}
 	var stored []*tenantry.SigningKey
-	if err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	if err := a.view(ctx, func(tx tenantry.Tx) error {
 		var err error
 		stored, err = tx.SigningKeys(ctx)
 		return err
@@ -443,7 +443,7 @@ func (a *App) clientByCredentials(ctx context.Context, clientID, secret string) 
 	cached, _ := c.(*cachedClient)
 	if cached == nil || now.Sub(cached.at) >= clientCacheAge || now.Before(cached.at) {
 		cached = &cachedClient{at: now}
-		err = a.store.View(ctx, func(tx tenantry.Tx) error {
+		err = a.view(ctx, func(tx tenantry.Tx) error {
 			u, err := tx.UserByLogin(ctx, clientID)
 			if tenantry.ErrorCode(err) == tenantry.NotFound {
 				return nil // remembered as no client
@@ -790,7 +790,7 @@ func (a *App) ClientSecrets(ctx context.Context, who *Actor, userID string) ([]*
 		return nil, err
 	}
 	var out []*tenantry.ClientSecret
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		view, err := a.administered(ctx, tx, who, userID, "you cannot manage your own secrets")
 		if err != nil {
 			return err

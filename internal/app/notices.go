@@ -200,7 +200,7 @@ func (a *App) Notices(ctx context.Context, who *Actor, orgID, lang string) ([]No
 		return nil, err
 	}
 	var out []NoticeView
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		o, err := a.visibleOrg(ctx, tx, who, orgID)
 		if err != nil {
 			return err

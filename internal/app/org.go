@@ -114,7 +114,7 @@ func (a *App) Accounts(ctx context.Context, who *Actor, after string, limit int)
 		return nil, err
 	}
 	var out []*tenantry.Org
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		p, err := tx.PlatformOrg(ctx)
 		if err != nil {
 			return err
@@ -189,7 +189,7 @@ func (a *App) Org(ctx context.Context, who *Actor, id string) (*tenantry.Org, er
 		return nil, err
 	}
 	var o *tenantry.Org
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		var err error
 		o, err = a.visibleOrg(ctx, tx, who, id)
 		return err
@@ -224,7 +224,7 @@ func (a *App) OrgTree(ctx context.Context, who *Actor, id string, depth int) (Or
 	if err := ready(who); err != nil {
 		return out, err
 	}
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		o, err := a.visibleOrg(ctx, tx, who, id)
 		if err != nil {
 			return err

@@ -76,7 +76,7 @@ func (a *App) PersonalTokens(ctx context.Context, who *Actor) ([]*tenantry.Perso
 		return nil, err
 	}
 	var out []*tenantry.PersonalToken
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		var err error
 		out, err = tx.PersonalTokens(ctx, who.User.ID)
 		return err

@@ -149,7 +149,7 @@ func (a *App) RelyingParties(ctx context.Context, who *Actor) ([]*tenantry.Relyi
 		return nil, forbidden("only the operator sees the registered applications")
 	}
 	var out []*tenantry.RelyingParty
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		var err error
 		out, err = tx.RelyingParties(ctx)
 		return err
@@ -164,7 +164,7 @@ func (a *App) RelyingParties(ctx context.Context, who *Actor) ([]*tenantry.Relyi
 // NotFound.
 func (a *App) RelyingParty(ctx context.Context, clientID string) (*tenantry.RelyingParty, error) {
 	var rp *tenantry.RelyingParty
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		var err error
 		if rp, err = tx.RelyingParty(ctx, clientID); err != nil {
 			return err
@@ -202,7 +202,7 @@ func (a *App) StartOIDCRequest(ctx context.Context, clientID, request, org strin
 // OIDCRequest returns an unexpired authorization request.
 func (a *App) OIDCRequest(ctx context.Context, id string) (*tenantry.OIDCRequest, error) {
 	var r *tenantry.OIDCRequest
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		var err error
 		r, err = tx.OIDCRequest(ctx, id)
 		return err
@@ -213,7 +213,7 @@ func (a *App) OIDCRequest(ctx context.Context, id string) (*tenantry.OIDCRequest
 // OIDCRequestByCode returns the request a code was issued for.
 func (a *App) OIDCRequestByCode(ctx context.Context, code string) (*tenantry.OIDCRequest, error) {
 	var r *tenantry.OIDCRequest
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		var err error
 		r, err = tx.OIDCRequestByCode(ctx, auth.HashToken(code))
 		return err
@@ -243,7 +243,7 @@ func (a *App) EndOIDCRequest(ctx context.Context, id string) error {
 // where they hold a role, by name.
 func (a *App) OIDCOrgs(ctx context.Context, who *Actor) ([]*tenantry.Org, error) {
 	var out []*tenantry.Org
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		seen := map[string]bool{}
 		for _, g := range who.Grants {
 			if seen[g.OrgID] {
@@ -316,7 +316,7 @@ type OIDCClaims struct {
 // deleted person, or one without a role there any more, is Unauthenticated.
 func (a *App) OIDCClaims(ctx context.Context, userID, orgID string) (*OIDCClaims, error) {
 	var c *OIDCClaims
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		u, err := tx.User(ctx, userID)
 		if tenantry.ErrorCode(err) == tenantry.NotFound || (err == nil && u.Status != tenantry.UserActive) {
 			return tenantry.Errorf(tenantry.Unauthenticated, "the person can no longer sign in")
@@ -437,7 +437,7 @@ const OIDCLoginPath = "/signin/app"
 // PeekOIDCRefresh reads a refresh token without using it.
 func (a *App) PeekOIDCRefresh(ctx context.Context, token string) (*tenantry.OIDCRefresh, error) {
 	var t *tenantry.OIDCRefresh
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		var err error
 		t, err = tx.OIDCRefresh(ctx, auth.HashToken(token))
 		return err

@@ -178,7 +178,7 @@ func (a *App) AccessReviews(ctx context.Context, who *Actor, orgID string) ([]*t
 		return nil, err
 	}
 	var out []*tenantry.AccessReview
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		org, err := a.reviewOrg(ctx, tx, who, orgID)
 		if err != nil {
 			return err
@@ -196,7 +196,7 @@ func (a *App) AccessReview(ctx context.Context, who *Actor, id string) (*ReviewV
 		return nil, err
 	}
 	var view *ReviewView
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		r, org, err := a.accessReview(ctx, tx, who, id)
 		if err != nil {
 			return err

@@ -229,7 +229,7 @@ func (a *App) SCIM(ctx context.Context, who *Actor, orgID string) (*SCIMView, er
 		return nil, err
 	}
 	var view *SCIMView
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		org, err := a.scimOrg(ctx, tx, who, orgID)
 		if err != nil {
 			return err
@@ -373,7 +373,7 @@ func (a *App) AuthenticateSCIM(ctx context.Context, raw, ip string) (*Actor, err
 		return nil, unauth
 	}
 	var who *Actor
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		c, err := tx.SCIMConnectionByToken(ctx, auth.HashToken(raw))
 		if tenantry.ErrorCode(err) == tenantry.NotFound {
 			return unauth
@@ -486,7 +486,7 @@ func (a *App) ProvisionedUser(ctx context.Context, who *Actor, id string) (*User
 		return nil, err
 	}
 	var view *UserView
-	err = a.store.View(ctx, func(tx tenantry.Tx) error {
+	err = a.view(ctx, func(tx tenantry.Tx) error {
 		view, err = a.provisioned(ctx, tx, c, id)
 		return err
 	})
@@ -503,7 +503,7 @@ func (a *App) ProvisionedUsers(ctx context.Context, who *Actor, q tenantry.UserQ
 	q.OrgID = c.OrgID
 	var out []*tenantry.User
 	var total int
-	err = a.store.View(ctx, func(tx tenantry.Tx) error {
+	err = a.view(ctx, func(tx tenantry.Tx) error {
 		out, total, err = tx.QueryUsers(ctx, q)
 		return err
 	})
@@ -699,7 +699,7 @@ func (a *App) SCIMGroups(ctx context.Context, who *Actor, members bool) ([]SCIMG
 		return nil, err
 	}
 	var out []SCIMGroup
-	err = a.store.View(ctx, func(tx tenantry.Tx) error {
+	err = a.view(ctx, func(tx tenantry.Tx) error {
 		org, err := tx.Org(ctx, c.OrgID)
 		if err != nil {
 			return err
@@ -745,7 +745,7 @@ func (a *App) SCIMGroup(ctx context.Context, who *Actor, id string) (*SCIMGroup,
 		return nil, err
 	}
 	var g *SCIMGroup
-	err = a.store.View(ctx, func(tx tenantry.Tx) error {
+	err = a.view(ctx, func(tx tenantry.Tx) error {
 		_, g, err = a.scimGroup(ctx, tx, who, c, id)
 		return err
 	})

@@ -23,7 +23,7 @@ func (a *App) Services(ctx context.Context, who *Actor, orgID string) (ServiceSe
 		return ServiceSet{}, err
 	}
 	var out ServiceSet
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		o, err := a.visibleOrg(ctx, tx, who, orgID)
 		if err != nil {
 			return err

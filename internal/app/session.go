@@ -73,7 +73,7 @@ func (a *App) SignIn(ctx context.Context, login, password, oldToken, ip, userAge
 		return nil, err
 	}
 	var u *tenantry.User
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		var err error
 		u, err = tx.UserByLogin(ctx, login)
 		return err
@@ -318,7 +318,7 @@ func (a *App) MySessions(ctx context.Context, who *Actor) ([]SessionView, error)
 		return nil, err
 	}
 	var out []SessionView
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		list, err := tx.UserSessions(ctx, who.User.ID)
 		now := tx.Now()
 		for _, s := range list {
@@ -521,7 +521,7 @@ func (a *App) ChangePassword(ctx context.Context, who *Actor, current, next stri
 	var v tenantry.Validation
 	var sec Security
 	var person auth.Person
-	if err := a.store.View(ctx, func(tx tenantry.Tx) (err error) {
+	if err := a.view(ctx, func(tx tenantry.Tx) (err error) {
 		person = passwordPerson(ctx, tx, who.User, "")
 		sec, err = a.securityOf(ctx, tx, who.User.OrgID)
 		return err
@@ -649,7 +649,7 @@ func (a *App) PasswordStrength(ctx context.Context, who *Actor, token, password,
 			Message: "too many password estimates from this address; wait a moment"}
 	}
 	person := auth.Person{Words: names}
-	_ = a.store.View(ctx, func(tx tenantry.Tx) error {
+	_ = a.view(ctx, func(tx tenantry.Tx) error {
 		switch {
 		case who != nil && who.User != nil:
 			person = passwordPerson(ctx, tx, who.User, "")

@@ -165,7 +165,7 @@ func (a *App) ListSIMs(ctx context.Context, who *Actor, f tenantry.SIMFilter) ([
 	f.Limit = clampLimit(f.Limit)
 	var out []*tenantry.SIM
 	var next string
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		if _, err := a.simOrg(ctx, tx, who, f.OrgID, policy.SIMsSeeAll); err != nil {
 			return err
 		}
@@ -182,7 +182,7 @@ func (a *App) ExportSIMs(ctx context.Context, who *Actor, f tenantry.SIMFilter, 
 	if err := ready(who); err != nil {
 		return err
 	}
-	return a.store.View(ctx, func(tx tenantry.Tx) error {
+	return a.view(ctx, func(tx tenantry.Tx) error {
 		if _, err := a.simOrg(ctx, tx, who, f.OrgID, policy.SIMsSIMListExport); err != nil {
 			return err
 		}
@@ -343,7 +343,7 @@ func (a *App) Transfer(ctx context.Context, who *Actor, in TransferRequest) (*Tr
 	}
 	var err error
 	if in.DryRun {
-		err = a.store.View(ctx, body)
+		err = a.view(ctx, body)
 	} else {
 		request := map[string]any{"from": in.From, "to": in.To, "ranges": in.Ranges}
 		err = a.once(ctx, who, in.IdempotencyKey, "sims.transfer", request, res, body)
@@ -447,7 +447,7 @@ func (a *App) Transfers(ctx context.Context, who *Actor, orgID string) ([]*tenan
 		return nil, err
 	}
 	var out []*tenantry.Transfer
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		if _, err := a.simOrg(ctx, tx, who, orgID, policy.SIMsSeeAll); err != nil {
 			return err
 		}
@@ -501,7 +501,7 @@ func (a *App) SIMHistory(ctx context.Context, who *Actor, iccid string) (*tenant
 	iccid = strings.TrimSpace(iccid)
 	var sim *tenantry.SIM
 	var out []SIMEvent
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		var err error
 		sim, err = tx.SIM(ctx, iccid)
 		if tenantry.ErrorCode(err) == tenantry.NotFound {

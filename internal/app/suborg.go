@@ -103,7 +103,7 @@ func (a *App) MayManageChildren(ctx context.Context, who *Actor, o *tenantry.Org
 	if o.Kind == tenantry.OrgPlatform {
 		return forbidden("the platform has no sub-organizations")
 	}
-	return a.store.View(ctx, func(tx tenantry.Tx) error {
+	return a.view(ctx, func(tx tenantry.Tx) error {
 		_, err := a.manageable(ctx, tx, who, o.ID)
 		return err
 	})

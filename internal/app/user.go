@@ -164,7 +164,7 @@ func alreadyHere() error {
 // where creating or inviting them was refused as AlreadyHere.
 func (a *App) PersonHere(ctx context.Context, who *Actor, orgID, login string) (*UserView, error) {
 	var id string
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		u, err := tx.UserByLogin(ctx, strings.TrimSpace(login))
 		if err != nil {
 			return err
@@ -562,7 +562,7 @@ func (a *App) User(ctx context.Context, who *Actor, id string) (*UserView, error
 		return nil, err
 	}
 	var view *UserView
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		var err error
 		view, err = a.visibleUser(ctx, tx, who, id)
 		if err != nil {
@@ -600,7 +600,7 @@ func (a *App) ListUsers(ctx context.Context, who *Actor, f tenantry.UserFilter) 
 	f.Limit = clampLimit(f.Limit)
 	var out []*UserView
 	var next string
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		if _, err := a.mgmtOrg(ctx, tx, who, f.OrgID); err != nil {
 			return err
 		}

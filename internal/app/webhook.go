@@ -208,7 +208,7 @@ func (a *App) Webhooks(ctx context.Context, who *Actor, orgID string) ([]*tenant
 		return nil, err
 	}
 	var out []*tenantry.WebhookEndpoint
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		org, err := a.webhookOrg(ctx, tx, who, orgID)
 		if err != nil {
 			return err
@@ -225,7 +225,7 @@ func (a *App) Webhook(ctx context.Context, who *Actor, id string) (*tenantry.Web
 		return nil, err
 	}
 	var e *tenantry.WebhookEndpoint
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		var err error
 		e, err = a.webhookEndpoint(ctx, tx, who, id)
 		return err
@@ -334,7 +334,7 @@ func (a *App) WebhookDeliveries(ctx context.Context, who *Actor, f tenantry.Deli
 		return nil, tenantry.FieldInvalid("state", "must be delivered, failed or pending")
 	}
 	var out []*tenantry.WebhookDelivery
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		if _, err := a.webhookEndpoint(ctx, tx, who, f.EndpointID); err != nil {
 			return err
 		}
@@ -369,7 +369,7 @@ func (a *App) WebhookDelivery(ctx context.Context, who *Actor, id string) (*tena
 		return nil, err
 	}
 	var d *tenantry.WebhookDelivery
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		var err error
 		d, err = a.webhookDelivery(ctx, tx, who, id)
 		return err

@@ -79,7 +79,7 @@ func (a *App) Workflows(ctx context.Context, who *Actor, orgID string) ([]*tenan
 		return nil, err
 	}
 	var out []*tenantry.Workflow
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		if !a.operator(ctx, tx, who, policy.PlatformWorkflows) {
 			if _, err := a.memberOrg(ctx, tx, who, orgID); err != nil {
 				return err
@@ -106,7 +106,7 @@ func (a *App) AccountWorkflows(ctx context.Context, who *Actor, orgID string) ([
 	}
 	var out []*tenantry.Workflow
 	var orgs []*tenantry.Org
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		if !a.operator(ctx, tx, who, policy.PlatformWorkflows) {
 			return forbidden("only platform operators see every workflow of an account")
 		}
@@ -216,7 +216,7 @@ func (a *App) ServiceRequests(ctx context.Context, who *Actor, orgID, status str
 		return nil, err
 	}
 	var out []ServiceRequestView
-	err := a.store.View(ctx, func(tx tenantry.Tx) error {
+	err := a.view(ctx, func(tx tenantry.Tx) error {
 		if orgID == "" {
 			if !a.operator(ctx, tx, who, policy.PlatformServiceRequests) {
 				return forbidden("only platform operators see every service request")

@@ -297,7 +297,7 @@ func (d *DB) Ping(ctx context.Context) error {
 // touch the database, which every use case does.
 func (d *DB) Update(ctx context.Context, fn func(tenantry.Tx) error) error {
 	for attempt := 1; ; attempt++ {
-		err := d.run(ctx, d.write, nil, fn)
+		err := d.run(ctx, d.write, nil, false, fn)
 		if attempt < 4 && retryable(err) {
 			continue
 		}
@@ -311,14 +311,21 @@ func retryable(err error) bool {
 	return errors.As(err, &pg) && (pg.Code == "40001" || pg.Code == "40P01")
 }
 
-// View runs fn in one read-only transaction.
+// View runs fn in one read-only transaction, which reads one moment of
+// the data: SQLite's reader in WAL mode keeps the snapshot of its first
+// read, and on PostgreSQL the transaction is REPEATABLE READ (READ ONLY,
+// so it never fails to serialize), not READ COMMITTED, where each
+// statement would see the commits made since the one before.
 func (d *DB) View(ctx context.Context, fn func(tenantry.Tx) error) error {
-	opts := &sql.TxOptions{ReadOnly: d.dialect == Postgres}
-	return d.run(ctx, d.read, opts, fn)
+	var opts *sql.TxOptions
+	if d.dialect == Postgres {
+		opts = &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}
+	}
+	return d.run(ctx, d.read, opts, true, fn)
 }
 
-func (d *DB) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(tenantry.Tx) error) error {
-	err := d.runTx(ctx, db, opts, fn)
+func (d *DB) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, view bool, fn func(tenantry.Tx) error) error {
+	err := d.runTx(ctx, db, opts, view, fn)
 	// The transaction has let go of its connection: now prepare the queries
 	// it ran unprepared for the first time.
 	if c := d.stmts[db]; c.hasPending() {
@@ -327,7 +334,7 @@ func (d *DB) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(t
 	return err
 }
 
-func (d *DB) runTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(tenantry.Tx) error) error {
+func (d *DB) runTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, view bool, fn func(tenantry.Tx) error) error {
 	sqlTx, err := db.BeginTx(ctx, opts)
 	if err != nil {
 		return translate(err)
@@ -341,6 +348,9 @@ func (d *DB) runTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func
 		}
 	}()
 	tx := &Tx{tx: sqlTx, dialect: d.dialect, now: d.now().UTC().Truncate(time.Microsecond), stmts: d.stmts[db]}
+	if view {
+		tx.orgs = map[string]tenantry.Org{}
+	}
 	if err := fn(tx); err != nil {
 		// A statement fn ran without translating its error may have met
 		// a database that cannot take writes: say so, keep the rest as is.
@@ -364,6 +374,11 @@ type Tx struct {
 	stmts   *stmtCache
 	// simsLocked says the transaction holds the lock on SIM ranges.
 	simsLocked bool
+	// orgs holds the organizations a read-only transaction has read by
+	// id (nil in one that writes): the use cases of one snapshot each
+	// check the org they act on, and read it once.
+	orgsMu sync.Mutex
+	orgs   map[string]tenantry.Org
 	// bound holds the transaction's handles on prepared statements it has
 	// run: database/sql makes a new one at each call otherwise, and keeps
 	// each until the end of the transaction (a bulk import of 5,000 people

@@ -8,6 +8,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -493,6 +494,17 @@ func (h *Handler) sensitive(fn handler) handler {
 	}
 }
 
+// snapshot runs a page that only reads with its reads in one snapshot
+// (app.Snapshot): what it shows is of one moment, and costs one
+// transaction.
+func (h *Handler) snapshot(fn handler) handler {
+	return func(w http.ResponseWriter, r *http.Request, who *app.Actor) error {
+		return h.app.Snapshot(r.Context(), func(ctx context.Context) error {
+			return fn(w, r.WithContext(ctx), who)
+		})
+	}
+}
+
 func (h *Handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", h.signedIn(h.home))
 	mux.HandleFunc("POST /lang", h.setLanguage)
@@ -514,14 +526,14 @@ func (h *Handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /invitation", h.invitationForm)
 	mux.HandleFunc("POST /invitation", h.invitationAccept)
 
-	mux.HandleFunc("GET /users", h.signedIn(h.users))
+	mux.HandleFunc("GET /users", h.signedIn(h.snapshot(h.users)))
 	mux.HandleFunc("GET /users/new", h.signedIn(h.newUserForm))
 	mux.HandleFunc("POST /users/new", h.signedIn(h.createUser))
 	mux.HandleFunc("POST /users/invite", h.signedIn(h.invite))
 	mux.HandleFunc("GET /users/import", h.signedIn(h.importForm))
 	mux.HandleFunc("POST /users/import", h.signedIn(h.importPeople))
 	mux.HandleFunc("POST /invitations/{id}/{action}", h.signedIn(h.invitationAction))
-	mux.HandleFunc("GET /users/{id}", h.signedIn(h.user))
+	mux.HandleFunc("GET /users/{id}", h.signedIn(h.snapshot(h.user)))
 	mux.HandleFunc("POST /users/{id}", h.signedIn(h.updateUser))
 	mux.HandleFunc("POST /users/{id}/{action}", h.signedIn(h.userAction))
 	mux.HandleFunc("GET /users/{id}/delete", h.signedIn(h.deleteUserForm))
@@ -529,7 +541,7 @@ func (h *Handler) routes(mux *http.ServeMux) {
 
 	mux.HandleFunc("GET /roles", h.signedIn(h.roles))
 
-	mux.HandleFunc("GET /orgs", h.signedIn(h.orgs))
+	mux.HandleFunc("GET /orgs", h.signedIn(h.snapshot(h.orgs)))
 	mux.HandleFunc("POST /orgs/settings", h.signedIn(h.orgSettings))
 	mux.HandleFunc("GET /orgs/new", h.signedIn(h.wizardStart))
 	mux.HandleFunc("POST /orgs/new", h.signedIn(h.wizard))
@@ -556,7 +568,7 @@ func (h *Handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /idps/{id}/{action}", h.signedIn(h.updateIdP))
 	mux.HandleFunc("POST /contacts/{id}/delete", h.signedIn(h.deleteContact))
 
-	mux.HandleFunc("GET /sims", h.signedIn(h.sims))
+	mux.HandleFunc("GET /sims", h.signedIn(h.snapshot(h.sims)))
 	mux.HandleFunc("GET /sims/{iccid}", h.signedIn(h.simHistory))
 
 	mux.HandleFunc("GET /account", h.signedIn(h.account))

@@ -65,6 +65,7 @@ func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) tenantr
 		{"Sessions", testSessions},
 		{"Events", testEvents},
 		{"UpdateRollsBackOnError", testRollback},
+		{"ViewReadsOneMoment", testViewReadsOneMoment},
 		{"Outbox", testOutbox},
 		{"OutboxConcurrentClaimsAreDisjoint", testOutboxConcurrentClaims},
 		{"Mailbox", testMailbox},
@@ -778,6 +779,51 @@ func testEvents(t *testing.T, s tenantry.Store, clock *Clock) {
 		until, _ := tx.Events(ctx, tenantry.EventFilter{OrgID: a.ID, Until: at, Limit: 10})
 		if len(since) != 1 || len(until) != 3 {
 			t.Fatalf("since %d, until %d: want 1 and 3", len(since), len(until))
+		}
+		return nil
+	})
+}
+
+// testViewReadsOneMoment: what commits while a read-only transaction
+// runs is not seen by its later reads, the org it read already included.
+func testViewReadsOneMoment(t *testing.T, s tenantry.Store, _ *Clock) {
+	acc := mustAccount(t, s, "1")
+	mustUser(t, s, acc.ID, "Ada", "Lovelace")
+	err := s.View(ctx, func(tx tenantry.Tx) error {
+		o, err := tx.Org(ctx, acc.ID)
+		if err != nil {
+			return err
+		}
+		n, err := tx.CountUsers(ctx, acc.ID)
+		if err != nil {
+			return err
+		}
+		update(t, s, func(w tenantry.Tx) error {
+			renamed := *o
+			renamed.Name = "Renamed"
+			return w.UpdateOrg(ctx, &renamed)
+		})
+		mustUser(t, s, acc.ID, "Grace", "Hopper")
+		again, err := tx.Org(ctx, acc.ID)
+		if err != nil {
+			return err
+		}
+		m, err := tx.CountUsers(ctx, acc.ID)
+		if err != nil {
+			return err
+		}
+		if again.Name != acc.Name || m != n || n != 1 {
+			t.Errorf("read again in one view: org %q and %d users, want %q and %d as first read", again.Name, m, acc.Name, n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.View(ctx, func(tx tenantry.Tx) error {
+		o, _ := tx.Org(ctx, acc.ID)
+		if n, _ := tx.CountUsers(ctx, acc.ID); o == nil || o.Name != "Renamed" || n != 2 {
+			t.Errorf("the next view: org %v and %d users, want Renamed and 2", o, n)
 		}
 		return nil
 	})
