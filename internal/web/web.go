@@ -9,9 +9,7 @@ package web
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"errors"
 	"html/template"
 	"io/fs"
@@ -50,7 +48,7 @@ type Handler struct {
 	log    *slog.Logger
 	secure bool                          // cookies get Secure and the __Host- prefix
 	pages  map[string]*template.Template // by file name, each with the layout
-	assets map[string]string             // file name -> URL with a content hash
+	assets *assets                       // the stylesheet and script, and their links
 	jobs   *imports
 	msgs   *lang.Catalogue
 	mux    *http.ServeMux
@@ -65,39 +63,25 @@ const maxPooledPage = 1 << 20
 // publicURL decides whether cookies are marked Secure.
 func New(mux *http.ServeMux, a *app.App, log *slog.Logger, publicURL string) (*Handler, error) {
 	h := &Handler{app: a, log: log, msgs: a.Messages(), secure: strings.HasPrefix(publicURL, "https://"), mux: mux,
-		assets: map[string]string{}, jobs: &imports{byID: map[string]*importJob{}}}
+		jobs: &imports{byID: map[string]*importJob{}}}
 	static, err := fs.Sub(staticFiles, "static")
 	if err != nil {
 		return nil, err
 	}
-	names, err := fs.Glob(static, "*")
-	if err != nil {
+	if h.assets, err = loadAssets(static); err != nil {
 		return nil, err
-	}
-	for _, name := range names {
-		b, err := fs.ReadFile(static, name)
-		if err != nil {
-			return nil, err
-		}
-		sum := sha256.Sum256(b)
-		h.assets[name] = "/static/" + name + "?v=" + hex.EncodeToString(sum[:6])
 	}
 	if err := h.parse(); err != nil {
 		return nil, err
 	}
-	files := http.FileServerFS(static)
-	mux.Handle("GET /static/", http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		files.ServeHTTP(w, r)
-	})))
+	mux.Handle("GET /static/", h.assets)
 	h.routes(mux)
 	return h, nil
 }
 
 func (h *Handler) parse() error {
 	funcs := template.FuncMap{
-		"asset": func(name string) string { return h.assets[name] },
+		"asset": func(name string) string { return h.assets.links[name] },
 		"zoned": zoned,
 		"add":   func(a, b int) int { return a + b },
 		// languages and languageCodes are the languages there are.
