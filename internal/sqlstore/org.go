@@ -50,16 +50,15 @@ func (tx *Tx) queryOrg(ctx context.Context, query string, args ...any) (*tenantr
 
 // Org returns the organization with id.
 func (tx *Tx) Org(ctx context.Context, id string) (*tenantry.Org, error) {
-	if tx.orgs == nil {
-		return tx.queryOrg(ctx, `SELECT `+orgColumns+` FROM orgs WHERE id = $1`, id)
-	}
-	tx.orgsMu.Lock()
-	defer tx.orgsMu.Unlock()
-	if o, ok := tx.orgs[id]; ok {
-		return &o, nil
+	if tx.orgs != nil { // a read-only transaction reads each org once
+		tx.orgsMu.Lock()
+		defer tx.orgsMu.Unlock()
+		if o, ok := tx.orgs[id]; ok {
+			return &o, nil
+		}
 	}
 	o, err := tx.queryOrg(ctx, `SELECT `+orgColumns+` FROM orgs WHERE id = $1`, id)
-	if err == nil {
+	if err == nil && tx.orgs != nil {
 		tx.orgs[id] = *o
 	}
 	return o, err
