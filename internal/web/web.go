@@ -16,7 +16,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -100,20 +99,10 @@ func (h *Handler) parse() error {
 	if err != nil {
 		return err
 	}
-	files, err := fs.Glob(templateFiles, "templates/*.html")
-	if err != nil {
-		return err
-	}
 	// Every page in one set with the layout's partials (each file's
 	// templates are named apart), not a copy of the layout for each: the
 	// copies were 3.6 MB of the heap at rest (issue 16, item 4).
-	var pages []string
-	for _, f := range files {
-		if !strings.HasPrefix(path.Base(f), "_") {
-			pages = append(pages, f)
-		}
-	}
-	h.pages, err = base.ParseFS(templateFiles, pages...)
+	h.pages, err = base.ParseFS(templateFiles, "templates/[^_]*.html")
 	return err
 }
 
