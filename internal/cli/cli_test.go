@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -381,6 +382,65 @@ func TestShutdownDrainsRequests(t *testing.T) {
 	if code := <-d.exit; code != 0 {
 		t.Fatalf("serve exited %d after a clean drain", code)
 	}
+}
+
+// TestMaxConnectionsQueuesTheRest holds a server of --max-connections 2
+// at its limit with two kept-alive connections: a third is answered only
+// once one of the two closes, and a negative limit is refused.
+func TestMaxConnectionsQueuesTheRest(t *testing.T) {
+	var errOut bytes.Buffer
+	if code := Main(context.Background(), []string{"serve", "--max-connections", "-1", "--db", filepath.Join(t.TempDir(), "t.db")},
+		io.Discard, &errOut); code != 1 || !strings.Contains(errOut.String(), "--max-connections: -1 is below 0") {
+		t.Fatalf("negative limit: exit %d, %q", code, errOut.String())
+	}
+	d := serveDemo(t, "--max-connections", "2")
+	ask := func(conn net.Conn, r *bufio.Reader) *http.Response {
+		t.Helper()
+		if _, err := io.WriteString(conn, "GET /readyz HTTP/1.1\r\nHost: tenantry\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		res, err := http.ReadResponse(r, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return res
+	}
+	var held []net.Conn
+	for range 2 {
+		conn, err := net.Dial("tcp", d.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		if res := ask(conn, bufio.NewReader(conn)); res.StatusCode != 200 {
+			t.Fatalf("connection %d: %s", len(held)+1, res.Status)
+		}
+		held = append(held, conn)
+	}
+	third, err := net.Dial("tcp", d.addr) // the system queues it
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer third.Close()
+	if _, err := io.WriteString(third, "GET /readyz HTTP/1.1\r\nHost: tenantry\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	// Not answered while two are open (a slow machine only makes this
+	// wait pass more easily).
+	third.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	r := bufio.NewReader(third)
+	if _, err := r.Peek(1); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("a third connection was served past the limit: %v", err)
+	}
+	held[0].Close()
+	third.SetReadDeadline(time.Time{})
+	res, err := http.ReadResponse(r, nil)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("the third connection once one closed: %v %v", res, err)
+	}
+	res.Body.Close()
 }
 
 // TestReviewsCommands runs an access review from the command line as an

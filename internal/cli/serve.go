@@ -20,6 +20,7 @@ import (
 
 	"github.com/dustin/go-humanize"
 	"github.com/spf13/cobra"
+	"golang.org/x/net/netutil"
 
 	"github.com/tenantry/tenantry/internal/api"
 	"github.com/tenantry/tenantry/internal/app"
@@ -35,6 +36,7 @@ func serveCmd(s *settings) *cobra.Command {
 	var webhookPrivate bool
 	var grace time.Duration
 	var memoryLimit string
+	var maxConns int
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the Tenantry server",
@@ -62,6 +64,17 @@ func serveCmd(s *settings) *cobra.Command {
 			}
 			defer ln.Close()
 			s.addr = ln.Addr().String() // with port 0, links name the port taken
+			if maxConns < 0 {
+				return fmt.Errorf("--max-connections: %d is below 0 (0 for no limit)", maxConns)
+			}
+			if maxConns > 0 {
+				// Past the limit a connection waits in the system's queue
+				// until one closes, instead of each costing the server a
+				// goroutine and its buffers: at 8,000 grants a second on
+				// one core, 17,000 connections took 213 MB and served a
+				// tenth of what the core can (docs/BENCHMARKS.md).
+				ln = netutil.LimitListener(ln, maxConns)
+			}
 			w, err := s.open(ctx, cmd.ErrOrStderr())
 			if err != nil {
 				return err
@@ -227,6 +240,8 @@ func serveCmd(s *settings) *cobra.Command {
 		"(e.g. 256MiB, 1GiB; 0 for none; auto: 48 MiB and 8 MiB per core in use, 56 MiB on one): the collector "+
 		"runs more often near it, so that sign-in bursts, each password hash taking 7 MiB, do not pile up "+
 		"garbage; GOMEMLIMIT, if set, wins (env TENANTRY_MEMORY_LIMIT)")
+	cmd.Flags().IntVar(&maxConns, "max-connections", 1024, "connections served at once; more wait in the system's "+
+		"queue until one closes, so an overload costs time, not memory (0 for no limit; env TENANTRY_MAX_CONNECTIONS)")
 	cmd.Flags().BoolVar(&s.idpPrivate, "idp-allow-private", false, "let organizations' identity providers be reached at "+
 		"loopback and private addresses, for a provider on this machine or network; off, an issuer that resolves to one "+
 		"is refused (env TENANTRY_IDP_ALLOW_PRIVATE)")
