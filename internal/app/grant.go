@@ -96,7 +96,6 @@ func (a *App) RevokeRole(ctx context.Context, who *Actor, userID, grantID string
 		if err := tx.DeleteGrant(ctx, g.ID); err != nil {
 			return err
 		}
-		a.forgetClient(view.Login)
 		return event(ctx, tx, who, org.ID, "grant.delete", "user", view.ID, map[string]any{"role": g.Role})
 	})
 }
@@ -135,7 +134,6 @@ func (a *App) RemoveLinked(ctx context.Context, who *Actor, userID string) (*Use
 		if err := tx.Unlink(ctx, org.ID, view.ID); err != nil {
 			return err
 		}
-		a.forgetClient(view.Login)
 		return event(ctx, tx, who, org.ID, "user.remove", "user", view.ID, map[string]any{"roles": roles})
 	})
 	return view, err

@@ -85,7 +85,6 @@ func (a *App) lock(ctx context.Context, tx tenantry.Tx, who *Actor, u *tenantry.
 	if err := tx.UpdateUser(ctx, u); err != nil {
 		return err
 	}
-	a.forgetClient(u.Login)
 	if err := tx.DeleteUserSessions(ctx, u.ID); err != nil {
 		return err
 	}

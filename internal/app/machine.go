@@ -82,21 +82,15 @@ func (m *machines) rememberVerified(raw string, c *oauth.Claims) {
 	m.verified.Store(sha256.Sum256([]byte(raw)), c)
 }
 
-// cachedClient is what a grant needs to know of a client, read at most
-// clientCacheAge ago. A client locked or deleted within that time may still
-// be granted a token, but every use of a token reads the client's state
-// afresh, so such a token is refused at once.
+// cachedClient is what a grant needs to know of a client, as of one
+// security epoch: a client's secrets, its user row, grants and org move
+// the epoch when they change, so a client locked or deleted, or a secret
+// revoked, stops being granted tokens at the next grant on every instance.
 type cachedClient struct {
-	at      time.Time
+	epoch   int64
 	actor   *Actor
 	secrets []*tenantry.ClientSecret
 }
-
-const clientCacheAge = 2 * time.Second
-
-// forgetClient drops a client from this instance's grant cache, after a
-// change to it here; other instances read it again within clientCacheAge.
-func (a *App) forgetClient(login string) { a.m.clients.Delete(login) }
 
 // pepperKey names the setting that holds the client-secret pepper.
 const pepperKey = "client_secret_pepper"
@@ -414,7 +408,6 @@ func (a *App) RotateClientSecret(ctx context.Context, who *Actor, userID, secret
 		if err := tx.ExpireClientSecrets(ctx, view.ID, id, tx.Now().Add(overlap)); err != nil {
 			return err
 		}
-		a.forgetClient(view.Login)
 		return event(ctx, tx, who, view.OrgID, "client.secret_rotate", "user", view.ID, map[string]any{"overlap_seconds": int(overlap.Seconds())})
 	})
 	if err != nil || !generated {
@@ -439,10 +432,15 @@ func (a *App) clientByCredentials(ctx context.Context, clientID, secret string) 
 	}
 	want := hashSecret(pepper, secret)
 	now := a.cfg.Now()
+	// Read before the client, so what is read is at least this new.
+	epoch, err := a.store.Epoch(ctx)
+	if err != nil {
+		return nil, err
+	}
 	c, _ := a.m.clients.Load(clientID)
 	cached, _ := c.(*cachedClient)
-	if cached == nil || now.Sub(cached.at) >= clientCacheAge || now.Before(cached.at) {
-		cached = &cachedClient{at: now}
+	if cached == nil || cached.epoch != epoch {
+		cached = &cachedClient{epoch: epoch}
 		err = a.view(ctx, func(tx tenantry.Tx) error {
 			u, err := tx.UserByLogin(ctx, clientID)
 			if tenantry.ErrorCode(err) == tenantry.NotFound {
@@ -826,7 +824,6 @@ func (a *App) RevokeClientSecret(ctx context.Context, who *Actor, userID, secret
 		if err := tx.DeleteClientSecret(ctx, view.ID, secretID); err != nil {
 			return err
 		}
-		a.forgetClient(view.Login)
 		return event(ctx, tx, who, view.OrgID, "client.secret_revoke", "user", view.ID, map[string]any{"secret": secretID})
 	})
 }

@@ -107,3 +107,65 @@ func TestTokenLimitsPassASteadyFlow(t *testing.T) {
 		}
 	})
 }
+
+// TestGrantsBiteOnEveryInstance: two instances share one database and
+// each keeps the clients it granted tokens to; a secret revoked on one, a
+// secret rotated with no overlap, the client locked, whether on A, on B
+// or straight in the database, stops the very next grant on both, and a
+// new secret grants on both at once.
+func TestGrantsBiteOnEveryInstance(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		op := e.operator()
+		e.must(e.app.RotateKeys(ctx))
+		acc, owner := e.account(op, "o@example.com")
+		v, first, err := e.app.CreateClient(ctx, owner, acc.ID, app.NewClient{Name: "fleet"})
+		e.must(err)
+		b := e.instance(nil)
+		instances := map[string]*app.App{"A": e.app, "B": b}
+		grants := func(step, secret string, want bool) {
+			t.Helper()
+			for name, inst := range instances {
+				for round := range 2 { // the second grant comes from the instance's cache
+					_, err := inst.IssueToken(ctx, v.Login, secret, "", "192.0.2.7")
+					var oe *oauth.Error
+					if want && err != nil || !want && !(errors.As(err, &oe) && oe.Code == "invalid_client") {
+						t.Errorf("%s, instance %s, round %d: granted: %v, want %v", step, name, round, err, want)
+					}
+				}
+			}
+		}
+		grants("at first", first, true)
+		second, err := b.RotateClientSecret(ctx, owner, v.ID, "", time.Hour)
+		e.must(err)
+		grants("a second secret made on B: the first", first, true)
+		grants("a second secret made on B: the second", second, true)
+		secrets, err := e.app.ClientSecrets(ctx, owner, v.ID)
+		e.must(err)
+		for _, s := range secrets {
+			if s.ExpiresAt.IsZero() { // the second one; the first expires in an hour
+				continue
+			}
+			e.must(e.app.RevokeClientSecret(ctx, owner, v.ID, s.ID))
+		}
+		grants("the first revoked on A", first, false)
+		grants("the first revoked on A: the second", second, true)
+		third, err := e.app.RotateClientSecret(ctx, owner, v.ID, "", 0)
+		e.must(err)
+		grants("rotated on A with no overlap: the second", second, false)
+		grants("rotated on A with no overlap: the third", third, true)
+		_, err = b.LockUser(ctx, owner, v.ID)
+		e.must(err)
+		grants("the client locked on B", third, false)
+		e.must(e.db.Update(ctx, func(tx tenantry.Tx) error {
+			u, err := tx.User(ctx, v.ID)
+			if err != nil {
+				return err
+			}
+			u.Status = tenantry.UserActive
+			return tx.UpdateUser(ctx, u)
+		}))
+		grants("unlocked in the database", third, true)
+		e.must(e.db.Update(ctx, func(tx tenantry.Tx) error { return tx.ExpireClientSecrets(ctx, v.ID, "", tx.Now()) }))
+		grants("its secrets expired in the database", third, false)
+	})
+}

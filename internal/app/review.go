@@ -354,7 +354,6 @@ func (a *App) endReviewed(ctx context.Context, tx tenantry.Tx, who *Actor, r *te
 	if err := tx.DeleteGrant(ctx, g.ID); err != nil {
 		return "", err
 	}
-	a.forgetClient(u.Login)
 	return tenantry.OutcomeEnded, event(ctx, tx, who, g.OrgID, "grant.delete", "user", u.ID,
 		map[string]any{"role": g.Role, "review": r.ID})
 }

@@ -857,7 +857,6 @@ func (a *App) takeSCIMRole(ctx context.Context, tx tenantry.Tx, who *Actor, c *t
 		if err := tx.DeleteGrant(ctx, gr.ID); err != nil {
 			return err
 		}
-		a.forgetClient(view.Login)
 		return event(ctx, tx, who, view.OrgID, "grant.delete", "user", view.ID, map[string]any{"role": gr.Role})
 	}
 	return nil

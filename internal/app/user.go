@@ -827,7 +827,6 @@ func (a *App) deleteUser(ctx context.Context, tx tenantry.Tx, who *Actor, u *ten
 	if err := tx.DeleteUser(ctx, u.ID); err != nil {
 		return err
 	}
-	a.forgetClient(u.Login)
 	return event(ctx, tx, who, u.OrgID, "user.delete", "user", u.ID,
 		map[string]any{"login": u.Login, "email": u.Email})
 }

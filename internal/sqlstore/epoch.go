@@ -39,6 +39,46 @@ var epochTables = []epochTable{
 // not SQL, because SQLite's triggers must name each column they compare.
 const epochVersion = 28
 
+// laterEpochTables are tables whose changes move the epoch since a later
+// migration, each its own: the grant's cache of a client's secrets
+// (app.clientByCredentials) holds only while the epoch stands still, so
+// a revoked secret stops granting on every instance at once.
+var laterEpochTables = []struct {
+	version int64
+	table   epochTable
+}{
+	{31, epochTable{name: "client_secrets", inserts: true}},
+}
+
+// epochMigrations are the migrations that make the security epoch and
+// its triggers.
+func epochMigrations(dialect Dialect) []*goose.Migration {
+	out := []*goose.Migration{epochMigration(dialect)}
+	for _, l := range laterEpochTables {
+		t := l.table
+		up := func(ctx context.Context, tx *sql.Tx) error {
+			stmts, err := tableTriggers(ctx, tx, dialect, t)
+			if err != nil {
+				return err
+			}
+			return execAll(ctx, tx, stmts)
+		}
+		down := func(ctx context.Context, tx *sql.Tx) error { return execAll(ctx, tx, dropTriggers(dialect, t)) }
+		out = append(out, goose.NewGoMigration(l.version, &goose.GoFunc{RunTx: up}, &goose.GoFunc{RunTx: down}))
+	}
+	return out
+}
+
+// execAll runs statements in order, saying which one failed.
+func execAll(ctx context.Context, tx *sql.Tx, stmts []string) error {
+	for _, s := range stmts {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("%s: %w", s, err)
+		}
+	}
+	return nil
+}
+
 // epochMigration makes the security epoch: one row whose number changes in
 // the same transaction as any row of epochTables, through triggers, so no
 // write path can forget it. On PostgreSQL the triggers are deferred to the
@@ -51,34 +91,32 @@ func epochMigration(dialect Dialect) *goose.Migration {
 		if err != nil {
 			return err
 		}
-		for _, s := range stmts {
-			if _, err := tx.ExecContext(ctx, s); err != nil {
-				return fmt.Errorf("%s: %w", s, err)
-			}
-		}
-		return nil
+		return execAll(ctx, tx, stmts)
 	}
 	down := func(ctx context.Context, tx *sql.Tx) error {
+		var stmts []string
 		for _, t := range epochTables {
-			for _, op := range []string{"insert", "update", "delete"} {
-				drop := fmt.Sprintf("DROP TRIGGER IF EXISTS %s_epoch_%s", t.name, op)
-				if dialect == Postgres {
-					drop += " ON " + t.name
-				}
-				if _, err := tx.ExecContext(ctx, drop); err != nil {
-					return err
-				}
-			}
+			stmts = append(stmts, dropTriggers(dialect, t)...)
 		}
 		if dialect == Postgres {
-			if _, err := tx.ExecContext(ctx, `DROP FUNCTION IF EXISTS security_epoch_bump()`); err != nil {
-				return err
-			}
+			stmts = append(stmts, `DROP FUNCTION IF EXISTS security_epoch_bump()`)
 		}
-		_, err := tx.ExecContext(ctx, `DROP TABLE security_epoch`)
-		return err
+		return execAll(ctx, tx, append(stmts, `DROP TABLE security_epoch`))
 	}
 	return goose.NewGoMigration(epochVersion, &goose.GoFunc{RunTx: up}, &goose.GoFunc{RunTx: down})
+}
+
+// dropTriggers returns the statements that drop a table's epoch triggers.
+func dropTriggers(dialect Dialect, t epochTable) []string {
+	var out []string
+	for _, op := range []string{"insert", "update", "delete"} {
+		drop := fmt.Sprintf("DROP TRIGGER IF EXISTS %s_epoch_%s", t.name, op)
+		if dialect == Postgres {
+			drop += " ON " + t.name
+		}
+		out = append(out, drop)
+	}
+	return out
 }
 
 // epochTriggers returns the statements that make the epoch's row and its
@@ -100,42 +138,53 @@ BEGIN
 	UPDATE security_epoch SET n = txid_current() WHERE n <> txid_current();
 	RETURN NULL;
 END $$`)
-		for _, t := range epochTables {
-			args := make([]string, len(t.ignore))
-			for i, c := range t.ignore {
-				args[i] = "'" + c + "'"
-			}
-			ops := map[string]bool{"insert": t.inserts, "update": true, "delete": true}
-			for _, op := range []string{"insert", "update", "delete"} {
-				if ops[op] {
-					out = append(out, fmt.Sprintf(`CREATE CONSTRAINT TRIGGER %s_epoch_%s AFTER %s ON %s
+	}
+	for _, t := range epochTables {
+		stmts, err := tableTriggers(ctx, tx, dialect, t)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, stmts...)
+	}
+	return out, nil
+}
+
+// tableTriggers returns the statements that make a change to t move the
+// epoch (on PostgreSQL, through security_epoch_bump).
+func tableTriggers(ctx context.Context, tx *sql.Tx, dialect Dialect, t epochTable) ([]string, error) {
+	var out []string
+	if dialect == Postgres {
+		args := make([]string, len(t.ignore))
+		for i, c := range t.ignore {
+			args[i] = "'" + c + "'"
+		}
+		ops := map[string]bool{"insert": t.inserts, "update": true, "delete": true}
+		for _, op := range []string{"insert", "update", "delete"} {
+			if ops[op] {
+				out = append(out, fmt.Sprintf(`CREATE CONSTRAINT TRIGGER %s_epoch_%s AFTER %s ON %s
 	DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION security_epoch_bump(%s)`,
-						t.name, op, strings.ToUpper(op), t.name, strings.Join(args, ", ")))
-				}
+					t.name, op, strings.ToUpper(op), t.name, strings.Join(args, ", ")))
 			}
 		}
 		return out, nil
 	}
 	const bump = `BEGIN UPDATE security_epoch SET n = n + 1 WHERE id = 1; END`
-	for _, t := range epochTables {
-		cols, err := sqliteColumns(ctx, tx, t.name)
-		if err != nil {
-			return nil, err
-		}
-		var changed []string
-		for _, c := range cols {
-			if !slices.Contains(t.ignore, c) {
-				changed = append(changed, fmt.Sprintf("OLD.%s IS NOT NEW.%s", c, c))
-			}
-		}
-		if t.inserts {
-			out = append(out, fmt.Sprintf(`CREATE TRIGGER %s_epoch_insert AFTER INSERT ON %s %s`, t.name, t.name, bump))
-		}
-		out = append(out,
-			fmt.Sprintf(`CREATE TRIGGER %s_epoch_update AFTER UPDATE ON %s WHEN %s %s`, t.name, t.name, strings.Join(changed, " OR "), bump),
-			fmt.Sprintf(`CREATE TRIGGER %s_epoch_delete AFTER DELETE ON %s %s`, t.name, t.name, bump))
+	cols, err := sqliteColumns(ctx, tx, t.name)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	var changed []string
+	for _, c := range cols {
+		if !slices.Contains(t.ignore, c) {
+			changed = append(changed, fmt.Sprintf("OLD.%s IS NOT NEW.%s", c, c))
+		}
+	}
+	if t.inserts {
+		out = append(out, fmt.Sprintf(`CREATE TRIGGER %s_epoch_insert AFTER INSERT ON %s %s`, t.name, t.name, bump))
+	}
+	return append(out,
+		fmt.Sprintf(`CREATE TRIGGER %s_epoch_update AFTER UPDATE ON %s WHEN %s %s`, t.name, t.name, strings.Join(changed, " OR "), bump),
+		fmt.Sprintf(`CREATE TRIGGER %s_epoch_delete AFTER DELETE ON %s %s`, t.name, t.name, bump)), nil
 }
 
 // sqliteColumns returns the names of a SQLite table's columns.

@@ -16,7 +16,11 @@ import (
 func TestEpochTriggersCompareEveryColumn(t *testing.T) {
 	ctx := context.Background()
 	db := freshSQLite(t)
-	for _, tb := range epochTables {
+	tables := slices.Clone(epochTables)
+	for _, l := range laterEpochTables {
+		tables = append(tables, l.table)
+	}
+	for _, tb := range tables {
 		var sql string
 		if err := db.read.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?`,
 			tb.name+"_epoch_update").Scan(&sql); err != nil {

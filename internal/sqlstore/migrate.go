@@ -48,7 +48,7 @@ func (d *DB) provider() (*goose.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithGoMigrations(epochMigration(d.dialect))}
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithGoMigrations(epochMigrations(d.dialect)...)}
 	dialect := goose.DialectSQLite3
 	if d.dialect == Postgres {
 		dialect = goose.DialectPostgres
@@ -114,6 +114,6 @@ func SchemaID() string {
 		}
 		return nil
 	})
-	fmt.Fprintf(h, "go %d %v\n", epochVersion, epochTables)
+	fmt.Fprintf(h, "go %d %v %v\n", epochVersion, epochTables, laterEpochTables)
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }

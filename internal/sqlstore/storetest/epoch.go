@@ -66,6 +66,11 @@ func testSecurityEpoch(t *testing.T, s tenantry.Store, clock *Clock) {
 		}},
 		{"a personal token deleted", true, func(tx tenantry.Tx) error { return tx.DeletePersonalToken(ctx, u.ID, "epoch-pat") }},
 		{"a session ended", true, func(tx tenantry.Tx) error { return tx.DeleteSession(ctx, "epoch-s") }},
+		{"a client secret added", true, func(tx tenantry.Tx) error {
+			return tx.AddClientSecret(ctx, &tenantry.ClientSecret{ID: "epoch-cs", UserID: u.ID, Hash: newID(), CreatedAt: tx.Now()})
+		}},
+		{"client secrets expired", true, func(tx tenantry.Tx) error { return tx.ExpireClientSecrets(ctx, u.ID, "", tx.Now()) }},
+		{"a client secret deleted", true, func(tx tenantry.Tx) error { return tx.DeleteClientSecret(ctx, u.ID, "epoch-cs") }},
 		{"an event recorded", false, func(tx tenantry.Tx) error {
 			return tx.AddEvent(ctx, &tenantry.Event{OrgID: acc.ID, Action: "x", TargetType: "org", TargetID: acc.ID})
 		}},
