@@ -51,6 +51,9 @@ func serveCmd(s *settings) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if maxConns < 0 {
+				return fmt.Errorf("--max-connections: %d is below 0 (0 for no limit)", maxConns)
+			}
 			restore, err := setMemoryLimit(memoryLimit)
 			if err != nil {
 				return err
@@ -64,9 +67,6 @@ func serveCmd(s *settings) *cobra.Command {
 			}
 			defer ln.Close()
 			s.addr = ln.Addr().String() // with port 0, links name the port taken
-			if maxConns < 0 {
-				return fmt.Errorf("--max-connections: %d is below 0 (0 for no limit)", maxConns)
-			}
 			if maxConns > 0 {
 				// Past the limit a connection waits in the system's queue
 				// until one closes, instead of each costing the server a
